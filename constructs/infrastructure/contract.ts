@@ -1,0 +1,59 @@
+import type * as batch from 'aws-cdk-lib/aws-batch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/**
+ * What a flow needs from the infrastructure it runs on. `MetaflowInfrastructure` implements it;
+ * a platform team that provisions these resources another way can implement it too and pass it to `MetaflowFlow`.
+ */
+export interface IMetaflowInfrastructure {
+  readonly datastore: IMetaflowDatastoreRef;
+  readonly coordinationTable: dynamodb.ITable;
+  /** Queues by name; the compiler routes each step to one of them. */
+  readonly queues: readonly MetaflowQueueRef[];
+  /** Name of the queue steps use when they name none. */
+  readonly defaultQueueName: string;
+  /** Role the Batch jobs assume. */
+  readonly jobRole: iam.IRole;
+  /** Execution role for Fargate jobs (pulls images, writes logs, reads secrets). */
+  readonly executionRole: iam.IRole;
+  /** Secrets the job role may read; steps may name only these. */
+  readonly secrets: readonly secretsmanager.ISecret[];
+  /** Applied to every role the library creates, flows included. */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+}
+
+export interface IMetaflowDatastoreRef {
+  readonly bucket: s3.IBucket;
+  /** Key prefix under which Metaflow writes, without leading or trailing slash (e.g. `metaflow`). */
+  readonly rootPrefix: string;
+  /** `s3://<bucket>/<rootPrefix>`: Metaflow's `METAFLOW_DATASTORE_SYSROOT_S3`. */
+  readonly sysroot: string;
+  readonly encryptionKey?: kms.IKey;
+  grantRead(grantee: iam.IGrantable, keyPattern?: string): iam.Grant;
+  grantReadWrite(grantee: iam.IGrantable, keyPattern?: string): iam.Grant;
+}
+
+export type ComputePlatform = 'EC2' | 'FARGATE';
+
+/** What the compute environments behind a queue can give a job: the compiler checks each step against it. */
+export interface QueueCapabilities {
+  readonly platform: ComputePlatform;
+  /** Any environment of the queue has GPU instances. */
+  readonly gpu: boolean;
+  /** Any environment of the queue has Inferentia or Trainium instances. */
+  readonly neuron: boolean;
+  /** Any environment of the queue is spot (EC2 spot or Fargate Spot). */
+  readonly spot: boolean;
+  /** Largest max vCPUs among the queue's environments (no job can ask for more). */
+  readonly maxVcpus: number;
+}
+
+export interface MetaflowQueueRef {
+  readonly name: string;
+  readonly queue: batch.IJobQueue;
+  readonly capabilities: QueueCapabilities;
+}

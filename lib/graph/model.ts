@@ -1,0 +1,191 @@
+/**
+ * The flow graph document: the one model every part of metaflow-cdk reads.
+ * The typed builder produces it, the Python importer emits it as JSON, the validator checks it,
+ * the compiler turns it into Batch job definitions and a state machine, and the CLI reads it from files.
+ *
+ * Units follow Metaflow's decorators so a Metaflow user recognises every number:
+ * cpu in vCPUs, memory and shared memory in MiB, ephemeral storage in GiB, timeouts in seconds.
+ */
+
+export const FLOW_DOCUMENT_VERSION = 1 as const;
+
+/** What Metaflow's `@batch` and `@resources` set for one step. Every field is optional; flow defaults fill the gaps. */
+export interface BatchSettings {
+  /** vCPUs (fractions allowed on Fargate: 0.25, 0.5). Metaflow default 1. */
+  readonly cpu?: number;
+  /** Memory in MiB. Metaflow default 4096. */
+  readonly memory?: number;
+  /** Number of GPUs. Default 0. */
+  readonly gpu?: number;
+  /** Container image, e.g. `python:3.12` or an ECR URI. */
+  readonly image?: string;
+  /** Name of the job queue (one of the infrastructure's queues) or a queue ARN. */
+  readonly queue?: string;
+  /** IAM role ARN the job assumes (task role). Default: the infrastructure's job role. */
+  readonly iamRole?: string;
+  /** Execution role ARN (Fargate). Default: the infrastructure's execution role. */
+  readonly executionRole?: string;
+  /** `/dev/shm` size in MiB. */
+  readonly sharedMemory?: number;
+  /** Total swap in MiB the container may use (EC2 only). */
+  readonly maxSwap?: number;
+  /** Swappiness 0-100 (EC2 only). */
+  readonly swappiness?: number;
+  /** Number of Inferentia chips (inf1/inf2). */
+  readonly inferentia?: number;
+  /** Number of Trainium chips (trn1). */
+  readonly trainium?: number;
+  /** Number of EFA devices. */
+  readonly efa?: number;
+  /** Mount a tmpfs (EC2 only). */
+  readonly useTmpfs?: boolean;
+  /** Point TMPDIR at the tmpfs. */
+  readonly tmpfsTempdir?: boolean;
+  /** tmpfs size in MiB. Default: half of memory. */
+  readonly tmpfsSize?: number;
+  /** tmpfs mount path. Default `/metaflow_temp`. */
+  readonly tmpfsPath?: string;
+  /** Fargate ephemeral storage in GiB (21-200). */
+  readonly ephemeralStorage?: number;
+  /** Extra tags on the Batch job. */
+  readonly awsBatchTags?: Readonly<Record<string, string>>;
+  /** Log driver (awslogs, fluentd, gelf, json-file, journald, logentries, syslog, splunk, awsfirelens). */
+  readonly logDriver?: string;
+  /** Log driver options as `key:value` strings (Metaflow's form). */
+  readonly logOptions?: readonly string[];
+  /** Run the container privileged (EC2 only). */
+  readonly privileged?: boolean;
+}
+
+/** `@retry`. */
+export interface RetrySettings {
+  /** Retries after the first attempt (Metaflow allows 0-4). */
+  readonly times: number;
+  /** Minutes to wait between retries. Metaflow ignores it on Step Functions; metaflow-cdk honours it. */
+  readonly minutesBetweenRetries?: number;
+}
+
+/** `@catch`. */
+export interface CatchSettings {
+  /** Artifact name that keeps the step's exception; later steps read it. */
+  readonly var?: string;
+  /** Print the exception to stderr. Default true. */
+  readonly printException?: boolean;
+}
+
+/** Settings that a step may carry and that flow `defaults` may give to every step. */
+export interface StepSettings extends BatchSettings {
+  readonly retry?: RetrySettings;
+  /** `@timeout`: seconds for one attempt (Metaflow's default is 5 days; minimum 60). */
+  readonly timeoutSeconds?: number;
+  readonly catch?: CatchSettings;
+  /** Secrets Manager secret names or ARNs whose key/values become environment variables. */
+  readonly secrets?: readonly string[];
+  /** `@environment` variables. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Command a generic step runs (exec form). Ignored for Metaflow flows, which run Metaflow's `step` command. */
+  readonly command?: readonly string[];
+}
+
+export interface StepSpec extends StepSettings {
+  /** Step name: `[a-z0-9_]`, not starting with `_`. */
+  readonly name: string;
+  /** Names of the next steps. Empty for the end step; two or more for a branch. */
+  readonly next: readonly string[];
+  /** Foreach split: the artifact (list) the step iterates over. Exactly one `next`. */
+  readonly foreach?: string;
+  /** Multi-node parallel split: number of nodes of the next step. Exactly one `next`. */
+  readonly numParallel?: number;
+  /** True for a `@parallel` step (the target of `numParallel`). */
+  readonly parallel?: boolean;
+  /** True for a join step (Metaflow: `def step(self, inputs)`). */
+  readonly join?: boolean;
+  /** Free text shown in the diagram and the CLI. */
+  readonly doc?: string;
+  /** Where the step was declared (Python importer: file and line), used in error messages. */
+  readonly source?: SourceLocation;
+}
+
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
+
+export type ParameterType = 'string' | 'number' | 'boolean' | 'json';
+
+export interface ParameterSpec {
+  readonly name: string;
+  readonly type: ParameterType;
+  /** Default value; a parameter without a default and with `required` must be given at trigger time. */
+  readonly default?: unknown;
+  readonly required?: boolean;
+  readonly help?: string;
+}
+
+/** `@schedule`: exactly one of cron, hourly, daily, weekly. */
+export interface ScheduleSpec {
+  /** EventBridge cron expression (6 fields), e.g. `0 12 * * ? *`. */
+  readonly cron?: string;
+  readonly hourly?: boolean;
+  readonly daily?: boolean;
+  readonly weekly?: boolean;
+  /** IANA time zone, e.g. `Europe/Berlin`. Default UTC. */
+  readonly timezone?: string;
+}
+
+/** Start a run when an object is created in S3. */
+export interface S3TriggerSpec {
+  readonly bucket: string;
+  /** Key prefix, e.g. `incoming/`. */
+  readonly prefix?: string;
+  /** Key suffix, e.g. `.csv`. */
+  readonly suffix?: string;
+}
+
+/** How the steps run: any image and command, or Metaflow's own `step` command for an imported Python flow. */
+export type FlowRuntime =
+  | { readonly kind: 'generic' }
+  | {
+      readonly kind: 'metaflow';
+      /** Path of the flow file relative to `directory`. */
+      readonly flowFile: string;
+      /** The FlowSpec class name. */
+      readonly flowClass: string;
+      /** Directory shipped as the code package (relative to the document or absolute). */
+      readonly directory?: string;
+      /** `@project` name. */
+      readonly project?: string;
+    };
+
+export interface FlowDocument {
+  /** Path or URL of the JSON Schema (optional, for editors). */
+  readonly $schema?: string;
+  readonly version: typeof FLOW_DOCUMENT_VERSION;
+  /** Flow name: letters, digits, `_` and `-`, starting with a letter. */
+  readonly name: string;
+  readonly doc?: string;
+  readonly runtime?: FlowRuntime;
+  /** Settings every step gets unless it overrides them (Metaflow's `run --with batch:...`). */
+  readonly defaults?: StepSettings;
+  readonly parameters?: readonly ParameterSpec[];
+  readonly schedule?: ScheduleSpec;
+  readonly triggers?: readonly S3TriggerSpec[];
+  /** Most tasks of one foreach running at once. Default 16 (Metaflow's `--max-workers`). */
+  readonly maxWorkers?: number;
+  /** Safeguard: a foreach wider than this fails the run before fan-out. Default 100 (Metaflow's `--max-num-splits`). */
+  readonly maxNumSplits?: number;
+  /** Seconds a whole run may take. */
+  readonly workflowTimeoutSeconds?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Steps in declaration order. The first with no incoming transition named `start` is the entry. */
+  readonly steps: readonly StepSpec[];
+}
+
+/** Node types as Metaflow names them (`metaflow/graph.py`). */
+export type NodeType = 'start' | 'linear' | 'split' | 'foreach' | 'split-parallel' | 'join' | 'end';
+
+export const METAFLOW_DEFAULT_CPU = 1;
+export const METAFLOW_DEFAULT_MEMORY_MIB = 4096;
+export const METAFLOW_DEFAULT_TIMEOUT_SECONDS = 5 * 24 * 3600;
+export const DEFAULT_MAX_NUM_SPLITS = 100;
+export const DEFAULT_MAX_WORKERS = 16;

@@ -1,0 +1,45 @@
+/**
+ * Names, tags and execution-input keys shared by the compiler, the constructs, the local engine and the CLI.
+ * The CLI finds flows, runs and Batch jobs only through these, so changing one is a breaking change.
+ */
+
+/** Tag keys set on every state machine of a flow (found by `metaflow-cdk flows`). */
+export const FLOW_TAGS = {
+  flowName: 'metaflow-cdk:flow',
+  libraryVersion: 'metaflow-cdk:version',
+} as const;
+
+/**
+ * Keys set both as Batch job parameters and job tags on every SubmitJob of a run,
+ * the same keys Metaflow's `batch list`/`batch kill` filter on.
+ */
+export const JOB_KEYS = {
+  flowName: 'metaflow.flow_name',
+  runId: 'metaflow.run_id',
+  stepName: 'metaflow.step_name',
+  user: 'metaflow.user',
+} as const;
+
+/** Top-level keys of a state machine execution's input. */
+export const EXECUTION_INPUT = {
+  /** Object of parameter name to value. */
+  parameters: 'Parameters',
+  /** S3 trigger: `{ bucket, key }` of the object that started the run. */
+  trigger: 'Trigger',
+  /** Who started the run (CLI user name, `scheduler`, `s3-trigger`). */
+  user: 'User',
+} as const;
+
+/** Run ids are Metaflow's: `sfn-` plus the execution name. */
+export function runIdFromExecutionName(executionName: string): string {
+  return `sfn-${executionName}`;
+}
+
+export function executionNameFromRunId(runId: string): string {
+  return runId.startsWith('sfn-') ? runId.slice('sfn-'.length) : runId;
+}
+
+/** Batch job names allow 128 characters of `[A-Za-z0-9_-]`; they start with the flow name so ListJobs can filter by prefix. */
+export function batchJobName(flowName: string, stepName: string): string {
+  return `${flowName}-${stepName}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
+}
