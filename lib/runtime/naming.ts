@@ -43,3 +43,12 @@ export function executionNameFromRunId(runId: string): string {
 export function batchJobName(flowName: string, stepName: string): string {
   return `${flowName}-${stepName}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
 }
+
+/** Stack outputs of `MetaflowInfrastructure` that the CLI reads. */
+export const INFRA_OUTPUTS = {
+  /** The whole JSON that `metaflow configure import` accepts. */
+  configJson: 'MetaflowConfigJson',
+} as const;
+
+/** Tag set on the infrastructure stack's resources so the CLI finds them. */
+export const INFRA_TAG = 'metaflow-cdk:infrastructure' as const;
