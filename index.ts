@@ -1,5 +1,5 @@
 export * from './lib/errors';
-export * from './lib/graph/model';
+export * from './lib/graph';
 export * from './lib/runtime/naming';
 export * from './lib/runtime/manifest';
 export * from './constructs';

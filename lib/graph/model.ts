@@ -100,6 +100,10 @@ export interface StepSpec extends StepSettings {
   readonly parallel?: boolean;
   /** True for a join step (Metaflow: `def step(self, inputs)`). */
   readonly join?: boolean;
+  /** Marks the entry step (Metaflow's `@step(start=True)`). Default: the step named `start`. */
+  readonly start?: boolean;
+  /** Marks the terminal step (Metaflow's `@step(end=True)`). Default: the step named `end`. */
+  readonly end?: boolean;
   /** Free text shown in the diagram and the CLI. */
   readonly doc?: string;
   /** Where the step was declared (Python importer: file and line), used in error messages. */
@@ -122,10 +126,12 @@ export interface ParameterSpec {
   readonly help?: string;
 }
 
-/** `@schedule`: exactly one of cron, hourly, daily, weekly. */
+/** `@schedule`: at most one of cron, rate, hourly, daily, weekly; none means daily (Metaflow's default). */
 export interface ScheduleSpec {
   /** EventBridge cron expression (6 fields), e.g. `0 12 * * ? *`. */
   readonly cron?: string;
+  /** EventBridge rate, e.g. `15 minutes`, `1 hour`, `2 days`. */
+  readonly rate?: string;
   readonly hourly?: boolean;
   readonly daily?: boolean;
   readonly weekly?: boolean;

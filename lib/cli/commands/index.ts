@@ -4,4 +4,6 @@ import type { Command } from 'commander';
 type Register = (program: Command) => void;
 
 export const COMMAND_MODULES: ReadonlyArray<() => { register: Register }> = [
+  () => require('./validate'),
+  () => require('./graph'),
 ];

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { assertValidFlow } from '../../graph';
+import { DiagramOptions, renderMermaid } from '../../graph/diagram';
+import { formatFlowDocument } from '../../graph/document';
+import { loadFlow } from '../load-flow';
+
+export interface GraphCommandOptions {
+  /** An extra line per node of the diagram (e.g. the compiler's foreach strategy); see `DiagramOptions.annotate`. */
+  readonly annotate?: DiagramOptions['annotate'];
+}
+
+/** The output of `metaflow-cdk graph`: the Mermaid diagram, or with `json` the normalized flow document. */
+export async function renderGraphOutput(file: string, json: boolean, options: GraphCommandOptions = {}): Promise<string> {
+  const doc = await loadFlow(file);
+  const graph = assertValidFlow(doc);
+  return json ? formatFlowDocument(doc) : renderMermaid(graph, { annotate: options.annotate });
+}
+
+/** `register` with options: `createGraphCommand({ annotate })` lets the compiler add its foreach strategy line. */
+export function createGraphCommand(options: GraphCommandOptions = {}): (program: Command) => void {
+  return (program) => {
+    program
+      .command('graph')
+      .description('print a flow as a Mermaid flowchart, or with --json as the normalized JSON flow document')
+      .argument('<file>', 'flow file: .json flow document or .py Metaflow flow')
+      .option('--json', 'print the normalized JSON flow document instead of the diagram')
+      .action(async (file: string, flags: { json?: boolean }) => {
+        process.stdout.write(await renderGraphOutput(file, flags.json === true, options));
+      });
+  };
+}
+
+export const register = createGraphCommand();

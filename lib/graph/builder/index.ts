@@ -1,0 +1,2 @@
+export * from './define-flow';
+export * from './steps';

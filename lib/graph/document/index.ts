@@ -1,0 +1,3 @@
+export * from './normalize';
+export * from './parse';
+export { FLOW_DOCUMENT_SCHEMA, schemaErrors } from './schema';

@@ -1,0 +1,48 @@
+import { FlowDocument, ParameterSpec, S3TriggerSpec, ScheduleSpec, StepSettings, StepSpec } from '../model';
+
+const SETTINGS_KEYS: ReadonlyArray<keyof StepSettings> = [
+  'cpu', 'memory', 'gpu', 'image', 'queue', 'iamRole', 'executionRole', 'sharedMemory', 'maxSwap', 'swappiness',
+  'inferentia', 'trainium', 'efa', 'useTmpfs', 'tmpfsTempdir', 'tmpfsSize', 'tmpfsPath', 'ephemeralStorage',
+  'awsBatchTags', 'logDriver', 'logOptions', 'privileged', 'retry', 'timeoutSeconds', 'catch', 'secrets',
+  'environment', 'command',
+];
+const STEP_KEYS: ReadonlyArray<keyof StepSpec> = ['name', 'start', 'end', 'next', 'foreach', 'numParallel', 'parallel', 'join', 'doc', ...SETTINGS_KEYS, 'source'];
+const DOCUMENT_KEYS: ReadonlyArray<keyof FlowDocument> = [
+  '$schema', 'version', 'name', 'doc', 'runtime', 'defaults', 'parameters', 'schedule', 'triggers', 'maxWorkers',
+  'maxNumSplits', 'workflowTimeoutSeconds', 'tags', 'steps',
+];
+const PARAMETER_KEYS: ReadonlyArray<keyof ParameterSpec> = ['name', 'type', 'default', 'required', 'help'];
+const SCHEDULE_KEYS: ReadonlyArray<keyof ScheduleSpec> = ['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone'];
+const TRIGGER_KEYS: ReadonlyArray<keyof S3TriggerSpec> = ['bucket', 'prefix', 'suffix'];
+
+/** Copies `keys` in that order, dropping undefined values and keys not listed. */
+function pick<T extends object>(value: T, keys: ReadonlyArray<keyof T>): T {
+  const out: Partial<T> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
+}
+
+function settings<T extends StepSettings>(value: T, keys: ReadonlyArray<keyof T>): T {
+  return pick(value, keys);
+}
+
+/**
+ * The canonical form of a flow document: keys in a fixed order, undefined fields dropped, `next` always present.
+ * Two documents of the same flow normalize to the same JSON, whichever tool wrote them.
+ */
+export function normalizeFlowDocument(doc: FlowDocument): FlowDocument {
+  const normalized: FlowDocument = {
+    ...doc,
+    ...(doc.defaults ? { defaults: settings(doc.defaults, SETTINGS_KEYS) } : {}),
+    ...(doc.parameters ? { parameters: doc.parameters.map((p) => pick(p, PARAMETER_KEYS)) } : {}),
+    ...(doc.schedule ? { schedule: pick(doc.schedule, SCHEDULE_KEYS) } : {}),
+    ...(doc.triggers ? { triggers: doc.triggers.map((t) => pick(t, TRIGGER_KEYS)) } : {}),
+    steps: doc.steps.map((s) => settings({ ...s, next: s.next ?? [] }, STEP_KEYS)),
+  };
+  return pick(normalized, DOCUMENT_KEYS);
+}
+
+/** The document as JSON text (2-space indent, trailing newline). */
+export function formatFlowDocument(doc: FlowDocument): string {
+  return `${JSON.stringify(normalizeFlowDocument(doc), null, 2)}\n`;
+}

@@ -1,0 +1,15 @@
+export * from './model';
+export * from './settings';
+export * from './analyze';
+export * from './validate';
+export { fargateProblems, ec2Problems, platformProblems, isFargate, FARGATE_MEMORY_BY_CPU } from './rules/platform';
+export type { BatchPlatform, PlatformStep } from './rules/platform';
+export { scheduleExpression, knownTimeZones, isIanaTimeZone } from './rules/schedule';
+export { cronProblem, rateProblem } from './rules/cron';
+export { RESERVED_STEP_NAMES, STEP_NAME_PATTERN } from './rules/step-names';
+export { METAFLOW_RESERVED_PARAMETER_NAMES, parameterEnvKey } from './rules/parameters';
+export * from './document';
+export * from './builder';
+export { renderMermaid, mermaidId, mermaidText, nodeLines, entryLines } from './diagram';
+export type { DiagramOptions } from './diagram';
+export { MAX_RETRIES, MIN_TIMEOUT_SECONDS, MAX_RUN_SECONDS, LOG_DRIVERS } from './rules/resources';

@@ -1,0 +1,49 @@
+import { Problem } from '../../errors';
+import { FLOW_DOCUMENT_VERSION } from '../model';
+import { compact, integerIn, tagProblems } from './checks';
+import { Rule } from './context';
+import { MAX_RUN_SECONDS } from './resources';
+
+export const FLOW_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Step Functions state machine names have at most 80 characters. */
+export const MAX_FLOW_NAME_LENGTH = 80;
+/** A Distributed Map runs at most 10,000 child executions at once. */
+export const MAX_WORKERS_LIMIT = 10_000;
+/** A sanity bound: wider fan-outs are a bug more often than a plan; the compiler checks its own strategy's limits. */
+export const MAX_NUM_SPLITS_LIMIT = 1_000_000;
+const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Flow name, version, limits, tags and S3 triggers. */
+export const checkFlowFields: Rule = (ctx) => {
+  const { doc, flowWhere: where } = ctx;
+  const problems: Problem[] = compact([
+    doc.version === FLOW_DOCUMENT_VERSION
+      ? undefined
+      : { where, field: 'version', value: doc.version, message: `this metaflow-cdk reads flow documents of version ${FLOW_DOCUMENT_VERSION}`, fix: `set "version": ${FLOW_DOCUMENT_VERSION}` },
+    FLOW_NAME_PATTERN.test(doc.name) && doc.name.length <= MAX_FLOW_NAME_LENGTH
+      ? undefined
+      : { where, field: 'name', value: doc.name, message: `a flow name has 1 to ${MAX_FLOW_NAME_LENGTH} letters, digits, "_" and "-", starting with a letter`, fix: 'rename the flow, e.g. "TrainFlow"' },
+    integerIn({ where, field: 'maxWorkers' }, doc.maxWorkers, 1, MAX_WORKERS_LIMIT),
+    integerIn({ where, field: 'maxNumSplits' }, doc.maxNumSplits, 1, MAX_NUM_SPLITS_LIMIT),
+    integerIn({ where, field: 'workflowTimeoutSeconds' }, doc.workflowTimeoutSeconds, 60, MAX_RUN_SECONDS, 'seconds'),
+  ]);
+  problems.push(...tagProblems(where, 'tags', doc.tags));
+  (doc.triggers ?? []).forEach((trigger, i) => {
+    const at = `${where} triggers[${i}]`;
+    if (typeof trigger.bucket !== 'string' || trigger.bucket.length === 0) {
+      problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'an S3 trigger needs the bucket to watch', fix: 'set "bucket": "<bucket name>"' });
+    } else if (!BUCKET.test(trigger.bucket)) {
+      problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'not a valid S3 bucket name (3-63 lowercase letters, digits, "." and "-")', fix: 'use the bucket name, not an ARN or s3:// URL' });
+    }
+    for (const field of ['prefix', 'suffix'] as const) {
+      const value = trigger[field];
+      if (value !== undefined && (value.length === 0 || value.includes('*'))) {
+        problems.push({ where: at, field, value, message: `the ${field} is matched literally and may not be empty or contain "*"`, fix: `remove the "*" or the empty ${field}` });
+      }
+    }
+    if (trigger.prefix?.startsWith('/')) {
+      problems.push({ where: at, field: 'prefix', value: trigger.prefix, message: 'S3 keys do not start with "/"', fix: `use "${trigger.prefix.replace(/^\/+/, '')}"` });
+    }
+  });
+  return problems;
+};

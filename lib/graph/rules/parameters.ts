@@ -1,0 +1,76 @@
+import { Problem } from '../../errors';
+import { ParameterSpec, ParameterType } from '../model';
+import { Rule } from './context';
+import { RESERVED_STEP_NAMES } from './step-names';
+
+/** Names Metaflow's `Parameter` refuses (`metaflow/parameters.py`), with their `_` spellings. */
+export const METAFLOW_RESERVED_PARAMETER_NAMES: ReadonlySet<string> = new Set(
+  ['params', 'with', 'tag', 'namespace', 'obj', 'tags', 'decospecs', 'run-id-file', 'max-num-splits', 'max-workers', 'max-log-size', 'user-namespace', 'run-id', 'task-id', 'runner-attribute-file'].flatMap(
+    (n) => [n, n.replace(/-/g, '_')],
+  ),
+);
+export const PARAMETER_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const TYPES: readonly ParameterType[] = ['string', 'number', 'boolean', 'json'];
+
+/** Parameters reach the step as `METAFLOW_INIT_<NAME>`: names that differ only by case or `-`/`_` collide there. */
+export function parameterEnvKey(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+export const checkParameters: Rule = (ctx) => {
+  const problems: Problem[] = [];
+  const seen = new Map<string, string>();
+  (ctx.doc.parameters ?? []).forEach((param, index) => {
+    const where = `${ctx.flowWhere} parameters[${index}] "${param.name}"`;
+    if (!PARAMETER_NAME_PATTERN.test(param.name)) {
+      problems.push({ where, field: 'name', value: param.name, message: 'a parameter name has letters, digits, "_" and "-", and does not start with a digit or "-"', fix: 'rename the parameter' });
+    }
+    if (RESERVED_STEP_NAMES.has(param.name) || METAFLOW_RESERVED_PARAMETER_NAMES.has(param.name)) {
+      problems.push({ where, field: 'name', value: param.name, message: `parameter name ${param.name} is a reserved word in Metaflow`, fix: `rename it, e.g. "${param.name}_value"` });
+    }
+    const envKey = parameterEnvKey(param.name);
+    const other = seen.get(envKey);
+    if (other !== undefined) {
+      problems.push({ where, field: 'name', value: param.name, message: `parameter ${param.name} collides with parameter ${other} (names may not differ only by case or "-"/"_")`, fix: 'rename one of them' });
+    } else {
+      seen.set(envKey, param.name);
+    }
+    if (!TYPES.includes(param.type)) {
+      problems.push({ where, field: 'type', value: param.type, message: 'unknown parameter type', fix: `use one of ${TYPES.join(', ')}` });
+    } else if (param.default !== undefined) {
+      const bad = defaultProblem(param);
+      if (bad) problems.push({ where, field: 'default', value: param.default, ...bad });
+    }
+    if (param.required === true && param.default === undefined && ctx.doc.schedule !== undefined) {
+      problems.push({
+        where,
+        field: 'required',
+        value: true,
+        message: 'a scheduled run passes no parameters, so a required parameter without a default cannot be given',
+        fix: 'give the parameter a default, make it optional, or remove the schedule',
+      });
+    }
+  });
+  return problems;
+};
+
+function defaultProblem(param: ParameterSpec): { message: string; fix: string } | undefined {
+  const value = param.default;
+  switch (param.type) {
+    case 'string':
+      return typeof value === 'string' ? undefined : { message: 'the default of a string parameter must be a string', fix: `quote it: ${JSON.stringify(String(value))}` };
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : { message: 'the default of a number parameter must be a finite number', fix: 'write a number without quotes' };
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : { message: 'the default of a boolean parameter must be true or false', fix: 'write true or false without quotes' };
+    case 'json':
+      if (typeof value !== 'string') return undefined;
+      try {
+        JSON.parse(value);
+        return undefined;
+      } catch {
+        return { message: 'the default of a json parameter is a JSON value, or a string holding JSON (as in Metaflow), and this string is not JSON', fix: 'write the JSON value itself, or a string that parses as JSON' };
+      }
+  }
+  return undefined;
+}

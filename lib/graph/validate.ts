@@ -1,0 +1,49 @@
+import { Problem, ValidationError } from '../errors';
+import { FlowGraph, analyzeFlow, findTerminals } from './analyze';
+import { FlowDocument } from './model';
+import { checkEmptyForeaches, checkMergesAreJoins, checkParallel, checkSplitJoinBalance } from './rules/balance';
+import { Rule, createContext } from './rules/context';
+import { checkStepNames, checkTerminalSteps } from './rules/step-names';
+import { checkFlowFields } from './rules/flow-fields';
+import { checkParameters } from './rules/parameters';
+import { checkSchedule } from './rules/schedule';
+import { checkStepSettings } from './rules/steps';
+import { checkAcyclic, checkReachable, checkTransitions } from './rules/transitions';
+
+/** Rules on the transitions themselves; the graph rules trust them only when these find nothing. */
+const TRANSITION_RULES: readonly Rule[] = [checkTerminalSteps, checkTransitions, checkAcyclic];
+
+/**
+ * Rules over the analysed graph that assume known steps, no loops and sound transitions. A broken transition
+ * leaves later steps unreachable; reporting them too would bury the one mistake.
+ */
+const GRAPH_RULES: readonly Rule[] = [checkReachable, checkMergesAreJoins, checkSplitJoinBalance, checkEmptyForeaches, checkParallel];
+
+/** Rules that hold whatever the shape of the graph. */
+const INDEPENDENT_RULES: readonly Rule[] = [
+  checkFlowFields,
+  checkStepNames,
+  checkStepSettings,
+  checkParameters,
+  checkSchedule,
+];
+
+/** Every problem of a flow document at once; `[]` when it is valid. */
+export function validateFlow(doc: FlowDocument): Problem[] {
+  const terminals = findTerminals(doc);
+  const graph = terminals.start !== undefined && terminals.end !== undefined ? analyzeFlow(doc) : undefined;
+  const ctx = createContext(doc, graph);
+  const transitionProblems = TRANSITION_RULES.flatMap((rule) => rule(ctx));
+  return [
+    ...INDEPENDENT_RULES.flatMap((rule) => rule(ctx)),
+    ...transitionProblems,
+    ...(graph && transitionProblems.length === 0 ? GRAPH_RULES.flatMap((rule) => rule(ctx)) : []),
+  ];
+}
+
+/** The analysed graph of a valid flow; throws one `ValidationError` with every problem otherwise. */
+export function assertValidFlow(doc: FlowDocument): FlowGraph {
+  const problems = validateFlow(doc);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return analyzeFlow(doc);
+}

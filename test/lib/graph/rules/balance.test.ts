@@ -1,0 +1,97 @@
+import { expectProblem, expectValid, flow, step } from '../flows';
+
+describe('split/join balance rules', () => {
+  it('refuses a split never joined before the end (Metaflow missing_join fixture)', () => {
+    expectProblem(flow([step('start', ['a', 'b']), step('a', ['end']), step('b', ['end']), step('end')]), {
+      where: /step "end"/,
+      field: 'next',
+      message: /terminal step end was reached before a split started at step\(s\) a, b were joined/,
+    });
+  });
+
+  it('refuses a foreach never joined', () => {
+    expectProblem(flow([step('start', ['a'], { foreach: 'xs' }), step('a', ['end']), step('end')]), { field: 'next', message: /before a split started at step\(s\) a were joined/ });
+    expectValid(flow([step('start', ['a'], { foreach: 'xs' }), step('a', ['j']), step('j', ['end'], { join: true }), step('end')]));
+  });
+
+  it('refuses a join without a split', () => {
+    expectProblem(flow([step('start', ['j']), step('j', ['end'], { join: true }), step('end')]), { where: /step "j"/, field: 'join', message: /not preceded by a split/ });
+  });
+
+  it('refuses a join reached by fewer paths than its split has branches', () => {
+    expectProblem(
+      // a and b meet in the linear step m first, so only two paths (m, c) reach j.
+      flow([step('start', ['a', 'b', 'c']), step('a', ['m']), step('b', ['m']), step('m', ['j']), step('c', ['j']), step('j', ['end'], { join: true }), step('end')]),
+      { where: /step "j"/, field: 'join', message: /2 step\(s\) \(c, m\) lead to it; it was expecting 3 incoming path/ },
+    );
+  });
+
+  it('refuses a join that joins the wrong split (cross-join)', () => {
+    // outer split start -> a, b; a splits again into a1, a2; j joins a1 and b: unrelated splits.
+    expectProblem(
+      flow([
+        step('start', ['a', 'b']),
+        step('a', ['a1', 'a2']),
+        step('a1', ['j']),
+        step('a2', ['k']),
+        step('b', ['j']),
+        step('j', ['k'], { join: true }),
+        step('k', ['end'], { join: true }),
+        step('end'),
+      ]),
+      { where: /step "j"/, field: 'join', message: /unrelated splits: b do not belong to the split at a/ },
+    );
+  });
+
+  it('refuses a step that merges branches without being a join', () => {
+    expectProblem(flow([step('start', ['a', 'b']), step('a', ['m']), step('b', ['m']), step('m', ['end']), step('end')]), {
+      where: /step "m"/,
+      field: 'join',
+      message: /2 incoming transitions \(a, b\) but is not a join/,
+    });
+  });
+
+  it('refuses a foreach followed immediately by its join', () => {
+    expectProblem(flow([step('start', ['j'], { foreach: 'xs' }), step('j', ['end'], { join: true }), step('end')]), { where: /step "start"/, field: 'next', message: /followed immediately by the join/ });
+  });
+
+  it('accepts nested foreach and a branch inside a foreach body', () => {
+    expectValid(
+      flow([
+        step('start', ['row'], { foreach: 'rows' }),
+        step('row', ['cell'], { foreach: 'cols' }),
+        step('cell', ['x', 'y']),
+        step('x', ['xy']),
+        step('y', ['xy']),
+        step('xy', ['jc'], { join: true }),
+        step('jc', ['jr'], { join: true }),
+        step('jr', ['end'], { join: true }),
+        step('end'),
+      ]),
+    );
+  });
+
+  describe('parallel', () => {
+    const parallelFlow = (train: Record<string, unknown>, start: Record<string, unknown> = { numParallel: 2 }) =>
+      flow([step('start', ['train'], start), step('train', ['gather'], train), step('gather', ['end'], { join: true }), step('end')]);
+
+    it('accepts num_parallel into a parallel step followed by a join', () => {
+      expectValid(parallelFlow({ parallel: true }));
+    });
+
+    it('refuses num_parallel into a step that is not parallel', () => {
+      expectProblem(parallelFlow({}), { where: /step "train"/, field: 'parallel', message: /not a parallel step/ });
+    });
+
+    it('refuses a parallel step reached without num_parallel', () => {
+      expectProblem(parallelFlow({ parallel: true }, { foreach: 'xs' }), { where: /step "train"/, field: 'parallel', message: /without numParallel/ });
+    });
+
+    it('refuses a parallel step not followed by a join', () => {
+      expectProblem(
+        flow([step('start', ['train'], { numParallel: 2 }), step('train', ['after'], { parallel: true }), step('after', ['gather']), step('gather', ['end'], { join: true }), step('end')]),
+        { where: /step "train"/, field: 'next', message: /must be followed by a join/ },
+      );
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { METAFLOW_RESERVED_PARAMETER_NAMES, parameterEnvKey } from '../../../../lib/graph/rules/parameters';
+import { ParameterSpec } from '../../../../lib/graph/model';
+import { expectProblem, expectValid, linearFlow } from '../flows';
+
+const withParams = (parameters: ParameterSpec[], changes = {}) => linearFlow({ parameters, ...changes });
+
+describe('parameter rules', () => {
+  it('refuses names outside the pattern', () => {
+    expectProblem(withParams([{ name: '1alpha', type: 'string' }]), { field: 'name', value: '1alpha' });
+    expectValid(withParams([{ name: 'num-items', type: 'number' }, { name: 'alpha_2', type: 'string' }]));
+  });
+
+  it.each(['name', 'next', 'input', 'index', 'cmd', 'params', 'with', 'tag', 'namespace', 'max-workers', 'max_workers', 'run-id', 'task_id'])(
+    'refuses the reserved name %s',
+    (name) => {
+      expectProblem(withParams([{ name, type: 'string' }]), { field: 'name', value: name, message: /reserved word/ });
+    },
+  );
+
+  it("includes Metaflow's reserved parameter words with both spellings", () => {
+    expect(METAFLOW_RESERVED_PARAMETER_NAMES.has('run-id-file')).toBe(true);
+    expect(METAFLOW_RESERVED_PARAMETER_NAMES.has('run_id_file')).toBe(true);
+  });
+
+  it('refuses names that differ only by case or -/_ (they share METAFLOW_INIT_<NAME>)', () => {
+    expect(parameterEnvKey('num-items')).toBe('NUM_ITEMS');
+    expectProblem(withParams([{ name: 'Alpha', type: 'string' }, { name: 'alpha', type: 'string' }]), { field: 'name', value: 'alpha', message: /collides with parameter Alpha/ });
+    expectProblem(withParams([{ name: 'num-items', type: 'number' }, { name: 'num_items', type: 'number' }]), { field: 'name', value: 'num_items' });
+    expectValid(withParams([{ name: 'alpha', type: 'string' }, { name: 'alphas', type: 'string' }]));
+  });
+
+  it('refuses an unknown type', () => {
+    expectProblem(withParams([{ name: 'a', type: 'int' as never }]), { field: 'type', value: 'int' });
+  });
+
+  it.each<[ParameterSpec['type'], unknown, unknown]>([
+    ['string', 3, 'three'],
+    ['number', '3', 3],
+    ['number', Number.NaN, 0.5],
+    ['boolean', 'false', false],
+    ['json', '{not json', '{"depth": 2}'],
+  ])('refuses a %s default of %j, accepts %j', (type, bad, good) => {
+    expectProblem(withParams([{ name: 'p', type, default: bad }]), { field: 'default' });
+    expectValid(withParams([{ name: 'p', type, default: good }]));
+  });
+
+  it('accepts any JSON value as a json default', () => {
+    expectValid(withParams([{ name: 'p', type: 'json', default: { depth: 2, tags: ['a'] } }]));
+  });
+
+  it('refuses a required parameter without default on a scheduled flow', () => {
+    expectProblem(withParams([{ name: 'date', type: 'string', required: true }], { schedule: { daily: true } }), { field: 'required', message: /scheduled run/ });
+    expectValid(withParams([{ name: 'date', type: 'string', required: true, default: '' }], { schedule: { daily: true } }));
+    expectValid(withParams([{ name: 'date', type: 'string', required: true }]));
+  });
+});
