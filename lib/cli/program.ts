@@ -1,50 +1,58 @@
 import { Command, CommanderError } from 'commander';
 import { formatProblem, isValidationError } from '../errors';
+import { explainAwsError } from './aws/errors';
+import { CliError, EXIT } from './cli-error';
 import { COMMAND_MODULES } from './commands';
+
+export { CliError, UsageError, EXIT } from './cli-error';
 
 export function buildProgram(): Command {
   const program = new Command('metaflow-cdk')
     .description('Deploy, run and operate Metaflow-style flows on AWS Batch and AWS Step Functions')
     .showHelpAfterError()
     .exitOverride();
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 failure, 2 usage error.\nAWS region and credentials come from the standard chain; ' +
+      'commands that call AWS also take --region and --profile.',
+  );
   for (const load of COMMAND_MODULES) load().register(program);
   return program;
-}
-
-/** A failure the user caused and can fix: printed without a stack trace, with its exit code. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-  }
 }
 
 /** Runs the CLI and returns the exit code; errors are printed as messages a person can act on, never stack traces. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // A command may set process.exitCode (e.g. `run --local`); start clean and leave it clean, the caller sets it.
+  process.exitCode = undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const code = process.exitCode;
+    return typeof code === 'number' ? code : typeof code === 'string' && code !== '' ? Number(code) : EXIT.ok;
   } catch (error) {
     return reportError(error);
+  } finally {
+    process.exitCode = undefined;
   }
 }
 
 export function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : error.exitCode || 2;
+    // Commander already printed the message (and the help); every other CommanderError is wrong usage.
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
   }
   if (isValidationError(error)) {
     process.stderr.write(`error: ${error.problems.length} problem(s):\n`);
     for (const problem of error.problems) process.stderr.write(`  - ${formatProblem(problem)}\n`);
-    return 1;
+    return EXIT.failure;
   }
-  if (error instanceof CliError) {
-    process.stderr.write(`error: ${error.message}\n`);
-    return error.exitCode;
+  const explained = error instanceof CliError ? error : explainAwsError(error);
+  if (explained) {
+    process.stderr.write(`error: ${explained.message}\n`);
+    return explained.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${message}\n`);
   if (process.env.METAFLOW_CDK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  return 1;
+  return EXIT.failure;
 }

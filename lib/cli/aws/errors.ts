@@ -1,0 +1,33 @@
+import { CliError } from '../cli-error';
+
+const CREDENTIALS_HELP =
+  'no AWS credentials found. Configure them with `aws configure` (access keys) or `aws configure sso` then ' +
+  '`aws sso login --profile NAME`, and select the profile with `--profile NAME` or `AWS_PROFILE=NAME`; ' +
+  'or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException']);
+const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'TokenRefreshRequired']);
+
+/**
+ * Turns the AWS SDK errors an operator can fix (credentials, region, permissions) into a message that says how.
+ * Returns undefined for anything else.
+ */
+export function explainAwsError(error: unknown): CliError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === 'CredentialsProviderError' || /Could not load credentials from any providers/.test(error.message)) {
+    return new CliError(CREDENTIALS_HELP);
+  }
+  if (/Region is missing/i.test(error.message)) {
+    return new CliError('no AWS region configured. Pass `--region REGION`, set AWS_REGION, or set `region` in the profile (`aws configure`).');
+  }
+  if (EXPIRED.has(error.name) || /token.*expired/i.test(error.message)) {
+    return new CliError(`the AWS session has expired (${error.message}). Refresh it (e.g. \`aws sso login --profile NAME\`) and retry.`);
+  }
+  if (ACCESS_DENIED.has(error.name)) {
+    return new CliError(
+      `AWS denied the call: ${error.message}. Grant the missing permission to the identity you use ` +
+        '(the README section "CLI" lists every IAM action the CLI needs), or use another profile with --profile.',
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,129 @@
+import type { JobDetail } from '@aws-sdk/client-batch';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Command } from 'commander';
+import { withRetry } from '../aws/retry';
+import { describeStateMachine, manifestOf } from '../aws/flows';
+import { batchJobIdsInHistory, executionHistory } from '../aws/history';
+import { arrayChildIds, describeJobs, findJobs, isActive } from '../aws/jobs';
+import { LogReader, logStreamsOf } from '../aws/log-streams';
+import { resolveRun } from '../aws/runs';
+import { sleep, timing } from '../aws/timing';
+import { CliError, UsageError } from '../cli-error';
+import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
+import { note, out, printJson } from '../output/print';
+import { startSpinner } from '../output/spinner';
+import type { AwsClients } from '../aws/clients';
+
+interface LogsOptions extends AwsCommandOptions {
+  readonly flow?: string;
+  readonly follow?: boolean;
+}
+
+export interface LogsTarget {
+  readonly run: string;
+  readonly step: string;
+  readonly task?: string;
+}
+
+/** `RUN/STEP[/TASK]`: the run may be an execution ARN (it has no `/`). */
+export function parseLogsTarget(spec: string): LogsTarget {
+  const parts = spec.split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
+    throw new UsageError(`expected RUN/STEP or RUN/STEP/TASK (e.g. sfn-1a2b/train or sfn-1a2b/train/JOB_ID), got ${JSON.stringify(spec)}`);
+  }
+  return { run: parts[0], step: parts[1], task: parts[2] };
+}
+
+/** A task is a Batch job id, an array child `<parent>:<index>`, or just the index of an array child. */
+export function matchesTask(job: JobDetail, task: string | undefined): boolean {
+  if (task === undefined) return true;
+  const id = job.jobId ?? '';
+  return id === task || (/^\d+$/.test(task) && id.endsWith(`:${task}`));
+}
+
+/** Array parents have no container of their own: their children hold the logs. */
+async function expandArrays(clients: AwsClients, jobs: readonly JobDetail[]): Promise<JobDetail[]> {
+  const expanded: JobDetail[] = [];
+  for (const job of jobs) {
+    const children = arrayChildIds(job);
+    if (children.length) expanded.push(...(await describeJobs(clients, children)));
+    else expanded.push(job);
+  }
+  return expanded;
+}
+
+async function executionRunning(clients: AwsClients, executionArn: string): Promise<boolean> {
+  const execution = await withRetry('states:DescribeExecution', () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
+  return execution.status === 'RUNNING';
+}
+
+export function register(program: Command): void {
+  withAwsOptions(
+    program
+      .command('logs')
+      .summary("print a step's logs")
+      .description("print the CloudWatch logs of a step's Batch jobs (every task, every attempt)")
+      .argument('<run/step[/task]>', 'run id or execution ARN, step name, and optionally a task (Batch job id, or array index)')
+      .option('--flow <flow>', 'the flow of the run')
+      .option('-f, --follow', 'keep printing new lines until every task has finished'),
+    'print {task, attempt, message} lines as one JSON document (not with --follow)',
+  ).action(async (spec: string, options: LogsOptions) => {
+    const target = parseLogsTarget(spec);
+    if (options.json && options.follow) throw new UsageError('--json and --follow cannot be combined');
+    const clients = clientsFor(options);
+    const run = await resolveRun(clients, target.run, { flow: options.flow });
+    const [definition, history] = await Promise.all([describeStateMachine(clients, run.stateMachineArn), executionHistory(clients, run.executionArn)]);
+    const steps = manifestOf(definition.definition)?.steps.map((s) => s.name);
+    if (steps && !steps.includes(target.step)) {
+      throw new CliError(`flow ${run.flow} has no step "${target.step}"; its steps: ${steps.join(', ')}`);
+    }
+    const locate = async () => {
+      const jobs = await findJobs(clients, { flow: run.flow, runId: run.runId, step: target.step, activeOnly: false, extraJobIds: batchJobIdsInHistory(history) });
+      return (await expandArrays(clients, jobs)).filter((job) => matchesTask(job, target.task));
+    };
+    let tasks = await locate();
+    const reader = new LogReader(clients);
+    const multi = () => tasks.length > 1 && target.task === undefined;
+    const collected: { task: string; attempt: number; message: string }[] = [];
+    const announced = new Set<string>();
+    const readAll = async () => {
+      for (const job of tasks) {
+        const refs = logStreamsOf(job);
+        for (const ref of refs) {
+          // Retried tasks: say where each attempt starts (once, on stderr, so stdout stays the log itself).
+          if (refs.length > 1 && !options.json && !announced.has(ref.stream)) {
+            announced.add(ref.stream);
+            note(`--- ${target.step}/${job.jobId} attempt ${ref.attempt} ---`);
+          }
+          await reader.read(ref, (message) => {
+            if (options.json) collected.push({ task: job.jobId as string, attempt: ref.attempt, message });
+            else out(multi() ? `[${target.step}/${job.jobId}] ${message}` : message);
+          });
+        }
+      }
+    };
+    if (!options.follow) {
+      if (tasks.length === 0) {
+        throw new CliError(`no Batch jobs found for ${run.runId}/${target.step}${target.task ? `/${target.task}` : ''} (it may not have started, or Batch no longer lists it); see \`metaflow-cdk status ${run.runId}\``);
+      }
+      await readAll();
+      if (options.json) printJson({ runId: run.runId, flow: run.flow, step: target.step, lines: collected });
+      return;
+    }
+    const spinner = startSpinner(`following ${run.runId}/${target.step}`);
+    try {
+      for (;;) {
+        await readAll();
+        if (tasks.length === 0 && !(await executionRunning(clients, run.executionArn))) {
+          throw new CliError(`run ${run.runId} has ended and step "${target.step}" ran no Batch jobs; see \`metaflow-cdk status ${run.runId}\``);
+        }
+        if (tasks.length > 0 && !tasks.some((job) => isActive(job.status))) break;
+        await sleep(timing.pollMs);
+        tasks = tasks.length === 0 ? await locate() : await describeJobs(clients, tasks.map((job) => job.jobId as string));
+      }
+    } finally {
+      spinner.stop();
+    }
+    note(`All ${tasks.length} task(s) of ${run.runId}/${target.step} have finished.`);
+  });
+}

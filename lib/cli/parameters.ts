@@ -1,0 +1,86 @@
+import type { ParameterSpec } from '../graph/model';
+import type { Problem } from '../errors';
+import { formatProblem } from '../errors';
+import { UsageError } from './cli-error';
+
+/** Step Functions refuses execution input over 256 KiB. */
+export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
+
+/** Splits `--param k=v` values; `k=` is an empty string, a missing `=` is a usage error. */
+export function parseParamArgs(args: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  const bad: string[] = [];
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) bad.push(arg);
+    else values.set(arg.slice(0, eq), arg.slice(eq + 1));
+  }
+  if (bad.length) throw new UsageError(`--param expects NAME=VALUE, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  return values;
+}
+
+function convert(spec: ParameterSpec, raw: string): { value?: unknown; problem?: string; fix?: string } {
+  switch (spec.type) {
+    case 'number': {
+      const value = raw.trim() === '' ? NaN : Number(raw);
+      return Number.isFinite(value) ? { value } : { problem: 'is not a number', fix: `pass a number, e.g. --param ${spec.name}=3` };
+    }
+    case 'boolean': {
+      const lower = raw.toLowerCase();
+      if (['true', '1', 'yes', 'y'].includes(lower)) return { value: true };
+      if (['false', '0', 'no', 'n'].includes(lower)) return { value: false };
+      return { problem: 'is not a boolean', fix: `pass true or false, e.g. --param ${spec.name}=true` };
+    }
+    case 'json':
+      try {
+        return { value: JSON.parse(raw) };
+      } catch {
+        return { problem: 'is not valid JSON', fix: `pass JSON, e.g. --param '${spec.name}={"k": 1}'` };
+      }
+    default:
+      return { value: raw };
+  }
+}
+
+/**
+ * Checks `--param` values against the flow's declared parameters and returns the parameters object to send:
+ * given values converted to their types, then defaults for the rest (Metaflow's `trigger` sends defaults too).
+ * Every problem (unknown name, bad type, missing required) is reported at once as a usage error.
+ */
+export function checkParameters(flow: string, declared: readonly ParameterSpec[], given: ReadonlyMap<string, string>): Record<string, unknown> {
+  const problems: Problem[] = [];
+  const byName = new Map(declared.map((spec) => [spec.name, spec]));
+  const names = declared.map((spec) => spec.name);
+  const listing = names.length ? `declared parameters: ${names.join(', ')}` : 'the flow declares no parameters';
+  const result: Record<string, unknown> = {};
+  for (const [name, raw] of given) {
+    const spec = byName.get(name);
+    if (!spec) {
+      problems.push({ where: `flow "${flow}"`, field: `--param ${name}`, value: raw, message: 'is not a parameter of this flow', fix: listing });
+      continue;
+    }
+    const converted = convert(spec, raw);
+    if (converted.problem) {
+      problems.push({ where: `flow "${flow}"`, field: `--param ${name} (${spec.type})`, value: raw, message: converted.problem, fix: converted.fix ?? '' });
+    } else {
+      result[name] = converted.value;
+    }
+  }
+  for (const spec of declared) {
+    if (given.has(spec.name)) continue;
+    if (spec.default !== undefined) result[spec.name] = spec.default;
+    else if (spec.required) {
+      problems.push({
+        where: `flow "${flow}"`,
+        field: `--param ${spec.name} (${spec.type})`,
+        value: undefined,
+        message: 'is required and has no default',
+        fix: `pass --param ${spec.name}=VALUE${spec.help ? ` (${spec.help})` : ''}`,
+      });
+    }
+  }
+  if (problems.length) {
+    throw new UsageError(`${problems.length} parameter problem(s):\n  - ${problems.map(formatProblem).join('\n  - ')}`);
+  }
+  return result;
+}
