@@ -1,9 +1,98 @@
-import type { FlowDocument } from '../graph/model';
-import { ValidationError } from '../errors';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ValidationError, type Problem } from '../errors';
+import { FLOW_DOCUMENT_VERSION, type FlowDocument } from '../graph/model';
+import { whereOf } from './decorator-args';
+import { resolveFlowClass } from './flow-class';
+import { readFlowDecorators } from './flow-decorators';
+import { readParameters } from './parameters';
+import type { RawFlowFile } from './reader-output';
+import { readStep, stepFlag } from './steps';
 
-/** Reads a Python Metaflow flow file into a flow document. (Replaced by the importer of issue 7.) */
-export function importPythonFlow(file: string): FlowDocument {
-  throw new ValidationError([
-    { where: file, field: 'file', value: file, message: 'Python flow files are not supported yet', fix: 'pass a JSON flow document' },
-  ]);
+export interface ImportPythonFlowOptions {
+  /** FlowSpec class to deploy when the file declares several. @default the only FlowSpec subclass of the file */
+  readonly flowClass?: string;
+  /** Python interpreter that runs the reader (standard library only). @default `$METAFLOW_CDK_PYTHON` or `python3` */
+  readonly python?: string;
+}
+
+const READER = 'metaflow_flow_reader.py';
+
+/**
+ * Reads a Python Metaflow flow file into a flow document without importing or running it (Python's `ast`,
+ * standard library only). Throws one `ValidationError` with every problem found: syntax errors, non-literal
+ * decorator arguments, decorators metaflow-cdk cannot deploy, malformed transitions.
+ */
+export function importPythonFlow(file: string, options: ImportPythonFlowOptions = {}): FlowDocument {
+  const raw = readFlowFile(file, options.python);
+  const problems: Problem[] = [];
+  if (raw.syntaxError) {
+    const { line, column, message, text } = raw.syntaxError;
+    throw new ValidationError([{
+      where: `${file}:${line}`, field: 'syntax', value: text.trim(),
+      message: `Python syntax error at column ${column}: ${message}`, fix: 'fix the syntax (python3 -m py_compile FILE shows the same error)',
+    }]);
+  }
+  const resolved = resolveFlowClass(raw, file, options.flowClass, problems);
+  if (!resolved) throw new ValidationError(problems);
+  const { cls } = resolved;
+
+  // Start/end checks live in the graph validator; the end step is needed here only to tell a missing self.next().
+  const flaggedEnd = resolved.steps.filter((step) => stepFlag(step, 'end'));
+  const end = resolved.steps.length === 1 ? resolved.steps[0] : flaggedEnd[0] ?? resolved.steps.find((step) => step.name === 'end');
+  const steps = resolved.steps.map((rawStep) => readStep(rawStep, rawStep === end, file, problems));
+  if (resolved.steps.length === 0) {
+    problems.push({ where: whereOf({ file }, cls.line), field: 'steps', value: cls.name, message: 'the flow has no @step methods', fix: 'add @step def start(self) ... and @step def end(self)' });
+  }
+
+  const flow = readFlowDecorators(cls.decorators, { file }, problems);
+  const parameters = readParameters(resolved.parameters, { file }, problems);
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  const absolute = path.resolve(file);
+  return {
+    version: FLOW_DOCUMENT_VERSION,
+    name: cls.name,
+    ...(cls.doc ? { doc: cls.doc } : {}),
+    runtime: {
+      kind: 'metaflow',
+      flowFile: path.basename(absolute),
+      flowClass: cls.name,
+      directory: path.dirname(absolute),
+      ...(flow.project !== undefined ? { project: flow.project } : {}),
+    },
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(flow.schedule ? { schedule: flow.schedule } : {}),
+    ...(flow.triggers ? { triggers: flow.triggers } : {}),
+    steps,
+  };
+}
+
+/** Runs the stdlib-only Python reader and parses what it prints. */
+export function readFlowFile(file: string, python?: string): RawFlowFile {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw new ValidationError([{ where: file, field: 'file', value: file, message: 'the flow file does not exist', fix: 'pass the path of a Python file that declares a FlowSpec subclass' }]);
+  }
+  const interpreter = python ?? process.env.METAFLOW_CDK_PYTHON ?? 'python3';
+  const result = spawnSync(interpreter, [readerPath(), file], { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+  if (result.error) {
+    throw new ValidationError([{
+      where: file, field: 'python', value: interpreter, message: `cannot run the Python flow reader: ${result.error.message}`,
+      fix: 'install Python 3.8+ (standard library only) or point METAFLOW_CDK_PYTHON at an interpreter',
+    }]);
+  }
+  if (result.status !== 0) {
+    throw new ValidationError([{
+      where: file, field: 'file', value: file, message: `the Python flow reader failed: ${(result.stderr || '').trim() || `exit code ${result.status}`}`,
+      fix: 'check that the file is readable UTF-8 Python source',
+    }]);
+  }
+  return JSON.parse(result.stdout) as RawFlowFile;
+}
+
+/** The reader sits next to this module in the source tree; a compiled copy under dist/ finds it in lib/. */
+function readerPath(): string {
+  const candidates = [path.join(__dirname, READER), path.resolve(__dirname, '..', '..', '..', 'lib', 'importer', READER)];
+  return candidates.find((candidate) => fs.existsSync(candidate)) ?? candidates[0];
 }

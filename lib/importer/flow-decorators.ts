@@ -1,0 +1,107 @@
+import type { Problem } from '../errors';
+import type { S3TriggerSpec, ScheduleSpec } from '../graph/model';
+import { isPlainObject, readDecoratorArgs, whereOf, type DecoratorSpec, type Site } from './decorator-args';
+import type { RawDecorator } from './reader-output';
+
+const SCHEDULE: DecoratorSpec = { args: { cron: 'string', hourly: 'boolean', daily: 'boolean', weekly: 'boolean', timezone: 'string' } };
+const PROJECT: DecoratorSpec = {
+  args: { name: 'string' },
+  unsupported: {
+    branch: 'the branch is chosen at deploy time, not in the flow file',
+    production: 'the production branch is chosen at deploy time, not in the flow file',
+  },
+};
+const TRIGGER: DecoratorSpec = {
+  args: { event: 'literal', events: 'literal' },
+  unsupported: { options: 'event options are Argo Workflows settings' },
+};
+
+const REFUSED: Record<string, string> = {
+  trigger_on_finish: 'flow-to-flow triggers are not supported (Metaflow supports them on Argo Workflows only)',
+  exit_hook: 'exit hooks are not supported',
+  conda_base: 'Conda environments are not bootstrapped in the job; bake the packages into the image and set @batch(image=...)',
+  pypi_base: 'PyPI environments are not bootstrapped in the job; bake the packages into the image and set @batch(image=...)',
+};
+
+export interface FlowDecorations {
+  schedule?: ScheduleSpec;
+  project?: string;
+  triggers?: S3TriggerSpec[];
+}
+
+/** Maps class decorators (`@schedule`, `@project`, `@trigger`) onto flow fields, collecting every problem. */
+export function readFlowDecorators(decorators: readonly RawDecorator[], site: Site, problems: Problem[]): FlowDecorations {
+  const out: FlowDecorations = {};
+  for (const deco of decorators) {
+    const where = whereOf(site, deco.line);
+    switch (deco.name) {
+      case 'schedule':
+        out.schedule = schedule(readDecoratorArgs(deco, SCHEDULE, site, problems));
+        break;
+      case 'project': {
+        const args = readDecoratorArgs(deco, PROJECT, site, problems);
+        if (typeof args.name === 'string') out.project = args.name;
+        else if (!('name' in deco.kwargs)) problems.push({ where, field: '@project(name=...)', value: undefined, message: '@project needs a name', fix: 'write @project(name="my_project")' });
+        break;
+      }
+      case 'trigger': {
+        const args = readDecoratorArgs(deco, TRIGGER, site, problems);
+        const events = [...(args.event !== undefined ? [args.event] : []), ...(Array.isArray(args.events) ? args.events : [])];
+        if (args.events !== undefined && !Array.isArray(args.events)) {
+          problems.push({ where, field: '@trigger(events=...)', value: args.events, message: 'must be a list', fix: 'write events=["s3://bucket/prefix*suffix", ...]' });
+        }
+        if (events.length === 0 && !('event' in deco.kwargs) && !('events' in deco.kwargs)) {
+          problems.push({ where, field: '@trigger', value: undefined, message: '@trigger needs an event', fix: S3_TRIGGER_FIX });
+        }
+        for (const event of events) {
+          const trigger = s3Trigger(event);
+          if (trigger) out.triggers = [...(out.triggers ?? []), trigger];
+          else problems.push({ where, field: '@trigger(event=...)', value: event, message: 'only S3 object-created events can start a flow on AWS (name the bucket)', fix: S3_TRIGGER_FIX });
+        }
+        break;
+      }
+      default:
+        problems.push({
+          where,
+          field: `@${deco.name}`,
+          value: deco.name,
+          message: REFUSED[deco.name] ?? `@${deco.name} is not a flow decorator metaflow-cdk can deploy`,
+          fix: `remove @${deco.name} (supported on the class: @schedule, @project, @trigger with an S3 event), or declare the flow with the typed builder`,
+        });
+    }
+  }
+  return out;
+}
+
+const S3_TRIGGER_FIX =
+  'write @trigger(event="s3://<bucket>/<prefix>*<suffix>") or @trigger(event={"name": "s3", "bucket": "<bucket>", "prefix": "incoming/", "suffix": ".csv"})';
+
+/** Metaflow's priority: cron, then weekly, hourly, daily (the default of a bare `@schedule`). */
+function schedule(args: Record<string, unknown>): ScheduleSpec {
+  const timezone = typeof args.timezone === 'string' ? { timezone: args.timezone } : {};
+  if (typeof args.cron === 'string') return { cron: args.cron, ...timezone };
+  if (args.weekly === true) return { weekly: true, ...timezone };
+  if (args.hourly === true) return { hourly: true, ...timezone };
+  return { daily: true, ...timezone };
+}
+
+/** `"s3://bucket/prefix*suffix"` or `{"name": "s3", "bucket", "prefix"?, "suffix"?}`; undefined if neither. */
+export function s3Trigger(event: unknown): S3TriggerSpec | undefined {
+  if (typeof event === 'string') {
+    const match = /^s3:\/\/([^/*]+)(?:\/([^*]*)(?:\*(.*))?)?$/.exec(event);
+    if (!match) return undefined;
+    const [, bucket, prefix, suffix] = match;
+    return { bucket, ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) };
+  }
+  if (isPlainObject(event) && event.name === 's3' && typeof event.bucket === 'string' && event.bucket !== '') {
+    const extra = Object.keys(event).filter((k) => !['name', 'bucket', 'prefix', 'suffix'].includes(k));
+    if (extra.length > 0) return undefined;
+    if ((event.prefix !== undefined && typeof event.prefix !== 'string') || (event.suffix !== undefined && typeof event.suffix !== 'string')) return undefined;
+    return {
+      bucket: event.bucket,
+      ...(event.prefix ? { prefix: event.prefix as string } : {}),
+      ...(event.suffix ? { suffix: event.suffix as string } : {}),
+    };
+  }
+  return undefined;
+}

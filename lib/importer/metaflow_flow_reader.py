@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Reads a Metaflow flow file with `ast` (standard library only, Metaflow need not be installed) and prints
+what it declares as JSON on stdout: FlowSpec classes, their steps, `self.next(...)` transitions, decorators with
+their literal arguments, and `Parameter(...)` attributes.
+
+It only reports facts. Mapping them onto the flow document and deciding what is supported happens in
+`python.ts`, so the rules live in one typed place. A value that is not a Python literal is reported as
+`{"nonLiteral": "<source text>"}` instead of being evaluated: the file is never imported or executed.
+
+Usage: python3 metaflow_flow_reader.py FLOW.py
+"""
+
+import ast
+import json
+import sys
+
+METAFLOW_MODULES = ("metaflow",)
+
+
+def literal(node, source):
+    """{"value": v} for a Python literal (JSON-safe), {"nonLiteral": text} otherwise."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return {"nonLiteral": segment(node, source)}
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        # tuples become lists in JSON; sets, bytes, complex and NaN have no JSON form
+        if isinstance(value, tuple):
+            return literal_tuple(value, node, source)
+        return {"nonLiteral": segment(node, source)}
+    return {"value": value}
+
+
+def literal_tuple(value, node, source):
+    try:
+        json.dumps(list(value), allow_nan=False)
+        return {"value": list(value)}
+    except (TypeError, ValueError):
+        return {"nonLiteral": segment(node, source)}
+
+
+def segment(node, source):
+    text = ast.get_source_segment(source, node)
+    return text if text is not None else ast.dump(node)
+
+
+def dotted(node):
+    """`a.b.c` -> "a.b.c"; None for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class Names:
+    """Resolves local names to what they were imported as (`from metaflow import batch as b`)."""
+
+    def __init__(self, tree):
+        self.aliases = {}
+        self.module_aliases = set(METAFLOW_MODULES)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "metaflow":
+                for alias in node.names:
+                    self.aliases[alias.asname or alias.name] = alias.name
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "metaflow":
+                        self.module_aliases.add(alias.asname or alias.name)
+
+    def resolve(self, node):
+        """The Metaflow name a decorator or call refers to, e.g. "batch" for `b`, `metaflow.batch` or `batch`."""
+        name = dotted(node)
+        if name is None:
+            return None
+        if "." in name:
+            head, _, rest = name.partition(".")
+            if head in self.module_aliases:
+                return rest.split(".")[-1]
+            return name
+        return self.aliases.get(name, name)
+
+
+def decorator(node, names, source):
+    call = node if isinstance(node, ast.Call) else None
+    target = call.func if call else node
+    result = {
+        "name": names.resolve(target) or segment(target, source),
+        "line": node.lineno,
+        "called": call is not None,
+        "args": [],
+        "kwargs": {},
+    }
+    if call:
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
+                result["args"].append({"nonLiteral": segment(arg, source)})
+            else:
+                result["args"].append(literal(arg, source))
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                result["kwargs"]["**"] = {"nonLiteral": segment(keyword.value, source)}
+            else:
+                result["kwargs"][keyword.arg] = literal(keyword.value, source)
+    return result
+
+
+def self_attr(node):
+    """`self.x` -> "x"."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
+
+
+def transition(func, source):
+    """The step's last statement, if it is `self.next(...)`: targets, keywords, and why it is invalid if it is."""
+    if not func.body:
+        return None
+    last = func.body[-1]
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return None
+    call = last.value
+    if self_attr(call.func) != "next":
+        return None
+    result = {"line": last.lineno, "targets": [], "kwargs": {}, "switch": False, "invalid": None}
+    for arg in call.args:
+        target = self_attr(arg)
+        if isinstance(arg, ast.Dict):
+            result["switch"] = True
+        elif target is None:
+            result["invalid"] = "argument %s is not a step (self.<step>)" % segment(arg, source)
+        else:
+            result["targets"].append(target)
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            result["invalid"] = "**%s is not allowed in self.next()" % segment(keyword.value, source)
+        else:
+            result["kwargs"][keyword.arg] = literal(keyword.value, source)
+    return result
+
+
+def step_of(func, names, source):
+    step_flags = None
+    decorators = []
+    for node in func.decorator_list:
+        deco = decorator(node, names, source)
+        if deco["name"] == "step":
+            step_flags = deco
+        else:
+            decorators.append(deco)
+    if step_flags is None:
+        return None
+    args = func.args
+    num_args = len(args.posonlyargs) + len(args.args) + (1 if args.vararg else 0)
+    first_line = min([func.lineno] + [d.lineno for d in func.decorator_list])
+    return {
+        "name": func.name,
+        "line": func.lineno,
+        "firstLine": first_line,
+        "doc": ast.get_docstring(func),
+        "numArgs": num_args,
+        "step": {"kwargs": step_flags["kwargs"], "args": step_flags["args"], "line": step_flags["line"]},
+        # Metaflow applies decorators bottom-up; keep source order (top first) for messages
+        "decorators": decorators,
+        "next": transition(func, source),
+    }
+
+
+def parameter_of(stmt, names, source):
+    """`x = Parameter("name", ...)` (also IncludeFile / Config) as a class attribute."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        attr, value = stmt.targets[0].id, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        attr, value = stmt.target.id, stmt.value
+    else:
+        return None
+    if not isinstance(value, ast.Call):
+        return None
+    kind = names.resolve(value.func)
+    if kind not in ("Parameter", "IncludeFile", "Config"):
+        return None
+    kwargs = {}
+    for keyword in value.keywords:
+        if keyword.arg is None:
+            kwargs["**"] = {"nonLiteral": segment(keyword.value, source)}
+        elif keyword.arg == "type":
+            kwargs["type"] = {"typeName": names.resolve(keyword.value) or segment(keyword.value, source)}
+        else:
+            kwargs[keyword.arg] = literal(keyword.value, source)
+    return {
+        "attribute": attr,
+        "kind": kind,
+        "line": stmt.lineno,
+        "args": [literal(arg, source) for arg in value.args],
+        "kwargs": kwargs,
+    }
+
+
+def class_of(node, names, source):
+    steps, parameters = [], []
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            step = step_of(stmt, names, source)
+            if step is not None:
+                steps.append(step)
+        else:
+            parameter = parameter_of(stmt, names, source)
+            if parameter is not None:
+                parameters.append(parameter)
+    return {
+        "name": node.name,
+        "line": node.lineno,
+        "bases": [names.resolve(base) or segment(base, source) for base in node.bases],
+        "doc": ast.get_docstring(node),
+        "decorators": [decorator(d, names, source) for d in node.decorator_list],
+        "steps": steps,
+        "parameters": parameters,
+    }
+
+
+def read(path):
+    with open(path, "r", encoding="utf-8") as handle:
+        source = handle.read()
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as error:
+        return {
+            "file": path,
+            "syntaxError": {"line": error.lineno or 0, "column": error.offset or 0, "message": error.msg, "text": (error.text or "").rstrip("\n")},
+            "classes": [],
+        }
+    names = Names(tree)
+    classes = [class_of(node, names, source) for node in tree.body if isinstance(node, ast.ClassDef)]
+    return {"file": path, "syntaxError": None, "classes": classes}
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write("usage: metaflow_flow_reader.py FLOW.py\n")
+        return 2
+    try:
+        result = read(argv[1])
+    except OSError as error:
+        sys.stderr.write("cannot read %s: %s\n" % (argv[1], error.strerror or error))
+        return 3
+    except UnicodeDecodeError as error:
+        sys.stderr.write("cannot read %s: not UTF-8 text (%s)\n" % (argv[1], error.reason))
+        return 3
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,77 @@
+import type { Problem } from '../errors';
+import type { ParameterSpec, ParameterType } from '../graph/model';
+import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
+import { isLiteral, type RawParameter, type RawValue } from './reader-output';
+
+/** Python `type=` of a Metaflow Parameter -> document type. */
+const TYPES: Readonly<Record<string, ParameterType>> = { str: 'string', int: 'number', float: 'number', bool: 'boolean', JSONType: 'json' };
+
+/** Keyword arguments of `Parameter` that only shape Metaflow's own CLI help and change nothing at run time. */
+const CLI_ONLY = new Set(['show_default']);
+
+/** Maps `x = Parameter("name", ...)` class attributes onto parameter specs, collecting every problem. */
+export function readParameters(raws: readonly RawParameter[], site: Site, problems: Problem[]): ParameterSpec[] {
+  const out: ParameterSpec[] = [];
+  for (const raw of raws) {
+    const where = whereOf(site, raw.line);
+    if (raw.kind !== 'Parameter') {
+      problems.push({
+        where, field: `${raw.attribute} = ${raw.kind}(...)`, value: raw.kind,
+        message: `${raw.kind} is not supported: its value is read from the deployer's disk when Metaflow deploys`,
+        fix: raw.kind === 'Config' ? 'turn the config values into Parameters with literal defaults' : 'upload the file to S3 and pass its URL as a Parameter',
+      });
+      continue;
+    }
+    const before = problems.length;
+    const nameRaw = raw.args[0] ?? (raw.kwargs.name as RawValue | undefined);
+    const name = literalString(nameRaw);
+    if (name === undefined) {
+      problems.push({ where, field: `${raw.attribute} = Parameter(name)`, value: nameRaw && !isLiteral(nameRaw) ? nameRaw.nonLiteral : undefined, message: 'the parameter name must be a literal string', fix: `write Parameter("${raw.attribute}", ...)` });
+    }
+    const spec: { name: string; type: ParameterType; default?: unknown; required?: boolean; help?: string } = { name: name ?? raw.attribute, type: 'string' };
+    let typeName: string | undefined;
+    for (const [key, value] of Object.entries(raw.kwargs)) {
+      const field = `Parameter("${spec.name}", ${key}=...)`;
+      if (key === 'name' || CLI_ONLY.has(key)) continue;
+      if (key === 'type') {
+        typeName = 'typeName' in value ? value.typeName : undefined;
+        if (typeName === undefined || TYPES[typeName] === undefined) {
+          problems.push({ where, field, value: typeName, message: 'only str, int, float, bool and JSONType parameters are supported', fix: 'use one of type=str, int, float, bool, JSONType' });
+        }
+        continue;
+      }
+      const raw2 = value as RawValue;
+      if (!isLiteral(raw2)) {
+        problems.push({ where, field, value: raw2.nonLiteral, message: key === 'default' ? 'the default is not a literal (deploy-time functions are not evaluated)' : 'is not a literal value', fix: NON_LITERAL_FIX });
+        continue;
+      }
+      if (key === 'default') {
+        if (raw2.value !== null) spec.default = raw2.value;
+      } else if (key === 'required') {
+        if (typeof raw2.value === 'boolean') spec.required = raw2.value;
+        else problems.push({ where, field, value: raw2.value, message: 'must be True or False', fix: 'write required=True or required=False' });
+      } else if (key === 'help') {
+        if (typeof raw2.value === 'string') spec.help = raw2.value;
+      } else {
+        problems.push({ where, field, value: raw2.value, message: `Parameter argument "${key}" is not supported`, fix: 'remove it (supported: name, default, type, required, help, show_default)' });
+      }
+    }
+    spec.type = typeName !== undefined && TYPES[typeName] ? TYPES[typeName] : inferType(spec.default);
+    // click converts a default through the type, so Parameter("n", type=int, default="3") means 3.
+    if (spec.type === 'number' && typeof spec.default === 'string' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) spec.default = Number(spec.default);
+    if (problems.length === before) out.push(spec);
+  }
+  return out;
+}
+
+/** Metaflow infers a parameter's type from its default when `type=` is absent. */
+function inferType(value: unknown): ParameterType {
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'object' && value !== null) return 'json';
+  return 'string';
+}
+
+function literalString(raw: RawValue | undefined): string | undefined {
+  return raw && isLiteral(raw) && typeof raw.value === 'string' ? raw.value : undefined;
+}

@@ -1,0 +1,174 @@
+import type { Problem } from '../errors';
+import type { BatchSettings, CatchSettings, RetrySettings, StepSettings } from '../graph/model';
+import { readDecoratorArgs, whereOf, type DecoratorSpec, type Site } from './decorator-args';
+import type { RawDecorator } from './reader-output';
+import { readSecretSources } from './secret-sources';
+
+/** Metaflow's defaults where an omitted argument still has an effect (`metaflow/plugins/*_decorator.py`). */
+export const METAFLOW_RETRY_DEFAULT_TIMES = 3;
+export const METAFLOW_RETRY_DEFAULT_MINUTES_BETWEEN = 2;
+
+const BATCH: DecoratorSpec = {
+  args: {
+    cpu: 'number', gpu: 'integer', memory: 'integer', image: 'string', queue: 'string', iam_role: 'string',
+    execution_role: 'string', shared_memory: 'integer', max_swap: 'integer', swappiness: 'integer',
+    inferentia: 'integer', trainium: 'integer', efa: 'integer', use_tmpfs: 'boolean', tmpfs_tempdir: 'boolean',
+    tmpfs_size: 'integer', tmpfs_path: 'string', ephemeral_storage: 'integer', log_driver: 'string',
+    log_options: 'stringList', aws_batch_tags: 'stringMap', privileged: 'boolean',
+  },
+  unsupported: {
+    host_volumes: 'host volumes are not supported by metaflow-cdk (jobs run on managed compute environments)',
+    efs_volumes: 'EFS volumes are not supported by metaflow-cdk yet',
+    executable: 'a custom Python executable is not supported: the step runs `python <flow file>` in the image',
+  },
+};
+
+const RESOURCES: DecoratorSpec = {
+  args: { cpu: 'number', gpu: 'integer', memory: 'integer', shared_memory: 'integer' },
+  // Metaflow ignores @resources(disk=...) on AWS Batch too.
+  ignored: ['disk'],
+};
+
+const RETRY: DecoratorSpec = { args: { times: 'integer', minutes_between_retries: 'number' } };
+const TIMEOUT: DecoratorSpec = { args: { seconds: 'number', minutes: 'number', hours: 'number' } };
+const CATCH: DecoratorSpec = { args: { var: 'string', print_exception: 'boolean' } };
+const ENVIRONMENT: DecoratorSpec = { args: { vars: 'stringMap' } };
+const SECRETS: DecoratorSpec = {
+  args: { sources: 'literal' },
+  // Metaflow's own @secrets still runs inside the task from the code package, so these keep working there.
+  ignored: ['allow_override'],
+  unsupported: { role: 'a role to assume for reading secrets cannot be granted by the stack; the job role reads them' },
+};
+const NO_ARGS: DecoratorSpec = { args: {} };
+
+/** Decorators that run inside the task from the code package and need nothing from the stack. */
+const PASS_THROUGH = new Set(['card']);
+
+const REFUSED: Record<string, string> = {
+  kubernetes: 'this flow runs on AWS Batch; @kubernetes has no meaning there',
+  conda: 'Conda environments are not bootstrapped in the job; bake the packages into the image and set @batch(image=...)',
+  pypi: 'PyPI environments are not bootstrapped in the job; bake the packages into the image and set @batch(image=...)',
+  slurm: '@slurm is not supported on AWS Batch',
+  trigger_on_finish: 'flow-to-flow triggers are not supported',
+  exit_hook: 'exit hooks are not supported',
+};
+
+/** Batch fields that `@resources` and `@batch` both set; Metaflow takes the larger of the two. */
+const MERGED = ['cpu', 'gpu', 'memory', 'shared_memory'] as const;
+
+export interface StepDecorations {
+  readonly settings: StepSettings;
+  readonly parallel: boolean;
+}
+
+/** Maps a step's decorators (except `@step`) onto step settings, collecting every problem. */
+export function readStepDecorators(decorators: readonly RawDecorator[], site: Site, problems: Problem[]): StepDecorations {
+  let batch: Record<string, unknown> | undefined;
+  let resources: Record<string, unknown> | undefined;
+  let retry: RetrySettings | undefined;
+  let timeoutSeconds: number | undefined;
+  let catchSettings: CatchSettings | undefined;
+  let environment: Record<string, string> | undefined;
+  let secrets: string[] | undefined;
+  let parallel = false;
+
+  for (const deco of decorators) {
+    const where = whereOf(site, deco.line);
+    switch (deco.name) {
+      case 'batch':
+        batch = readDecoratorArgs(deco, BATCH, site, problems);
+        break;
+      case 'resources':
+        resources = readDecoratorArgs(deco, RESOURCES, site, problems);
+        break;
+      case 'retry': {
+        const args = readDecoratorArgs(deco, RETRY, site, problems);
+        retry = {
+          times: (args.times as number | undefined) ?? METAFLOW_RETRY_DEFAULT_TIMES,
+          minutesBetweenRetries: (args.minutes_between_retries as number | undefined) ?? METAFLOW_RETRY_DEFAULT_MINUTES_BETWEEN,
+        };
+        break;
+      }
+      case 'timeout': {
+        const before = problems.length;
+        const args = readDecoratorArgs(deco, TIMEOUT, site, problems);
+        const total = num(args.seconds) + 60 * num(args.minutes) + 3600 * num(args.hours);
+        if (total > 0) timeoutSeconds = total;
+        else if (problems.length === before) {
+          problems.push({ where, field: '@timeout', value: total, message: '@timeout needs a duration (Metaflow refuses it too)', fix: 'give seconds=, minutes= or hours=, e.g. @timeout(minutes=30)' });
+        }
+        break;
+      }
+      case 'catch': {
+        const args = readDecoratorArgs(deco, CATCH, site, problems);
+        catchSettings = { ...(args.var !== undefined ? { var: args.var as string } : {}), printException: (args.print_exception as boolean | undefined) ?? true };
+        break;
+      }
+      case 'environment': {
+        const args = readDecoratorArgs(deco, ENVIRONMENT, site, problems);
+        environment = { ...environment, ...(args.vars as Record<string, string> | undefined) };
+        break;
+      }
+      case 'secrets': {
+        const args = readDecoratorArgs(deco, SECRETS, site, problems);
+        secrets = [...(secrets ?? []), ...readSecretSources(args.sources, where, problems)];
+        break;
+      }
+      case 'parallel':
+        readDecoratorArgs(deco, NO_ARGS, site, problems);
+        parallel = true;
+        break;
+      default:
+        if (PASS_THROUGH.has(deco.name)) break;
+        problems.push({
+          where,
+          field: `@${deco.name}`,
+          value: deco.name,
+          message: REFUSED[deco.name] ?? `@${deco.name} is not a step decorator metaflow-cdk can deploy`,
+          fix: `remove @${deco.name} (supported: @batch, @resources, @retry, @timeout, @catch, @secrets, @environment, @parallel, @card), or declare the flow with the typed builder`,
+        });
+    }
+  }
+
+  const settings: StepSettings = {
+    ...batchSettings(batch, resources),
+    ...(retry ? { retry } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(catchSettings ? { catch: catchSettings } : {}),
+    ...(secrets && secrets.length > 0 ? { secrets } : {}),
+    ...(environment && Object.keys(environment).length > 0 ? { environment } : {}),
+  };
+  return { settings, parallel };
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}
+
+/** `@batch` and `@resources` together, the way Metaflow's `compute_resource_attributes` merges them. */
+function batchSettings(batch: Record<string, unknown> | undefined, resources: Record<string, unknown> | undefined): BatchSettings {
+  const merged: Record<string, unknown> = { ...batch };
+  // Metaflow's @batch defaults tmpfs_tempdir to True: a tmpfs also becomes METAFLOW_TEMPDIR unless turned off.
+  if (batch && (batch.use_tmpfs === true || batch.tmpfs_size !== undefined) && batch.tmpfs_tempdir === undefined) merged.tmpfs_tempdir = true;
+  for (const key of MERGED) {
+    const fromBatch = batch?.[key] as number | undefined;
+    const fromResources = resources?.[key] as number | undefined;
+    if (fromBatch !== undefined && fromResources !== undefined) merged[key] = Math.max(fromBatch, fromResources);
+    else if (fromResources !== undefined) merged[key] = fromResources;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [pyName, value] of Object.entries(merged)) {
+    if (value === undefined) continue;
+    out[FIELD_OF[pyName] ?? pyName] = value;
+  }
+  return out as BatchSettings;
+}
+
+/** Metaflow argument name -> flow document field. */
+export const FIELD_OF: Readonly<Record<string, keyof BatchSettings>> = {
+  cpu: 'cpu', gpu: 'gpu', memory: 'memory', image: 'image', queue: 'queue', iam_role: 'iamRole',
+  execution_role: 'executionRole', shared_memory: 'sharedMemory', max_swap: 'maxSwap', swappiness: 'swappiness',
+  inferentia: 'inferentia', trainium: 'trainium', efa: 'efa', use_tmpfs: 'useTmpfs', tmpfs_tempdir: 'tmpfsTempdir',
+  tmpfs_size: 'tmpfsSize', tmpfs_path: 'tmpfsPath', ephemeral_storage: 'ephemeralStorage', log_driver: 'logDriver',
+  log_options: 'logOptions', aws_batch_tags: 'awsBatchTags', privileged: 'privileged',
+};

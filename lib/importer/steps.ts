@@ -1,0 +1,112 @@
+import type { Problem } from '../errors';
+import type { StepSpec } from '../graph/model';
+import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
+import { isLiteral, type RawStep, type RawTransition } from './reader-output';
+import { readStepDecorators } from './step-decorators';
+
+const TRANSITION_FORMS = 'self.next(self.a) (linear), self.next(self.a, self.b) (split), self.next(self.a, foreach="items") or self.next(self.a, num_parallel=4)';
+
+/** Whether `@step(start=True)` / `@step(end=True)` marks the step, Metaflow's alternative to the names start/end. */
+export function stepFlag(raw: RawStep, flag: 'start' | 'end'): boolean {
+  const value = raw.step.kwargs[flag];
+  return value !== undefined && isLiteral(value) && value.value === true;
+}
+
+/**
+ * Maps one `@step` method onto a step: transitions from its last statement (as Metaflow's `DAGNode._parse`),
+ * join-ness from its argument count, settings from its decorators.
+ */
+export function readStep(raw: RawStep, isEnd: boolean, file: string, problems: Problem[]): StepSpec {
+  const site: Site = { file, step: raw.name };
+  for (const [key, value] of Object.entries(raw.step.kwargs)) {
+    if ((key === 'start' || key === 'end') && isLiteral(value) && typeof value.value === 'boolean') continue;
+    problems.push({
+      where: whereOf(site, raw.step.line), field: `@step(${key}=...)`, value: isLiteral(value) ? value.value : value.nonLiteral,
+      message: key === 'start' || key === 'end' ? 'must be True or False' : `@step has no argument "${key}"`,
+      fix: 'write @step, @step(start=True) or @step(end=True)',
+    });
+  }
+  if (raw.numArgs === 0 || raw.numArgs > 2) {
+    problems.push({
+      where: whereOf(site, raw.line), field: 'arguments', value: raw.numArgs,
+      message: raw.numArgs === 0 ? 'a step method needs self' : 'a step takes self, or self and inputs for a join',
+      fix: 'write def step(self) or, for a join, def step(self, inputs)',
+    });
+  }
+  const { settings, parallel } = readStepDecorators(raw.decorators, site, problems);
+  const transition = readTransition(raw, isEnd, site, problems);
+  if (settings.catch && transition.foreach !== undefined) {
+    problems.push({
+      where: whereOf(site, raw.line), field: '@catch', value: 'foreach', message: 'Metaflow does not allow @catch on a foreach step',
+      fix: 'move the work that may fail into the first step inside the foreach and put @catch there',
+    });
+  }
+  return {
+    name: raw.name,
+    ...transition,
+    ...(parallel ? { parallel: true } : {}),
+    ...(raw.numArgs >= 2 ? { join: true } : {}),
+    ...(stepFlag(raw, 'start') ? { start: true } : {}),
+    ...(stepFlag(raw, 'end') ? { end: true } : {}),
+    ...(raw.doc ? { doc: raw.doc } : {}),
+    source: { file, line: raw.line },
+    ...settings,
+  };
+}
+
+interface Transition {
+  next: string[];
+  foreach?: string;
+  numParallel?: number;
+}
+
+function readTransition(raw: RawStep, isEnd: boolean, site: Site, problems: Problem[]): Transition {
+  const next = raw.next;
+  if (next !== null && isEnd) {
+    // Reported here too, as Metaflow's `check_that_end_is_end` does first: the other steps' missing self.next() follow from it.
+    problems.push({
+      where: whereOf(site, next.line), field: 'self.next()', value: next.targets,
+      message: 'the end step must not call self.next()', fix: `remove self.next(...) from "${raw.name}", or make the last step of the flow the end step`,
+    });
+  }
+  if (next === null) {
+    if (!isEnd) {
+      problems.push({
+        where: whereOf(site, raw.line), field: 'self.next()', value: undefined,
+        message: 'the last statement of a step other than the end step must be self.next(...)',
+        fix: `end the step with one of ${TRANSITION_FORMS}`,
+      });
+    }
+    return { next: [] };
+  }
+  const where = whereOf(site, next.line);
+  const invalid = (message: string, value: unknown = undefined): Transition => {
+    problems.push({ where, field: 'self.next()', value, message, fix: `write ${TRANSITION_FORMS}` });
+    return { next: [...next.targets] };
+  };
+  if (next.switch || 'condition' in next.kwargs) return invalid('conditional branching (self.next({...}, condition=...)) is not supported');
+  if (next.invalid) return invalid(next.invalid);
+  if (next.targets.length === 0) return invalid('self.next() names no step');
+  const keys = Object.keys(next.kwargs);
+  if (keys.length === 0) return { next: [...next.targets] };
+  if (keys.length > 1 || next.targets.length > 1) return invalid(`keywords ${keys.join(', ')} need exactly one target step and one keyword`, keys);
+  return keywordTransition(next, keys[0], where, problems) ?? invalid(`unknown keyword ${keys[0]}=`, keys[0]);
+}
+
+function keywordTransition(next: RawTransition, key: string, where: string, problems: Problem[]): Transition | undefined {
+  const raw = next.kwargs[key];
+  const field = `self.next(${key}=...)`;
+  if (key !== 'foreach' && key !== 'num_parallel') return undefined;
+  if (!isLiteral(raw)) {
+    problems.push({ where, field, value: raw.nonLiteral, message: 'is not a literal value', fix: NON_LITERAL_FIX });
+    return { next: [...next.targets] };
+  }
+  if (key === 'foreach') {
+    if (typeof raw.value === 'string' && raw.value !== '') return { next: [...next.targets], foreach: raw.value };
+    problems.push({ where, field, value: raw.value, message: 'must name the list artifact as a string', fix: 'write foreach="items" where self.items is a list' });
+    return { next: [...next.targets] };
+  }
+  if (typeof raw.value === 'number' && Number.isInteger(raw.value) && raw.value >= 1) return { next: [...next.targets], numParallel: raw.value };
+  problems.push({ where, field, value: raw.value, message: 'must be a whole number of nodes, at least 1', fix: 'write num_parallel=4' });
+  return { next: [...next.targets] };
+}

@@ -1,0 +1,157 @@
+import { ValidationError } from '../../errors';
+import type { FlowGraph, GraphNode } from '../../graph/analyze';
+import { splitS3Url, type MetaflowDeployment } from './deployment';
+import { METAFLOW_TMPFS_PATH } from './environment';
+import { pythonStr, shlexQuote } from './python-format';
+import { stepProtocol, type StepProtocolOptions } from './step-protocol';
+
+export interface MetaflowStepCommandOptions extends StepProtocolOptions {
+  /**
+   * Steps whose `@batch` is written in the flow file. Metaflow passes `--with batch:...` only to the other steps
+   * (a static decorator comes from the code package). Passing it to every step is harmless: Metaflow skips a
+   * `--with` decorator the step already has. @default none (every step gets `--with batch:...`)
+   */
+  readonly staticBatchSteps?: readonly string[];
+  /**
+   * Shell commands run after the code package is unpacked and before Metaflow's commands, e.g. exports that adapt
+   * Batch's variables when the compiler goes beyond Metaflow (array jobs). @default none
+   */
+  readonly setup?: readonly string[];
+}
+
+/** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
+export const PARAMETERS_ENV_FILE = 'mfcdkparam';
+export const PARENT_TASKS_ENV_FILE = 'mfcdkjoins';
+
+/** Attribute order of Metaflow's `@batch` (its `defaults` dict), as `--with batch:...` lists them. */
+const BATCH_SPEC_ORDER: ReadonlyArray<[string, (s: GraphNode['step'], d: MetaflowDeployment) => unknown]> = [
+  ['cpu', (s) => s.cpu ?? 1],
+  ['gpu', (s) => s.gpu ?? 0],
+  ['memory', (s) => s.memory ?? 4096],
+  ['image', (s, d) => s.image ?? d.batchDefaults.image],
+  ['queue', (s, d) => s.queue ?? d.batchDefaults.queue],
+  ['iam_role', (s, d) => s.iamRole ?? d.batchDefaults.iamRole],
+  ['execution_role', (s, d) => s.executionRole ?? d.batchDefaults.executionRole],
+  ['shared_memory', (s) => s.sharedMemory],
+  ['max_swap', (s) => s.maxSwap],
+  ['swappiness', (s) => s.swappiness],
+  ['inferentia', (s) => s.inferentia],
+  ['trainium', (s) => s.trainium],
+  ['efa', (s) => s.efa],
+  ['use_tmpfs', (s) => s.useTmpfs ?? false],
+  ['aws_batch_tags', (s) => s.awsBatchTags ?? {}],
+  ['tmpfs_tempdir', (s) => s.tmpfsTempdir ?? true],
+  ['tmpfs_size', (s) => s.tmpfsSize],
+  ['tmpfs_path', (s) => s.tmpfsPath ?? METAFLOW_TMPFS_PATH],
+  ['ephemeral_storage', (s) => s.ephemeralStorage],
+  ['log_driver', (s) => s.logDriver],
+  ['log_options', (s) => s.logOptions],
+  ['privileged', (s) => s.privileged ?? false],
+];
+
+/** `batch:cpu=1,gpu=0,...`: the `@batch` that `step-functions create` attaches to steps without a static one. */
+export function batchDecoratorSpec(step: GraphNode['step'], deployment: MetaflowDeployment): string {
+  const parts = BATCH_SPEC_ORDER.map(([name, read]) => [name, read(step, deployment)] as const)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${pythonStr(value)}`);
+  return `batch:${parts.join(',')}`;
+}
+
+/** Metaflow's top-level options of `python flow.py ... step` (`_step_cli`). */
+export function topLevelOptions(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment, options: MetaflowStepCommandOptions = {}): string[] {
+  const node = graph.nodes.get(stepName)!;
+  const top: string[] = [];
+  if (!options.staticBatchSteps?.includes(stepName)) top.push(`--with ${shlexQuote(batchDecoratorSpec(node.step, deployment))}`);
+  top.push(...(deployment.flowOptions ?? []));
+  top.push(
+    '--quiet',
+    `--metadata=${deployment.metadata ?? 'local'}`,
+    '--environment=local',
+    '--datastore=s3',
+    `--datastore-root=${deployment.datastoreRoot.replace(/\/+$/, '')}`,
+    '--event-logger=nullSidecarLogger',
+    '--monitor=nullSidecarMonitor',
+    '--no-pylint',
+    '--with=step_functions_internal',
+  );
+  return top;
+}
+
+/** The commands Metaflow runs for the step inside the task (parameters init, foreach-join inputs, `step`). */
+export function metaflowStepCommands(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment, options: MetaflowStepCommandOptions = {}): string[] {
+  const runtime = graph.document.runtime;
+  if (runtime?.kind !== 'metaflow') {
+    throw new ValidationError([{
+      where: `flow "${graph.document.name}"`, field: 'runtime.kind', value: runtime?.kind ?? 'generic',
+      message: 'is not a Metaflow flow, so it has no Metaflow step command', fix: 'import the flow from its Python file (runtime.kind "metaflow")',
+    }]);
+  }
+  const protocol = stepProtocol(graph, stepName, deployment, options);
+  const executable = `python ${runtime.flowFile}`;
+  const top = topLevelOptions(graph, stepName, deployment, options).join(' ');
+  const tags = (deployment.tags ?? []).map((tag) => `--tag ${tag}`);
+  const commands: string[] = [];
+  if (stepName === graph.start) {
+    const params = 'sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params';
+    const init = [`${executable} ${top} init --run-id sfn-$METAFLOW_RUN_ID --task-id \${AWS_BATCH_JOB_ID}-params`, ...tags].join(' ');
+    commands.push(
+      `if ! ${executable} dump --max-value-size=0 ${params} >/dev/null 2>/dev/null; then ` +
+        `python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters ${PARAMETERS_ENV_FILE} && . \`pwd\`/${PARAMETERS_ENV_FILE} && ${init}; fi`,
+    );
+  } else if (protocol.isForeachJoin) {
+    commands.push(`python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ${PARENT_TASKS_ENV_FILE} && . \`pwd\`/${PARENT_TASKS_ENV_FILE}`);
+  }
+  const step = [
+    `${executable} ${top} step ${stepName}`,
+    '--run-id sfn-$METAFLOW_RUN_ID',
+    '--task-id ${AWS_BATCH_JOB_ID}',
+    '--retry-count $((AWS_BATCH_JOB_ATTEMPT-1))',
+    `--max-user-code-retries ${protocol.maxUserCodeRetries}`,
+    `--input-paths ${protocol.inputPaths}`,
+    ...(protocol.takesSplitIndex ? ['--split-index $METAFLOW_SPLIT_INDEX'] : []),
+    ...tags,
+    ...(deployment.namespace !== undefined ? [`--namespace=${deployment.namespace}`] : []),
+  ];
+  commands.push(step.join(' '));
+  return commands;
+}
+
+/**
+ * The container command of a Metaflow step: `["bash", "-c", script]` where the script sets up Metaflow's log capture,
+ * fetches and unpacks the code package, and runs the step's Metaflow commands as `step-functions create` does
+ * (`metaflow-sfn-protocol.md` §3.1).
+ */
+export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment, options: MetaflowStepCommandOptions = {}): string[] {
+  const flow = graph.document.name;
+  const pkg = deployment.codePackage;
+  const { bucket, key } = splitS3Url(pkg.url);
+  const archive = pkg.format === 'tgz' ? 'job.tar' : 'job.zip';
+  const unpack = pkg.format === 'tgz'
+    ? "TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C ."
+    : `python -c 'import zipfile; zipfile.ZipFile("job.zip").extractall(".")'`;
+  const setup = [
+    'true',
+    'mkdir -p $PWD/.logs',
+    `export PYTHONUNBUFFERED=x MF_PATHSPEC=${flow}/sfn-$METAFLOW_RUN_ID/${stepName}/$AWS_BATCH_JOB_ID MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout MFLOG_STDERR=$PWD/.logs/mflog_stderr`,
+    'mflog(){ T=$(date -u -Ins|tr , .); echo "[MFLOG|0|${T:0:26}Z|task|$T]$1" >> $MFLOG_STDOUT; echo $1;  }',
+    'flush_mflogs(){ python -m metaflow.mflog.save_logs; }',
+    "mflog 'Setting up task environment.'",
+    'if [ -z $METAFLOW_SKIP_INSTALL_DEPENDENCIES ]; then python -m pip install -qqq --no-compile --no-cache-dir --disable-pip-version-check boto3 requests; fi',
+    'mkdir metaflow',
+    'cd metaflow',
+    'mkdir .metaflow',
+    `i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c 'import boto3, os; ep=os.getenv("METAFLOW_S3_ENDPOINT_URL"); boto3.client("s3", **({"endpoint_url":ep} if ep else {})).download_file("${bucket}", "${key}", "${archive}")' && mflog 'Code package downloaded.' && break; sleep 10; i=$((i+1)); done`,
+    `if [ $i -gt 5 ]; then mflog 'Failed to download code package from ${pkg.url} after 6 tries. Exiting...' && exit 1; fi`,
+    unpack,
+    'export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)',
+    'export METAFLOW_EXTRACTED_ROOT=$(pwd)',
+    ...(options.setup ?? []),
+    "mflog 'Task is starting.'",
+    'flush_mflogs',
+  ];
+  const commands = metaflowStepCommands(graph, stepName, deployment, options).join(' && ');
+  const script =
+    `${setup.join(' && ')} && (${commands}) ` +
+    '1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT) 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2); c=$?; python -m metaflow.mflog.save_logs; exit $c';
+  return ['bash', '-c', script];
+}

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""A protocol-faithful stand-in for a Metaflow step task (standard library only).
+
+It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCommand` or Metaflow's own
+`step-functions create` writes it) and the job's environment, and does what Metaflow's runtime does with them
+(metaflow-sfn-protocol.md sections 2.5, 2.6, 3.1, 4, 5), without Metaflow and without running user code:
+
+- expands the shell variables of the command line: run id `sfn-$METAFLOW_RUN_ID`, task id `$AWS_BATCH_JOB_ID`,
+  retry count `$((AWS_BATCH_JOB_ATTEMPT-1))`, input paths, split index;
+- start step: runs the guarded parameters init (`dump` check, `set_batch_environment parameters`, `init`), merging
+  `METAFLOW_DEFAULT_PARAMETERS` with the execution's `METAFLOW_PARAMETERS` into the `_parameters` task;
+- foreach join: reads `parent_task_ids_for_foreach_join` from DynamoDB (GetItem, consistent) into
+  `METAFLOW_PARENT_TASK_IDS`, and checks it got exactly as many inputs as the foreach had splits;
+- `step`: decompresses `--input-paths` like `metaflow.util.decompress_list`, checks that every input task exists in
+  the same run, checks the split index against the foreach's cardinality, and records the task;
+- foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
+  of the list literal the step assigns to `self.<foreach var>` (or `MFCDK_STANDIN_FOREACH_WIDTHS`, JSON {step: n});
+- last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id.
+
+Tasks are recorded as JSON files under `MFCDK_STANDIN_DATASTORE_DIR` (standing in for the S3 datastore):
+`<dir>/<flow>/<run id>/<step>/<task id>/task.json`. DynamoDB is reached at `AWS_ENDPOINT_URL_DYNAMODB` (or AWS)
+with SigV4-signed requests using the `AWS_*` credentials of the environment.
+
+Usage: standin_step.py SCRIPT [CODE_DIR]   (SCRIPT: the third element of the job's Command)
+Exit status 0 on success; 1 with a message on stderr when the protocol is violated.
+"""
+
+import ast
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+
+TTL_DAYS_DEFAULT = 366 + 90
+
+
+class ProtocolError(Exception):
+    pass
+
+
+# --- shell expansion --------------------------------------------------------------------------------------------
+
+
+def expand(text, env):
+    """The parameter expansions Metaflow's commands use: ${VAR}, $VAR and $((VAR-1))."""
+
+    def arith(match):
+        name, delta = match.group(1), int(match.group(2))
+        return str(int(require(env, name)) - delta)
+
+    text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)-(\d+)\)\)", arith, text)
+    text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: require(env, m.group(1)), text)
+    return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: require(env, m.group(1)), text)
+
+
+def require(env, name):
+    if name not in env:
+        raise ProtocolError("the command uses $%s but the job environment does not set it" % name)
+    return env[name]
+
+
+def decompress_list(text):
+    """metaflow.util.decompress_list: `prefix:a,b` is [prefix+a, prefix+b]; otherwise a comma-separated list."""
+    if ":" in text:
+        prefix, suffixes = text.split(":", 1)
+        return [prefix + suffix for suffix in suffixes.split(",")]
+    return text.split(",")
+
+
+# --- DynamoDB (JSON protocol, SigV4) ----------------------------------------------------------------------------
+
+
+def dynamodb(action, payload, env):
+    region = env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1"
+    endpoint = env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL") or "https://dynamodb.%s.amazonaws.com" % region
+    body = json.dumps(payload).encode("utf-8")
+    host = re.sub(r"^https?://", "", endpoint).rstrip("/")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    headers = {
+        "content-type": "application/x-amz-json-1.0",
+        "host": host,
+        "x-amz-date": amz_date,
+        "x-amz-target": "DynamoDB_20120810." + action,
+    }
+    if env.get("AWS_SESSION_TOKEN"):
+        headers["x-amz-security-token"] = env["AWS_SESSION_TOKEN"]
+    signed = ";".join(sorted(headers))
+    canonical = "\n".join(["POST", "/", "", "".join("%s:%s\n" % (k, headers[k]) for k in sorted(headers)), signed, hashlib.sha256(body).hexdigest()])
+    scope = "%s/%s/dynamodb/aws4_request" % (day, region)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + env.get("AWS_SECRET_ACCESS_KEY", "")).encode()
+    for part in (day, region, "dynamodb", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (env.get("AWS_ACCESS_KEY_ID", ""), scope, signed, signature)
+    request = urllib.request.Request(endpoint.rstrip("/") + "/", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raise ProtocolError("DynamoDB %s failed: %s %s" % (action, error.code, error.read().decode("utf-8", "replace")))
+
+
+def table(env):
+    name = env.get("METAFLOW_SFN_DYNAMO_DB_TABLE")
+    if not name:
+        raise ProtocolError("foreach coordination needs METAFLOW_SFN_DYNAMO_DB_TABLE in the job environment")
+    return name
+
+
+def ttl(env):
+    seconds = int(env.get("METAFLOW_SFN_WORKFLOW_TIMEOUT") or 0) or 366 * 24 * 3600
+    return str(int(time.time()) + seconds + 90 * 24 * 3600)
+
+
+# --- datastore stand-in -----------------------------------------------------------------------------------------
+
+
+def task_dir(env, flow, run_id, step, task_id):
+    root = env.get("MFCDK_STANDIN_DATASTORE_DIR")
+    if not root:
+        raise ProtocolError("set MFCDK_STANDIN_DATASTORE_DIR to the directory that stands in for the datastore")
+    return os.path.join(root, flow, run_id, step, task_id)
+
+
+def read_task(env, flow, pathspec):
+    parts = pathspec.split("/")
+    if len(parts) != 3 or not all(parts):
+        raise ProtocolError("input path %r is not <run>/<step>/<task>" % pathspec)
+    path = os.path.join(task_dir(env, flow, *parts), "task.json")
+    if not os.path.exists(path):
+        raise ProtocolError("input task %s/%s does not exist (wrong run id, step or task id)" % (flow, pathspec))
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def write_task(env, flow, run_id, step, task_id, record):
+    directory = task_dir(env, flow, run_id, step, task_id)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "task.json"), "w") as handle:
+        json.dump(record, handle, indent=1, sort_keys=True)
+
+
+# --- the flow file ----------------------------------------------------------------------------------------------
+
+
+def foreach_width(code_dir, flow_file, step, env):
+    """Length of the list literal the foreach step assigns to self.<foreach var> (the stand-in runs no user code)."""
+    overrides = json.loads(env.get("MFCDK_STANDIN_FOREACH_WIDTHS") or "{}")
+    if step in overrides:
+        return int(overrides[step])
+    with open(os.path.join(code_dir, flow_file)) as handle:
+        tree = ast.parse(handle.read())
+    for func in ast.walk(tree):
+        if not (isinstance(func, ast.FunctionDef) and func.name == step and func.body):
+            continue
+        last = func.body[-1]
+        call = last.value if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) else None
+        var = next((k.value.value for k in (call.keywords if call else []) if k.arg == "foreach" and isinstance(k.value, ast.Constant)), None)
+        if var is None:
+            return None
+        for stmt in func.body:
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == var for t in stmt.targets):
+                try:
+                    return len(ast.literal_eval(stmt.value))
+                except ValueError:
+                    break
+        raise ProtocolError("cannot tell the width of foreach %s: set MFCDK_STANDIN_FOREACH_WIDTHS" % step)
+    return None
+
+
+# --- the commands -----------------------------------------------------------------------------------------------
+
+STEP_RE = re.compile(r"python (\S+) .*? step (\w+) (--run-id .*)$")
+INIT_RE = re.compile(r"^if ! python (\S+) dump --max-value-size=0 (\S+) >/dev/null 2>/dev/null; then .*? init --run-id (\S+) --task-id ([^\s;]+)")
+
+
+def metaflow_commands(script):
+    """The `&&`-joined commands between `flush_mflogs && (` and `) 1>> >(python -m metaflow.mflog.tee`."""
+    start = script.find("flush_mflogs && (")
+    end = script.rfind(") 1>> >(python -m metaflow.mflog.tee")
+    if start < 0 or end < 0:
+        raise ProtocolError("the script does not have the shape of a Metaflow step command")
+    body = script[start + len("flush_mflogs && (") : end]
+    commands, depth = [], 0
+    for piece in body.split(" && "):
+        if depth > 0:
+            commands[-1] += " && " + piece
+        else:
+            commands.append(piece)
+        depth += piece.count("if ") - piece.count("; fi")
+    return commands
+
+
+def flags(text):
+    """`--key value` and `--key=value` options; repeated `--tag` values collect under "tags"."""
+    out, tokens = {"tags": []}, text.split()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.startswith("--") and "=" in token:
+            key, value = token[2:].split("=", 1)
+            out[key] = value
+        elif token == "--tag" and i + 1 < len(tokens):
+            out["tags"].append(tokens[i + 1])
+            i += 1
+        elif token.startswith("--") and i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
+            out[token[2:]] = tokens[i + 1]
+            i += 1
+        i += 1
+    return out
+
+
+def run(script, env, code_dir):
+    flow = require(env, "METAFLOW_FLOW_NAME")
+    task_id = require(env, "AWS_BATCH_JOB_ID")
+    for command in metaflow_commands(script):
+        init = INIT_RE.match(command)
+        if init:
+            params_path = expand(init.group(2), env)
+            run_id, params_task = expand(init.group(3), env), expand(init.group(4), env)
+            if params_path != "%s/_parameters/%s" % (run_id, params_task):
+                raise ProtocolError("dump checks %s but init writes %s/_parameters/%s" % (params_path, run_id, params_task))
+            if not os.path.exists(os.path.join(task_dir(env, flow, run_id, "_parameters", params_task), "task.json")):
+                params = json.loads(env.get("METAFLOW_DEFAULT_PARAMETERS") or "{}")
+                params.update(json.loads(env.get("METAFLOW_PARAMETERS") or "{}"))
+                write_task(env, flow, run_id, "_parameters", params_task, {"pathspec": "%s/%s/_parameters/%s" % (flow, run_id, params_task), "parameters": params})
+            continue
+        if "set_batch_environment parent_tasks" in command:
+            parent = require(env, "METAFLOW_SPLIT_PARENT_TASK_ID")
+            item = dynamodb("GetItem", {"TableName": table(env), "Key": {"pathspec": {"S": parent}}, "ProjectionExpression": "parent_task_ids_for_foreach_join", "ConsistentRead": True}, env).get("Item", {})
+            ids = item.get("parent_task_ids_for_foreach_join", {}).get("SS", [])
+            env["METAFLOW_PARENT_TASK_IDS"] = ",".join(ids)
+            continue
+        if command.startswith(". `pwd`/"):
+            continue  # sources the exports set_batch_environment wrote; applied above
+        match = STEP_RE.match(command)
+        if not match:
+            raise ProtocolError("unexpected command: %s" % command[:200])
+        step_command(match, env, flow, task_id, code_dir)
+
+
+def step_command(match, env, flow, task_id, code_dir):
+    flow_file, step = match.group(1), match.group(2)
+    args = flags(expand(match.group(3), env))
+    run_id = args["run-id"]
+    if run_id != "sfn-" + require(env, "METAFLOW_RUN_ID"):
+        raise ProtocolError("run id %s is not sfn-$METAFLOW_RUN_ID" % run_id)
+    if args["task-id"] != task_id:
+        raise ProtocolError("task id %s is not $AWS_BATCH_JOB_ID" % args["task-id"])
+    if step != env.get("METAFLOW_STEP_NAME"):
+        raise ProtocolError("the command runs step %s but METAFLOW_STEP_NAME is %s" % (step, env.get("METAFLOW_STEP_NAME")))
+    inputs = decompress_list(args["input-paths"])
+    parents = [read_task(env, flow, path) for path in inputs]
+    if any(not path.startswith(run_id + "/") for path in inputs):
+        raise ProtocolError("input paths %s leave run %s" % (inputs, run_id))
+    first = parents[0] if parents else {}
+    record = {
+        "pathspec": "%s/%s/%s/%s" % (flow, run_id, step, task_id),
+        "inputs": inputs,
+        "retry_count": int(args["retry-count"]),
+        "max_user_code_retries": int(args["max-user-code-retries"]),
+        "tags": args["tags"],
+        # The start step reads the _parameters task; every later task carries the run's parameters along.
+        "run_parameters": first["parameters"] if "parameters" in first else first.get("run_parameters"),
+    }
+    # The foreach stack: inherited from the parents, one frame pushed by a split index, one popped by a foreach join.
+    stack = list(parents[0].get("foreach_stack", [])) if parents else []
+    if "METAFLOW_PARENT_TASK_IDS" in env and "METAFLOW_SPLIT_PARENT_TASK_ID" in env:
+        frame = stack.pop() if stack else None
+        if frame is None or frame["parent_task_id"] != env["METAFLOW_SPLIT_PARENT_TASK_ID"]:
+            raise ProtocolError("foreach join of %s is not inside that foreach" % env["METAFLOW_SPLIT_PARENT_TASK_ID"])
+        if sorted(p.get("split_index") for p in parents) != list(range(frame["width"])) or len(parents) != frame["width"]:
+            raise ProtocolError("foreach join got %d inputs with split indexes %s for a foreach of width %d" % (len(parents), [p.get("split_index") for p in parents], frame["width"]))
+        stack = list(parents[0]["foreach_stack"][:-1])
+    if "split-index" in args:
+        index = int(args["split-index"])
+        parent = parents[0]
+        width = parent.get("foreach_width")
+        if width is None or not 0 <= index < width:
+            raise ProtocolError("split index %d does not fit the foreach %s of width %s" % (index, inputs[0], width))
+        stack.append({"step": inputs[0].split("/")[1], "parent_task_id": inputs[0].split("/")[2], "width": width, "index": index})
+        record["split_index"] = index
+    elif stack:
+        record["split_index"] = stack[-1]["index"]
+    record["foreach_stack"] = stack
+    width = foreach_width(code_dir, flow_file, step, env)
+    if width is not None:
+        if width == 0:
+            raise ProtocolError("foreach %s produced zero splits" % step)
+        record["foreach_width"] = width
+    write_task(env, flow, run_id, step, task_id, record)
+    # step_functions_internal's task_finished: the DynamoDB writes.
+    if width is not None:
+        dynamodb("PutItem", {"TableName": table(env), "Item": {"pathspec": {"S": task_id}, "for_each_cardinality": {"NS": [str(i) for i in range(width)]}, "ttl": {"N": ttl(env)}}}, env)
+    join_parent = env.get("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN")
+    if join_parent:
+        dynamodb("UpdateItem", {"TableName": table(env), "Key": {"pathspec": {"S": join_parent}}, "UpdateExpression": "ADD parent_task_ids_for_foreach_join :val", "ExpressionAttributeValues": {":val": {"SS": [task_id]}}}, env)
+
+
+def main(argv):
+    if len(argv) not in (2, 3):
+        sys.stderr.write("usage: standin_step.py SCRIPT [CODE_DIR]\n")
+        return 2
+    env = dict(os.environ)
+    try:
+        run(argv[1], env, argv[2] if len(argv) == 3 else os.getcwd())
+    except ProtocolError as error:
+        sys.stderr.write("metaflow protocol violation: %s\n" % error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,46 @@
+import { s3Trigger } from '../../../lib/importer/flow-decorators';
+import { flowWith, importSource, problemsOf } from './import-source';
+
+const flow = (decorators: string[]) => importSource(flowWith({ classDecorators: decorators }));
+
+describe('flow decorators', () => {
+  test('@schedule follows Metaflow: cron, else weekly, hourly, daily (the default)', () => {
+    expect(flow(['@schedule']).schedule).toEqual({ daily: true });
+    expect(flow(['@schedule(hourly=True)']).schedule).toEqual({ hourly: true });
+    expect(flow(['@schedule(weekly=True, hourly=True)']).schedule).toEqual({ weekly: true });
+    expect(flow(['@schedule(cron="0 12 * * ? *", daily=True, timezone="Europe/Berlin")']).schedule).toEqual({ cron: '0 12 * * ? *', timezone: 'Europe/Berlin' });
+  });
+
+  test('@project names the project', () => {
+    const doc = flow(['@project(name="ranking")']);
+    expect(doc.runtime).toMatchObject({ kind: 'metaflow', project: 'ranking' });
+    expect(problemsOf(flowWith({ classDecorators: ['@project'] }))[0].message).toMatch(/needs a name/);
+    expect(problemsOf(flowWith({ classDecorators: ['@project(name="p", branch="b")'] }))[0].field).toBe('@project(branch=...)');
+  });
+
+  test('@trigger with S3 events becomes S3 triggers; other events are refused', () => {
+    expect(flow(['@trigger(event="s3://in-bucket/incoming/*.csv")']).triggers).toEqual([{ bucket: 'in-bucket', prefix: 'incoming/', suffix: '.csv' }]);
+    expect(flow(['@trigger(events=["s3://a", {"name": "s3", "bucket": "b", "prefix": "p/"}])']).triggers).toEqual([{ bucket: 'a' }, { bucket: 'b', prefix: 'p/' }]);
+    const problems = problemsOf(flowWith({ classDecorators: ['@trigger(event="s3")', '@trigger(event={"name": "data_ready", "parameters": {}})'] }));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatchObject({ field: '@trigger(event=...)', value: 's3' });
+    expect(problems[0].fix).toMatch(/s3:\/\/<bucket>/);
+  });
+
+  test('s3Trigger parses URLs and dicts and rejects anything else', () => {
+    expect(s3Trigger('s3://b/x/y/')).toEqual({ bucket: 'b', prefix: 'x/y/' });
+    expect(s3Trigger('s3://b/*.json')).toEqual({ bucket: 'b', suffix: '.json' });
+    expect(s3Trigger('https://b/x')).toBeUndefined();
+    expect(s3Trigger({ name: 's3', bucket: 'b', extra: 1 })).toBeUndefined();
+    expect(s3Trigger({ name: 's3', bucket: 'b', prefix: 3 })).toBeUndefined();
+  });
+
+  test('flow decorators Step Functions cannot run are refused', () => {
+    const problems = problemsOf(flowWith({
+      imports: 'from metaflow import FlowSpec, step, trigger_on_finish, exit_hook, conda_base',
+      classDecorators: ['@trigger_on_finish(flow="Other")', '@exit_hook(on_success=[f])', '@conda_base(python="3.11")'],
+    }));
+    expect(problems.map((p) => p.field)).toEqual(['@trigger_on_finish', '@exit_hook', '@conda_base']);
+    expect(problems.every((p) => /flow_\d+\.py:\d+$/.test(p.where))).toBe(true);
+  });
+});

@@ -1,0 +1,64 @@
+import { flowWith, importSource, problemsOf } from './import-source';
+
+const start = (decorators: string[]) => importSource(flowWith({ startDecorators: decorators })).steps[0];
+
+describe('step decorators', () => {
+  test('@resources and @batch merge by the larger value, as Metaflow does', () => {
+    expect(start(['@resources(cpu=16, memory=1024, gpu=1)', '@batch(cpu=2, memory=8192, image="img")'])).toMatchObject({ cpu: 16, memory: 8192, gpu: 1, image: 'img' });
+    // @resources alone may go below Metaflow's @batch defaults.
+    expect(start(['@resources(memory=2048)'])).toMatchObject({ memory: 2048 });
+    expect(start(['@resources(memory=2048)']).cpu).toBeUndefined();
+  });
+
+  test('@batch argument names map to document fields and numeric strings become numbers', () => {
+    const step = start(['@batch(cpu="0.5", shared_memory=64, use_tmpfs=True, iam_role="arn:r", aws_batch_tags={"team": "ml"}, log_options=["a:b"])']);
+    expect(step).toMatchObject({ cpu: 0.5, sharedMemory: 64, useTmpfs: true, tmpfsTempdir: true, iamRole: 'arn:r', awsBatchTags: { team: 'ml' }, logOptions: ['a:b'] });
+    expect(start(['@batch(use_tmpfs=True, tmpfs_tempdir=False)']).tmpfsTempdir).toBe(false);
+  });
+
+  test('@resources(disk=...) is dropped, as Metaflow drops it on AWS Batch', () => {
+    expect(start(['@resources(disk=10240, cpu=2)'])).toMatchObject({ cpu: 2 });
+    expect(JSON.stringify(start(['@resources(disk=10240)']))).not.toMatch(/disk|10240/);
+  });
+
+  test('@retry and @catch get Metaflow defaults; @timeout sums to seconds', () => {
+    expect(start(['@retry']).retry).toEqual({ times: 3, minutesBetweenRetries: 2 });
+    expect(start(['@retry(times=1, minutes_between_retries=0)']).retry).toEqual({ times: 1, minutesBetweenRetries: 0 });
+    expect(start(['@catch']).catch).toEqual({ printException: true });
+    expect(start(['@timeout(hours=1, minutes=2, seconds=3)']).timeoutSeconds).toBe(3723);
+    expect(problemsOf(flowWith({ startDecorators: ['@timeout'] }))[0].message).toMatch(/needs a duration/);
+  });
+
+  test('@environment, @secrets and @parallel', () => {
+    expect(start(['@environment(vars={"A": "1"})', '@environment(vars={"B": "2"})']).environment).toEqual({ A: '1', B: '2' });
+    expect(start(['@secrets(sources=["aws-secrets-manager.db", "plain", {"type": "aws-secrets-manager", "id": "arn:aws:secretsmanager:us-east-1:1:secret:x"}])']).secrets).toEqual([
+      'db', 'plain', 'arn:aws:secretsmanager:us-east-1:1:secret:x',
+    ]);
+    expect(start(['@parallel']).parallel).toBe(true);
+    expect(start(['@card']).parallel).toBeUndefined();
+  });
+
+  test('non-literal, unknown, unsupported and mistyped arguments are each reported', () => {
+    const problems = problemsOf(flowWith({ startDecorators: ['@batch(cpu=N, host_volumes=["/x"], colour="red", memory="lots", gpu=1.5)'] }));
+    expect(problems.map((p) => p.field)).toEqual(['@batch(cpu=...)', '@batch(host_volumes=...)', '@batch(colour=...)', '@batch(memory=...)', '@batch(gpu=...)']);
+    expect(problems[0]).toMatchObject({ value: 'N', message: 'is not a literal value' });
+    expect(problems[1].fix).toMatch(/remove host_volumes=/);
+    expect(problems[2].fix).toMatch(/use one of: cpu, gpu, memory/);
+    expect(problems[3].message).toBe('must be a whole number');
+    expect(problems.every((p) => /flow_\d+\.py:\d+ step "start"$/.test(p.where))).toBe(true);
+  });
+
+  test('decorators that cannot be deployed are refused with the way out', () => {
+    const problems = problemsOf(flowWith({ startDecorators: ['@kubernetes(cpu=2)', '@conda(libraries={"x": "1"})', '@my_own_decorator'] }));
+    expect(problems.map((p) => p.field)).toEqual(['@kubernetes', '@conda', '@my_own_decorator']);
+    expect(problems[1].message).toMatch(/bake the packages into the image/);
+    expect(problems[2].fix).toMatch(/remove @my_own_decorator/);
+  });
+
+  test('secrets sources that cannot be represented are refused', () => {
+    const problems = problemsOf(flowWith({ startDecorators: ['@secrets(sources=[{"type": "aws-secrets-manager", "id": "x", "role": "arn:r"}, "gcp-secret-manager.y"], role="arn:r")'] }));
+    expect(problems.map((p) => p.field)).toEqual(['@secrets(role=...)', '@secrets(sources=...)', '@secrets(sources=...)']);
+    expect(problems[1].message).toMatch(/role cannot be represented/);
+    expect(problems[2].message).toMatch(/gcp-secret-manager/);
+  });
+});

@@ -1,0 +1,61 @@
+import { importSource, problemsOf } from './import-source';
+
+function flow(steps: string[][]): string {
+  return ['from metaflow import FlowSpec, step, parallel, catch', 'class F(FlowSpec):', ...steps.flat().map((l) => `    ${l}`)].join('\n');
+}
+const end = ['@step', 'def end(self):', '    pass'];
+
+describe('steps and transitions', () => {
+  test('linear, split, foreach, num_parallel and joins, with docstrings', () => {
+    const doc = importSource(flow([
+      ['@step', 'def start(self):', '    """Begin."""', '    self.next(self.a, self.b)'],
+      ['@step', 'def a(self):', '    self.items = [1]', '    self.next(self.each, foreach="items")'],
+      ['@step', 'def each(self):', '    self.next(self.join_each)'],
+      ['@step', 'def join_each(self, inputs):', '    self.next(self.join_ab)'],
+      ['@step', 'def b(self):', '    self.next(self.train, num_parallel=4)'],
+      ['@parallel', '@step', 'def train(self):', '    self.next(self.join_train)'],
+      ['@step', 'def join_train(self, inputs):', '    self.next(self.join_ab)'],
+      ['@step', 'def join_ab(self, inputs):', '    self.next(self.end)'],
+      end,
+    ]));
+    const by = Object.fromEntries(doc.steps.map((s) => [s.name, s]));
+    expect(by.start).toMatchObject({ next: ['a', 'b'], doc: 'Begin.' });
+    expect(by.a).toMatchObject({ next: ['each'], foreach: 'items' });
+    expect(by.b).toMatchObject({ next: ['train'], numParallel: 4 });
+    expect(by.train.parallel).toBe(true);
+    expect(doc.steps.filter((s) => s.join).map((s) => s.name)).toEqual(['join_each', 'join_train', 'join_ab']);
+    expect(by.each.source?.line).toBe(12);
+  });
+
+  test('@step(start=True) and @step(end=True) mark the entry and terminal steps', () => {
+    const doc = importSource(flow([['@step(start=True)', 'def begin(self):', '    self.next(self.finish)'], ['@step(end=True)', 'def finish(self):', '    pass']]));
+    expect(doc.steps).toMatchObject([{ name: 'begin', start: true }, { name: 'finish', end: true }]);
+  });
+
+  test('malformed transitions and signatures are reported with their lines', () => {
+    const problems = problemsOf(flow([
+      ['@step', 'def start(self):', '    self.next(self.a, foreach=ITEMS)'],
+      ['@step', 'def a(self):', '    self.next({"x": self.b}, condition="c")'],
+      ['@step', 'def b(self, x, y):', '    self.next(self.c, self.d, foreach="z")'],
+      ['@step', 'def c(self):', '    print("no next")'],
+      ['@step', 'def d(self):', '    self.next(step_d)'],
+      ['@catch', '@step', 'def e(self):', '    self.next(self.end, foreach="xs")'],
+      ['@step(colour=1)', 'def f(self):', '    self.next(self.end, num_parallel=0)'],
+      end,
+    ]));
+    const summary = problems.map((p) => `${p.where.replace(/^.*:(\d+) step "(\w+)"$/, '$2@$1')} ${p.field}`);
+    expect(summary).toEqual([
+      'start@5 self.next(foreach=...)',
+      'a@8 self.next()',
+      'b@10 arguments',
+      'b@11 self.next()',
+      'c@13 self.next()',
+      'd@17 self.next()',
+      'e@20 @catch',
+      'f@22 @step(colour=...)',
+      'f@24 self.next(num_parallel=...)',
+    ]);
+    expect(problems[1].message).toMatch(/conditional branching/);
+    expect(problems[4].fix).toMatch(/self\.next\(self\.a\)/);
+  });
+});

@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzeFlow, type FlowGraph } from '../../../../lib/graph';
+import { importPythonFlow } from '../../../../lib/importer/python';
+import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deployment';
+
+export const FIXTURES = '/work/shared/fixtures/metaflow';
+export const FIXTURE_FLOWS = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'sfn.json')));
+
+type Env = Array<{ Name: string; Value?: string; 'Value.$'?: string }>;
+export interface BatchState {
+  name: string;
+  Parameters: {
+    JobDefinition: string;
+    JobName: string;
+    JobQueue: string;
+    Parameters: Record<string, string>;
+    ContainerOverrides: { Command: string[]; Environment: Env; ResourceRequirements: Array<{ Type: string; Value: string }> };
+    RetryStrategy: { Attempts: number };
+    Timeout: { AttemptDurationSeconds: number };
+  };
+}
+
+/** Every Batch task state of a compiled state machine, nested Map and Parallel states included. */
+export function batchStates(definition: { States: Record<string, Record<string, unknown>> }): BatchState[] {
+  const out: BatchState[] = [];
+  const walk = (states: Record<string, Record<string, unknown>>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task' && String(state.Resource).includes(':batch:')) out.push({ name, ...(state as object) } as BatchState);
+      const iterator = (state.Iterator ?? state.ItemProcessor) as { States: Record<string, Record<string, unknown>> } | undefined;
+      if (iterator) walk(iterator.States);
+      for (const branch of (state.Branches as Array<{ States: Record<string, Record<string, unknown>> }> | undefined) ?? []) walk(branch.States);
+    }
+  };
+  walk(definition.States);
+  return out;
+}
+
+export interface Recorded {
+  dir: string;
+  graph: FlowGraph;
+  states: BatchState[];
+  deployment: MetaflowDeployment;
+  /** Steps with a static `@batch` in the flow file (from Metaflow's own graph.json). */
+  staticBatchSteps: string[];
+}
+
+/**
+ * The imported flow and the deployment settings Metaflow ran with when it compiled the fixture, read back from the
+ * recorded start state (region, datastore root, S3 endpoint, owner, token, code package, defaults of `--with batch`).
+ */
+export function recorded(dir: string): Recorded {
+  const definition = JSON.parse(fs.readFileSync(path.join(FIXTURES, dir, 'sfn.json'), 'utf-8'));
+  const states = batchStates(definition);
+  const start = states.find((s) => s.name === definition.StartAt)!;
+  const env = Object.fromEntries(start.Parameters.ContainerOverrides.Environment.map((e) => [e.Name, e.Value ?? e['Value.$']]));
+  const withBatch = /--with 'batch:([^']*)'/.exec(states.map((s) => s.Parameters.ContainerOverrides.Command[2]).join('\n'))?.[1] ?? '';
+  const spec = Object.fromEntries(withBatch.split(',').map((kv) => kv.split('=')));
+  const version = JSON.parse(env.METAFLOW_VERSION!);
+  delete version.flow_name;
+  delete version.production_token;
+  const dynamo = states.flatMap((s) => s.Parameters.ContainerOverrides.Environment).find((e) => e.Name === 'METAFLOW_SFN_DYNAMO_DB_TABLE')?.Value;
+  const doc = importPythonFlow(path.join(FIXTURES, dir, 'flow.py'));
+  // Metaflow recorded the flow under the name <dir>.py.
+  const graph = analyzeFlow({ ...doc, runtime: { kind: 'metaflow', flowFile: `${dir}.py`, flowClass: doc.name } });
+  const metaflowGraph = JSON.parse(fs.readFileSync(path.join(FIXTURES, dir, 'graph.json'), 'utf-8'));
+  return {
+    dir,
+    graph,
+    states,
+    staticBatchSteps: Object.entries(metaflowGraph.nodes as Record<string, { decorators: string[] }>).filter(([, n]) => n.decorators.includes('batch')).map(([name]) => name),
+    deployment: {
+      region: env.AWS_DEFAULT_REGION!,
+      datastoreRoot: env.METAFLOW_DATASTORE_SYSROOT_S3!,
+      s3EndpointUrl: env.METAFLOW_S3_ENDPOINT_URL,
+      metadata: env.METAFLOW_DEFAULT_METADATA as 'local',
+      owner: env.METAFLOW_OWNER!,
+      productionToken: env.METAFLOW_PRODUCTION_TOKEN!,
+      stateMachineName: env.SFN_STATE_MACHINE!,
+      environmentInfo: version,
+      metaflowVersion: start.Parameters.Parameters['metaflow.version'],
+      dynamoDbTable: dynamo,
+      codePackage: { url: env.METAFLOW_CODE_URL!, sha: env.METAFLOW_CODE_SHA!, format: 'tgz', metadata: env.METAFLOW_CODE_METADATA },
+      batchDefaults: { image: spec.image, queue: spec.queue, iamRole: spec.iam_role },
+    },
+  };
+}
+
+/** Metaflow names the files `set_batch_environment` writes with 10 random letters; ours are fixed. */
+export function normaliseEnvFiles(script: string): string {
+  return script.replace(/set_batch_environment (parameters|parent_tasks) (\w+) && \. `pwd`\/\2/g, 'set_batch_environment $1 ENVFILE && . `pwd`/ENVFILE');
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { metaflowStepCommand } from '../../../../lib/runtime/metaflow/command';
+import { metaflowJobParameters, metaflowStepEnvironment } from '../../../../lib/runtime/metaflow/environment';
+import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
+import { FIXTURES, FIXTURE_FLOWS, batchStates, recorded, type Recorded } from './fixture-deployment';
+
+// aws-local-stepfunctions was built for Node 22.
+const P = Promise as unknown as { withResolvers?: () => unknown };
+P.withResolvers ??= () => {
+  let resolve: unknown;
+  let reject: unknown;
+  const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
+  return { promise, resolve, reject };
+};
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
+
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
+type States = Record<string, Record<string, unknown>>;
+
+let server: http.Server;
+let endpoint: string;
+let dynamo: DynamoDBClient;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-standin-'));
+
+beforeAll(async () => {
+  const dynalite = require('dynalite') as (o: object) => http.Server;
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  dynamo = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+});
+afterAll(async () => {
+  dynamo?.destroy();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+/** Metaflow's compiled state machine with every Batch state's command, environment and parameters replaced by ours. */
+function ourDefinition(fixture: Recorded): { StartAt: string; States: States } {
+  const definition = JSON.parse(fs.readFileSync(path.join(FIXTURES, fixture.dir, 'sfn.json'), 'utf-8'));
+  for (const state of batchStates(definition)) {
+    const original = findState(definition.States, state.name)!;
+    const parameters = original.Parameters as Record<string, Record<string, unknown>>;
+    parameters.Parameters = metaflowJobParameters(fixture.graph, state.name, fixture.deployment);
+    parameters.ContainerOverrides = {
+      ...parameters.ContainerOverrides,
+      Command: metaflowStepCommand(fixture.graph, state.name, fixture.deployment, { staticBatchSteps: fixture.staticBatchSteps }),
+      Environment: metaflowStepEnvironment(fixture.graph, state.name, fixture.deployment),
+    };
+    // The local engine's JSONPath cannot select several keys at once; a Batch task's output has just these two.
+    original.OutputPath = '$';
+  }
+  return definition;
+}
+
+function findState(states: States, name: string): Record<string, unknown> | undefined {
+  for (const [key, state] of Object.entries(states)) {
+    if (key === name) return state;
+    const nested = [(state.Iterator as { States: States } | undefined)?.States, ...((state.Branches as Array<{ States: States }> | undefined) ?? []).map((b) => b.States)];
+    for (const inner of nested) {
+      const found = inner && findState(inner, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function allStateNames(states: States): Array<[string, Record<string, unknown>]> {
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, Record<string, unknown>],
+    ...allStateNames((state.Iterator as { States: States } | undefined)?.States ?? {}),
+    ...((state.Branches as Array<{ States: States }> | undefined) ?? []).flatMap((b) => allStateNames(b.States)),
+  ]);
+}
+
+interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; foreach_width?: number; run_parameters?: Record<string, unknown>; retry_count: number }
+
+async function runFlow(fixture: Recorded, executionName: string, input: object) {
+  const table = fixture.deployment.dynamoDbTable;
+  if (table) await dynamo.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' })).catch(() => undefined);
+  const datastore = path.join(work, fixture.dir);
+  const codeDir = path.join(work, `${fixture.dir}-code`);
+  fs.mkdirSync(codeDir, { recursive: true });
+  fs.copyFileSync(path.join(FIXTURES, fixture.dir, 'flow.py'), path.join(codeDir, `${fixture.dir}.py`));
+  const definition = ourDefinition(fixture);
+  const jobs: string[] = [];
+  const handlers: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [name, state] of allStateNames(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    if (String(state.Resource).includes(':batch:')) {
+      handlers[name] = async (request: { Parameters: Record<string, string>; ContainerOverrides: { Command: string[]; Environment: Array<{ Name: string; Value: string }> } }) => {
+        const jobId = randomUUID();
+        jobs.push(jobId);
+        const env = Object.fromEntries(request.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
+        const result = await runStandinStep({
+          script: request.ContainerOverrides.Command[2],
+          codeDir,
+          env: { ...env, ...CREDENTIALS, AWS_BATCH_JOB_ID: jobId, AWS_BATCH_JOB_ATTEMPT: '1', AWS_ENDPOINT_URL_DYNAMODB: endpoint, MFCDK_STANDIN_DATASTORE_DIR: datastore },
+        });
+        if (result.exitCode !== 0) throw new Error(`${name}: ${result.stderr}`);
+        return { JobId: jobId, Parameters: request.Parameters };
+      };
+    } else if (String(state.Resource).endsWith(':dynamodb:getItem')) {
+      handlers[name] = async (request: GetItemCommandInput) => dynamo.send(new GetItemCommand(request)).then(({ Item }) => ({ Item }));
+    }
+  }
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never }, context: { Execution: { Name: executionName } } as never });
+  await execution.result;
+  const runDir = path.join(datastore, fixture.graph.document.name, `sfn-${executionName}`);
+  const tasks = (step: string): TaskRecord[] =>
+    fs.existsSync(path.join(runDir, step)) ? fs.readdirSync(path.join(runDir, step)).map((t) => JSON.parse(fs.readFileSync(path.join(runDir, step, t, 'task.json'), 'utf-8'))) : [];
+  return { tasks, jobs };
+}
+
+/** Widths of the fixture foreaches: the list literals the flows assign before self.next(..., foreach=...). */
+function widthOf(fixture: Recorded, step: string): number {
+  const source = fs.readFileSync(path.join(FIXTURES, fixture.dir, 'flow.py'), 'utf-8');
+  const param = fixture.graph.nodes.get(step)!.foreachParam!;
+  const literal = new RegExp(`self\\.${param} = (\\[.*\\])`).exec(source)![1];
+  return JSON.parse(literal.replace(/'/g, '"')).length;
+}
+
+describe.each(FIXTURE_FLOWS)('the stand-in runs %s through the local engine with our commands', (dir) => {
+  const fixture = recorded(dir);
+  let result: Awaited<ReturnType<typeof runFlow>>;
+  const executionName = `exec-${dir}`;
+  beforeAll(async () => {
+    result = await runFlow(fixture, executionName, { Parameters: JSON.stringify({ greeting: 'hi' }) });
+  });
+
+  test('every step ran with run id sfn-<execution> and inputs from the same run', () => {
+    for (const name of fixture.graph.sortedNames) {
+      const tasks = result.tasks(name);
+      expect({ name, ran: tasks.length > 0 }).toEqual({ name, ran: true });
+      for (const task of tasks) {
+        expect(task.pathspec.split('/')[1]).toBe(`sfn-${executionName}`);
+        expect(result.jobs).toContain(task.pathspec.split('/')[3]);
+        expect(task.retry_count).toBe(0);
+      }
+    }
+  });
+
+  test('foreach bodies ran once per split with distinct split indexes, and joins saw every split', () => {
+    const graph = fixture.graph;
+    for (const name of graph.sortedNames) {
+      const node = graph.nodes.get(name)!;
+      // Tasks of a step: the product of the widths of the foreaches it sits in (a foreach join closes its own).
+      const open = node.splitParents.filter((p) => graph.nodes.get(p)!.type === 'foreach' && graph.nodes.get(p)!.matchingJoin !== name);
+      expect({ name, tasks: result.tasks(name).length }).toEqual({ name, tasks: open.reduce((n, p) => n * widthOf(fixture, p), 1) });
+      const foreachParent = node.inFuncs.find((p) => graph.nodes.get(p)!.type === 'foreach');
+      if (foreachParent !== undefined) {
+        const perParent = new Map<string, number[]>();
+        for (const task of result.tasks(name)) perParent.set(task.inputs[0], [...(perParent.get(task.inputs[0]) ?? []), task.split_index!]);
+        for (const indexes of perParent.values()) expect(indexes.sort()).toEqual([...Array(widthOf(fixture, foreachParent)).keys()]);
+      }
+    }
+  });
+
+  test('DynamoDB holds each foreach cardinality and the task ids its join read', async () => {
+    for (const [name, node] of fixture.graph.nodes) {
+      if (node.type !== 'foreach') continue;
+      for (const task of result.tasks(name)) {
+        const jobId = task.pathspec.split('/')[3];
+        const { Item } = await dynamo.send(new GetItemCommand({ TableName: fixture.deployment.dynamoDbTable!, Key: { pathspec: { S: jobId } }, ConsistentRead: true }));
+        expect(Item?.for_each_cardinality.NS?.length).toBe(widthOf(fixture, name));
+        const join = result.tasks(node.matchingJoin!).find((j) => j.inputs.some((i) => Item!.parent_task_ids_for_foreach_join.SS!.includes(i.split('/')[2])));
+        expect(join?.inputs.map((i) => i.split('/')[2]).sort()).toEqual([...Item!.parent_task_ids_for_foreach_join.SS!].sort());
+      }
+    }
+  });
+
+  test('the run sees parameter defaults merged with the execution input', () => {
+    const defaults = Object.fromEntries((fixture.graph.document.parameters ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
+    const expected = fixture.graph.document.parameters?.length ? { ...defaults, greeting: 'hi' } : {};
+    for (const task of result.tasks(fixture.graph.end)) expect(task.run_parameters ?? {}).toEqual(expected);
+  });
+});
+
+describe('the stand-in refuses what Metaflow would refuse', () => {
+  const fixture = recorded('linear_flow');
+  const datastore = path.join(work, 'refusals');
+  const codeDir = path.join(work, 'refusals-code');
+  beforeAll(() => {
+    fs.mkdirSync(codeDir, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES, 'linear_flow', 'flow.py'), path.join(codeDir, 'linear_flow.py'));
+  });
+  const envOf = (step: string, extra: Record<string, string> = {}) => ({
+    ...Object.fromEntries(metaflowStepEnvironment(fixture.graph, step, fixture.deployment).map((e) => [e.Name, 'Value' in e ? e.Value : 'resolved-by-sfn'])),
+    AWS_BATCH_JOB_ID: 'job-1', AWS_BATCH_JOB_ATTEMPT: '1', METAFLOW_RUN_ID: 'r1', MFCDK_STANDIN_DATASTORE_DIR: datastore, ...extra,
+  });
+  const scriptOf = (step: string) => metaflowStepCommand(fixture.graph, step, fixture.deployment)[2];
+
+  test('an input task that does not exist in the run', async () => {
+    const result = await runStandinStep({ script: scriptOf('middle'), codeDir, env: envOf('middle', { METAFLOW_PARENT_TASK_ID: 'no-such-job' }) });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/input task LinearAnchorFlow\/sfn-r1\/start\/no-such-job does not exist/);
+  });
+
+  test('a variable the command needs but the job does not set', async () => {
+    const env = envOf('middle');
+    delete (env as Record<string, string>).METAFLOW_PARENT_TASK_ID;
+    const result = await runStandinStep({ script: scriptOf('middle'), codeDir, env });
+    expect(result.stderr).toMatch(/\$METAFLOW_PARENT_TASK_ID but the job environment does not set it/);
+  });
+
+  test('a start step that runs, then a retry that reuses the parameters task', async () => {
+    const env = envOf('start', { METAFLOW_RUN_ID: 'r2' });
+    expect(await runStandinStep({ script: scriptOf('start'), codeDir, env })).toEqual({ exitCode: 0, stderr: '' });
+    expect(await runStandinStep({ script: scriptOf('start'), codeDir, env: { ...env, AWS_BATCH_JOB_ATTEMPT: '2' } })).toEqual({ exitCode: 0, stderr: '' });
+    const task = JSON.parse(fs.readFileSync(path.join(datastore, 'LinearAnchorFlow', 'sfn-r2', 'start', 'job-1', 'task.json'), 'utf-8'));
+    expect(task.retry_count).toBe(1);
+  });
+});
