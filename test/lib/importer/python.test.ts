@@ -6,8 +6,9 @@ import type { FlowDocument, StepSpec } from '../../../lib/graph/model';
 import { importPythonFlow } from '../../../lib/importer/python';
 import { FIELD_OF } from '../../../lib/importer/step-decorators';
 import { importSource, problemsOf, writeFlow } from './import-source';
+import { METAFLOW_FIXTURES } from '../../support/shared';
 
-const FIXTURES = '/work/shared/fixtures/metaflow';
+const FIXTURES = METAFLOW_FIXTURES;
 const flowDirs = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'graph.json')));
 const invalidDirs = fs.readdirSync(path.join(FIXTURES, 'invalid'));
 

@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { staticBatchSteps, staticStepDecorators } from '../../../lib/importer/static-decorators';
 import { writeFlow } from './import-source';
+import { METAFLOW_FIXTURES } from '../../support/shared';
 
-const FIXTURES = '/work/shared/fixtures/metaflow';
+const FIXTURES = METAFLOW_FIXTURES;
 
 describe.each(fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'graph.json'))))('static decorators of %s', (dir) => {
   test('are the decorators Metaflow lists per step', () => {
