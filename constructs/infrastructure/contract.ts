@@ -2,6 +2,7 @@ import type * as batch from 'aws-cdk-lib/aws-batch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 
@@ -24,6 +25,17 @@ export interface IMetaflowInfrastructure {
   readonly secrets: readonly secretsmanager.ISecret[];
   /** Applied to every role the library creates, flows included. */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * State machines are named `<stateMachinePrefix>_<flow>` (Metaflow's `METAFLOW_SFN_STATE_MACHINE_PREFIX`);
+   * `stateMachineRole` and `eventsRole` may act only on `stateMachine:<stateMachinePrefix>*`.
+   */
+  readonly stateMachinePrefix?: string;
+  /** Role state machines may run with (`METAFLOW_SFN_IAM_ROLE`): submits to `queues`, reads the table, Distributed Map. */
+  readonly stateMachineRole?: iam.IRole;
+  /** Role EventBridge rules and Scheduler schedules use to start `<stateMachinePrefix>*` state machines. */
+  readonly eventsRole?: iam.IRole;
+  /** Log group for state machine execution logs (`METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN`). */
+  readonly executionLogGroup?: logs.ILogGroup;
 }
 
 export interface IMetaflowDatastoreRef {

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { buildReferenceApp } from '../lib/stacks/reference-app';
+
+buildReferenceApp().app.synth();

@@ -1,0 +1,3 @@
+export * from './compute-environment';
+export * from './launch-template';
+export * from './presets';

@@ -1,0 +1,263 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ProblemCollector } from '../../lib/errors';
+import { sysroot } from '../../lib/infrastructure/config-export';
+import { acknowledgeGuardRule } from '../security/acknowledgements';
+import { SAFE_SYSROOT_SUBPREFIXES, validateExpiry, validateKeyPrefix } from '../../lib/infrastructure/datastore-rules';
+import type { IMetaflowDatastoreRef } from '../infrastructure/contract';
+
+export enum DatastoreEncryption {
+  /** SSE-S3 (AES-256 with keys S3 manages). */
+  S3_MANAGED = 'S3_MANAGED',
+  /** SSE-KMS with a customer managed key (created with rotation, or `encryptionKey`), with an S3 bucket key. */
+  KMS = 'KMS',
+}
+
+/** A scratch prefix whose objects may be deleted by age. */
+export interface ExpiringPrefix {
+  /** Key prefix, without leading or trailing slash. It must not hold the sysroot's artifacts. */
+  readonly prefix: string;
+  /** Age at which objects are deleted. */
+  readonly expiration: Duration;
+}
+
+export interface MetaflowDatastoreProps {
+  /**
+   * An existing bucket to use instead of creating one. Its encryption, policy and lifecycle are left as they are.
+   * @default - a new bucket
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * Key prefix under which Metaflow writes, without leading or trailing slash.
+   * @default 'metaflow'
+   */
+  readonly rootPrefix?: string;
+  /**
+   * Server-side encryption of a new bucket.
+   * @default DatastoreEncryption.S3_MANAGED, or KMS when `encryptionKey` is given
+   */
+  readonly encryption?: DatastoreEncryption;
+  /**
+   * KMS key for SSE-KMS (new bucket), or the key an existing bucket is encrypted with (so grants include it).
+   * @default - with KMS encryption, a new key with yearly rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Keep object versions. Noncurrent versions expire after `noncurrentVersionExpiration`: artifacts are immutable and
+   * content-addressed, so an overwritten version holds the same bytes and deleting it loses nothing.
+   * @default false
+   */
+  readonly versioned?: boolean;
+  /**
+   * Age after which noncurrent versions are deleted (only with `versioned`).
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * Server access logs: `true` creates a log bucket, a bucket uses it, `false` turns logging off.
+   * @default true
+   */
+  readonly serverAccessLogs?: boolean | s3.IBucket;
+  /**
+   * Age at which server access logs expire (only for a log bucket this construct creates).
+   * @default Duration.days(365)
+   */
+  readonly serverAccessLogsExpiration?: Duration;
+  /**
+   * Age at which Distributed Map manifests and results (`<rootPrefix>/sfn_distributed_map_*`) expire: they belong to one
+   * run and are read only while it runs.
+   * @default Duration.days(30)
+   */
+  readonly distributedMapExpiration?: Duration;
+  /**
+   * More scratch prefixes to expire by age. Refused for any prefix that holds the sysroot's content-addressed artifacts.
+   * @default - none
+   */
+  readonly expiringPrefixes?: readonly ExpiringPrefix[];
+  /**
+   * Send the bucket's events to EventBridge (S3-upload triggers need it).
+   * @default true
+   */
+  readonly eventBridgeEnabled?: boolean;
+  /**
+   * What happens to a new bucket and key when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Metaflow's S3 datastore: a bucket (new or existing) and the prefix Metaflow writes under.
+ * Grants are scoped to the prefix, never to the whole bucket.
+ */
+export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRef {
+  /** Uses an existing bucket as is: no policy, encryption or lifecycle changes. */
+  static fromBucket(scope: Construct, id: string, bucket: s3.IBucket, options: { rootPrefix?: string; encryptionKey?: kms.IKey } = {}): MetaflowDatastore {
+    return new MetaflowDatastore(scope, id, { bucket, rootPrefix: options.rootPrefix, encryptionKey: options.encryptionKey });
+  }
+
+  readonly bucket: s3.IBucket;
+  readonly rootPrefix: string;
+  readonly sysroot: string;
+  readonly encryptionKey?: kms.IKey;
+  /** The server access log bucket this construct created, if any. */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: MetaflowDatastoreProps = {}) {
+    super(scope, id);
+    this.rootPrefix = props.rootPrefix ?? 'metaflow';
+    const expiring = [
+      ...distributedMapRules(this.rootPrefix, props.distributedMapExpiration ?? Duration.days(30)),
+      ...(props.expiringPrefixes ?? []),
+    ];
+    validate(this.node.path, this.rootPrefix, props);
+
+    if (props.bucket) {
+      this.bucket = props.bucket;
+      this.encryptionKey = props.encryptionKey ?? props.bucket.encryptionKey;
+    } else {
+      const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+      const useKms = (props.encryption ?? (props.encryptionKey ? DatastoreEncryption.KMS : DatastoreEncryption.S3_MANAGED)) === DatastoreEncryption.KMS;
+      this.encryptionKey = useKms ? props.encryptionKey ?? this.createKey(removalPolicy) : undefined;
+      this.accessLogsBucket = this.createAccessLogsBucket(props, removalPolicy);
+      const versioned = props.versioned ?? false;
+      const bucket = new s3.Bucket(this, 'Bucket', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        encryption: useKms ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+        encryptionKey: this.encryptionKey,
+        bucketKeyEnabled: useKms ? true : undefined,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned,
+        removalPolicy,
+        lifecycleRules: [
+          { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+          ...(versioned ? [{ id: 'NoncurrentVersions', noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30) }] : []),
+          ...expiring.map((rule) => ({ id: `Expire-${rule.prefix.replace(/[^A-Za-z0-9]/g, '-')}`, prefix: `${rule.prefix}/`, expiration: rule.expiration })),
+        ],
+      });
+      // S3 events on the default bus: S3-upload triggers match them without a notification custom resource.
+      (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: props.eventBridgeEnabled ?? true } };
+      acknowledgeGuardRule(bucket, 's3_bucket_object_lock_enabled_check', OBJECT_LOCK_REASON);
+      if (!useKms) acknowledgeGuardRule(bucket, 's3_bucket_default_encryption_kms_check', 'SSE-S3 was chosen (the default); access is controlled by IAM and the bucket policy. Use DatastoreEncryption.KMS for key-level control.');
+      if (!versioned) acknowledgeGuardRule(bucket, 's3_bucket_versioning_enabled_check', 'Versioning is off (the default): artifacts are immutable and content-addressed, so a rewrite stores the same bytes. Set versioned: true to keep history.');
+      if (props.eventBridgeEnabled === false) acknowledgeGuardRule(bucket, 's3_event_notifications_enabled_check', 'EventBridge notifications were turned off (eventBridgeEnabled: false).');
+      const logTarget = this.accessLogsBucket ?? (typeof props.serverAccessLogs === 'object' ? props.serverAccessLogs : undefined);
+      if (logTarget) this.enableAccessLogs(bucket, logTarget);
+      this.bucket = bucket;
+    }
+    this.sysroot = sysroot(this.bucket.bucketName, this.rootPrefix);
+  }
+
+  private createKey(removalPolicy: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy, description: `Metaflow datastore ${this.node.path}` });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
+    return key;
+  }
+
+  /**
+   * Server access logging through a bucket policy for the S3 logging service (not the legacy log-delivery ACL, which
+   * aws-s3 picks unless the consuming app sets a feature flag).
+   */
+  private enableAccessLogs(bucket: s3.Bucket, target: s3.IBucket): void {
+    const prefix = `${this.node.addr}/`;
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: target.bucketName, logFilePrefix: prefix };
+    target.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogs',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [target.arnForObjects(`${prefix}*`)],
+        conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+  }
+
+  /** Read access to objects under `<rootPrefix>/<keyPattern>` and listing of that prefix. */
+  grantRead(grantee: iam.IGrantable, keyPattern = '*'): iam.Grant {
+    const grant = this.grantObjects(grantee, ['s3:GetObject'], keyPattern);
+    this.encryptionKey?.grantDecrypt(grantee);
+    return grant;
+  }
+
+  /** Read and write access to objects under `<rootPrefix>/<keyPattern>`; deletes are not granted, artifacts are shared. */
+  grantReadWrite(grantee: iam.IGrantable, keyPattern = '*'): iam.Grant {
+    const grant = this.grantObjects(grantee, ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], keyPattern);
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    return grant;
+  }
+
+  private grantObjects(grantee: iam.IGrantable, actions: string[], keyPattern: string): iam.Grant {
+    const list = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [this.rootPrefix, `${this.rootPrefix}/${keyPattern}`] } },
+    });
+    const objects = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.bucket.arnForObjects(`${this.rootPrefix}/${keyPattern}`)] });
+    return list.combine(objects);
+  }
+
+  private createAccessLogsBucket(props: MetaflowDatastoreProps, removalPolicy: RemovalPolicy): s3.IBucket | undefined {
+    if (props.serverAccessLogs !== undefined && props.serverAccessLogs !== true) return undefined;
+    const logs = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // S3 delivers server access logs only to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy,
+      lifecycleRules: [
+        { id: 'ExpireLogs', expiration: props.serverAccessLogsExpiration ?? Duration.days(365), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+    const loop = 'This is the server access log bucket; logging it into itself would loop.';
+    Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: loop });
+    acknowledgeGuardRule(logs, 's3_bucket_logging_enabled_check', loop);
+    acknowledgeGuardRule(logs, 's3_bucket_default_encryption_kms_check', 'S3 delivers server access logs only to buckets encrypted with SSE-S3, not SSE-KMS.');
+    acknowledgeGuardRule(logs, 's3_event_notifications_enabled_check', 'Nothing reacts to access-log objects; notifications would only add cost.');
+    acknowledgeGuardRule(logs, 's3_bucket_object_lock_enabled_check', OBJECT_LOCK_REASON);
+    return logs;
+  }
+}
+
+const OBJECT_LOCK_REASON =
+  'Object Lock would block the safe expiry rules (scratch prefixes, noncurrent versions, old logs); data is protected by RETAIN, no delete grants and versioning instead.';
+
+function distributedMapRules(rootPrefix: string, expiration: Duration): ExpiringPrefix[] {
+  return [SAFE_SYSROOT_SUBPREFIXES.distributedMapOutput, SAFE_SYSROOT_SUBPREFIXES.distributedMapInput].map((sub) => ({
+    prefix: `${rootPrefix}/${sub}`,
+    expiration,
+  }));
+}
+
+function validate(where: string, rootPrefix: string, props: MetaflowDatastoreProps): void {
+  const problems = new ProblemCollector();
+  problems.addAll(validateKeyPrefix(where, 'rootPrefix', rootPrefix));
+  const expiring = props.expiringPrefixes ?? [];
+  if (props.bucket && (expiring.length > 0 || props.versioned !== undefined || props.encryption !== undefined)) {
+    problems.add({
+      where,
+      field: 'bucket',
+      value: props.bucket.node.path,
+      message: 'an existing bucket is used as is, so expiringPrefixes, versioned and encryption cannot apply to it',
+      fix: 'configure those on the existing bucket itself, or let the datastore create the bucket',
+    });
+  }
+  problems.addAll(validateExpiry(where, rootPrefix, expiring.map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }))));
+  problems.throwIfAny();
+}

@@ -1,0 +1,5 @@
+export * from './config-export';
+export * from './defaults';
+export * from './metaflow-infrastructure';
+export * from './network';
+export * from './props';

@@ -1,0 +1,244 @@
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { type Problem, ProblemCollector } from '../../lib/errors';
+import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
+import { validateExpiry, validateKeyPrefix } from '../../lib/infrastructure/datastore-rules';
+import { problem } from '../../lib/infrastructure/problems';
+import { type QueueSpec, validateQueues } from '../../lib/infrastructure/queue-rules';
+import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
+import { INFRA_TAG } from '../../lib/runtime/naming';
+import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf } from '../compute/compute-environment';
+import { MetaflowCoordinationTable } from '../coordination/coordination-table';
+import { MetaflowDatastore } from '../datastore/datastore';
+import { MetaflowJobQueue } from '../queues/job-queue';
+import { acknowledgeGuardRule } from '../security/acknowledgements';
+import { MetaflowEventsRole } from '../security/events-role';
+import { MetaflowExecutionRole } from '../security/execution-role';
+import { MetaflowJobRole } from '../security/job-role';
+import { applyPermissionsBoundary, resolvePermissionsBoundary } from '../security/permissions-boundary';
+import { MetaflowStateMachineRole } from '../security/state-machine-role';
+import { MetaflowConfigExport } from './config-export';
+import type { IMetaflowDatastoreRef, IMetaflowInfrastructure, MetaflowQueueRef } from './contract';
+import { type MetaflowQueueOptions, defaultComputeEnvironments, defaultQueues } from './defaults';
+import { LOG_ENCRYPTION_REASON, MetaflowNetwork } from './network';
+import type { MetaflowInfrastructureProps } from './props';
+
+/**
+ * Everything Metaflow-style flows need on AWS: datastore, coordination table, Batch compute environments and queues,
+ * the job, execution, Step Functions and EventBridge roles, secrets access, and the Metaflow config as stack outputs.
+ * With no props: a new VPC with private subnets, a spot-first CPU queue with on-demand fallback, a GPU queue and a
+ * Fargate queue, all scaling to zero.
+ */
+export class MetaflowInfrastructure extends Construct implements IMetaflowInfrastructure {
+  readonly vpc: ec2.IVpc;
+  /** The network this construct created, if any. */
+  readonly network?: MetaflowNetwork;
+  readonly securityGroups: ec2.ISecurityGroup[];
+  readonly datastore: IMetaflowDatastoreRef;
+  readonly coordinationTable: dynamodb.ITable;
+  /** Compute environments by name. */
+  readonly computeEnvironments: Readonly<Record<string, IMetaflowComputeEnvironment>>;
+  readonly queues: readonly MetaflowQueueRef[];
+  readonly defaultQueueName: string;
+  readonly jobRole: iam.IRole;
+  readonly executionRole: iam.IRole;
+  readonly stateMachineRole: iam.IRole;
+  readonly eventsRole: iam.IRole;
+  readonly secrets: readonly secretsmanager.ISecret[];
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+  readonly stateMachinePrefix: string;
+  readonly executionLogGroup: logs.ILogGroup;
+  /** Config keys and outputs, unless `exportConfig` is false. */
+  readonly configExport?: MetaflowConfigExport;
+
+  constructor(scope: Construct, id: string, props: MetaflowInfrastructureProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const environmentInputs = props.computeEnvironments ?? defaultComputeEnvironments();
+    const queueOptions = props.queues ?? (props.computeEnvironments ? [] : defaultQueues());
+    this.stateMachinePrefix = props.stateMachinePrefix ?? defaultStateMachinePrefix(stack.stackName);
+    this.defaultQueueName = props.defaultQueueName ?? queueOptions[0]?.name ?? props.existingQueues?.[0]?.name ?? '';
+    this.validate(props, environmentInputs, queueOptions);
+
+    if (props.permissionsBoundary !== undefined) {
+      this.permissionsBoundary = resolvePermissionsBoundary(this, 'PermissionsBoundary', props.permissionsBoundary);
+      applyPermissionsBoundary(this, this.permissionsBoundary);
+    }
+    Tags.of(this).add(INFRA_TAG, this.node.path);
+
+    if (props.vpc) {
+      this.vpc = props.vpc;
+    } else {
+      this.network = new MetaflowNetwork(this, 'Network', props.network);
+      this.vpc = this.network.vpc;
+    }
+    this.securityGroups = props.securityGroups ?? [
+      new ec2.SecurityGroup(this, 'JobsSecurityGroup', { vpc: this.vpc, allowAllOutbound: true, description: 'Metaflow Batch jobs: no ingress' }),
+    ];
+    this.datastore = props.existingDatastore ?? new MetaflowDatastore(this, 'Datastore', props.datastore);
+    this.coordinationTable = props.existingCoordinationTable ?? new MetaflowCoordinationTable(this, 'CoordinationTable', props.coordinationTable).table;
+    this.secrets = props.secrets ?? [];
+
+    const environments: Record<string, IMetaflowComputeEnvironment> = {};
+    for (const [name, input] of Object.entries(environmentInputs)) {
+      environments[name] = isComputeEnvironment(input)
+        ? input
+        : new MetaflowComputeEnvironment(this, `Compute-${name}`, {
+            ...input,
+            vpc: this.vpc,
+            vpcSubnets: props.vpcSubnets,
+            securityGroups: this.securityGroups,
+          });
+    }
+    this.computeEnvironments = environments;
+    const queues: MetaflowQueueRef[] = resolvedQueues(queueOptions).map(
+      (q) =>
+        new MetaflowJobQueue(this, `Queue-${q.name}`, {
+          name: q.name,
+          priority: q.priority,
+          computeEnvironments: q.computeEnvironments.map((e) => ({ computeEnvironment: environments[e.name], order: e.order })),
+          runnableWatchdog: q.runnableWatchdog,
+        }),
+    );
+    this.queues = [...queues, ...(props.existingQueues ?? [])];
+
+    this.jobRole = new MetaflowJobRole(this, 'JobRole', {
+      datastore: this.datastore,
+      coordinationTable: this.coordinationTable,
+      secrets: this.secrets,
+      role: props.jobRole,
+    }).role;
+    this.executionRole = new MetaflowExecutionRole(this, 'ExecutionRole', {
+      repositories: props.ecrRepositories,
+      secrets: this.secrets,
+      role: props.executionRole,
+    }).role;
+    this.stateMachineRole = new MetaflowStateMachineRole(this, 'StateMachineRole', {
+      queues: this.queues,
+      coordinationTable: this.coordinationTable,
+      datastore: this.datastore,
+      stateMachinePrefix: this.stateMachinePrefix,
+      role: props.stateMachineRole,
+    }).role;
+    this.eventsRole = new MetaflowEventsRole(this, 'EventsRole', { stateMachinePrefix: this.stateMachinePrefix, role: props.eventsRole }).role;
+    this.executionLogGroup = props.executionLogGroup ?? this.createExecutionLogGroup(props.executionLogRetention);
+
+    if (props.exportConfig ?? true) {
+      const defaultQueue = this.queues.find((q) => q.name === this.defaultQueueName);
+      this.configExport = new MetaflowConfigExport(this, 'Config', {
+        queues: this.queues,
+        inputs: {
+          bucketName: this.datastore.bucket.bucketName,
+          rootPrefix: this.datastore.rootPrefix,
+          defaultQueueArn: defaultQueue!.queue.jobQueueArn,
+          jobRoleArn: this.jobRole.roleArn,
+          executionRoleArn: this.executionRole.roleArn,
+          stateMachineRoleArn: this.stateMachineRole.roleArn,
+          eventsRoleArn: this.eventsRole.roleArn,
+          tableName: this.coordinationTable.tableName,
+          stateMachinePrefix: this.stateMachinePrefix,
+          executionLogGroupArn: this.executionLogGroup.logGroupArn,
+          region: stack.region,
+          hasSecrets: this.secrets.length > 0,
+          serviceUrl: props.metadataService?.url,
+          serviceInternalUrl: props.metadataService?.internalUrl,
+          containerImage: props.containerImage,
+        },
+      });
+    }
+  }
+
+  private createExecutionLogGroup(retention = logs.RetentionDays.ONE_YEAR): logs.LogGroup {
+    const group = new logs.LogGroup(this, 'ExecutionLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    acknowledgeGuardRule(group, 'cloudwatch_log_group_encrypted_check', LOG_ENCRYPTION_REASON);
+    return group;
+  }
+
+  /** The queue of this name; throws a ValidationError naming the known queues otherwise. */
+  queue(name: string): MetaflowQueueRef {
+    const found = this.queues.find((q) => q.name === name);
+    if (!found) {
+      const problems = new ProblemCollector();
+      problems.add(problem(this.node.path, 'queue', name, 'no queue has this name', `use one of: ${this.queues.map((q) => q.name).join(', ')}`));
+      problems.throwIfAny();
+    }
+    return found!;
+  }
+
+  /** Every problem of the props at once, before any resource is created. */
+  private validate(
+    props: MetaflowInfrastructureProps,
+    environments: Record<string, ComputeEnvironmentOptions | IMetaflowComputeEnvironment>,
+    queues: readonly MetaflowQueueOptions[],
+  ): void {
+    const where = this.node.path;
+    const found: Problem[] = [];
+    found.push(...validateStateMachinePrefix(where, this.stateMachinePrefix));
+    if (props.computeEnvironments && !props.queues) {
+      found.push(problem(where, 'queues', undefined, 'computeEnvironments are given without queues, so no job could reach them', 'list queues over your compute environments'));
+    }
+    const capabilities = new Map<string, ComputeCapabilities>();
+    for (const [name, input] of Object.entries(environments)) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+        found.push(problem(where, 'computeEnvironments', name, 'a compute environment name is 1-64 letters, digits, hyphens or underscores', 'rename it, e.g. "spot"'));
+      }
+      if (isComputeEnvironment(input)) {
+        capabilities.set(name, input.capabilities);
+      } else {
+        const spec = computeSpecOf(input);
+        found.push(...validateComputeSpec(`${where}/Compute-${name}`, spec));
+        capabilities.set(name, computeCapabilities(spec));
+      }
+    }
+    found.push(...validateQueues(where, resolvedQueues(queues), capabilities));
+    const queueNames = [...queues.map((q) => q.name), ...(props.existingQueues ?? []).map((q) => q.name)];
+    if (queueNames.length === 0) {
+      found.push(problem(where, 'queues', [], 'no queue is defined, so no step could run', 'define at least one queue'));
+    } else if (!queueNames.includes(this.defaultQueueName)) {
+      found.push(problem(where, 'defaultQueueName', this.defaultQueueName, 'no queue has this name', `use one of: ${queueNames.join(', ')}`));
+    }
+    if (typeof props.permissionsBoundary === 'string') found.push(...validatePermissionsBoundaryArn(where, props.permissionsBoundary));
+    if (props.datastore && !props.existingDatastore) {
+      const rootPrefix = props.datastore.rootPrefix ?? 'metaflow';
+      found.push(...validateKeyPrefix(`${where}/Datastore`, 'rootPrefix', rootPrefix));
+      const expiring = (props.datastore.expiringPrefixes ?? []).map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }));
+      found.push(...validateExpiry(`${where}/Datastore`, rootPrefix, expiring));
+    }
+    if (props.existingDatastore && props.datastore) {
+      found.push(problem(where, 'datastore', 'given with existingDatastore', 'datastore options apply only to a datastore this construct creates', 'remove datastore or existingDatastore'));
+    }
+    if (props.existingCoordinationTable && props.coordinationTable) {
+      found.push(problem(where, 'coordinationTable', 'given with existingCoordinationTable', 'table options apply only to a table this construct creates', 'remove coordinationTable or existingCoordinationTable'));
+    }
+    if (props.vpc && props.network) {
+      found.push(problem(where, 'network', 'given with vpc', 'network options apply only to a VPC this construct creates', 'remove network or vpc'));
+    }
+    const collector = new ProblemCollector();
+    collector.addAll(found);
+    collector.throwIfAny();
+  }
+}
+
+function isComputeEnvironment(input: ComputeEnvironmentOptions | IMetaflowComputeEnvironment): input is IMetaflowComputeEnvironment {
+  return 'computeEnvironment' in input && 'capabilities' in input;
+}
+
+interface ResolvedQueue extends QueueSpec {
+  readonly runnableWatchdog?: MetaflowQueueOptions['runnableWatchdog'];
+}
+
+function resolvedQueues(queues: readonly MetaflowQueueOptions[]): ResolvedQueue[] {
+  return queues.map((q, i) => ({
+    name: q.name,
+    priority: q.priority ?? (queues.length - i) * 10,
+    runnableWatchdog: q.runnableWatchdog,
+    computeEnvironments: q.computeEnvironments.map((e, j) =>
+      typeof e === 'string' ? { name: e, order: j + 1 } : { name: e.computeEnvironment, order: e.order },
+    ),
+  }));
+}

@@ -1,0 +1,53 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './acknowledgements';
+
+export interface MetaflowEventsRoleProps {
+  /** State machines this role may start: those named `<stateMachinePrefix>*`. */
+  readonly stateMachinePrefix: string;
+  /**
+   * An existing role to use; the grant is added to it.
+   * @default - a new role assumable by EventBridge and EventBridge Scheduler from this account
+   */
+  readonly role?: iam.IRole;
+}
+
+/**
+ * The role EventBridge rules and EventBridge Scheduler schedules use to start runs
+ * (`METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE`): `states:StartExecution` on this infrastructure's state machines only.
+ */
+export class MetaflowEventsRole extends Construct {
+  readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: MetaflowEventsRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.role = props.role ?? new iam.Role(this, 'Resource', {
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ServicePrincipal('events.amazonaws.com'),
+        new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      ).withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
+      description: 'Metaflow schedules and event triggers: start this infrastructure\'s state machines',
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartRuns',
+        actions: ['states:StartExecution'],
+        resources: [stateMachineArnPattern(stack, props.stateMachinePrefix)],
+      }),
+    );
+    acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), STATE_MACHINES_REASON);
+  }
+}
+
+export const STATE_MACHINES_REASON =
+  'State machines of flows deployed later are named <stateMachinePrefix>_<flow>; the wildcard stops at this infrastructure\'s prefix.';
+
+export function stateMachineArnPattern(stack: Stack, prefix: string): string {
+  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+export function executionArnPattern(stack: Stack, prefix: string): string {
+  return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}

@@ -1,0 +1,74 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { MetaflowCoordinationTable } from '../coordination/coordination-table';
+import type { IMetaflowDatastoreRef } from '../infrastructure/contract';
+import { acknowledgeWildcardResource } from './acknowledgements';
+import { grantSecretsRead } from './secrets';
+
+/** Log group Batch jobs write to unless a job definition names another. */
+export const BATCH_JOB_LOG_GROUP = '/aws/batch/job';
+
+export const DATASTORE_OBJECTS_REASON =
+  'Metaflow names objects by content hash under the sysroot, so keys are unknown in advance; the grant stops at the datastore prefix.';
+export const JOB_LOG_STREAMS_REASON = 'Batch creates one log stream per job attempt with a generated name in the Batch job log group.';
+
+/** Log streams of the Batch job log group. */
+export function jobLogStreamsArn(scope: Construct): string {
+  return Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${BATCH_JOB_LOG_GROUP}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+export interface MetaflowJobRoleProps {
+  readonly datastore: IMetaflowDatastoreRef;
+  readonly coordinationTable: dynamodb.ITable;
+  /**
+   * Secrets the jobs may read.
+   * @default - none
+   */
+  readonly secrets?: readonly secretsmanager.ISecret[];
+  /**
+   * An existing role to use; the grants are added to it (import it with `mutable: false` to keep it untouched).
+   * @default - a new role assumable by ECS tasks
+   */
+  readonly role?: iam.IRole;
+}
+
+/**
+ * The role Batch jobs assume (`METAFLOW_ECS_S3_ACCESS_IAM_ROLE`): the datastore prefix, the coordination table items,
+ * the named secrets, its own log streams, and nothing else. Presigned S3 requests are denied, so credentials leaked
+ * from a task cannot mint download links.
+ */
+export class MetaflowJobRole extends Construct {
+  readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: MetaflowJobRoleProps) {
+    super(scope, id);
+    this.role = props.role ?? new iam.Role(this, 'Resource', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Metaflow Batch job role: datastore prefix, coordination table, named secrets',
+    });
+    props.datastore.grantReadWrite(this.role);
+    MetaflowCoordinationTable.grantJobAccessTo(props.coordinationTable, this.role);
+    grantSecretsRead(this.role, props.secrets ?? []);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPresignedRequests',
+        effect: iam.Effect.DENY,
+        actions: ['s3:*'],
+        resources: [props.datastore.bucket.bucketArn, props.datastore.bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 's3:authType': 'REST-HEADER' } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteJobLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [jobLogStreamsArn(this)],
+      }),
+    );
+    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/*`), DATASTORE_OBJECTS_REASON);
+    acknowledgeWildcardResource(this, jobLogStreamsArn(this), JOB_LOG_STREAMS_REASON);
+  }
+}

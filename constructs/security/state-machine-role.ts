@@ -1,0 +1,91 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { IMetaflowDatastoreRef, MetaflowQueueRef } from '../infrastructure/contract';
+import { acknowledgeWildcardResource } from './acknowledgements';
+import { STATE_MACHINES_REASON, executionArnPattern, stateMachineArnPattern } from './events-role';
+import { DATASTORE_OBJECTS_REASON } from './job-role';
+
+/** The EventBridge rule Step Functions manages for `.sync` Batch integrations. */
+export const BATCH_SYNC_RULE = 'StepFunctionsGetEventsForBatchJobsRule';
+
+export interface MetaflowStateMachineRoleProps {
+  /** Queues the state machines submit jobs to. */
+  readonly queues: readonly MetaflowQueueRef[];
+  readonly coordinationTable: dynamodb.ITable;
+  /** For Distributed Map manifests and results under the sysroot. */
+  readonly datastore: IMetaflowDatastoreRef;
+  /** State machines are named `<stateMachinePrefix>*`; Distributed Map starts child executions of them. */
+  readonly stateMachinePrefix: string;
+  /**
+   * An existing role to use; the grants are added to it.
+   * @default - a new role assumable by Step Functions from this account
+   */
+  readonly role?: iam.IRole;
+}
+
+/**
+ * The role state machines run with (`METAFLOW_SFN_IAM_ROLE`): submit to this infrastructure's queues, stop and
+ * describe jobs, read the foreach width, run Distributed Map children of its own state machines, and deliver logs.
+ */
+export class MetaflowStateMachineRole extends Construct {
+  readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: MetaflowStateMachineRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const arn = (service: string, resource: string, resourceName: string) => stack.formatArn({ service, resource, resourceName });
+    this.role = props.role ?? new iam.Role(this, 'Resource', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: 'Metaflow state machines: submit and stop Batch jobs, read foreach widths, run Distributed Map children',
+    });
+    const add = (statement: iam.PolicyStatementProps) => this.role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
+
+    add({
+      sid: 'SubmitJobs',
+      actions: ['batch:SubmitJob'],
+      // Job definitions are registered per flow (and by Metaflow's own `step-functions create`) after this role exists.
+      resources: [...props.queues.map((q) => q.queue.jobQueueArn), arn('batch', 'job-definition', '*')],
+    });
+    add({ sid: 'ManageJobs', actions: ['batch:TerminateJob', 'batch:TagResource'], resources: [arn('batch', 'job', '*')] });
+    // DescribeJobs has no resource-level permissions.
+    add({ sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], resources: ['*'] });
+    add({
+      sid: 'BatchSyncRule',
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [arn('events', 'rule', BATCH_SYNC_RULE)],
+    });
+    props.coordinationTable.grant(this.role, 'dynamodb:GetItem');
+    props.coordinationTable.encryptionKey?.grantDecrypt(this.role);
+    props.datastore.grantReadWrite(this.role);
+    add({ sid: 'DistributedMapChildren', actions: ['states:StartExecution'], resources: [stateMachineArnPattern(stack, props.stateMachinePrefix)] });
+    add({
+      sid: 'DistributedMapChildrenStatus',
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [executionArnPattern(stack, props.stateMachinePrefix)],
+    });
+    add({
+      sid: 'LogDelivery',
+      // CloudWatch Logs delivery APIs have no resource-level permissions.
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      resources: ['*'],
+    });
+
+    acknowledgeWildcardResource(this, '*', 'batch:DescribeJobs and the CloudWatch Logs delivery actions have no resource-level permissions.');
+    acknowledgeWildcardResource(this, arn('batch', 'job-definition', '*'), 'Job definitions are registered per flow after this role exists (and by Metaflow\'s step-functions create with hashed names); SubmitJob is still limited to this infrastructure\'s queues.');
+    acknowledgeWildcardResource(this, arn('batch', 'job', '*'), 'Batch job ids are generated at submission; TerminateJob and TagResource apply to the jobs these state machines submit.');
+    acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), STATE_MACHINES_REASON);
+    acknowledgeWildcardResource(this, executionArnPattern(stack, props.stateMachinePrefix), 'Distributed Map child executions get generated names under this infrastructure\'s state machines.');
+    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/*`), DATASTORE_OBJECTS_REASON);
+  }
+}

@@ -1,0 +1,112 @@
+import type { Problem } from '../errors';
+import { type Accelerator, acceleratorOf, isInferentia, isTrainium } from './instance-families';
+import { isToken, problem } from './problems';
+
+export type Platform = 'EC2' | 'FARGATE';
+
+/** A compute environment as the rules see it: plain values, instance types and classes as strings. */
+export interface ComputeSpec {
+  readonly platform: Platform;
+  readonly spot: boolean;
+  readonly accelerator?: Accelerator;
+  readonly minVcpus: number;
+  readonly maxVcpus: number;
+  readonly spotBidPercentage?: number;
+  /** Instance types (`g5.xlarge`) and classes (`g5`) together. */
+  readonly instanceTypes: readonly string[];
+}
+
+/** What one compute environment gives a job. */
+export interface ComputeCapabilities {
+  readonly platform: Platform;
+  readonly gpu: boolean;
+  readonly neuron: boolean;
+  readonly spot: boolean;
+  readonly maxVcpus: number;
+}
+
+/** The accelerator a spec asks for, explicitly or through its instance types. */
+export function effectiveAccelerator(spec: ComputeSpec): Accelerator | undefined {
+  if (spec.accelerator) return spec.accelerator;
+  const kinds = new Set(spec.instanceTypes.map(acceleratorOf));
+  return kinds.size === 1 ? [...kinds][0] : undefined;
+}
+
+export function computeCapabilities(spec: ComputeSpec): ComputeCapabilities {
+  const accelerator = effectiveAccelerator(spec);
+  return {
+    platform: spec.platform,
+    gpu: accelerator === 'GPU',
+    neuron: accelerator === 'NEURON',
+    spot: spec.spot,
+    maxVcpus: spec.maxVcpus,
+  };
+}
+
+/** Every problem of one compute environment; `where` is its construct path. */
+export function validateComputeSpec(where: string, spec: ComputeSpec): Problem[] {
+  const found: Problem[] = [];
+  const add = (field: string, value: unknown, message: string, fix: string) => found.push(problem(where, field, value, message, fix));
+  const known = (n: number | undefined): n is number => n !== undefined && !isToken(n);
+
+  if (known(spec.maxVcpus) && (!Number.isInteger(spec.maxVcpus) || spec.maxVcpus < 1)) {
+    add('maxVcpus', spec.maxVcpus, 'max vCPUs must be a whole number of at least 1', 'set maxVcpus to the most vCPUs the environment may run at once, e.g. 256');
+  }
+  if (known(spec.minVcpus) && (!Number.isInteger(spec.minVcpus) || spec.minVcpus < 0)) {
+    add('minVcpus', spec.minVcpus, 'min vCPUs must be a whole number of at least 0', 'leave minVcpus unset (0) so the environment scales to zero when idle');
+  }
+  if (known(spec.maxVcpus) && known(spec.minVcpus) && spec.maxVcpus < spec.minVcpus) {
+    add('maxVcpus', spec.maxVcpus, `max vCPUs is below min vCPUs (${spec.minVcpus})`, `raise maxVcpus to at least ${spec.minVcpus} or lower minVcpus`);
+  }
+  if (spec.spotBidPercentage !== undefined && known(spec.spotBidPercentage)) {
+    if (!spec.spot || spec.platform === 'FARGATE') {
+      add('spotBidPercentage', spec.spotBidPercentage, 'a bid percentage applies only to EC2 spot environments', 'remove spotBidPercentage or use the spot preset');
+    } else if (!Number.isInteger(spec.spotBidPercentage) || spec.spotBidPercentage < 1 || spec.spotBidPercentage > 100) {
+      add('spotBidPercentage', spec.spotBidPercentage, 'the bid percentage must be a whole number from 1 to 100 (percent of the on-demand price)', 'set spotBidPercentage between 1 and 100, or leave it unset to pay up to the on-demand price');
+    }
+  }
+
+  if (spec.platform === 'FARGATE') {
+    const accelerated = spec.instanceTypes.filter((t) => acceleratorOf(t) !== undefined);
+    if (spec.accelerator !== undefined || accelerated.length > 0) {
+      const value = spec.accelerator ?? accelerated;
+      add(
+        spec.accelerator !== undefined ? 'accelerator' : 'instanceTypes',
+        value,
+        'Fargate has no GPU, Inferentia or Trainium capacity',
+        'use an EC2 environment (the gpu or neuron preset) for accelerated jobs',
+      );
+    }
+    if (spec.instanceTypes.length > accelerated.length) {
+      add('instanceTypes', spec.instanceTypes, 'Fargate environments do not take instance types or classes', 'remove instanceTypes/instanceClasses; Fargate sizes each job from its vCPU and memory');
+    }
+    if (known(spec.minVcpus) && spec.minVcpus > 0) {
+      add('minVcpus', spec.minVcpus, 'Fargate environments have no minimum vCPUs', 'remove minVcpus');
+    }
+    return found;
+  }
+
+  const accelerator = spec.accelerator;
+  if (accelerator !== undefined && spec.instanceTypes.length > 0) {
+    const foreign = spec.instanceTypes.filter((t) => acceleratorOf(t) !== accelerator);
+    if (foreign.length > 0) {
+      add(
+        'instanceTypes',
+        foreign,
+        `a ${accelerator} environment may hold only ${accelerator === 'GPU' ? 'GPU (g*, p*)' : 'Inferentia/Trainium (inf*, trn*)'} instances; these would take jobs that need no accelerator and starve the queue`,
+        `remove ${foreign.join(', ')} or put them in a separate CPU environment`,
+      );
+    }
+  }
+  if (accelerator === undefined) {
+    const kinds = new Set(spec.instanceTypes.map((t) => acceleratorOf(t) ?? 'CPU'));
+    if (kinds.size > 1) {
+      add('instanceTypes', spec.instanceTypes, 'general-purpose and accelerated instances are mixed in one environment, so the AMI fits only some of them', 'split them into a CPU environment and a gpu/neuron environment');
+    }
+  }
+  const neuron = spec.instanceTypes.filter((t) => acceleratorOf(t) === 'NEURON');
+  if (neuron.some(isInferentia) && neuron.some(isTrainium)) {
+    add('instanceTypes', neuron, 'Inferentia and Trainium instances are mixed: a job compiled for one does not run on the other', 'use one neuron environment per chip family');
+  }
+  return found;
+}

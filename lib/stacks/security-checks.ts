@@ -1,0 +1,13 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+/**
+ * Registers the policy validation plugins every app of this project synthesizes with: cdk-nag 3 AwsSolutions checks
+ * and the AWS Control Tower proactive controls (cfn-guard). Any unacknowledged finding, warnings included, makes
+ * `app.synth()` (and `cdk synth`) fail, with the report in `<outdir>/validation-report.json`.
+ * Acknowledge a finding on the construct it concerns: `Validations.of(construct).acknowledge({ id, reason })`.
+ */
+export function applySecurityChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
+}

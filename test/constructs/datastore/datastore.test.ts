@@ -1,0 +1,122 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DatastoreEncryption, MetaflowDatastore } from '../../../constructs/datastore/datastore';
+import { newStack, problemsOf } from '../support';
+
+describe('MetaflowDatastore with defaults', () => {
+  let template: Template;
+  let datastore: MetaflowDatastore;
+  beforeAll(() => {
+    const stack = newStack();
+    datastore = new MetaflowDatastore(stack, 'Datastore');
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    datastore.grantRead(role);
+    template = Template.fromStack(stack);
+  });
+
+  it('blocks public access, uses SSE-S3, enforces TLS and is retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('expires only scratch prefixes and incomplete uploads, never the artifact store', () => {
+    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) => b.Properties.NotificationConfiguration)!;
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as { Prefix?: string; ExpirationInDays?: number }[];
+    const expiring = rules.filter((r) => r.ExpirationInDays !== undefined).map((r) => r.Prefix);
+    expect(expiring.sort()).toEqual(['metaflow/sfn_distributed_map_input/', 'metaflow/sfn_distributed_map_output/']);
+    expect(rules.every((r) => r.ExpirationInDays === undefined || r.Prefix?.startsWith('metaflow/sfn_distributed_map_'))).toBe(true);
+  });
+
+  it('writes access logs through a bucket policy for the logging service', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+  });
+
+  it('grants read under the prefix only', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['metaflow', 'metaflow/*'] } } }));
+    const get = statements.find((s) => s.Action === 's3:GetObject');
+    expect(JSON.stringify(get.Resource)).toContain('/metaflow/*');
+  });
+
+  it('exposes the sysroot', () => {
+    expect(datastore.rootPrefix).toBe('metaflow');
+    expect(datastore.sysroot).toMatch(/^s3:\/\/\$\{Token\[.+\]\}\/metaflow$/);
+  });
+});
+
+describe('MetaflowDatastore options', () => {
+  it('creates a rotated, retained KMS key with a bucket key and grants encrypt/decrypt without wildcards', () => {
+    const stack = newStack();
+    const ds = new MetaflowDatastore(stack, 'D', { encryption: DatastoreEncryption.KMS, versioned: true, rootPrefix: 'team/mf', serverAccessLogs: false });
+    ds.grantReadWrite(new iam.Role(stack, 'W', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }));
+    const t = Template.fromStack(stack);
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]) },
+      LoggingConfiguration: Match.absent(),
+    });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] }));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'] }));
+    expect(JSON.stringify(statements)).not.toContain('s3:DeleteObject');
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'kms:CreateGrant' })]) },
+    });
+    expect(ds.sysroot).toContain('/team/mf');
+  });
+
+  it('accepts an existing bucket as is', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-bucket');
+    const ds = MetaflowDatastore.fromBucket(stack, 'D', bucket, { rootPrefix: 'mf' });
+    expect(ds.bucket).toBe(bucket);
+    expect(stack.resolve(ds.sysroot)).toBe('s3://my-bucket/mf');
+    ds.grantReadWrite(new iam.Role(stack, 'W', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }));
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.resourceCountIs('AWS::S3::BucketPolicy', 0);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain(':s3:::my-bucket/mf/*');
+  });
+
+  it('adds the expiry a user asks for on a scratch prefix', () => {
+    const stack = newStack();
+    new MetaflowDatastore(stack, 'D', { expiringPrefixes: [{ prefix: 'tmp', expiration: Duration.days(3) }], removalPolicy: RemovalPolicy.DESTROY });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'tmp/', ExpirationInDays: 3 })]) },
+    });
+  });
+});
+
+describe('MetaflowDatastore bad input', () => {
+  it('refuses a prefix that is not a valid S3 key prefix', () => {
+    const [p] = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { rootPrefix: '/metaflow/' }));
+    expect(p).toMatchObject({ where: 'Test/D', field: 'rootPrefix', value: '/metaflow/', message: 'not a valid S3 key prefix' });
+  });
+
+  it('refuses expiry of the artifact store', () => {
+    const [p] = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { expiringPrefixes: [{ prefix: 'metaflow', expiration: Duration.days(15) }] }));
+    expect(p.message).toContain('content-addressed artifacts');
+  });
+
+  it('refuses bucket options with an existing bucket, together with other problems', () => {
+    const stack = newStack();
+    const problems = problemsOf(() => new MetaflowDatastore(stack, 'D', { bucket: s3.Bucket.fromBucketName(stack, 'B', 'bucket-b'), versioned: true, rootPrefix: 'a//b' }));
+    expect(problems.map((p) => p.field)).toEqual(['rootPrefix', 'bucket']);
+  });
+});

@@ -1,0 +1,32 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { MetaflowNetwork } from '../../../constructs/infrastructure/network';
+import { newStack } from '../support';
+
+describe('MetaflowNetwork', () => {
+  let template: Template;
+  let network: MetaflowNetwork;
+  beforeAll(() => {
+    const stack = newStack();
+    network = new MetaflowNetwork(stack, 'Net');
+    template = Template.fromStack(stack);
+  });
+
+  it('has private subnets with egress through one NAT gateway in 2 AZs', () => {
+    expect(network.vpc.privateSubnets).toHaveLength(2);
+    expect(network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds).toHaveLength(2);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet'))) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+  });
+
+  it('keeps S3 and DynamoDB traffic on gateway endpoints', () => {
+    const services = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
+    expect(services.some((s) => s.includes('.s3'))).toBe(true);
+    expect(services.some((s) => s.includes('.dynamodb'))).toBe(true);
+  });
+
+  it('logs flows to a retained log group with retention', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+  });
+});

@@ -1,0 +1,59 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import { MetaflowStateMachineRole } from '../../../constructs/security/state-machine-role';
+import { newStack, statementsOfRole } from '../support';
+import { roleFixture } from './_fixture';
+
+describe('MetaflowStateMachineRole', () => {
+  let statements: any[];
+  let template: Template;
+  beforeAll(() => {
+    const stack = newStack();
+    const { datastore, table } = roleFixture(stack);
+    const caps = { platform: 'EC2' as const, gpu: false, neuron: false, spot: false, maxVcpus: 1 };
+    const queues = ['a', 'b'].map((n) => ({ name: n, queue: batch.JobQueue.fromJobQueueArn(stack, n, `arn:aws:batch:eu-west-1:123456789012:job-queue/${n}`), capabilities: caps }));
+    new MetaflowStateMachineRole(stack, 'Sfn', { queues, coordinationTable: table, datastore, stateMachinePrefix: 'mf' });
+    template = Template.fromStack(stack);
+    statements = statementsOfRole(template.toJSON() as never, 'Sfn');
+  });
+  const sid = (id: string) => statements.find((s) => s.Sid === id);
+  const flat = (v: unknown) => JSON.stringify(v);
+
+  it('is assumed by Step Functions from this account', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'states.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } }, Action: 'sts:AssumeRole', Effect: 'Allow' }] },
+    });
+  });
+
+  it('submits only to the given queues and job definitions', () => {
+    expect(sid('SubmitJobs').Action).toBe('batch:SubmitJob');
+    expect(sid('SubmitJobs').Resource.slice(0, 2)).toEqual(['arn:aws:batch:eu-west-1:123456789012:job-queue/a', 'arn:aws:batch:eu-west-1:123456789012:job-queue/b']);
+    expect(flat(sid('SubmitJobs').Resource[2])).toContain(':batch:eu-west-1:123456789012:job-definition/*');
+  });
+
+  it('stops and describes jobs, and manages the .sync rule', () => {
+    expect(sid('ManageJobs').Action).toEqual(['batch:TerminateJob', 'batch:TagResource']);
+    expect(flat(sid('ManageJobs').Resource)).toContain(':job/*');
+    expect(sid('DescribeJobs')).toMatchObject({ Action: 'batch:DescribeJobs', Resource: '*' });
+    expect(sid('BatchSyncRule').Action).toEqual(['events:PutTargets', 'events:PutRule', 'events:DescribeRule']);
+    expect(flat(sid('BatchSyncRule').Resource)).toContain('rule/StepFunctionsGetEventsForBatchJobsRule');
+  });
+
+  it('reads the foreach width', () => {
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'dynamodb:GetItem' }));
+  });
+
+  it('runs Distributed Map children of its own state machines only', () => {
+    expect(flat(sid('DistributedMapChildren').Resource)).toContain(':states:eu-west-1:123456789012:stateMachine:mf*');
+    expect(sid('DistributedMapChildrenStatus').Action).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    expect(flat(sid('DistributedMapChildrenStatus').Resource)).toContain(':execution:mf*');
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] }));
+  });
+
+  it('delivers logs, and has Resource "*" only where AWS allows nothing narrower', () => {
+    expect(sid('LogDelivery').Action).toContain('logs:CreateLogDelivery');
+    const star = statements.filter((s) => s.Resource === '*').map((s) => s.Sid);
+    expect(star.sort()).toEqual(['DescribeJobs', 'LogDelivery']);
+    for (const s of statements) expect([s.Action].flat()).not.toContain('*');
+  });
+});

@@ -1,0 +1,99 @@
+import { type ComputeSpec, computeCapabilities, effectiveAccelerator, validateComputeSpec } from '../../../lib/infrastructure/compute-rules';
+
+const ec2 = (over: Partial<ComputeSpec> = {}): ComputeSpec => ({ platform: 'EC2', spot: false, minVcpus: 0, maxVcpus: 256, instanceTypes: [], ...over });
+const fargate = (over: Partial<ComputeSpec> = {}): ComputeSpec => ec2({ platform: 'FARGATE', ...over });
+const messages = (spec: ComputeSpec) => validateComputeSpec('Stack/Compute', spec).map((p) => `${p.field}: ${p.message}`);
+
+describe('validateComputeSpec', () => {
+  it('accepts the presets as they are', () => {
+    expect(messages(ec2())).toEqual([]);
+    expect(messages(ec2({ spot: true, spotBidPercentage: 60 }))).toEqual([]);
+    expect(messages(ec2({ accelerator: 'GPU', instanceTypes: ['g5.xlarge', 'p4d'] }))).toEqual([]);
+    expect(messages(ec2({ accelerator: 'NEURON', instanceTypes: ['inf2'] }))).toEqual([]);
+    expect(messages(fargate({ spot: true }))).toEqual([]);
+  });
+
+  it('refuses max vCPUs below min vCPUs, naming both', () => {
+    const [p] = validateComputeSpec('Stack/Compute', ec2({ minVcpus: 16, maxVcpus: 8 }));
+    expect(p).toMatchObject({ where: 'Stack/Compute', field: 'maxVcpus', value: 8 });
+    expect(p.message).toContain('below min vCPUs (16)');
+    expect(p.fix).toContain('at least 16');
+  });
+
+  it('refuses a max vCPUs below 1', () => {
+    expect(messages(ec2({ maxVcpus: 0 }))).toEqual(['maxVcpus: max vCPUs must be a whole number of at least 1']);
+  });
+
+  it('refuses a negative min vCPUs', () => {
+    expect(messages(ec2({ minVcpus: -1 }))).toEqual(['minVcpus: min vCPUs must be a whole number of at least 0']);
+  });
+
+  it.each([0, 101, 50.5])('refuses bid percentage %p outside 1-100', (bid) => {
+    const found = validateComputeSpec('S', ec2({ spot: true, spotBidPercentage: bid }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ field: 'spotBidPercentage', value: bid });
+    expect(found[0].message).toContain('from 1 to 100');
+  });
+
+  it('refuses a bid percentage on an on-demand environment', () => {
+    expect(messages(ec2({ spotBidPercentage: 50 }))).toEqual(['spotBidPercentage: a bid percentage applies only to EC2 spot environments']);
+  });
+
+  it('refuses a GPU accelerator on Fargate', () => {
+    const [p] = validateComputeSpec('S', fargate({ accelerator: 'GPU' }));
+    expect(p).toMatchObject({ field: 'accelerator', value: 'GPU' });
+    expect(p.message).toBe('Fargate has no GPU, Inferentia or Trainium capacity');
+  });
+
+  it('refuses GPU and Neuron families on Fargate, listing them', () => {
+    const [p] = validateComputeSpec('S', fargate({ instanceTypes: ['g5.xlarge', 'inf2'] }));
+    expect(p).toMatchObject({ field: 'instanceTypes', value: ['g5.xlarge', 'inf2'] });
+    expect(p.fix).toContain('gpu or neuron preset');
+  });
+
+  it('refuses instance types on Fargate', () => {
+    expect(messages(fargate({ instanceTypes: ['c7i.large'] }))).toEqual(['instanceTypes: Fargate environments do not take instance types or classes']);
+  });
+
+  it('refuses min vCPUs on Fargate', () => {
+    expect(messages(fargate({ minVcpus: 4 }))).toEqual(['minVcpus: Fargate environments have no minimum vCPUs']);
+  });
+
+  it('refuses general-purpose instances in a GPU environment', () => {
+    const [p] = validateComputeSpec('S', ec2({ accelerator: 'GPU', instanceTypes: ['g5.xlarge', 'm6i.large'] }));
+    expect(p.value).toEqual(['m6i.large']);
+    expect(p.message).toContain('may hold only GPU');
+  });
+
+  it('refuses general-purpose and accelerated instances mixed without an accelerator', () => {
+    expect(messages(ec2({ instanceTypes: ['c7i', 'g5'] }))[0]).toContain('general-purpose and accelerated instances are mixed');
+  });
+
+  it('refuses Inferentia mixed with Trainium', () => {
+    expect(messages(ec2({ accelerator: 'NEURON', instanceTypes: ['inf2', 'trn1'] }))).toEqual([
+      'instanceTypes: Inferentia and Trainium instances are mixed: a job compiled for one does not run on the other',
+    ]);
+  });
+
+  it('reports every problem of one environment together', () => {
+    expect(validateComputeSpec('S', fargate({ maxVcpus: 0, accelerator: 'GPU', instanceTypes: ['c7i'] })).map((p) => p.field)).toEqual([
+      'maxVcpus',
+      'accelerator',
+      'instanceTypes',
+    ]);
+  });
+});
+
+describe('computeCapabilities', () => {
+  it('infers the accelerator from the instance types', () => {
+    expect(effectiveAccelerator(ec2({ instanceTypes: ['g6.xlarge'] }))).toBe('GPU');
+    expect(effectiveAccelerator(ec2({ instanceTypes: ['c7i', 'g6'] }))).toBeUndefined();
+    expect(computeCapabilities(ec2({ instanceTypes: ['trn1'], spot: true, maxVcpus: 128 }))).toEqual({
+      platform: 'EC2',
+      gpu: false,
+      neuron: true,
+      spot: true,
+      maxVcpus: 128,
+    });
+  });
+});
