@@ -1,27 +1,31 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { normalizeFlowDocument, parseFlowDocumentJson } from '../graph/document';
 import { FlowDocument } from '../graph/model';
 import { importPythonFlow } from '../importer/python';
-import { CliError } from './program';
+import { CliError, UsageError } from './cli-error';
+import { readTextFile } from './output/files';
+
+export interface LoadFlowOptions {
+  /** The FlowSpec class to read when a `.py` file declares several (`--flow-class`). */
+  readonly flowClass?: string;
+}
 
 /**
  * Reads a flow file: a JSON flow document (`.json`, shape-checked and normalized) or a Python Metaflow flow
  * (`.py`, through the importer). Graph rules are not checked here: call `validateFlow`/`assertValidFlow`.
  */
-export async function loadFlow(file: string): Promise<FlowDocument> {
+export function loadFlow(file: string, options: LoadFlowOptions = {}): FlowDocument {
   const extension = path.extname(file).toLowerCase();
   if (extension !== '.json' && extension !== '.py') {
     throw new CliError(`${file}: expected a JSON flow document (.json) or a Python Metaflow flow file (.py)`);
   }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new CliError(`cannot read ${file}: ${reason}`);
+  if (options.flowClass !== undefined && extension !== '.py') {
+    throw new UsageError(`--flow-class picks a class of a Python flow file; ${file} is a JSON flow document, which holds one flow`);
   }
-  if (extension === '.py') return normalizeFlowDocument(await importPythonFlow(file));
+  const text = readTextFile(file);
+  if (extension === '.py') return normalizeFlowDocument(importPythonFlow(file, { flowClass: options.flowClass }));
   return parseFlowDocumentJson(text, file);
 }
+
+/** The `--flow-class` option of the commands that read a flow file. */
+export const FLOW_CLASS_OPTION = ['--flow-class <name>', 'the FlowSpec class to read when a .py file declares several'] as const;

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { formatProblem, isValidationError } from '../errors';
 import { explainAwsError } from './aws/errors';
@@ -6,9 +8,22 @@ import { COMMAND_MODULES } from './commands';
 
 export { CliError, UsageError, EXIT } from './cli-error';
 
+/** The version in the package's package.json, found upward from here (source tree and compiled `dist/` alike). */
+export function packageVersion(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'metaflow-cdk' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('metaflow-cdk')
     .description('Deploy, run and operate Metaflow-style flows on AWS Batch and AWS Step Functions')
+    .version(packageVersion(), '-V, --version', 'print the metaflow-cdk version')
     .showHelpAfterError()
     .exitOverride();
   program.addHelpText(

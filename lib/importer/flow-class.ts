@@ -44,7 +44,7 @@ export function resolveFlowClass(raw: RawFlowFile, file: string, flowClass: stri
     problems.push({
       where: `${file}:${leaves[1].line}`, field: 'class', value: leaves.map((c) => c.name),
       message: 'the file declares more than one FlowSpec subclass',
-      fix: 'keep one flow per file, or name the class to deploy (flowClass)',
+      fix: `keep one flow per file, or name the class to read (importPythonFlow's flowClass option; CLI: --flow-class ${leaves[0].name})`,
     });
   }
   if (!chosen) return undefined;

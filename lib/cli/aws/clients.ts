@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { assertProfileExists } from './profiles';
 import { suppressSdkNodeVersionWarning } from './warnings';
 
 /** Where the CLI talks to AWS: unset fields fall back to the standard chain (env, `~/.aws/config`, SSO, IMDS). */
@@ -38,6 +39,7 @@ function sdkConfig(options: AwsOptions) {
 
 export const defaultClientFactory: ClientFactory = (options) => {
   suppressSdkNodeVersionWarning();
+  assertProfileExists(options.profile);
   const config = sdkConfig(options);
   let sfn: SFNClient | undefined;
   let batch: BatchClient | undefined;

@@ -45,6 +45,17 @@ function describeScope(flow: string, scope: BatchScope): string {
   return parts.filter(Boolean).join(', ');
 }
 
+/** The active jobs `batch list` shows and `batch kill` terminates. */
+async function activeJobsInScope(flow: string, options: BatchOptions): Promise<{ clients: AwsClients; scope: BatchScope; jobs: JobDetail[] }> {
+  const clients = clientsFor(options);
+  const scope = await resolveScope(clients, flow, options);
+  return { clients, scope, jobs: await findJobs(clients, { flow, ...scope, activeOnly: true }) };
+}
+
+function scopeJson(flow: string, scope: BatchScope) {
+  return { flow, scope: { user: scope.user ?? null, runId: scope.runId ?? null } };
+}
+
 function addScopeOptions(command: Command): Command {
   return withAwsOptions(
     command
@@ -62,11 +73,9 @@ export function register(program: Command): void {
 
   addScopeOptions(batch.command('list').description("list a flow's active Batch jobs (default: its latest run)")).action(
     async (flow: string, options: BatchOptions) => {
-      const clients = clientsFor(options);
-      const scope = await resolveScope(clients, flow, options);
-      const jobs = await findJobs(clients, { flow, ...scope, activeOnly: true });
+      const { scope, jobs } = await activeJobsInScope(flow, options);
       if (options.json) {
-        printJson({ flow, scope: { user: scope.user ?? null, runId: scope.runId ?? null }, jobs: jobs.map(jobJson) });
+        printJson({ ...scopeJson(flow, scope), jobs: jobs.map(jobJson) });
         return;
       }
       if (jobs.length === 0) {
@@ -79,12 +88,10 @@ export function register(program: Command): void {
 
   addScopeOptions(batch.command('kill').description("terminate a flow's active Batch jobs, array children included (default: its latest run)")).action(
     async (flow: string, options: BatchOptions) => {
-      const clients = clientsFor(options);
-      const scope = await resolveScope(clients, flow, options);
-      const jobs = await findJobs(clients, { flow, ...scope, activeOnly: true });
+      const { clients, scope, jobs } = await activeJobsInScope(flow, options);
       const killed: JobDetail[] = await terminateAll(clients, jobs);
       if (options.json) {
-        printJson({ flow, scope: { user: scope.user ?? null, runId: scope.runId ?? null }, terminated: killed.map(jobJson) });
+        printJson({ ...scopeJson(flow, scope), terminated: killed.map(jobJson) });
         return;
       }
       if (killed.length === 0) {

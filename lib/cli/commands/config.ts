@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { Command } from 'commander';
 import { INFRA_OUTPUTS } from '../../runtime/naming';
@@ -7,6 +6,7 @@ import { collect, paginate } from '../aws/paging';
 import { withRetry } from '../aws/retry';
 import { CliError } from '../cli-error';
 import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
+import { writeTextFile } from '../output/files';
 import { note, out, printJson } from '../output/print';
 
 interface ConfigOptions extends AwsCommandOptions {
@@ -82,7 +82,7 @@ export function register(program: Command): void {
     }
     const text = `${JSON.stringify(config, null, 2)}\n`;
     if (options.output) {
-      writeFileSync(options.output, text);
+      writeTextFile('--output', options.output, text);
       note(`Wrote the Metaflow config of stack ${stack.StackName} to ${options.output}.`);
       note(`Import it with: metaflow configure import ${options.output}`);
     }

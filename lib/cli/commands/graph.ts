@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { assertValidFlow } from '../../graph';
 import { DiagramOptions, renderMermaid } from '../../graph/diagram';
 import { formatFlowDocument } from '../../graph/document';
-import { loadFlow } from '../load-flow';
+import { FLOW_CLASS_OPTION, loadFlow, type LoadFlowOptions } from '../load-flow';
 
 export interface GraphCommandOptions {
   /** An extra line per node of the diagram (e.g. the compiler's foreach strategy); see `DiagramOptions.annotate`. */
@@ -10,8 +10,8 @@ export interface GraphCommandOptions {
 }
 
 /** The output of `metaflow-cdk graph`: the Mermaid diagram, or with `json` the normalized flow document. */
-export async function renderGraphOutput(file: string, json: boolean, options: GraphCommandOptions = {}): Promise<string> {
-  const doc = await loadFlow(file);
+export function renderGraphOutput(file: string, json: boolean, options: GraphCommandOptions & LoadFlowOptions = {}): string {
+  const doc = loadFlow(file, { flowClass: options.flowClass });
   const graph = assertValidFlow(doc);
   return json ? formatFlowDocument(doc) : renderMermaid(graph, { annotate: options.annotate });
 }
@@ -24,8 +24,9 @@ export function createGraphCommand(options: GraphCommandOptions = {}): (program:
       .description('print a flow as a Mermaid flowchart, or with --json as the normalized JSON flow document')
       .argument('<file>', 'flow file: .json flow document or .py Metaflow flow')
       .option('--json', 'print the normalized JSON flow document instead of the diagram')
-      .action(async (file: string, flags: { json?: boolean }) => {
-        process.stdout.write(await renderGraphOutput(file, flags.json === true, options));
+      .option(...FLOW_CLASS_OPTION)
+      .action((file: string, flags: { json?: boolean } & LoadFlowOptions) => {
+        process.stdout.write(renderGraphOutput(file, flags.json === true, { ...options, flowClass: flags.flowClass }));
       });
   };
 }

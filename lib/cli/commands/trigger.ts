@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { EXECUTION_INPUT } from '../../runtime/naming';
@@ -7,6 +6,7 @@ import { withRetry } from '../aws/retry';
 import { runIdOfExecutionArn } from '../aws/runs';
 import { CliError } from '../cli-error';
 import { clientsFor, repeatable, withAwsOptions, type AwsCommandOptions } from '../output/options';
+import { writeTextFile } from '../output/files';
 import { note, out, printJson } from '../output/print';
 import { checkParameters, MAX_EXECUTION_INPUT_BYTES, parseParamArgs } from '../parameters';
 import { currentUser } from '../user';
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     );
     const executionArn = started.executionArn as string;
     const runId = runIdOfExecutionArn(executionArn);
-    if (options.runIdFile) writeFileSync(options.runIdFile, runId);
+    if (options.runIdFile) writeTextFile('--run-id-file', options.runIdFile, runId, `started run ${runId} of flow ${flow.flow}, but `);
     if (options.json) {
       printJson({ flow: flow.flow, runId, executionArn, stateMachineArn: flow.stateMachineArn, startDate: started.startDate?.toISOString() ?? null, user, parameters });
       return;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../errors';
 import { FlowGraph, analyzeFlow, validateFlow } from '../../graph';
 import { scheduleExpression } from '../../graph/rules/schedule';
-import { loadFlow } from '../load-flow';
+import { FLOW_CLASS_OPTION, loadFlow, type LoadFlowOptions } from '../load-flow';
 
 /** One line that says what a valid flow contains. */
 export function summarizeFlow(graph: FlowGraph): string {
@@ -25,8 +25,9 @@ export function register(program: Command): void {
     .command('validate')
     .description('check a flow (JSON flow document or Python Metaflow flow file) and print every problem')
     .argument('<file>', 'flow file: .json flow document or .py Metaflow flow')
-    .action(async (file: string) => {
-      const doc = await loadFlow(file);
+    .option(...FLOW_CLASS_OPTION)
+    .action((file: string, flags: LoadFlowOptions) => {
+      const doc = loadFlow(file, flags);
       const problems = validateFlow(doc);
       if (problems.length > 0) throw new ValidationError(problems);
       process.stdout.write(`${summarizeFlow(analyzeFlow(doc))}\n`);

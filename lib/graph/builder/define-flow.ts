@@ -1,32 +1,10 @@
 import { normalizeFlowDocument } from '../document/normalize';
-import {
-  FLOW_DOCUMENT_VERSION,
-  FlowDocument,
-  FlowRuntime,
-  ParameterSpec,
-  S3TriggerSpec,
-  ScheduleSpec,
-  StepSettings,
-  StepSpec,
-} from '../model';
+import { FLOW_DOCUMENT_VERSION, FlowDocument, ParameterSpec, StepSpec } from '../model';
 
 /** A step of a typed flow. `N` is the union of the flow's step names: a `next` outside it does not compile. */
-export interface StepDefinition<N extends string> extends StepSettings {
+export interface StepDefinition<N extends string> extends Omit<StepSpec, 'name' | 'next' | 'source'> {
   /** The next step, or two or more for a branch. Omit on the end step. */
   readonly next?: N | readonly N[];
-  /** Foreach over this artifact (a list): the body starts at `next`. */
-  readonly foreach?: string;
-  /** Multi-node parallel split: `next` runs on this many nodes (it must be `parallel: true`). */
-  readonly numParallel?: number;
-  /** A `@parallel` step (the target of `numParallel`). */
-  readonly parallel?: boolean;
-  /** A join step: merges the branches, foreach items or parallel nodes of the innermost open split. */
-  readonly join?: boolean;
-  /** Marks the entry step when it is not named `start`. */
-  readonly start?: boolean;
-  /** Marks the terminal step when it is not named `end`. */
-  readonly end?: boolean;
-  readonly doc?: string;
 }
 
 /** A parameter whose default has the parameter's type. */
@@ -37,22 +15,11 @@ export type ParameterDefinition = { readonly required?: boolean; readonly help?:
   | { readonly type: 'json'; readonly default?: unknown }
 );
 
-export interface FlowDefinition<S extends Record<string, StepDefinition<Extract<keyof S, string>>>> {
-  readonly name: string;
-  readonly doc?: string;
-  readonly runtime?: FlowRuntime;
-  /** Settings every step gets unless it overrides them (Metaflow's `run --with batch:...`). */
-  readonly defaults?: StepSettings;
+/** A flow document with parameters and steps keyed by name (so step names become literal types). */
+export interface FlowDefinition<S extends Record<string, StepDefinition<Extract<keyof S, string>>>>
+  extends Omit<FlowDocument, '$schema' | 'version' | 'parameters' | 'steps'> {
   /** Parameters by name, in declaration order. */
   readonly parameters?: Readonly<Record<string, ParameterDefinition>>;
-  readonly schedule?: ScheduleSpec;
-  readonly triggers?: readonly S3TriggerSpec[];
-  /** Default 16. */
-  readonly maxWorkers?: number;
-  /** Default 100. */
-  readonly maxNumSplits?: number;
-  readonly workflowTimeoutSeconds?: number;
-  readonly tags?: Readonly<Record<string, string>>;
   /** Steps by name, in declaration order. */
   readonly steps: S;
 }

@@ -1,19 +1,38 @@
 import { FlowDocument, ParameterSpec, S3TriggerSpec, ScheduleSpec, StepSettings, StepSpec } from '../model';
 
-const SETTINGS_KEYS: ReadonlyArray<keyof StepSettings> = [
+/**
+ * Compiles only when `keys` lists every field of `T`, so a field added to the model cannot be silently dropped
+ * by normalization (the schema test then asks for it in the published schema too).
+ */
+function allKeys<T>() {
+  return <const K extends ReadonlyArray<keyof T>>(keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, K[number]> })): K =>
+    keys;
+}
+
+const SETTINGS_KEYS = allKeys<StepSettings>()([
   'cpu', 'memory', 'gpu', 'image', 'queue', 'iamRole', 'executionRole', 'sharedMemory', 'maxSwap', 'swappiness',
   'inferentia', 'trainium', 'efa', 'useTmpfs', 'tmpfsTempdir', 'tmpfsSize', 'tmpfsPath', 'ephemeralStorage',
   'awsBatchTags', 'logDriver', 'logOptions', 'privileged', 'retry', 'timeoutSeconds', 'catch', 'secrets',
   'environment', 'command',
-];
-const STEP_KEYS: ReadonlyArray<keyof StepSpec> = ['name', 'start', 'end', 'next', 'foreach', 'numParallel', 'parallel', 'join', 'doc', ...SETTINGS_KEYS, 'source'];
-const DOCUMENT_KEYS: ReadonlyArray<keyof FlowDocument> = [
+]);
+const STEP_KEYS = allKeys<StepSpec>()(['name', 'start', 'end', 'next', 'foreach', 'numParallel', 'parallel', 'join', 'doc', ...SETTINGS_KEYS, 'source']);
+const DOCUMENT_KEYS = allKeys<FlowDocument>()([
   '$schema', 'version', 'name', 'doc', 'runtime', 'defaults', 'parameters', 'schedule', 'triggers', 'maxWorkers',
   'maxNumSplits', 'workflowTimeoutSeconds', 'tags', 'steps',
-];
-const PARAMETER_KEYS: ReadonlyArray<keyof ParameterSpec> = ['name', 'type', 'default', 'required', 'help'];
-const SCHEDULE_KEYS: ReadonlyArray<keyof ScheduleSpec> = ['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone'];
-const TRIGGER_KEYS: ReadonlyArray<keyof S3TriggerSpec> = ['bucket', 'prefix', 'suffix'];
+]);
+const PARAMETER_KEYS = allKeys<ParameterSpec>()(['name', 'type', 'default', 'required', 'help']);
+const SCHEDULE_KEYS = allKeys<ScheduleSpec>()(['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone']);
+const TRIGGER_KEYS = allKeys<S3TriggerSpec>()(['bucket', 'prefix', 'suffix']);
+
+/** The fields of each object of a flow document, in the order normalization writes them. */
+export const FLOW_DOCUMENT_FIELDS = {
+  document: DOCUMENT_KEYS,
+  step: STEP_KEYS,
+  settings: SETTINGS_KEYS,
+  parameter: PARAMETER_KEYS,
+  schedule: SCHEDULE_KEYS,
+  trigger: TRIGGER_KEYS,
+} as const;
 
 /** Copies `keys` in that order, dropping undefined values and keys not listed. */
 function pick<T extends object>(value: T, keys: ReadonlyArray<keyof T>): T {

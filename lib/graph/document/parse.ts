@@ -120,15 +120,31 @@ export function parseFlowDocument(value: unknown, source = 'flow document'): Flo
   return normalizeFlowDocument(value as FlowDocument);
 }
 
-/** `parseFlowDocument` of a JSON text; invalid JSON becomes a ValidationError naming the position. */
+/** `parseFlowDocument` of a JSON text; invalid JSON becomes a ValidationError naming the line and column. */
 export function parseFlowDocumentJson(text: string, source = 'flow document'): FlowDocument {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError([
-      { where: source, field: '(file)', value: text.length > 60 ? `${text.slice(0, 57)}...` : text, message: `is not valid JSON (${(error as Error).message})`, fix: 'fix the JSON syntax' },
-    ]);
+    throw new ValidationError([jsonSyntaxProblem(text, (error as Error).message, source)]);
   }
   return parseFlowDocument(value, source);
+}
+
+/** Where `JSON.parse` stopped, as `source:line:column`, with the text of that line. */
+export function jsonSyntaxProblem(text: string, parserMessage: string, source: string): Problem {
+  const position = /at position (\d+)/.exec(parserMessage);
+  const offset = position ? Number(position[1]) : text.length;
+  const before = text.slice(0, offset).split('\n');
+  const line = before.length;
+  const column = before[before.length - 1].length + 1;
+  const lineText = text.split('\n')[line - 1]?.trim() ?? '';
+  const reason = parserMessage.replace(/\s*in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  return {
+    where: `${source}:${line}:${column}`,
+    field: '(json)',
+    value: lineText.length > 60 ? `${lineText.slice(0, 57)}...` : lineText,
+    message: `is not valid JSON: ${reason}`,
+    fix: 'fix the JSON syntax at that line and column (a trailing comma, a missing quote or brace)',
+  };
 }

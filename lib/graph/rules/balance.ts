@@ -17,8 +17,12 @@ function scopeAfter(node: GraphNode): string[] {
 export const checkSplitJoinBalance: Rule = (ctx) => {
   const graph = ctx.graph;
   if (!graph) return [];
+  // One problem per step: the walk meets a broken join once per path through it, and the later paths (already
+  // thrown off by the first mistake) only add echoes of it.
   const problems = new Map<string, Problem>();
-  const add = (problem: Problem) => problems.set(`${problem.where}|${problem.message}`, problem);
+  const add = (problem: Problem) => {
+    if (!problems.has(problem.where)) problems.set(problem.where, problem);
+  };
   const done = new Set<string>();
   const walk = (name: string, stack: readonly string[]): void => {
     const key = `${name}|${stack.join(',')}`;
@@ -36,7 +40,7 @@ export const checkSplitJoinBalance: Rule = (ctx) => {
           field: 'next',
           value: split.outFuncs,
           message: `the terminal step ${name} was reached before a split started at step(s) ${split.outFuncs.join(', ')} were joined`,
-          fix: `add a join step ("join": true) after ${listNames(split.outFuncs)} and before ${name}`,
+          fix: `add a join step (${ctx.spell.join('join')}) after ${listNames(split.outFuncs)} and before ${name}`,
         });
       }
     } else if (node.type === 'join') {
@@ -46,7 +50,7 @@ export const checkSplitJoinBalance: Rule = (ctx) => {
           field: 'join',
           value: true,
           message: `step ${name} is a join step but it is not preceded by a split`,
-          fix: `remove "join": true from ${name}, or add a split (two or more next steps, foreach or numParallel) before it`,
+          fix: `${ctx.spell.unjoin(name)}, or add a split (${ctx.spell.splits}) before it`,
         });
       } else {
         next = stack.slice(0, -1);
@@ -96,7 +100,7 @@ export const checkMergesAreJoins: Rule = (ctx) => {
       field: 'join',
       value: node.inFuncs,
       message: `step ${node.name} has ${node.inFuncs.length} incoming transitions (${node.inFuncs.join(', ')}) but is not a join step`,
-      fix: `set "join": true on ${node.name}, or point all but one of ${listNames(node.inFuncs)} elsewhere`,
+      fix: `make ${node.name} a join step (${ctx.spell.join(node.name)}), or point all but one of ${listNames(node.inFuncs)} elsewhere`,
     });
   }
   return problems;
@@ -138,7 +142,7 @@ export const checkParallel: Rule = (ctx) => {
           field: 'parallel',
           value: target.parallel ?? false,
           message: `${node.name} starts ${target.name} with numParallel = ${step.numParallel}, but ${target.name} is not a parallel step`,
-          fix: `set "parallel": true on ${target.name}`,
+          fix: `mark ${target.name} with ${ctx.spell.parallel}`,
         });
       }
     }
@@ -150,7 +154,7 @@ export const checkParallel: Rule = (ctx) => {
         field: 'next',
         value: node.outFuncs,
         message: `parallel step ${node.name} must be followed by a join step`,
-        fix: `set next of ${node.name} to a single step with "join": true`,
+        fix: `set the next of ${node.name} to a single join step (${ctx.spell.join('join')})`,
       });
     }
     const parents = node.inFuncs.filter((p) => ctx.graph!.nodes.get(p)!.type !== 'split-parallel');
@@ -160,7 +164,7 @@ export const checkParallel: Rule = (ctx) => {
         field: 'parallel',
         value: true,
         message: `parallel step ${node.name} is reached from ${listNames(parents)} without numParallel`,
-        fix: `set "numParallel": <nodes> on ${listNames(parents)}, or remove "parallel": true from ${node.name}`,
+        fix: `start ${node.name} from ${listNames(parents)} with ${ctx.spell.numParallel(node.name)}, or remove ${ctx.spell.parallel} from ${node.name}`,
       });
     }
   }

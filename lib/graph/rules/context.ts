@@ -12,7 +12,46 @@ export interface RuleContext {
   stepWhere(step: string): string;
   /** The first step of that name, if any. */
   step(name: string): StepSpec | undefined;
+  /** How fixes spell step properties: JSON fields, or Metaflow's Python for a flow imported from a `.py` file. */
+  readonly spell: Spelling;
 }
+
+export interface Spelling {
+  /** What makes `step` a join: `"join": true`, or `def step(self, inputs)`. */
+  join(step: string): string;
+  /** How to make `step` an ordinary step again. */
+  unjoin(step: string): string;
+  /** What makes a step the body of a multi-node split: `"parallel": true`, or `@parallel`. */
+  readonly parallel: string;
+  /** What starts `step` on several nodes: `"numParallel": <nodes>`, or `self.next(self.step, num_parallel=<nodes>)`. */
+  numParallel(step: string): string;
+  /** The kinds of split. */
+  readonly splits: string;
+  /** What marks the entry or terminal step: `"start": true`, or `@step(start=True)`. */
+  flag(flag: 'start' | 'end'): string;
+  /** A transition to `step`: `"next": ["step"]`, or `self.next(self.step)`. */
+  next(step: string): string;
+}
+
+const JSON_SPELLING: Spelling = {
+  join: () => '"join": true',
+  unjoin: (step) => `remove "join": true from ${step}`,
+  parallel: '"parallel": true',
+  numParallel: () => '"numParallel": <nodes>',
+  splits: 'two or more next steps, foreach or numParallel',
+  flag: (flag) => `"${flag}": true`,
+  next: (step) => `"next": ["${step}"]`,
+};
+
+const PYTHON_SPELLING: Spelling = {
+  join: (step) => `def ${step}(self, inputs)`,
+  unjoin: (step) => `drop the inputs argument: def ${step}(self)`,
+  parallel: '@parallel',
+  numParallel: (step) => `self.next(self.${step}, num_parallel=<nodes>)`,
+  splits: 'self.next(self.a, self.b), foreach= or num_parallel=',
+  flag: (flag) => `@step(${flag}=True)`,
+  next: (step) => `self.next(self.${step})`,
+};
 
 export type Rule = (ctx: RuleContext) => Problem[];
 
@@ -24,6 +63,7 @@ export function createContext(doc: FlowDocument, graph: FlowGraph | undefined): 
     doc,
     graph,
     flowWhere,
+    spell: doc.runtime?.kind === 'metaflow' ? PYTHON_SPELLING : JSON_SPELLING,
     step: (name) => byName.get(name),
     stepWhere(name) {
       const source = byName.get(name)?.source;

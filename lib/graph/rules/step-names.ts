@@ -77,7 +77,7 @@ export const checkTerminalSteps: Rule = (ctx) => {
         field: 'steps',
         value: ctx.doc.steps.map((s) => s.name),
         message: `the flow has no ${flag} step`,
-        fix: `add a step named "${flag}" (or mark one step with "${flag}": true)`,
+        fix: `add a step named "${flag}" (or mark one step with ${ctx.spell.flag(flag)})`,
       });
     }
     if (annotated.length > 1) {
@@ -86,7 +86,7 @@ export const checkTerminalSteps: Rule = (ctx) => {
         field: `steps[].${flag}`,
         value: annotated,
         message: `more than one step is marked as the ${flag} step: ${listNames(annotated)}`,
-        fix: `mark exactly one step with "${flag}": true`,
+        fix: `mark exactly one step with ${ctx.spell.flag(flag)}`,
       });
     }
     if (annotated.length >= 1 && !annotated.includes(flag) && ctx.step(flag) !== undefined) {
@@ -95,7 +95,7 @@ export const checkTerminalSteps: Rule = (ctx) => {
         field: flag,
         value: true,
         message: `step ${annotated[0]} is marked as the ${flag} step, but another step is named "${flag}": the ${flag} step is ambiguous`,
-        fix: `rename the step called "${flag}" or remove "${flag}": true from ${annotated[0]}`,
+        fix: `rename the step called "${flag}" or remove ${ctx.spell.flag(flag)} from ${annotated[0]}`,
       });
     }
   }

@@ -21,7 +21,7 @@ export const checkTransitions: Rule = (ctx) => {
         field: 'next',
         value: step.next,
         message: `the end step ${step.name} has outgoing transitions. An end step must have no outgoing transitions`,
-        fix: 'remove "next" from the end step, or move the steps after it before it',
+        fix: `remove ${ctx.spell.next(step.next[0])} from the end step, or move the steps after it before it`,
       });
     }
     if (isEnd && step.join === true) {
@@ -39,7 +39,7 @@ export const checkTransitions: Rule = (ctx) => {
         field: 'next',
         value: step.next,
         message: `step ${step.name} has no transition to a next step`,
-        fix: `add "next": ["<step>"], or make it the end step (name it "end")`,
+        fix: `add ${ctx.spell.next('<step>')}, or make it the end step (name it "end")`,
       });
     }
     const splitKinds = [step.foreach !== undefined && 'foreach', step.numParallel !== undefined && 'numParallel'].filter(

@@ -1,8 +1,14 @@
 import { spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
-/** The stand-in step script: does with a Metaflow step's command and environment what Metaflow's runtime does. */
-export const STANDIN_STEP_SCRIPT = path.join(__dirname, 'standin_step.py');
+/**
+ * The stand-in step script: does with a Metaflow step's command and environment what Metaflow's runtime does.
+ * It sits next to this module in the source tree; a compiled copy under dist/ finds it in lib/ (tsc copies no .py).
+ */
+export const STANDIN_STEP_SCRIPT = [path.join(__dirname, 'standin_step.py'), path.resolve(__dirname, '..', '..', '..', '..', 'lib', 'runtime', 'metaflow', 'standin_step.py')].find(
+  (candidate) => fs.existsSync(candidate),
+) ?? path.join(__dirname, 'standin_step.py');
 
 export interface StandinStepRun {
   /** The `bash -c` script of the job (`Command[2]`). */

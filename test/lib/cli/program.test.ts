@@ -1,6 +1,9 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CommanderError } from 'commander';
-import { CliError, EXIT, reportError, UsageError } from '../../../lib/cli/program';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CliError, EXIT, packageVersion, reportError, UsageError } from '../../../lib/cli/program';
 import { ValidationError } from '../../../lib/errors';
 import { cli, mocks, named, resetMocks } from './harness';
 
@@ -27,6 +30,20 @@ describe('metaflow-cdk --help', () => {
     for (const command of ['synth', 'deploy', 'diff', 'flows', 'trigger', 'runs', 'status', 'logs', 'batch', 'terminate', 'config']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
+  });
+});
+
+describe('metaflow-cdk --version', () => {
+  test('prints the version of package.json, exit 0', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
+    const result = await cli('--version');
+    expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  test('finds package.json from a nested (compiled) directory, and says unknown outside the package', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
+    expect(packageVersion(path.join(__dirname, '../../../dist/lib/cli'))).toBe(version);
+    expect(packageVersion(fs.mkdtempSync(path.join(os.tmpdir(), 'no-package-')))).toBe('unknown');
   });
 });
 

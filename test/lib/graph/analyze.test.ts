@@ -1,30 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { analyzeFlow, assertValidFlow, nodeTypeOf, validateFlow } from '../../../lib/graph';
 import { FlowDocument, StepSpec } from '../../../lib/graph/model';
 import { isValidationError } from '../../../lib/errors';
-
-/** `graph.json` that Metaflow 2.19.38 wrote for the flows of /work/shared/fixtures/metaflow, copied here. */
-const FIXTURES = path.join(__dirname, '../../fixtures/graphs/metaflow');
-
-interface MetaflowNode {
-  type: string;
-  in_funcs: string[];
-  out_funcs: string[];
-  split_parents: string[];
-  matching_join: string | null;
-  is_inside_foreach: boolean;
-  foreach_param: string | null;
-  num_args: number;
-  num_parallel: number;
-}
-interface MetaflowGraph {
-  flow: string;
-  start_step: string;
-  end_step: string;
-  sorted_nodes: string[];
-  nodes: Record<string, MetaflowNode>;
-}
+import { METAFLOW_GRAPH_FLOWS, MetaflowGraph, readMetaflowGraph } from './metaflow-graph';
 
 /** The flow document of a Metaflow fixture flow: transitions, foreach and join-ness (argument count) only. */
 function documentOf(graph: MetaflowGraph): FlowDocument {
@@ -38,7 +15,7 @@ function documentOf(graph: MetaflowGraph): FlowDocument {
   return { version: 1, name: graph.flow, steps };
 }
 
-const fixtureFlows = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.graph.json'));
+const fixtureFlows = METAFLOW_GRAPH_FLOWS;
 
 describe('analyzeFlow agrees with Metaflow graph.json', () => {
   it('finds the recorded fixture flows', () => {
@@ -46,7 +23,7 @@ describe('analyzeFlow agrees with Metaflow graph.json', () => {
   });
 
   it.each(fixtureFlows)('%s', (flow) => {
-    const recorded: MetaflowGraph = JSON.parse(fs.readFileSync(path.join(FIXTURES, flow), 'utf8'));
+    const recorded = readMetaflowGraph(flow);
     const doc = documentOf(recorded);
     expect(validateFlow(doc)).toEqual([]);
     const graph = analyzeFlow(doc);

@@ -1,11 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { assertValidFlow, validateFlow } from '../../../lib/graph';
 import { ValidationError } from '../../../lib/errors';
 import { flow, linearFlow, step } from './flows';
-
-const FIXTURES = path.join(__dirname, '../../fixtures/graphs/metaflow');
-const metaflowSays = (name: string) => fs.readFileSync(path.join(FIXTURES, `invalid-${name}.check.txt`), 'utf8');
+import { metaflowCheckOutput } from './metaflow-graph';
 
 /** The broken flows of /work/shared/fixtures/metaflow/invalid as documents, with the words Metaflow's message and ours share. */
 const INVALID: Array<[string, ReturnType<typeof flow>, string, RegExp]> = [
@@ -19,7 +15,7 @@ const INVALID: Array<[string, ReturnType<typeof flow>, string, RegExp]> = [
 
 describe('validateFlow', () => {
   it.each(INVALID)('reports what Metaflow reports for invalid/%s', (name, doc, metaflowWords, ours) => {
-    expect(metaflowSays(name)).toContain(metaflowWords);
+    expect(metaflowCheckOutput(name)).toContain(metaflowWords);
     const problems = validateFlow(doc);
     expect(problems.some((p) => ours.test(p.message))).toBe(true);
   });

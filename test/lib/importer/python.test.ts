@@ -5,33 +5,13 @@ import { analyzeFlow, validateFlow } from '../../../lib/graph';
 import type { FlowDocument, StepSpec } from '../../../lib/graph/model';
 import { importPythonFlow } from '../../../lib/importer/python';
 import { FIELD_OF } from '../../../lib/importer/step-decorators';
-import { importSource, problemsOf, writeFlow } from './import-source';
+import { flowWith, importSource, problemsOf, writeFlow } from './import-source';
 import { METAFLOW_FIXTURES } from '../../support/shared';
+import { METAFLOW_GRAPH_FLOWS, type MetaflowDecorator, readMetaflowGraph } from '../graph/metaflow-graph';
 
 const FIXTURES = METAFLOW_FIXTURES;
-const flowDirs = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'graph.json')));
+const flowDirs = METAFLOW_GRAPH_FLOWS;
 const invalidDirs = fs.readdirSync(path.join(FIXTURES, 'invalid'));
-
-interface MetaflowNode {
-  type: string;
-  in_funcs: string[];
-  out_funcs: string[];
-  split_parents: string[];
-  matching_join: string | null;
-  is_inside_foreach: boolean;
-  foreach_param: string | null;
-  num_parallel: number;
-  decorators: string[];
-}
-interface MetaflowDecorator { name: string; attributes: Record<string, unknown> }
-interface MetaflowGraph {
-  flow: string;
-  start_step: string;
-  end_step: string;
-  sorted_nodes: string[];
-  nodes: Record<string, MetaflowNode>;
-  output_steps: { steps: Record<string, { line: number; doc: string; decorators: MetaflowDecorator[] }> };
-}
 
 /** Metaflow prints Python `None` as the string "None". */
 const given = (v: unknown): boolean => v !== 'None' && v !== null && v !== undefined;
@@ -70,7 +50,7 @@ function refusal(file: string): Problem[] {
 }
 
 describe.each(flowDirs)('fixture %s agrees with Metaflow', (dir) => {
-  const graph = JSON.parse(fs.readFileSync(path.join(FIXTURES, dir, 'graph.json'), 'utf-8')) as MetaflowGraph;
+  const graph = readMetaflowGraph(dir);
   let doc: FlowDocument;
   beforeAll(() => {
     doc = importPythonFlow(path.join(FIXTURES, dir, 'flow.py'));
@@ -237,17 +217,8 @@ describe('flow shape', () => {
 
   test('the flow file is never executed', () => {
     const marker = `${writeFlow('')}.ran`;
-    importSource([
-      'from metaflow import FlowSpec, step',
-      `open(${JSON.stringify(marker)}, "w").write("x")`,
-      'class F(FlowSpec):',
-      '    @step',
-      '    def start(self):',
-      '        self.next(self.end)',
-      '    @step',
-      '    def end(self):',
-      '        pass',
-    ].join('\n'));
+    const doc = importSource(flowWith({ imports: `from metaflow import FlowSpec, step\nopen(${JSON.stringify(marker)}, "w").write("x")` }));
+    expect(doc.steps.map((s) => s.name)).toEqual(['start', 'end']);
     expect(fs.existsSync(marker)).toBe(false);
   });
 });

@@ -1,7 +1,25 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createClients, defaultClientFactory, SDK_MAX_ATTEMPTS, setClientFactory, type AwsClients } from '../../../../lib/cli/aws/clients';
 
 afterEach(() => setClientFactory(undefined));
+
+const awsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-config-'));
+const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+beforeAll(() => {
+  process.env.AWS_CONFIG_FILE = path.join(awsDir, 'config');
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(awsDir, 'credentials');
+  fs.writeFileSync(process.env.AWS_CONFIG_FILE, '[profile ops]\nregion = eu-central-1\n');
+});
+afterAll(() => {
+  for (const [key, value] of [['AWS_CONFIG_FILE', saved.config], ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials]] as const) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  fs.rmSync(awsDir, { recursive: true, force: true });
+});
 
 describe('client factory', () => {
   test('builds each client once, lazily, with region, profile and adaptive retries', async () => {
@@ -17,6 +35,10 @@ describe('client factory', () => {
     expect(clients.logs).toBeDefined();
     expect(clients.cloudFormation).toBeDefined();
     expect(clients.tagging).toBeDefined();
+  });
+
+  test('refuses a profile that is not configured before any AWS call', () => {
+    expect(() => defaultClientFactory({ region: 'eu-central-1', profile: 'nope' })).toThrow(/the AWS profile "nope" is not in .*\(profiles there: ops\)/);
   });
 
   test('setClientFactory injects clients; undefined restores the default', () => {

@@ -47,6 +47,13 @@ describe('config', () => {
     expect(result.stderr).toContain(`metaflow configure import ${file}`);
   });
 
+  test('--output into a directory that does not exist: one line, exit 1', async () => {
+    mocks.cfn.on(DescribeStacksCommand).resolves({ Stacks: [infra] });
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'nope', 'config.json');
+    const result = await cli('config', '--output', file);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `error: cannot write --output ${file}: no such file or directory. Create its directory or choose another path.\n` });
+  });
+
   test('no stack has the output: says what to do', async () => {
     mocks.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('App', [])] });
     const result = await cli('config');

@@ -50,6 +50,14 @@ describe('trigger', () => {
     expect(readFileSync(file, 'utf8')).toBe('sfn-e-123');
   });
 
+  test('a --run-id-file that cannot be written: exit 1, and the message still names the started run', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'trigger-')), 'missing-dir', 'run-id');
+    const result = await cli('trigger', 'TrainFlow', '--param', 'name=bob', '--run-id-file', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: started run sfn-e-123 of flow TrainFlow, but cannot write --run-id-file ${file}: no such file or directory. Create its directory or choose another path.\n`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   test('every parameter problem at once, exit 2, and nothing started', async () => {
     const result = await cli('trigger', 'TrainFlow', '--param', 'alpha=abc', '--param', 'dry=maybe', '--param', 'cfg={bad', '--param', 'gamma=1');
     expect(result.code).toBe(2);

@@ -67,10 +67,16 @@ describe('closestField', () => {
 });
 
 describe('parseFlowDocumentJson', () => {
-  it('turns invalid JSON into a ValidationError naming the file', () => {
+  it('turns invalid JSON into a ValidationError naming the file, line and column', () => {
+    const [problem] = problemsOf(() => parseFlowDocumentJson('{\n  "version": 1,\n  "name": "F",\n}\n', 'flow.json'));
+    expect(problem).toMatchObject({ where: 'flow.json:4:1', field: '(json)', value: '}' });
+    expect(problem.message).toMatch(/^is not valid JSON: \S/);
+    expect(problem.message).not.toMatch(/position/);
+  });
+
+  it('places truncated JSON at its end', () => {
     const [problem] = problemsOf(() => parseFlowDocumentJson('{"version": 1,', 'flow.json'));
-    expect(problem).toMatchObject({ where: 'flow.json', field: '(file)' });
-    expect(problem.message).toMatch(/not valid JSON/);
+    expect(problem.where).toBe('flow.json:1:15');
   });
 
   it('parses a JSON text', () => {

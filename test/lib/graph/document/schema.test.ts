@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { FLOW_DOCUMENT_SCHEMA, schemaErrors } from '../../../../lib/graph/document';
+import { FLOW_DOCUMENT_FIELDS, FLOW_DOCUMENT_SCHEMA, schemaErrors } from '../../../../lib/graph/document';
 
 const ROOT = path.join(__dirname, '../../../..');
 const EXAMPLES = path.join(ROOT, 'examples/graphs');
@@ -31,6 +31,16 @@ describe('published JSON Schema', () => {
       steps: [{ name: 'start', next: ['end'], memroy: 1, retry: { times: 9 } }, { name: 'end', cpu: 'two' }],
     }).map((e) => `${e.instancePath} ${e.keyword}`);
     expect(keywords).toEqual(expect.arrayContaining(['/steps/0 additionalProperties', '/steps/0/retry/times maximum', '/steps/1/cpu type']));
+  });
+
+  it('allows exactly the fields of the TypeScript model (the key lists normalization compiles against)', () => {
+    type Definitions = Record<string, { properties: Record<string, unknown> }>;
+    const schema = FLOW_DOCUMENT_SCHEMA as unknown as { properties: Record<string, unknown>; definitions: Definitions };
+    const sorted = (keys: Iterable<string>) => [...keys].sort();
+    expect(sorted(Object.keys(schema.properties))).toEqual(sorted(FLOW_DOCUMENT_FIELDS.document));
+    for (const part of ['step', 'settings', 'parameter', 'schedule', 'trigger'] as const) {
+      expect({ part, fields: sorted(Object.keys(schema.definitions[part].properties)) }).toEqual({ part, fields: sorted(FLOW_DOCUMENT_FIELDS[part]) });
+    }
   });
 
   it('documents every field it allows', () => {

@@ -1,3 +1,4 @@
+import { validateFlow } from '../../../../lib/graph';
 import { expectProblem, expectValid, flow, step } from '../flows';
 
 describe('split/join balance rules', () => {
@@ -7,6 +8,13 @@ describe('split/join balance rules', () => {
       field: 'next',
       message: /terminal step end was reached before a split started at step\(s\) a, b were joined/,
     });
+  });
+
+  it('says how to add the join in the flow\'s own language: JSON for a document, Python for an imported flow', () => {
+    const missingJoin = flow([step('start', ['a', 'b']), step('a', ['end']), step('b', ['end']), step('end')]);
+    const fixOf = (doc: typeof missingJoin) => validateFlow(doc).find((p) => p.field === 'next')!.fix;
+    expect(fixOf(missingJoin)).toBe('add a join step ("join": true) after a and b and before end');
+    expect(fixOf({ ...missingJoin, runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'F' } })).toBe('add a join step (def join(self, inputs)) after a and b and before end');
   });
 
   it('refuses a foreach never joined', () => {
@@ -41,6 +49,25 @@ describe('split/join balance rules', () => {
       ]),
       { where: /step "j"/, field: 'join', message: /unrelated splits: b do not belong to the split at a/ },
     );
+  });
+
+  it('reports one balance problem per step, not one per path through a broken join', () => {
+    const problems = validateFlow(
+      flow([
+        step('start', ['a', 'b']),
+        step('a', ['a1', 'a2']),
+        step('a1', ['j']),
+        step('a2', ['k']),
+        step('b', ['j']),
+        step('j', ['k'], { join: true }),
+        step('k', ['end'], { join: true }),
+        step('end'),
+      ]),
+    );
+    const steps = problems.map((p) => /step "(\w+)"/.exec(p.where)?.[1]);
+    expect(steps).toEqual([...new Set(steps)]);
+    // The first mistake (j) is named for what it is, not as a consequence of another path.
+    expect(problems.find((p) => p.where.endsWith('step "j"'))?.message).toMatch(/unrelated splits/);
   });
 
   it('refuses a step that merges branches without being a join', () => {

@@ -11,6 +11,18 @@ describe('rule context', () => {
     expect(ctx.step('nope')).toBeUndefined();
   });
 
+  it('spells fixes in JSON fields for documents, in Metaflow Python for imported flows', () => {
+    const doc = flow([step('start', ['end']), step('end')]);
+    const json = createContext(doc, undefined).spell;
+    const python = createContext({ ...doc, runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'F' } }, undefined).spell;
+    expect([json.join('merge'), json.unjoin('merge'), json.parallel, json.numParallel('train'), json.flag('start'), json.next('a')]).toEqual([
+      '"join": true', 'remove "join": true from merge', '"parallel": true', '"numParallel": <nodes>', '"start": true', '"next": ["a"]',
+    ]);
+    expect([python.join('merge'), python.unjoin('merge'), python.parallel, python.numParallel('train'), python.flag('start'), python.next('a')]).toEqual([
+      'def merge(self, inputs)', 'drop the inputs argument: def merge(self)', '@parallel', 'self.next(self.train, num_parallel=<nodes>)', '@step(start=True)', 'self.next(self.a)',
+    ]);
+  });
+
   it('lists names in prose', () => {
     expect(listNames([])).toBe('');
     expect(listNames(['a'])).toBe('a');

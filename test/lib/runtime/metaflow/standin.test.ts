@@ -79,9 +79,11 @@ function allStateNames(states: States): Array<[string, Record<string, unknown>]>
 
 interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; foreach_width?: number; run_parameters?: Record<string, unknown>; retry_count: number }
 
+async function createTable(table: string): Promise<void> {
+  await dynamo.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+}
+
 async function runFlow(fixture: Recorded, executionName: string, input: object) {
-  const table = fixture.deployment.dynamoDbTable;
-  if (table) await dynamo.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' })).catch(() => undefined);
   const datastore = path.join(work, fixture.dir);
   const codeDir = path.join(work, `${fixture.dir}-code`);
   fs.mkdirSync(codeDir, { recursive: true });
@@ -125,12 +127,27 @@ function widthOf(fixture: Recorded, step: string): number {
   return JSON.parse(literal.replace(/'/g, '"')).length;
 }
 
+const FIXTURES_RECORDED = new Map(FIXTURE_FLOWS.map((dir) => [dir, recorded(dir)]));
+const executionNameOf = (dir: string) => `exec-${dir}`;
+const flowRuns = new Map<string, Awaited<ReturnType<typeof runFlow>>>();
+
+// The fixture flows are independent (own datastore directory, execution name and DynamoDB keys): run them all at
+// once, so one flow's stand-in processes start while another's wait.
+beforeAll(async () => {
+  const tables = new Set([...FIXTURES_RECORDED.values()].map((f) => f.deployment.dynamoDbTable).filter((t): t is string => t !== undefined));
+  for (const table of tables) await createTable(table);
+  const results = await Promise.all(
+    [...FIXTURES_RECORDED].map(([dir, fixture]) => runFlow(fixture, executionNameOf(dir), { Parameters: JSON.stringify({ greeting: 'hi' }) })),
+  );
+  FIXTURE_FLOWS.forEach((dir, i) => flowRuns.set(dir, results[i]));
+}, 120_000);
+
 describe.each(FIXTURE_FLOWS)('the stand-in runs %s through the local engine with our commands', (dir) => {
-  const fixture = recorded(dir);
+  const fixture = FIXTURES_RECORDED.get(dir)!;
   let result: Awaited<ReturnType<typeof runFlow>>;
-  const executionName = `exec-${dir}`;
-  beforeAll(async () => {
-    result = await runFlow(fixture, executionName, { Parameters: JSON.stringify({ greeting: 'hi' }) });
+  const executionName = executionNameOf(dir);
+  beforeAll(() => {
+    result = flowRuns.get(dir)!;
   });
 
   test('every step ran with run id sfn-<execution> and inputs from the same run', () => {

@@ -2,38 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
-import { createGraphCommand, renderGraphOutput } from '../../../lib/cli/commands/graph';
-import { parseFlowDocumentJson } from '../../../lib/graph/document';
-import { runCli } from '../../../lib/cli/program';
+import { createGraphCommand, renderGraphOutput } from '../../../../lib/cli/commands/graph';
+import { parseFlowDocumentJson } from '../../../../lib/graph/document';
+import { cli } from '../harness';
 
-/** Runs the CLI with stdout and stderr captured. */
-async function runCaptured(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    const code = await runCli(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
-
-const EXAMPLES = path.join(__dirname, '../../../examples/graphs');
+const EXAMPLES = path.join(__dirname, '../../../../examples/graphs');
 
 describe('metaflow-cdk graph', () => {
   it('prints the Mermaid flowchart', async () => {
-    const { code, stdout, stderr } = await runCaptured(['graph', path.join(EXAMPLES, 'foreach.json')]);
+    const { code, stdout, stderr } = await cli('graph', path.join(EXAMPLES, 'foreach.json'));
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout.split('\n').slice(0, 4)).toEqual(['---', 'title: ForeachFlow', '---', 'flowchart TD']);
@@ -43,31 +20,31 @@ describe('metaflow-cdk graph', () => {
   it('prints the normalized JSON document with --json', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'graph-')), 'messy.json');
     fs.writeFileSync(file, JSON.stringify({ steps: [{ next: ['end'], name: 'start' }, { name: 'end' }], name: 'Messy', version: 1 }));
-    const { code, stdout } = await runCaptured(['graph', file, '--json']);
+    const { code, stdout } = await cli('graph', file, '--json');
     expect(code).toBe(0);
     expect(stdout).toBe(`${JSON.stringify({ version: 1, name: 'Messy', steps: [{ name: 'start', next: ['end'] }, { name: 'end', next: [] }] }, null, 2)}\n`);
     const example = path.join(EXAMPLES, 'parallel.json');
-    expect(parseFlowDocumentJson((await runCaptured(['graph', example, '--json'])).stdout)).toEqual(parseFlowDocumentJson(fs.readFileSync(example, 'utf8')));
+    expect(parseFlowDocumentJson((await cli('graph', example, '--json')).stdout)).toEqual(parseFlowDocumentJson(fs.readFileSync(example, 'utf8')));
   });
 
   it('refuses an invalid flow with every problem, exit 1', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'graph-')), 'bad.json');
     fs.writeFileSync(file, JSON.stringify({ version: 1, name: 'Bad', steps: [{ name: 'start', next: ['nowhere'] }, { name: 'end' }] }));
-    const { code, stdout, stderr } = await runCaptured(['graph', file]);
+    const { code, stdout, stderr } = await cli('graph', file);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('unknown step, nowhere');
   });
 
   it('reports a missing file without a stack trace', async () => {
-    const { code, stderr } = await runCaptured(['graph', '/does/not/exist.json', '--json']);
+    const { code, stderr } = await cli('graph', '/does/not/exist.json', '--json');
     expect(code).toBe(1);
-    expect(stderr).toBe('error: cannot read /does/not/exist.json: no such file\n');
+    expect(stderr).toBe('error: cannot read /does/not/exist.json: no such file or directory\n');
   });
 
   it('takes an annotation per node from its creator (the compiler adds the foreach strategy this way)', async () => {
     const annotate = (node: { type: string }) => (node.type === 'foreach' ? 'strategy: distributed map' : undefined);
-    const out = await renderGraphOutput(path.join(EXAMPLES, 'nested-foreach.json'), false, { annotate });
+    const out = renderGraphOutput(path.join(EXAMPLES, 'nested-foreach.json'), false, { annotate });
     expect(out.match(/strategy: distributed map/g)).toHaveLength(2);
     const program = new Command();
     createGraphCommand({ annotate })(program);
