@@ -5,3 +5,5 @@ export * from './datastore';
 export * from './infrastructure';
 export * from './queues';
 export * from './security';
+export * from './flow';
+export * from './triggers';

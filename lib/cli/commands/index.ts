@@ -17,4 +17,5 @@ export const COMMAND_MODULES: ReadonlyArray<() => { register: Register }> = [
   () => require('./config'),
   () => require('./validate'),
   () => require('./graph'),
+  () => require('./run'),
 ];

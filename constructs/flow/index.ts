@@ -1,0 +1,4 @@
+export * from './metaflow-flow';
+export * from './job-definitions';
+export * from './coordination-functions';
+export * from './flow-role';

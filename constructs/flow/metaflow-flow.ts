@@ -1,0 +1,287 @@
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import type * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { AslDefinition } from '../../lib/compile/asl';
+import { buildDefinition } from '../../lib/compile/definition';
+import { triggerProblems } from '../../lib/compile/triggers';
+import { CompileOptions, ForeachStrategy } from '../../lib/compile/options';
+import { FlowPlan, planFlow } from '../../lib/compile/plan';
+import { ProblemCollector, ValidationError } from '../../lib/errors';
+import type { FlowDocument } from '../../lib/graph/model';
+import { FLOW_TAGS } from '../../lib/runtime/naming';
+import type { IMetaflowInfrastructure } from '../infrastructure/contract';
+import { FlowSchedule } from '../triggers/flow-schedule';
+import { S3UploadTrigger } from '../triggers/s3-upload-trigger';
+import { CoordinationFunction, LOGS_WITHOUT_KMS_REASON } from './coordination-functions';
+import { FlowJobDefinitions } from './job-definitions';
+import { FlowRole } from './flow-role';
+import { LAMBDA_ENV } from '../../lambda/env';
+import { acknowledgeGuardRule, acknowledgeWildcardResource } from '../security/acknowledgements';
+
+/** CloudFormation Metadata key on the state machine naming its flow (read by the local engine). */
+export const FLOW_METADATA_KEY = 'metaflow-cdk:flow';
+/** Version written to the `metaflow-cdk:version` tag. */
+export const LIBRARY_VERSION = '0.1.0';
+
+/** A deployed flow: its name and the state machine that runs it. */
+export interface IMetaflowFlow {
+  readonly flowName: string;
+  readonly stateMachine: sfn.IStateMachine;
+  /** Lets `grantee` start runs of this flow. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
+  /** Lets `grantee` list, describe and stop runs of this flow. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+export interface MetaflowFlowProps {
+  /** Where the flow runs: datastore, queues, roles, coordination table. */
+  readonly infrastructure: IMetaflowInfrastructure;
+  /** The step graph (typed builder output, imported Python flow, or a JSON document). */
+  readonly flow: FlowDocument;
+  /**
+   * Container image of steps that set none.
+   * @default - none: every step (or the flow's defaults) must set `image`
+   */
+  readonly image?: string;
+  /**
+   * Prefix of the state machine name: `<prefix>_<flow>`.
+   * @default - the infrastructure's `stateMachinePrefix`, else no prefix
+   */
+  readonly stateMachineNamePrefix?: string;
+  /**
+   * Force a foreach strategy per foreach step.
+   * @default - chosen per foreach: `array-job` for chain bodies, `inline-map` when maxNumSplits is small, else `distributed-map`
+   */
+  readonly foreachStrategies?: Readonly<Record<string, ForeachStrategy>>;
+  /**
+   * Retention of the execution and Lambda logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the execution and Lambda logs (its policy must let CloudWatch Logs use it).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Batch attempts added for host terminations and spot reclaims, on top of the user's retries.
+   * @default 3
+   */
+  readonly hostRetries?: number;
+  /**
+   * Parameters scheduled runs get.
+   * @default - the flow's defaults only
+   */
+  readonly scheduledParameters?: Readonly<Record<string, unknown>>;
+  /**
+   * Extra tags on every Batch job of the flow.
+   * @default - none
+   */
+  readonly jobTags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A flow on AWS: one Batch job definition per distinct step configuration, one Step Functions state machine
+ * (JSONPath ASL, logs ALL, X-Ray), the coordination Lambdas, and the flow's schedule and S3 triggers.
+ */
+export class MetaflowFlow extends Construct implements IMetaflowFlow {
+  /** A flow deployed elsewhere (another stack, or by `metaflow-cdk deploy`), by its state machine ARN. */
+  static fromStateMachineArn(scope: Construct, id: string, flowName: string, stateMachineArn: string): IMetaflowFlow {
+    const stateMachine = sfn.StateMachine.fromStateMachineArn(scope, id, stateMachineArn);
+    return {
+      flowName,
+      stateMachine,
+      grantStartExecution: (grantee) => stateMachine.grantStartExecution(grantee),
+      grantRead: (grantee) => stateMachine.grantRead(grantee),
+    };
+  }
+
+  readonly flowName: string;
+  readonly stateMachine: sfn.StateMachine;
+  readonly role: iam.IRole;
+  readonly logGroup: logs.LogGroup;
+  /** Distinct job definitions, shared by steps with equal settings. */
+  readonly jobDefinitions: readonly batch.CfnJobDefinition[];
+  /** Foreach strategy per foreach step, as compiled. */
+  readonly foreachStrategies: Readonly<Record<string, ForeachStrategy>>;
+  readonly fanoutFunction: CoordinationFunction;
+  readonly catchFunction: CoordinationFunction;
+  readonly schedule?: FlowSchedule;
+  readonly triggers: readonly S3UploadTrigger[];
+  /** What the compiler decided (steps, queues, job definition specs). */
+  readonly plan: FlowPlan;
+  /** The state machine definition, with CDK tokens for ARNs. */
+  readonly definition: AslDefinition;
+  private readonly jobDefinitionsByKey: ReadonlyMap<string, batch.CfnJobDefinition>;
+
+  constructor(scope: Construct, id: string, props: MetaflowFlowProps) {
+    super(scope, id);
+    const infra = props.infrastructure;
+    const doc = props.flow;
+    this.flowName = doc.name;
+    const stack = Stack.of(this);
+    const datastoreBucket = infra.datastore.bucket.bucketName;
+    const datastorePrefix = infra.datastore.rootPrefix;
+    const secrets = new Map<string, string>();
+    for (const secret of infra.secrets) {
+      for (const name of [secret.secretName, secret.secretArn, secret.node.id]) secrets.set(name, secret.secretArn);
+    }
+    const options: CompileOptions = {
+      queues: infra.queues.map((q) => ({ name: q.name, capabilities: q.capabilities })),
+      defaultQueueName: infra.defaultQueueName,
+      image: props.image,
+      datastoreBucket,
+      datastorePrefix,
+      secrets,
+      foreachStrategies: props.foreachStrategies,
+      hostRetries: props.hostRetries,
+      jobTags: props.jobTags,
+    };
+    const problems = new ProblemCollector();
+    let plan: FlowPlan | undefined;
+    try {
+      plan = planFlow(doc, options);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.addAll(error.problems);
+    }
+    problems.addAll(triggerProblems(doc.name, doc.triggers ?? [], datastoreBucket, datastorePrefix));
+    problems.throwIfAny();
+    this.plan = plan!;
+    this.foreachStrategies = this.plan.foreachStrategies;
+
+    const prefix = props.stateMachineNamePrefix ?? infra.stateMachinePrefix;
+    const stateMachineName = (prefix ? `${prefix}_${doc.name}` : doc.name).slice(0, 80);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+
+    const jds = new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs: this.plan.jobDefinitions, infrastructure: infra });
+    this.jobDefinitionsByKey = jds.byKey;
+    this.jobDefinitions = [...jds.byKey.values()];
+
+    const lambdaEnv = {
+      [LAMBDA_ENV.flowName]: doc.name,
+      [LAMBDA_ENV.bucket]: datastoreBucket,
+      [LAMBDA_ENV.prefix]: datastorePrefix,
+      [LAMBDA_ENV.table]: infra.coordinationTable.tableName,
+      [LAMBDA_ENV.widthSource]: doc.runtime?.kind === 'metaflow' ? 'dynamodb' : 's3',
+    };
+    const boundary = infra.permissionsBoundary;
+    this.fanoutFunction = new CoordinationFunction(this, 'ForeachFanout', {
+      handler: 'fanout',
+      description: `Foreach fan-out of flow ${doc.name}`,
+      environment: lambdaEnv,
+      logRetention,
+      permissionsBoundary: boundary,
+      logEncryptionKey: props.logEncryptionKey,
+    });
+    this.catchFunction = new CoordinationFunction(this, 'CatchRecorder', {
+      handler: 'recordCatch',
+      description: `@catch recorder of flow ${doc.name}`,
+      environment: lambdaEnv,
+      logRetention,
+      permissionsBoundary: boundary,
+      logEncryptionKey: props.logEncryptionKey,
+    });
+    grantCoordination(this, infra, doc.name, datastorePrefix);
+
+    this.definition = buildDefinition(this.plan, {
+      partition: stack.partition,
+      jobDefinitionArn: (key) => this.jobDefinitionsByKey.get(key)!.ref,
+      jobQueueArn: (name) => infra.queues.find((q) => q.name === name)!.queue.jobQueueArn,
+      fanoutFunctionArn: this.fanoutFunction.function.functionArn,
+      catchFunctionArn: this.catchFunction.function.functionArn,
+    });
+
+    const distributedMap = Object.values(this.foreachStrategies).includes('distributed-map');
+    const role = new FlowRole(this, 'Role', {
+      flowName: doc.name,
+      stateMachineName,
+      infrastructure: infra,
+      queueNames: [...new Set([...this.plan.steps.values()].map((s) => s.queueName))],
+      functions: [this.fanoutFunction.function, this.catchFunction.function],
+      distributedMap,
+    });
+    this.role = role.role;
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
+    });
+    if (!props.logEncryptionKey) acknowledgeGuardRule(this.logGroup, 'cloudwatch_log_group_encrypted_check', LOGS_WITHOUT_KMS_REASON);
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(this.definition)),
+      role: role.role,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+    });
+    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata(FLOW_METADATA_KEY, doc.name);
+    Tags.of(this.stateMachine).add(FLOW_TAGS.flowName, doc.name);
+    Tags.of(this.stateMachine).add(FLOW_TAGS.libraryVersion, LIBRARY_VERSION);
+    for (const [key, value] of Object.entries(doc.tags ?? {})) Tags.of(this.stateMachine).add(key, value);
+
+    if (doc.schedule) {
+      this.schedule = new FlowSchedule(this, 'Schedule', {
+        stateMachine: this.stateMachine,
+        schedule: doc.schedule,
+        role: infra.eventsRole,
+        parameters: props.scheduledParameters,
+      });
+    }
+    this.triggers = (doc.triggers ?? []).map(
+      (trigger, i) =>
+        new S3UploadTrigger(this, `S3Trigger${i}`, {
+          stateMachine: this.stateMachine,
+          trigger,
+          flowName: doc.name,
+          datastoreBucketName: datastoreBucket,
+          datastorePrefix,
+          role: infra.eventsRole,
+        }),
+    );
+  }
+
+  /** The job definition a step submits. */
+  jobDefinitionOf(step: string): batch.CfnJobDefinition {
+    const planned = this.plan.steps.get(step);
+    if (planned === undefined) throw new Error(`flow "${this.flowName}" has no step "${step}"`);
+    return this.jobDefinitionsByKey.get(planned.jobDefinitionKey)!;
+  }
+
+  /** Lets `grantee` start runs of this flow. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Lets `grantee` list, describe and stop runs of this flow. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantRead(grantee);
+  }
+}
+
+/** The fan-out reads foreach widths and writes item manifests; the catch recorder writes failures. */
+function grantCoordination(flow: MetaflowFlow, infra: IMetaflowInfrastructure, flowName: string, prefix: string): void {
+  grantObjects(flow.fanoutFunction, infra, ['s3:GetObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'foreach widths are written per run and task under the flow prefix');
+  grantObjects(flow.fanoutFunction, infra, ['s3:PutObject'], `${[prefix, '_metaflow-cdk', flowName, 'foreach'].filter(Boolean).join('/')}/*`, 'item manifests are written per run under the flow coordination prefix');
+  grantObjects(flow.catchFunction, infra, ['s3:PutObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'failures are stored per run and task under the flow prefix');
+  infra.coordinationTable.grant(flow.fanoutFunction.role, 'dynamodb:GetItem');
+  const tableKey = infra.coordinationTable.encryptionKey;
+  if (tableKey) flow.fanoutFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }));
+}
+
+function grantObjects(fn: CoordinationFunction, infra: IMetaflowInfrastructure, actions: string[], pattern: string, reason: string): void {
+  const bucket = infra.datastore.bucket;
+  const resource = bucket.arnForObjects(pattern);
+  fn.role.addToPolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
+  const key = infra.datastore.encryptionKey;
+  if (key) {
+    const kmsActions = actions.some((a) => a.startsWith('s3:Get')) ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'];
+    fn.role.addToPolicy(new iam.PolicyStatement({ actions: kmsActions, resources: [key.keyArn] }));
+  }
+  acknowledgeWildcardResource(fn, resource, reason);
+}

@@ -1,0 +1,50 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { scheduleExpression } from '../../lib/compile/triggers';
+import type { ScheduleSpec } from '../../lib/graph/model';
+import { EXECUTION_INPUT } from '../../lib/runtime/naming';
+
+export interface FlowScheduleProps {
+  readonly stateMachine: sfn.IStateMachine;
+  /** `@schedule`: cron, rate, hourly, daily or weekly, in a time zone. */
+  readonly schedule: ScheduleSpec;
+  /**
+   * Role EventBridge Scheduler assumes to start the state machine.
+   * @default - a new role that may start only this state machine
+   */
+  readonly role?: iam.IRole;
+  /**
+   * Parameters every scheduled run gets (the flow's defaults fill the rest).
+   * @default - none: defaults only
+   */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+}
+
+/** Starts a flow on a schedule through EventBridge Scheduler, which (unlike EventBridge rules) honours time zones. */
+export class FlowSchedule extends Construct {
+  readonly schedule: scheduler.CfnSchedule;
+  readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: FlowScheduleProps) {
+    super(scope, id);
+    const role =
+      props.role ??
+      new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'), description: 'Starts a scheduled flow run' });
+    props.stateMachine.grantStartExecution(role);
+    this.role = role;
+    this.schedule = new scheduler.CfnSchedule(this, 'Resource', {
+      scheduleExpression: scheduleExpression(props.schedule),
+      scheduleExpressionTimezone: props.schedule.timezone ?? 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      description: `metaflow-cdk schedule of ${props.stateMachine.node.path}`,
+      target: {
+        arn: props.stateMachine.stateMachineArn,
+        roleArn: role.roleArn,
+        input: JSON.stringify({ [EXECUTION_INPUT.parameters]: props.parameters ?? {}, [EXECUTION_INPUT.user]: 'scheduler' }),
+        retryPolicy: { maximumRetryAttempts: 3 },
+      },
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './flow-schedule';
+export * from './s3-upload-trigger';

@@ -1,0 +1,61 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { keyWildcard, triggerProblems } from '../../lib/compile/triggers';
+import type { S3TriggerSpec } from '../../lib/graph/model';
+import { EXECUTION_INPUT } from '../../lib/runtime/naming';
+
+export interface S3UploadTriggerProps {
+  readonly stateMachine: sfn.IStateMachine;
+  readonly trigger: S3TriggerSpec;
+  /** Flow name, for error messages. */
+  readonly flowName: string;
+  /** The flow's datastore: a trigger on it is refused. */
+  readonly datastoreBucketName: string;
+  readonly datastorePrefix: string;
+  /**
+   * Role EventBridge assumes to start the state machine.
+   * @default - a new role that may start only this state machine
+   */
+  readonly role?: iam.IRole;
+}
+
+/**
+ * Starts a run when an object lands in S3: an EventBridge rule on `Object Created` (the bucket must send events to
+ * EventBridge) with prefix/suffix as one key wildcard; bucket and key reach the run as execution input `Trigger`,
+ * which every step sees as `MF_TRIGGER_BUCKET` / `MF_TRIGGER_KEY`.
+ */
+export class S3UploadTrigger extends Construct {
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: S3UploadTriggerProps) {
+    super(scope, id);
+    const problems = triggerProblems(props.flowName, [props.trigger], props.datastoreBucketName, props.datastorePrefix);
+    if (problems.length > 0) throw new ValidationError(problems);
+    const wildcard = keyWildcard(props.trigger);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: `Run ${props.flowName} on s3://${props.trigger.bucket}/${wildcard ?? '*'}`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.trigger.bucket] },
+          ...(wildcard ? { object: { key: events.Match.wildcard(wildcard) } } : {}),
+        },
+      },
+    });
+    this.rule.addTarget(
+      new targets.SfnStateMachine(props.stateMachine, {
+        ...(props.role ? { role: props.role } : {}),
+        input: events.RuleTargetInput.fromObject({
+          [EXECUTION_INPUT.parameters]: {},
+          [EXECUTION_INPUT.trigger]: { bucket: events.EventField.fromPath('$.detail.bucket.name'), key: events.EventField.fromPath('$.detail.object.key') },
+          [EXECUTION_INPUT.user]: 's3-trigger',
+        }),
+      }),
+    );
+  }
+}

@@ -1,0 +1,87 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { FanoutResult, foreachRecordKey, itemManifestKey, planFanout } from '../lib/compile/fanout';
+import type { ForeachStrategy } from '../lib/compile/options';
+import { dynamoDbClient, s3Client } from './clients';
+import { LAMBDA_ENV, requireEnv } from './env';
+
+/** Payload the state machine sends (see `lib/compile/definition.ts`). */
+export interface FanoutEvent {
+  readonly step: string;
+  readonly strategy: ForeachStrategy;
+  readonly maxWorkers: number;
+  readonly runId: string;
+  /** Task id of the foreach task. */
+  readonly taskId: string;
+  /** Batch job id of the foreach task (the Metaflow runtime keys its DynamoDB item by it). */
+  readonly jobId?: string;
+}
+
+/** Thrown when the foreach step did not record its width; the run fails with this error name. */
+export class ForeachWidthMissing extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForeachWidthMissing';
+  }
+}
+
+function checkWidth(width: unknown, where: string): number {
+  if (typeof width !== 'number' || !Number.isInteger(width) || width < 0) {
+    throw new ForeachWidthMissing(`${where} holds width ${JSON.stringify(width)}; a foreach width is a whole number >= 0`);
+  }
+  return width;
+}
+
+async function widthFromS3(event: FanoutEvent, bucket: string, prefix: string, flow: string): Promise<number> {
+  const key = foreachRecordKey(prefix, flow, event.runId, event.step, event.taskId);
+  let text: string;
+  try {
+    const object = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await object.Body?.transformToString()) ?? '';
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') {
+      throw new ForeachWidthMissing(`foreach step "${event.step}" did not write s3://${bucket}/${key}: a generic foreach step writes {"width": N} there`);
+    }
+    throw error;
+  }
+  let record: { width?: unknown };
+  try {
+    record = JSON.parse(text) as { width?: unknown };
+  } catch {
+    throw new ForeachWidthMissing(`s3://${bucket}/${key} is not JSON: a generic foreach step writes {"width": N}`);
+  }
+  return checkWidth(record.width, `s3://${bucket}/${key}`);
+}
+
+async function widthFromDynamoDb(event: FanoutEvent, table: string): Promise<number> {
+  if (!event.jobId) throw new ForeachWidthMissing(`foreach step "${event.step}": no Batch job id to look up in table ${table}`);
+  const out = await dynamoDbClient().send(
+    new GetItemCommand({ TableName: table, Key: { pathspec: { S: event.jobId } }, ConsistentRead: true, ProjectionExpression: 'for_each_cardinality' }),
+  );
+  const cardinality = out.Item?.for_each_cardinality;
+  if (cardinality === undefined) {
+    throw new ForeachWidthMissing(`foreach step "${event.step}" (job ${event.jobId}) wrote no for_each_cardinality item to table ${table}`);
+  }
+  return cardinality.NS?.length ?? 0;
+}
+
+/**
+ * Reads the width the foreach task recorded and shapes the fan-out for the foreach's strategy: array-job chunks,
+ * the inline Map's indices, or an S3 item manifest for a Distributed Map (never a long list in state payload).
+ */
+export async function handler(event: FanoutEvent): Promise<FanoutResult> {
+  const flow = requireEnv(LAMBDA_ENV.flowName);
+  const bucket = requireEnv(LAMBDA_ENV.bucket);
+  const prefix = process.env[LAMBDA_ENV.prefix] ?? '';
+  const width =
+    process.env[LAMBDA_ENV.widthSource] === 'dynamodb'
+      ? await widthFromDynamoDb(event, requireEnv(LAMBDA_ENV.table))
+      : await widthFromS3(event, bucket, prefix, flow);
+  const planned = planFanout(event.strategy, width, event.maxWorkers);
+  if (event.strategy !== 'distributed-map') return planned;
+  const key = itemManifestKey(prefix, flow, event.runId, event.step, event.taskId);
+  const body = JSON.stringify(Array.from({ length: width }, (_, i) => i));
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  return { ...planned, manifest: { bucket, key } };
+}

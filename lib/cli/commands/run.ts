@@ -1,0 +1,113 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Command } from 'commander';
+import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
+import { ProgressPrinter } from '../../local/run/progress';
+import { formatRunReport } from '../../local/run/report';
+import { RunStats } from '../../local/run/step-stats';
+import { LocalAssembly } from '../../local/template/assembly';
+import { findFlow, listFlows } from '../../local/template/flows';
+import { synthesizeApp } from '../../local/template/synth';
+import { suppressSdkNodeVersionWarning } from '../aws/warnings';
+import { CliError, UsageError } from '../cli-error';
+import { repeatable } from '../output/options';
+import { note, out } from '../output/print';
+import { checkParameters, parseParamArgs } from '../parameters';
+import { currentUser } from '../user';
+
+interface RunOptions {
+  readonly local?: boolean;
+  readonly param?: string[];
+  readonly maxWorkers?: string;
+  readonly app?: string;
+  readonly cdkOut?: string;
+  readonly runRoot?: string;
+  readonly progress?: boolean;
+}
+
+async function loadAssembly(options: RunOptions): Promise<LocalAssembly> {
+  if (options.cdkOut) {
+    const dir = path.resolve(options.cdkOut);
+    if (!fs.existsSync(dir)) throw new CliError(`--cdk-out ${dir} does not exist; run \`metaflow-cdk synth\` first or pass --app <dir>.`);
+    return LocalAssembly.fromDirectory(dir);
+  }
+  const appDir = path.resolve(options.app ?? process.cwd());
+  note(`synthesizing the CDK app in ${appDir} ...`);
+  return LocalAssembly.fromDirectory(await synthesizeApp(appDir));
+}
+
+/** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */
+export async function runLocal(flowName: string, options: RunOptions): Promise<number> {
+  if (!options.local) {
+    throw new UsageError('`run` runs a flow on this machine and needs --local; to start a run on AWS use `metaflow-cdk trigger FLOW`.');
+  }
+  const maxWorkers = options.maxWorkers === undefined ? undefined : Number(options.maxWorkers);
+  if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
+    throw new UsageError(`--max-workers must be a whole number of at least 1, got ${JSON.stringify(options.maxWorkers)}`);
+  }
+  const given = parseParamArgs(options.param ?? []);
+  suppressSdkNodeVersionWarning();
+  const assembly = await loadAssembly(options);
+  const flow = findFlow(assembly, flowName);
+  if (!flow) {
+    const available = listFlows(assembly);
+    throw new CliError(new FlowNotFoundError(flowName, available).message);
+  }
+  const parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
+
+  const stats = new RunStats();
+  const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    note('\nstopping the run: ending every task process and the local servers ...');
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result: LocalRunResult;
+  try {
+    result = await runLocalFlow({
+      assembly,
+      flow: flowName,
+      parameters,
+      user: currentUser(),
+      cwd: options.app ? path.resolve(options.app) : process.cwd(),
+      runRoot: options.runRoot,
+      maxWorkers,
+      signal: controller.signal,
+      stats,
+      onStart: (run) => {
+        note(`run ${run.runId} of ${flowName}: logs in ${path.join(run.runDir, 'logs')}`);
+        progress?.start();
+      },
+    });
+  } finally {
+    progress?.stop();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  out(formatRunReport(result));
+  if (result.status === 'ABORTED') return 130;
+  return result.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .summary('run a flow on this machine (--local)')
+    .description(
+      'Run a flow locally exactly as compiled for AWS: the same state machine definition interpreted on this machine, ' +
+        'Batch jobs as local processes, the coordination Lambdas in-process, S3 and DynamoDB on local servers.',
+    )
+    .argument('<flow>', 'flow name (as in `metaflow-cdk flows`)')
+    .option('--local', 'run on this machine (required)')
+    .option('-p, --param <name=value>', 'flow parameter (repeatable)', repeatable)
+    .option('--max-workers <n>', 'most task processes at once (default 16)')
+    .option('--app <dir>', 'directory of the CDK app to synthesize (default: the current directory)')
+    .option('--cdk-out <dir>', 'use an already synthesized cloud assembly instead of synthesizing')
+    .option('--run-root <dir>', 'where run directories (logs) and the local S3 data go (default: <app>/.local-runs)')
+    .option('--no-progress', 'do not print live progress')
+    .action(async (flow: string, options: RunOptions) => {
+      process.exitCode = await runLocal(flow, options);
+    });
+}

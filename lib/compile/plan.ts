@@ -1,0 +1,101 @@
+import { Problem, ValidationError } from '../errors';
+import type { FlowGraph, GraphNode } from '../graph/analyze';
+import { assertValidFlow } from '../graph/validate';
+import type { FlowDocument } from '../graph/model';
+import type { FlowManifest } from '../runtime/manifest';
+import { chooseForeachStrategy, foreachBody } from './foreach-strategy';
+import { JobDefinitionSpec, jobDefinitionFor } from './job-definitions';
+import { CompileOptions, ForeachStrategy } from './options';
+import { RetryMode } from './retry';
+import { findQueue, isParallelNode, routingProblems } from './routing';
+
+export interface StepPlan {
+  readonly name: string;
+  readonly queueName: string;
+  readonly jobDefinitionKey: string;
+  readonly retryMode: RetryMode;
+  /** On foreach steps. */
+  readonly foreachStrategy?: ForeachStrategy;
+}
+
+/** Everything the compiler decided about a flow, before any resource exists. */
+export interface FlowPlan {
+  readonly graph: FlowGraph;
+  readonly options: CompileOptions;
+  readonly steps: ReadonlyMap<string, StepPlan>;
+  /** Distinct job definitions (steps with equal settings share one). */
+  readonly jobDefinitions: readonly JobDefinitionSpec[];
+  readonly foreachStrategies: Readonly<Record<string, ForeachStrategy>>;
+  readonly manifest: Omit<FlowManifest, 'format'>;
+}
+
+/** The step that a `split-parallel` step fans out to runs on `numParallel` nodes. */
+function numNodesOf(graph: FlowGraph, node: GraphNode): number | undefined {
+  if (!isParallelNode(node)) return undefined;
+  const parent = graph.nodes.get(node.inFuncs[0] ?? '');
+  return parent?.numParallel ?? 1;
+}
+
+/**
+ * Plans a flow: validates the graph, chooses each foreach's strategy, routes each step to a queue and checks that
+ * the queue can run it, and derives the job definitions. Throws one `ValidationError` with every problem.
+ */
+export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
+  const graph = assertValidFlow(doc);
+  const problems: Problem[] = [];
+  if (doc.runtime?.kind === 'metaflow') {
+    problems.push({
+      where: `flow "${doc.name}"`,
+      field: 'runtime.kind',
+      value: 'metaflow',
+      message: 'this compiler builds generic steps only; the Metaflow step runtime is not wired in yet',
+      fix: 'give each step a command and use runtime { kind: "generic" }',
+    });
+  }
+  const foreachStrategies: Record<string, ForeachStrategy> = {};
+  const arrayBodySteps = new Set<string>();
+  for (const name of graph.sortedNames) {
+    const node = graph.nodes.get(name)!;
+    if (node.type !== 'foreach') continue;
+    const chosen = chooseForeachStrategy(graph, node, options);
+    problems.push(...chosen.problems);
+    foreachStrategies[name] = chosen.strategy;
+    if (chosen.strategy === 'array-job') foreachBody(graph, node).steps.forEach((s) => arrayBodySteps.add(s));
+  }
+  for (const name of Object.keys(options.foreachStrategies ?? {})) {
+    if (graph.nodes.get(name)?.type !== 'foreach') {
+      problems.push({ where: `flow "${doc.name}"`, field: 'foreachStrategies', value: name, message: 'not a foreach step of this flow', fix: `name one of ${Object.keys(foreachStrategies).map((s) => `"${s}"`).join(', ') || '(no foreach steps)'}` });
+    }
+  }
+
+  const steps = new Map<string, StepPlan>();
+  const jobDefinitions = new Map<string, JobDefinitionSpec>();
+  for (const name of graph.sortedNames) {
+    const node = graph.nodes.get(name)!;
+    const routing = routingProblems(doc.name, node, options);
+    problems.push(...routing);
+    const queue = findQueue(node, options);
+    if (queue === undefined) continue;
+    const retryMode: RetryMode = arrayBodySteps.has(name) ? 'array' : 'task';
+    const platform = queue.capabilities.platform;
+    const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node, platform, retryMode, numNodes: numNodesOf(graph, node) }, options);
+    problems.push(...jdProblems);
+    if (spec === undefined) continue;
+    if (!jobDefinitions.has(spec.key)) jobDefinitions.set(spec.key, spec);
+    steps.set(name, { name, queueName: queue.name, jobDefinitionKey: spec.key, retryMode, ...(foreachStrategies[name] ? { foreachStrategy: foreachStrategies[name] } : {}) });
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  const manifest: Omit<FlowManifest, 'format'> = {
+    flow: doc.name,
+    parameters: doc.parameters ?? [],
+    steps: graph.sortedNames.map((name) => ({
+      name,
+      type: graph.nodes.get(name)!.type,
+      ...(foreachStrategies[name] ? { foreachStrategy: foreachStrategies[name] } : {}),
+    })),
+    ...(doc.schedule ? { schedule: doc.schedule } : {}),
+    ...(doc.triggers ? { triggers: doc.triggers } : {}),
+  };
+  return { graph, options, steps, jobDefinitions: [...jobDefinitions.values()], foreachStrategies, manifest };
+}

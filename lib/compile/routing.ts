@@ -1,0 +1,78 @@
+import { Problem } from '../errors';
+import type { GraphNode } from '../graph/analyze';
+import { platformProblems } from '../graph/rules/platform';
+import { CompileOptions, QueueInfo } from './options';
+
+export function stepWhere(flow: string, step: string): string {
+  return `flow "${flow}" step "${step}"`;
+}
+
+/** The queue a step runs on: its `queue` (a name, or an ARN whose last segment is a name), else the default. */
+export function findQueue(node: GraphNode, options: CompileOptions): QueueInfo | undefined {
+  const wanted = node.step.queue ?? options.defaultQueueName;
+  const name = wanted.startsWith('arn:') ? wanted.split('/').pop()! : wanted;
+  return options.queues.find((q) => q.name === name);
+}
+
+/**
+ * Every reason the step cannot run on its queue: an unknown queue, GPUs or Neuron chips the queue lacks, more vCPUs
+ * than any compute environment behind it has, multi-node on Fargate, and the platform's own limits.
+ */
+export function routingProblems(flow: string, node: GraphNode, options: CompileOptions): Problem[] {
+  const where = stepWhere(flow, node.name);
+  const step = node.step;
+  const queue = findQueue(node, options);
+  const names = options.queues.map((q) => q.name);
+  if (queue === undefined) {
+    return [
+      {
+        where,
+        field: 'queue',
+        value: step.queue ?? options.defaultQueueName,
+        message: 'no queue of the infrastructure has this name',
+        fix: `use one of ${names.map((n) => `"${n}"`).join(', ') || '(no queues: add one to the infrastructure)'}`,
+      },
+    ];
+  }
+  const caps = queue.capabilities;
+  const problems: Problem[] = [];
+  const suggest = (want: (q: QueueInfo) => boolean, what: string): string => {
+    const fits = options.queues.filter(want).map((q) => `"${q.name}"`);
+    return fits.length > 0 ? `set queue to ${fits.join(' or ')}` : `add a queue with ${what} to the infrastructure`;
+  };
+  if ((step.gpu ?? 0) > 0 && !caps.gpu) {
+    problems.push({
+      where,
+      field: 'gpu',
+      value: step.gpu,
+      message: `queue "${queue.name}" has no GPU instances, so the job would wait in RUNNABLE forever`,
+      fix: suggest((q) => q.capabilities.gpu, 'GPU instances'),
+    });
+  }
+  if (((step.inferentia ?? 0) > 0 || (step.trainium ?? 0) > 0) && !caps.neuron) {
+    problems.push({
+      where,
+      field: (step.inferentia ?? 0) > 0 ? 'inferentia' : 'trainium',
+      value: step.inferentia ?? step.trainium,
+      message: `queue "${queue.name}" has no Inferentia or Trainium instances`,
+      fix: suggest((q) => q.capabilities.neuron, 'Inferentia/Trainium instances'),
+    });
+  }
+  const cpu = step.cpu ?? 1;
+  if (cpu > caps.maxVcpus) {
+    problems.push({
+      where,
+      field: 'cpu',
+      value: cpu,
+      message: `queue "${queue.name}" has at most ${caps.maxVcpus} vCPUs in any compute environment, so the job would never start`,
+      fix: `ask for at most ${caps.maxVcpus} vCPUs, or ${suggest((q) => q.capabilities.maxVcpus >= cpu, `${cpu}+ max vCPUs`)}`,
+    });
+  }
+  problems.push(...platformProblems({ ...step, parallel: isParallelNode(node) }, caps.platform, where));
+  return problems;
+}
+
+/** True for the step that runs as a multi-node parallel job (the target of `numParallel`). */
+export function isParallelNode(node: GraphNode): boolean {
+  return node.step.parallel === true;
+}

@@ -1,0 +1,40 @@
+import { Problem } from '../errors';
+import type { S3TriggerSpec, ScheduleSpec } from '../graph/model';
+
+/** EventBridge Scheduler expression of a `@schedule` (Metaflow's hourly/daily/weekly; none means daily). */
+export function scheduleExpression(spec: ScheduleSpec): string {
+  if (spec.cron) return `cron(${spec.cron})`;
+  if (spec.rate) return `rate(${spec.rate})`;
+  if (spec.hourly) return 'cron(0 * * * ? *)';
+  if (spec.weekly) return 'cron(0 0 ? * SUN *)';
+  return 'cron(0 0 * * ? *)';
+}
+
+/** EventBridge wildcard over the object key of an S3 trigger, or undefined when it matches every key. */
+export function keyWildcard(trigger: S3TriggerSpec): string | undefined {
+  if (!trigger.prefix && !trigger.suffix) return undefined;
+  return `${trigger.prefix ?? ''}*${trigger.suffix ?? ''}`;
+}
+
+/**
+ * A trigger that fires on the flow's own datastore writes would start a run for every artifact a run writes:
+ * refused when it watches the datastore bucket and its prefix and the datastore's overlap.
+ */
+export function triggerProblems(flow: string, triggers: readonly S3TriggerSpec[], datastoreBucket: string, datastorePrefix: string): Problem[] {
+  const root = datastorePrefix === '' ? '' : `${datastorePrefix.replace(/\/+$/, '')}/`;
+  return triggers.flatMap((trigger, index) => {
+    if (trigger.bucket !== datastoreBucket) return [];
+    const prefix = trigger.prefix ?? '';
+    const overlaps = prefix.startsWith(root) || root.startsWith(prefix);
+    if (!overlaps) return [];
+    return [
+      {
+        where: `flow "${flow}" triggers[${index}]`,
+        field: 'prefix',
+        value: prefix,
+        message: `the trigger watches the flow's own datastore (bucket ${trigger.bucket}, prefix "${root}"), so every artifact a run writes would start another run`,
+        fix: `watch a prefix outside "${root}" (e.g. "incoming/"), or another bucket`,
+      },
+    ];
+  });
+}

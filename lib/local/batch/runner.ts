@@ -1,0 +1,303 @@
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { LocalAssembly, LocalResource } from '../template/assembly';
+import { LOCAL_PSEUDO } from '../template/tokens';
+import type { ProcessRegistry } from '../process/children';
+import type { Semaphore } from '../process/semaphore';
+import type { RunStats } from '../run/step-stats';
+import { resolveJob, ResolvedJob, SubmitJobRequest } from './job-spec';
+import { shouldRetry } from './retry-strategy';
+import {
+  ABORT_STATUS_REASON,
+  AttemptResult,
+  BatchAttempt,
+  BatchJob,
+  BatchJobFailed,
+  DEPENDENCY_STATUS_REASON,
+  outcomeOf,
+  SPOT_RECLAIM_ENV,
+} from './status';
+
+export * from './status';
+
+export interface BatchRunnerOptions {
+  readonly assembly: LocalAssembly;
+  readonly registry: ProcessRegistry;
+  readonly workers: Semaphore;
+  readonly stats: RunStats;
+  /** Working directory of every step process (the CDK app directory). */
+  readonly cwd: string;
+  /** Run directory: logs go to `<runDir>/logs`. */
+  readonly runDir: string;
+  /** Endpoints and dummy credentials every step gets. */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  /** Multiplies every attempt timeout (tests shorten Batch's 60 s minimum). @default 1 */
+  readonly attemptTimeoutScale?: number;
+  /** True once the run is being stopped: no new attempts start. */
+  readonly isStopping: () => boolean;
+}
+
+const { partition, region, accountId } = LOCAL_PSEUDO;
+
+/** Runs `batch:submitJob.sync` requests as local processes with Batch's retry, timeout, array and multi-node rules. */
+export class LocalBatch {
+  constructor(private readonly options: BatchRunnerOptions) {}
+
+  /** Runs the job to completion; resolves with the job, or rejects with `BatchJobFailed`. */
+  async submitJobSync(step: string, request: SubmitJobRequest): Promise<BatchJob> {
+    const definition = this.resolvedDefinition(request.JobDefinition);
+    if (!definition) {
+      throw Object.assign(new Error(`Job definition ${request.JobDefinition} is not in the synthesized app`), {
+        name: 'Batch.ClientException',
+      });
+    }
+    const job = resolveJob(definition, request);
+    const jobId = randomUUID();
+    const createdAt = Date.now();
+    const size = request.ArrayProperties?.Size;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 2 && size <= 10000)) {
+      throw Object.assign(new Error(`ArrayProperties.Size ${size} is out of range: Batch accepts 2 to 10,000`), {
+        name: 'Batch.ClientException',
+      });
+    }
+    const base = this.jobSkeleton(jobId, request, job, createdAt);
+    if (size === undefined) {
+      const result = await this.runWithRetries(step, jobId, job, request, undefined);
+      return this.finish(base, result);
+    }
+    const sequential = (request.DependsOn ?? []).some((d) => d.Type === 'SEQUENTIAL' && !d.JobId);
+    let children: JobResult[];
+    if (sequential) {
+      // Each child depends on the one before it; after a failure Batch fails the rest without running them.
+      children = [];
+      for (let index = 0; index < size; index++) {
+        const previous = children[index - 1];
+        children.push(
+          previous?.status === 'FAILED'
+            ? { status: 'FAILED', statusReason: DEPENDENCY_STATUS_REASON, attempts: [], startedAt: Date.now() }
+            : await this.runWithRetries(step, `${jobId}:${index}`, job, request, index),
+        );
+      }
+    } else {
+      children = await Promise.all(
+        Array.from({ length: size }, (_, index) => this.runWithRetries(step, `${jobId}:${index}`, job, request, index)),
+      );
+    }
+    const failed = children.filter((c) => c.status === 'FAILED').length;
+    const parent: BatchJob = {
+      ...base,
+      Status: failed === 0 ? 'SUCCEEDED' : 'FAILED',
+      StartedAt: Math.min(...children.map((c) => c.startedAt)),
+      StoppedAt: Date.now(),
+      ArrayProperties: { Size: size, StatusSummary: { SUCCEEDED: size - failed, FAILED: failed } },
+      DependsOn: [...(request.DependsOn ?? [])],
+    };
+    if (failed > 0) {
+      parent.StatusReason = `${failed} of ${size} child jobs failed; first failure: ${children.find((c) => c.status === 'FAILED')?.statusReason}`;
+      throw new BatchJobFailed(parent);
+    }
+    return parent;
+  }
+
+  private readonly dirs = new Set<string>();
+
+  private ensureDir(dir: string): void {
+    if (this.dirs.has(dir)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    this.dirs.add(dir);
+  }
+
+  private readonly definitions = new Map<string, LocalResource | undefined>();
+
+  /** The job definition with its CloudFormation tokens (bucket names, role ARNs) resolved, once per definition. */
+  private resolvedDefinition(arnOrName: string): LocalResource | undefined {
+    if (!this.definitions.has(arnOrName)) {
+      const found = this.options.assembly.findByArnOrName('AWS::Batch::JobDefinition', arnOrName);
+      this.definitions.set(
+        arnOrName,
+        found && { ...found, properties: this.options.assembly.resolve(found.stack, found.properties) as LocalResource['properties'] },
+      );
+    }
+    return this.definitions.get(arnOrName);
+  }
+
+  private jobSkeleton(jobId: string, request: SubmitJobRequest, job: ResolvedJob, createdAt: number): BatchJob {
+    const node0 = job.node(0);
+    return {
+      JobArn: `arn:${partition}:batch:${region}:${accountId}:job/${jobId}`,
+      JobId: jobId,
+      JobName: request.JobName,
+      JobQueue: this.queueArn(request.JobQueue),
+      JobDefinition: job.definition.arn,
+      Status: 'SUCCEEDED',
+      Attempts: [],
+      CreatedAt: createdAt,
+      StartedAt: createdAt,
+      StoppedAt: createdAt,
+      Parameters: { ...job.parameters },
+      Tags: { ...(request.Tags ?? {}) },
+      Container: job.multinode ? undefined : { Image: node0.image, Command: [...node0.command] },
+      NodeProperties: job.multinode ? { NumNodes: job.numNodes, MainNode: job.mainNode } : undefined,
+      RetryStrategy: job.retryStrategy,
+      Timeout: job.attemptDurationSeconds ? { AttemptDurationSeconds: job.attemptDurationSeconds } : undefined,
+      PlatformCapabilities: ['EC2'],
+      DependsOn: [],
+    };
+  }
+
+  private finish(base: BatchJob, result: JobResult): BatchJob {
+    const last = result.attempts[result.attempts.length - 1];
+    const job: BatchJob = {
+      ...base,
+      Status: result.status,
+      StatusReason: result.statusReason,
+      Attempts: result.attempts,
+      StartedAt: result.startedAt,
+      StoppedAt: Date.now(),
+      Container: base.Container
+        ? { ...base.Container, ExitCode: last?.Container.ExitCode, Reason: last?.Container.Reason, LogStreamName: last?.Container.LogStreamName }
+        : undefined,
+    };
+    if (result.status === 'FAILED') throw new BatchJobFailed(job);
+    return job;
+  }
+
+  private queueArn(queue: string): string {
+    return this.options.assembly.findByArnOrName('AWS::Batch::JobQueue', queue)?.arn ?? queue;
+  }
+
+  private queueNames(queue: string): { queue: string; computeEnvironment: string } {
+    const resource = this.options.assembly.findByArnOrName('AWS::Batch::JobQueue', queue);
+    if (!resource) return { queue: queue.split('/').pop() ?? queue, computeEnvironment: 'local' };
+    const order = resource.properties.ComputeEnvironmentOrder;
+    let computeEnvironment = 'local';
+    if (Array.isArray(order) && order.length > 0) {
+      const first = order[0] as { ComputeEnvironment?: unknown };
+      const ref = this.options.assembly.resolve(resource.stack, first.ComputeEnvironment as never);
+      if (typeof ref === 'string') computeEnvironment = ref.split('/').pop() ?? ref;
+    }
+    return { queue: resource.name, computeEnvironment };
+  }
+
+  /** Runs one job (or one array child) through its attempts. */
+  private async runWithRetries(
+    step: string,
+    jobId: string,
+    job: ResolvedJob,
+    request: SubmitJobRequest,
+    arrayIndex: number | undefined,
+  ): Promise<JobResult> {
+    const attempts: BatchAttempt[] = [];
+    const tasks = job.multinode ? job.numNodes : 1;
+    let startedAt = 0;
+    for (let attempt = 1; ; attempt++) {
+      if (this.options.isStopping()) {
+        return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now() };
+      }
+      const outcome = await this.options.workers.use(async () => {
+        this.options.stats.taskStarted(step, tasks);
+        const started = Date.now();
+        startedAt ||= started;
+        const result = await this.runAttempt(step, jobId, job, request, arrayIndex, attempt);
+        attempts.push({
+          Container: { ExitCode: result.exitCode, Reason: result.reason, LogStreamName: result.logFile },
+          StartedAt: started,
+          StoppedAt: Date.now(),
+          StatusReason: result.statusReason,
+        });
+        return result;
+      });
+      if (outcome.ok) {
+        this.options.stats.taskEnded(step, 'succeeded', tasks);
+        return { status: 'SUCCEEDED', statusReason: outcome.statusReason, attempts, startedAt };
+      }
+      const retry = !outcome.final && !this.options.isStopping() && shouldRetry(job.retryStrategy, attempt, outcome);
+      this.options.stats.taskEnded(step, retry ? 'retried' : 'failed', tasks);
+      if (!retry) return { status: 'FAILED', statusReason: outcome.statusReason, attempts, startedAt };
+    }
+  }
+
+  /** One attempt: all nodes of a multi-node job run together; the job's outcome is the main node's. */
+  private async runAttempt(
+    step: string,
+    jobId: string,
+    job: ResolvedJob,
+    request: SubmitJobRequest,
+    arrayIndex: number | undefined,
+    attempt: number,
+  ): Promise<AttemptResult> {
+    const nodes = job.multinode ? Array.from({ length: job.numNodes }, (_, i) => i) : [undefined];
+    const results = await Promise.all(nodes.map((node) => this.runNode(step, jobId, job, request, arrayIndex, attempt, node)));
+    if (!job.multinode) return results[0];
+    const main = results[job.mainNode] ?? results[0];
+    const failedNode = results.find((r) => !r.ok);
+    return main.ok && failedNode ? { ...failedNode, logFile: main.logFile } : main;
+  }
+
+  private async runNode(
+    step: string,
+    jobId: string,
+    job: ResolvedJob,
+    request: SubmitJobRequest,
+    arrayIndex: number | undefined,
+    attempt: number,
+    node: number | undefined,
+  ): Promise<AttemptResult> {
+    const spec = job.node(node ?? 0);
+    const names = this.queueNames(request.JobQueue);
+    const suffix = `${arrayIndex !== undefined ? `-${arrayIndex}` : ''}${node !== undefined ? `-node${node}` : ''}-attempt${attempt}`;
+    const logDir = path.join(this.options.runDir, 'logs', step.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    this.ensureDir(logDir);
+    const logFile = path.join(logDir, `${jobId.split(':')[0]}${suffix}.log`);
+    const spotMarker = path.join(this.options.runDir, 'spot', `${jobId.replace(':', '-')}${suffix}`);
+    this.ensureDir(path.dirname(spotMarker));
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.homedir(),
+      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      ...this.options.baseEnv,
+      ...spec.env,
+      AWS_BATCH_JOB_ID: node !== undefined ? `${jobId}#${node}` : jobId,
+      AWS_BATCH_JOB_ATTEMPT: String(attempt),
+      AWS_BATCH_CE_NAME: names.computeEnvironment,
+      AWS_BATCH_JQ_NAME: names.queue,
+      [SPOT_RECLAIM_ENV]: spotMarker,
+    };
+    if (arrayIndex !== undefined) env.AWS_BATCH_JOB_ARRAY_INDEX = String(arrayIndex);
+    if (node !== undefined) {
+      env.AWS_BATCH_JOB_NODE_INDEX = String(node);
+      env.AWS_BATCH_JOB_NUM_NODES = String(job.numNodes);
+      env.AWS_BATCH_JOB_MAIN_NODE_INDEX = String(job.mainNode);
+      env.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS = '127.0.0.1';
+    }
+    const header =
+      `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}${spec.image ? ` (image ${spec.image} not run: the command runs on the host)` : ''}\n` +
+        (spec.secretNames.length ? `# secrets not fetched locally: ${spec.secretNames.join(', ')}\n` : '') +
+        `# $ ${spec.command.map((a) => JSON.stringify(a)).join(' ')}\n`;
+    if (spec.command.length === 0) {
+      fs.writeFileSync(logFile, header);
+      return { ok: false, final: true, statusReason: 'CannotStartContainerError: the job has no command', logFile };
+    }
+    const scale = this.options.attemptTimeoutScale ?? 1;
+    const exit = await this.options.registry.run({
+      command: spec.command,
+      cwd: this.options.cwd,
+      env,
+      logFile,
+      logHeader: header,
+      timeoutMs: job.attemptDurationSeconds ? job.attemptDurationSeconds * 1000 * scale : undefined,
+    });
+    const spot = fs.existsSync(spotMarker);
+    if (spot) fs.rmSync(spotMarker, { force: true });
+    return outcomeOf(exit, spot, logFile);
+  }
+}
+
+interface JobResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  statusReason: string;
+  attempts: BatchAttempt[];
+  startedAt: number;
+}

@@ -1,0 +1,225 @@
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_MAX_WORKERS } from '../../graph/model';
+import { EXECUTION_INPUT, runIdFromExecutionName } from '../../runtime/naming';
+import { runDistributedMap, DistributedMapInput } from '../asl/distributed-map';
+import { loadInterpreter } from '../asl/interpreter';
+import { Execution, Executions } from '../asl/executions';
+import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition } from '../asl/prepare';
+import { taskHandlerFor, TaskHandler, TaskServices } from '../asl/tasks';
+import { LocalBatch } from '../batch/runner';
+import { ProcessRegistry } from '../process/children';
+import { Semaphore } from '../process/semaphore';
+import { LocalAws } from '../services/aws';
+import { LocalLambda } from '../services/lambda';
+import { startLocalServers } from '../services/servers';
+import type { LocalAssembly } from '../template/assembly';
+import { findFlow, listFlows } from '../template/flows';
+import { Json, LOCAL_PSEUDO } from '../template/tokens';
+import { RunStats } from './step-stats';
+
+export interface LocalRunOptions {
+  readonly assembly: LocalAssembly;
+  readonly flow: string;
+  /** Flow parameters, already typed. @default {} */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /** Who started the run (`User` of the execution input). @default the OS user */
+  readonly user?: string;
+  /** Working directory of every step process. @default process.cwd() */
+  readonly cwd?: string;
+  /** Where runs keep their logs: `<runRoot>/<flow>/<runId>/logs`. @default `<cwd>/.local-runs` */
+  readonly runRoot?: string;
+  /** Directory of the local S3 server, shared by runs so artifacts persist. @default `<runRoot>/s3` */
+  readonly s3Directory?: string;
+  /** Most local task processes at once (and most concurrent Distributed Map children). @default 16 */
+  readonly maxWorkers?: number;
+  /** Multiplies Batch attempt timeouts, so tests can exercise Batch's 60 s minimum in less time. @default 1 */
+  readonly attemptTimeoutScale?: number;
+  /** Aborting it stops the run: every process tree is ended and the servers stop. */
+  readonly signal?: AbortSignal;
+  /** Receives live task counts. @default a new RunStats */
+  readonly stats?: RunStats;
+  /** Called once the run directory exists and the servers are up. */
+  readonly onStart?: (run: { runId: string; runDir: string; s3Endpoint: string; dynamodbEndpoint: string }) => void;
+}
+
+export interface LocalRunResult {
+  readonly flow: string;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  readonly runId: string;
+  readonly executionName: string;
+  readonly runDir: string;
+  readonly logsDir: string;
+  /** Directory of the local S3 server: objects are `<dir>/<bucket>/<key>._S3rver_object`. */
+  readonly s3Directory: string;
+  readonly output?: Json;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly stats: RunStats;
+  /** States entered, the way Step Functions counts billed state transitions (no retries counted). */
+  readonly stateTransitions: number;
+  readonly durationMs: number;
+}
+
+/** The flow asked for is not in the synthesized app. */
+export class FlowNotFoundError extends Error {
+  constructor(readonly flow: string, readonly available: readonly string[]) {
+    super(
+      `flow "${flow}" is not in the synthesized app. ` +
+        (available.length
+          ? `Flows: ${available.join(', ')}`
+          : 'The app has no flows (no state machine with "metaflow-cdk:flow" metadata): add a MetaflowFlow to it, or point --app / --cdk-out at the app that has the flow.'),
+    );
+    this.name = 'FlowNotFoundError';
+  }
+}
+
+
+/**
+ * Runs a flow's synthesized state machine on this machine: Batch jobs as local processes, Lambdas in-process,
+ * S3 and DynamoDB on local servers. Resolves with the outcome; it never leaves a process or a server behind.
+ */
+export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunResult> {
+  const started = Date.now();
+  const { StateMachine } = loadInterpreter();
+  const flow = findFlow(options.assembly, options.flow);
+  if (!flow) throw new FlowNotFoundError(options.flow, listFlows(options.assembly));
+  const prepared = prepareDefinition(flow.definition);
+
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const runRoot = path.resolve(options.runRoot ?? path.join(cwd, '.local-runs'));
+  const executionName = randomUUID();
+  const runId = runIdFromExecutionName(executionName);
+  const runDir = path.join(runRoot, flow.name, runId);
+  const logsDir = path.join(runDir, 'logs');
+  fs.mkdirSync(logsDir, { recursive: true });
+  const stats = options.stats ?? new RunStats();
+  const maxWorkers = Math.max(1, options.maxWorkers ?? DEFAULT_MAX_WORKERS);
+
+  const s3Directory = path.resolve(options.s3Directory ?? path.join(runRoot, 's3'));
+  const servers = await startLocalServers({ s3Directory });
+  const registry = new ProcessRegistry();
+  const aws = new LocalAws(servers);
+  let stopping = false;
+  let execution: Execution | undefined;
+  let executions: Executions | undefined;
+  const stop = (): void => {
+    stopping = true;
+    execution?.abort();
+    void registry.killAll();
+  };
+  if (options.signal?.aborted) stopping = true;
+  options.signal?.addEventListener('abort', stop, { once: true });
+
+  const executionArn = `arn:${LOCAL_PSEUDO.partition}:states:${LOCAL_PSEUDO.region}:${LOCAL_PSEUDO.accountId}:execution:${flow.stateMachine.name}:${executionName}`;
+  const input: Json = {
+    [EXECUTION_INPUT.parameters]: (options.parameters ?? {}) as Json,
+    [EXECUTION_INPUT.user]: options.user ?? os.userInfo().username,
+  };
+  const baseContext = {
+    StateMachine: { Id: flow.stateMachine.arn, Name: flow.stateMachine.name },
+    Execution: { Id: executionArn, Name: executionName, RoleArn: `arn:aws:iam::${LOCAL_PSEUDO.accountId}:role/local` },
+  };
+
+  try {
+    await aws.createResources(options.assembly);
+    options.onStart?.({ runId, runDir, s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
+    const batch = new LocalBatch({
+      assembly: options.assembly,
+      registry,
+      workers: new Semaphore(maxWorkers),
+      stats,
+      cwd,
+      runDir,
+      baseEnv: servers.env,
+      attemptTimeoutScale: options.attemptTimeoutScale,
+      isStopping: () => stopping,
+    });
+    const handlers: Record<string, TaskHandler> = {};
+    executions = new Executions(StateMachine, handlers, (count) => (stats.stateTransitions = count));
+    const nested = executions;
+    const services: TaskServices = {
+      batch,
+      lambda: new LocalLambda(options.assembly, servers.env),
+      aws,
+      background: new Set(),
+      distributedMap: (stateName, mapInput) => {
+        const plan = prepared.distributedMaps.get(stateName);
+        if (!plan) throw new Error(`no Distributed Map plan for ${stateName}`);
+        return runDistributedMap(plan, mapInput as unknown as DistributedMapInput, {
+          aws,
+          maxConcurrency: maxWorkers,
+          executionArn,
+          selectItem: (template, mapState, index, value) =>
+            nested.run(
+              { StartAt: 'Select', States: { Select: { Type: 'Pass', Parameters: template, End: true } } },
+              mapState,
+              { ...baseContext, [LOCAL_EXECUTION_INPUT_KEY]: mapState, Map: { Item: { Index: index, Value: value } } },
+              false,
+            ),
+          runChild: (processor, childInput, childName) =>
+            nested.run(processor, childInput, {
+              StateMachine: baseContext.StateMachine,
+              Execution: { ...baseContext.Execution, Id: `${executionArn}/${childName}`, Name: childName },
+              [LOCAL_EXECUTION_INPUT_KEY]: childInput,
+            }),
+        });
+      },
+    };
+    const unsupported: string[] = [];
+    for (const [stateName, resource] of prepared.tasks) {
+      const handler = taskHandlerFor(stateName, resource, services);
+      if (handler) handlers[stateName] = handler;
+      else unsupported.push(`${stateName} (${resource})`);
+    }
+    if (unsupported.length) throw new Error(`the local engine cannot run these Task states: ${unsupported.join(', ')}`);
+
+    if (stopping) return finish('ABORTED');
+    const root = executions.start(prepared.definition, input, { ...baseContext, [LOCAL_EXECUTION_INPUT_KEY]: input });
+    execution = root;
+    const tracking = root.tracked;
+    try {
+      const output = (await execution.result) as Json;
+      await tracking;
+      await Promise.all(services.background);
+      return finish(stopping ? 'ABORTED' : 'SUCCEEDED', { output });
+    } catch (error) {
+      // the event log closes when the execution ends: count the last transitions before reporting
+      await Promise.race([tracking, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      // the interpreter's errors come from its own realm under jest: compare names, not classes
+      const failure = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+      if (stopping || failure.name === 'ExecutionAbortedError') return finish('ABORTED');
+      if (failure.name === 'ExecutionTimeoutError') {
+        return finish('FAILED', { error: 'States.Timeout', cause: `the run took longer than the state machine's TimeoutSeconds (${String(prepared.definition.TimeoutSeconds)} s)` });
+      }
+      return finish('FAILED', {
+        error: failure.cause?.name ?? failure.name ?? 'Error',
+        cause: failure.cause?.message ?? failure.message ?? String(error),
+      });
+    }
+  } finally {
+    stopping = true;
+    options.signal?.removeEventListener('abort', stop);
+    await registry.killAll();
+    aws.destroy();
+    await servers.stop();
+  }
+
+  function finish(status: LocalRunResult['status'], extra: { output?: Json; error?: string; cause?: string } = {}): LocalRunResult {
+    return {
+      flow: flow!.name,
+      status,
+      runId,
+      executionName,
+      runDir,
+      logsDir,
+      s3Directory,
+      stats,
+      stateTransitions: executions?.transitions ?? 0,
+      durationMs: Date.now() - started,
+      ...extra,
+    };
+  }
+}

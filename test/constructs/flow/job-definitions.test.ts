@@ -1,0 +1,56 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { MetaflowFlow } from '../../../constructs/flow';
+import { jobDefinitionNamePrefix } from '../../../constructs/flow/job-definitions';
+import { FOREACH } from '../../lib/compile/helpers';
+import type { FlowDocument } from '../../../lib/graph/model';
+import { definitionFromTemplate, testInfrastructure } from './test-infrastructure';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+/** Synthesizes the flow alone in a fresh app, as two consecutive deploys of the same stack would. */
+function synth(doc: FlowDocument): { jds: Record<string, Resource>; definition: string } {
+  const app = new App();
+  const stack = new Stack(app, 'Deploy', { env: { account: '123456789012', region: 'eu-west-1' } });
+  new MetaflowFlow(stack, 'Flow', { infrastructure: testInfrastructure(stack), flow: doc, image: 'node:22-slim' });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+  const jds = Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Batch::JobDefinition'));
+  const machine = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
+  return { jds, definition: JSON.stringify(definitionFromTemplate(machine.Properties.DefinitionString)) };
+}
+
+describe('job definitions across deploys (runs in flight are never broken)', () => {
+  const before = synth(FOREACH);
+  const changed: FlowDocument = { ...FOREACH, steps: FOREACH.steps.map((s) => (s.name === 'body1' ? { ...s, memory: 16384 } : s)) };
+  const after = synth(changed);
+  const again = synth(FOREACH);
+
+  it('is deterministic: the same flow gives the same logical ids and names', () => {
+    expect(Object.keys(again.jds).sort()).toEqual(Object.keys(before.jds).sort());
+    expect(again.definition).toBe(before.definition);
+  });
+
+  it('a changed step gets a new job definition resource; the unchanged ones keep theirs', () => {
+    const removed = Object.keys(before.jds).filter((id) => !(id in after.jds));
+    const added = Object.keys(after.jds).filter((id) => !(id in before.jds));
+    expect(removed).toHaveLength(1);
+    expect(added).toHaveLength(1);
+    expect(JSON.stringify(after.jds[added[0]].Properties)).toContain('16384');
+    expect(after.definition).toContain(added[0]);
+    expect(after.definition).not.toContain(removed[0]);
+  });
+
+  it('the definition an old execution still references is retained, not deregistered, when it leaves the template', () => {
+    for (const jd of Object.values(before.jds)) {
+      expect(jd.DeletionPolicy).toBe('Retain');
+      expect(jd.UpdateReplacePolicy).toBe('Retain');
+      expect(String(jd.Properties.JobDefinitionName).startsWith(jobDefinitionNamePrefix('Foreach'))).toBe(true);
+    }
+  });
+
+  it('names carry the content hash, so the role pattern `<flow>-*` covers retained revisions too', () => {
+    const names = Object.values(after.jds).map((jd) => String(jd.Properties.JobDefinitionName));
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^Foreach-[0-9a-f]{16}$/);
+  });
+});

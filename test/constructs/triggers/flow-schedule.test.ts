@@ -1,0 +1,28 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { FlowSchedule } from '../../../constructs/triggers/flow-schedule';
+
+describe('FlowSchedule', () => {
+  const app = new App();
+  const stack = new Stack(app, 'S');
+  const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'P')) });
+  new FlowSchedule(stack, 'Daily', { stateMachine: machine, schedule: { daily: true, timezone: 'America/New_York' }, parameters: { alpha: 'x' } });
+  const template = Template.fromStack(stack);
+
+  it('starts the state machine through EventBridge Scheduler in the given time zone with the run input', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 0 * * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Input: JSON.stringify({ Parameters: { alpha: 'x' }, User: 'scheduler' }) },
+    });
+  });
+
+  it('uses a role that may start only this state machine', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' } }] } });
+    const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy'))[0]);
+    expect(policy).toContain('states:StartExecution');
+    expect(policy).not.toContain('"*"');
+  });
+});

@@ -1,0 +1,33 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { S3UploadTrigger } from '../../../constructs/triggers/s3-upload-trigger';
+import { ValidationError } from '../../../lib/errors';
+
+describe('S3UploadTrigger', () => {
+  const app = new App();
+  const stack = new Stack(app, 'S');
+  const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'P')) });
+  const common = { stateMachine: machine, flowName: 'F', datastoreBucketName: 'data', datastorePrefix: 'metaflow' };
+  new S3UploadTrigger(stack, 'Csv', { ...common, trigger: { bucket: 'uploads', prefix: 'incoming/', suffix: '.csv' } });
+  const template = Template.fromStack(stack);
+
+  it('matches Object Created with one key wildcard', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['uploads'] }, object: { key: [{ wildcard: 'incoming/*.csv' }] } } },
+    });
+  });
+
+  it('puts bucket and key into the execution input key Trigger', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0] as { Properties: { Targets: Array<{ InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }> } };
+    const transformer = rule.Properties.Targets[0].InputTransformer;
+    expect(Object.values(transformer.InputPathsMap).sort()).toEqual(['$.detail.bucket.name', '$.detail.object.key']);
+    expect(transformer.InputTemplate).toMatch(/"Trigger":\{"bucket":<detail-bucket-name>,"key":<detail-object-key>\}/);
+    expect(transformer.InputTemplate).toContain('"User":"s3-trigger"');
+  });
+
+  it('refuses a trigger on the flow datastore at synth', () => {
+    expect(() => new S3UploadTrigger(stack, 'Loop', { ...common, trigger: { bucket: 'data', prefix: 'metaflow/' } })).toThrow(ValidationError);
+    expect(() => new S3UploadTrigger(stack, 'Fine', { ...common, trigger: { bucket: 'data', prefix: 'landing/' } })).not.toThrow();
+  });
+});

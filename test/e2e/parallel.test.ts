@@ -1,0 +1,38 @@
+/** `numParallel` (Metaflow's `@parallel`): a Batch multi-node job whose nodes are the tasks, then a join. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { LocalAssembly } from '../../lib/local/template/assembly';
+import { doc, printedResult, run, step, STEP, synthesize } from './harness';
+
+describe('a multi-node parallel step on the local engine', () => {
+  let assembly: LocalAssembly;
+  let runRoot: string;
+  beforeAll(() => {
+    runRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-e2e-parallel-'));
+    assembly = synthesize([
+      {
+        flow: doc('Parallel', [
+          step('start', ['train'], ['true'], { numParallel: 3 }),
+          step('train', ['gather'], ['sh', '-c', 'echo "node $MF_PARALLEL_NODE_INDEX of $MF_PARALLEL_NUM_NODES main $MF_PARALLEL_MAIN_IP" && exec "$@"', 'train', ...STEP('square')], {
+            parallel: true,
+          }),
+          step('gather', ['end'], STEP('join'), { join: true }),
+          step('end', [], STEP('end')),
+        ]),
+      },
+    ]).assembly;
+  });
+  afterAll(() => fs.rmSync(runRoot, { recursive: true, force: true }));
+
+  test('runs every node with its index, the node count and the main node address, and joins their artifacts', async () => {
+    const result = await run(assembly, 'Parallel', runRoot);
+    expect(result.cause).toBeUndefined();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(printedResult(result, 'end')).toEqual({ value: 0 + 1 + 4, count: 3 });
+    const logs = fs.readdirSync(path.join(result.logsDir, 'train')).map((f) => fs.readFileSync(path.join(result.logsDir, 'train', f), 'utf8'));
+    expect(logs).toHaveLength(3);
+    expect(result.stats.step('train')).toMatchObject({ succeeded: 3, failed: 0 });
+    for (const i of [0, 1, 2]) expect(logs.some((l) => l.includes(`node ${i} of 3 main 127.0.0.1`))).toBe(true);
+  });
+});

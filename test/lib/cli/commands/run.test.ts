@@ -1,0 +1,136 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runCli } from '../../../../lib/cli/program';
+import { faultFlowTemplates, happyFlowTemplate } from '../../local/fixtures/flows';
+import { survivors, waitForLines } from '../../local/fixtures/processes';
+
+const REPO = path.resolve(__dirname, '../../../..');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  });
+  try {
+    const code = await runCli(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('metaflow-cdk run --local', () => {
+  let tmp: string;
+  let cdkOut: string;
+  let out: string;
+  const cwd = process.cwd();
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-cli-run-'));
+    cdkOut = path.join(tmp, 'cdk.out');
+    out = path.join(tmp, 'out');
+    fs.mkdirSync(cdkOut);
+    fs.mkdirSync(out);
+    const faults = faultFlowTemplates(out);
+    fs.writeFileSync(path.join(cdkOut, 'Happy.template.json'), JSON.stringify(happyFlowTemplate(out)));
+    fs.writeFileSync(path.join(cdkOut, 'Retry.template.json'), JSON.stringify(faults.Retry));
+    fs.writeFileSync(path.join(cdkOut, 'ExitRule.template.json'), JSON.stringify(faults.ExitRule));
+    fs.writeFileSync(path.join(cdkOut, 'Interrupt.template.json'), JSON.stringify(faults.Interrupt));
+    // steps run with the app directory as cwd; the fixture's Start step requires the SDK from the repository
+    process.chdir(REPO);
+  });
+  afterAll(() => {
+    process.chdir(cwd);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  const base = (flow: string): string[] => ['run', '--local', flow, '--cdk-out', cdkOut, '--run-root', path.join(tmp, 'runs'), '--no-progress'];
+
+  test('a successful run exits 0 and prints the step table and where the logs are', async () => {
+    const { code, stdout, stderr } = await cli(base('Retry'));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^step\s+tasks\s+succeeded\s+failed\s+retried\s+duration$/m);
+    expect(stdout).toMatch(/^step\s+1\s+1\s+0\s+2\s+\S+/m);
+    expect(stdout).toMatch(/of Retry: SUCCEEDED/);
+    const logs = /^logs: (.+)$/m.exec(stdout)?.[1];
+    expect(logs && fs.readdirSync(path.join(logs, 'step'))).toHaveLength(3);
+    expect(stderr).toContain('logs in');
+  });
+
+  test('parameters are checked against the flow manifest before anything runs', async () => {
+    const missing = await cli(base('HappyFlow'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/alpha.*required/);
+    const wrongType = await cli([...base('HappyFlow'), '--param', 'alpha=abc']);
+    expect(wrongType.code).toBe(2);
+    expect(wrongType.stderr).toContain('is not a number');
+    const ok = await cli([...base('HappyFlow'), '--param', 'alpha=2', '--max-workers', '2']);
+    expect(ok.stderr).not.toContain('error');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^body\s+3\s+3\s+0\s+0/m);
+  });
+
+  test('a failed run exits 1 and names the job, its status reason and its log', async () => {
+    const { code, stdout } = await cli(base('ExitRule'));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/error: States\.TaskFailed: job Step: Essential container in task exited \(exit code 3\); log: .+attempt1\.log/);
+  });
+
+  test('an unknown flow lists the flows of the app', async () => {
+    const { code, stderr } = await cli(base('Nope'));
+    expect(code).toBe(1);
+    expect(stderr).toContain('Flows: ExitRule, HappyFlow, Interrupt, Retry');
+  });
+
+  test('without --local it says how to run on AWS; bad --max-workers is a usage error', async () => {
+    const noLocal = await cli(['run', 'Retry', '--cdk-out', cdkOut]);
+    expect(noLocal.code).toBe(2);
+    expect(noLocal.stderr).toContain('metaflow-cdk trigger');
+    const badWorkers = await cli([...base('Retry'), '--max-workers', '0']);
+    expect(badWorkers.code).toBe(2);
+  });
+
+  test('--app synthesizes the app with its cdk.json command and CDK_OUTDIR', async () => {
+    const app = path.join(tmp, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'template.json'), JSON.stringify(faultFlowTemplates(out).Retry));
+    const copy = `node -e "require('fs').copyFileSync('template.json', process.env.CDK_OUTDIR + '/App.template.json')"`;
+    fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: copy }));
+    const { code, stdout, stderr } = await cli(['run', '--local', 'Retry', '--app', app, '--no-progress']);
+    expect(stderr).toContain(`synthesizing the CDK app in ${app}`);
+    expect(code).toBe(0);
+    expect(stdout).toContain('SUCCEEDED');
+    // run directories go under the app by default
+    expect(fs.existsSync(path.join(app, '.local-runs', 'Retry'))).toBe(true);
+    fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: 'exit 7' }));
+    const failed = await cli(['run', '--local', 'Retry', '--app', app, '--no-progress']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('exit code 7');
+  });
+
+  test('Ctrl-C ends every task process, stops the servers and exits 130', async () => {
+    const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'bin/metaflow-cdk.ts', ...base('Interrupt')], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const pidsFile = path.join(out, 'pids');
+    await waitForLines(pidsFile, 8);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('stopping the run');
+    expect(stdout).toContain('of Interrupt: ABORTED');
+    const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(8);
+    expect(await survivors(pids)).toEqual([]);
+  }, 60_000);
+});

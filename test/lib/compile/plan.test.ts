@@ -1,0 +1,110 @@
+import { planFlow } from '../../../lib/compile/plan';
+import { ValidationError } from '../../../lib/errors';
+import { FOREACH, LINEAR, NESTED, OPTIONS, PARALLEL, flow, step } from './helpers';
+
+function problemsOf(fn: () => unknown): Array<{ where: string; field: string; value: unknown; fix: string }> {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('planFlow', () => {
+  it('shares one job definition between steps with equal settings', () => {
+    const same = flow('Same', [step('start', ['a'], { command: ['node', 'x.mjs'] }), step('a', ['end'], { command: ['node', 'x.mjs'] }), step('end', [], { command: ['node', 'x.mjs'], memory: 8192 })]);
+    const plan = planFlow(same, OPTIONS);
+    expect(plan.jobDefinitions).toHaveLength(2);
+    expect(plan.steps.get('start')!.jobDefinitionKey).toBe(plan.steps.get('a')!.jobDefinitionKey);
+    expect(plan.steps.get('end')!.jobDefinitionKey).not.toBe(plan.steps.get('a')!.jobDefinitionKey);
+  });
+
+  it('chooses array-job for a chain body, distributed-map for a nested body, inline-map when maxNumSplits is small', () => {
+    expect(planFlow(FOREACH, OPTIONS).foreachStrategies).toEqual({ start: 'array-job' });
+    expect(planFlow(NESTED, OPTIONS).foreachStrategies).toEqual({ start: 'distributed-map' });
+    expect(planFlow({ ...NESTED, maxNumSplits: 40 }, OPTIONS).foreachStrategies).toEqual({ start: 'inline-map' });
+    expect(planFlow(FOREACH, OPTIONS).manifest.steps[0]).toEqual({ name: 'start', type: 'foreach', foreachStrategy: 'array-job' });
+  });
+
+  it('retries array-job body steps inside Batch, every other step per task', () => {
+    const plan = planFlow(FOREACH, OPTIONS);
+    expect(plan.steps.get('body1')!.retryMode).toBe('array');
+    expect(plan.steps.get('join')!.retryMode).toBe('task');
+    expect(plan.steps.get('start')!.foreachStrategy).toBe('array-job');
+  });
+
+  it('routes steps to their queue, the default queue otherwise', () => {
+    const doc = flow('Route', [step('start', ['end'], { queue: 'gpu', gpu: 1 }), step('end', [])]);
+    const plan = planFlow(doc, OPTIONS);
+    expect(plan.steps.get('start')!.queueName).toBe('gpu');
+    expect(plan.steps.get('end')!.queueName).toBe('cpu');
+  });
+
+  it('makes a multi-node job definition for the parallel step', () => {
+    const plan = planFlow(PARALLEL, OPTIONS);
+    const jd = plan.jobDefinitions.find((j) => j.key === plan.steps.get('train')!.jobDefinitionKey)!;
+    expect(jd).toMatchObject({ type: 'multinode', numNodes: 4 });
+  });
+
+  it('reports every compile problem of a flow at once, each with step, field, value and fix', () => {
+    const doc = flow('Bad', [
+      step('start', ['a'], { gpu: 1 }),
+      step('a', ['b'], { queue: 'fargate', cpu: 3, memory: 1000 }),
+      step('b', ['c'], { cpu: 512 }),
+      step('c', ['end'], { queue: 'nowhere' }),
+      step('end', [], { command: undefined, secrets: ['db'] }),
+    ]);
+    const problems = problemsOf(() => planFlow(doc, { ...OPTIONS, image: undefined }));
+    const got = problems.map((p) => `${p.where}|${p.field}`);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        'flow "Bad" step "start"|gpu',
+        'flow "Bad" step "a"|cpu',
+        'flow "Bad" step "b"|cpu',
+        'flow "Bad" step "c"|queue',
+        'flow "Bad" step "end"|command',
+        'flow "Bad" step "end"|secrets',
+        'flow "Bad" step "start"|image',
+      ]),
+    );
+    const gpu = problems.find((p) => p.field === 'gpu')!;
+    expect(gpu.value).toBe(1);
+    expect(gpu.fix).toContain('"gpu"');
+    expect(problems.find((p) => p.where.includes('"b"') && p.field === 'cpu')!.fix).toMatch(/at most 256/);
+  });
+
+  it('refuses a multi-node step on Fargate', () => {
+    const doc = { ...PARALLEL, steps: PARALLEL.steps.map((s) => (s.name === 'train' ? { ...s, queue: 'fargate', memory: 2048 } : s)) };
+    const problems = problemsOf(() => planFlow(doc, OPTIONS));
+    expect(problems.some((p) => p.field === 'parallel' && p.where.includes('"train"'))).toBe(true);
+  });
+
+  it('refuses an array-job strategy for a nested body, an inline map that may grow too wide, and strategies for unknown steps', () => {
+    const nested = problemsOf(() => planFlow(NESTED, { ...OPTIONS, foreachStrategies: { start: 'array-job', fan: 'inline-map' } }));
+    expect(nested.map((p) => p.field).sort()).toEqual(['foreachStrategies', 'foreachStrategy']);
+    expect(nested.find((p) => p.field === 'foreachStrategy')!.value).toBe('array-job');
+    const wide = problemsOf(() => planFlow({ ...FOREACH, maxNumSplits: 5000 }, { ...OPTIONS, foreachStrategies: { start: 'inline-map' } }));
+    expect(wide[0]).toMatchObject({ field: 'foreachStrategy', value: 'inline-map' });
+  });
+
+  it('takes a forced strategy the body allows', () => {
+    expect(planFlow(FOREACH, { ...OPTIONS, foreachStrategies: { start: 'distributed-map' } }).foreachStrategies.start).toBe('distributed-map');
+  });
+
+  it('keeps a chain body with @catch or retry delays off array jobs', () => {
+    const doc = { ...FOREACH, steps: FOREACH.steps.map((s) => (s.name === 'body2' ? { ...s, retry: { times: 1, minutesBetweenRetries: 2 } } : s)) };
+    expect(planFlow(doc, OPTIONS).foreachStrategies.start).toBe('distributed-map');
+  });
+
+  it('passes graph problems through unchanged', () => {
+    const doc = flow('Broken', [step('start', ['missing']), step('end', [])]);
+    expect(problemsOf(() => planFlow(doc, OPTIONS)).length).toBeGreaterThan(0);
+  });
+
+  it('refuses the Metaflow runtime with a way out', () => {
+    const doc = { ...LINEAR, runtime: { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' } };
+    expect(problemsOf(() => planFlow(doc, OPTIONS))[0].field).toBe('runtime.kind');
+  });
+});
