@@ -5,7 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { ProblemCollector } from '../../lib/errors';
 import { type ComputeSpec, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
-import { type Accelerator, DEFAULT_GPU_CLASSES, DEFAULT_NEURON_CLASSES } from '../../lib/infrastructure/instance-families';
+import { type Accelerator, DEFAULT_GPU_CLASSES, DEFAULT_NEURON_CLASSES, acceleratorOf } from '../../lib/infrastructure/instance-families';
 import type { ComputePlatform, QueueCapabilities } from '../infrastructure/contract';
 import { SecureLaunchTemplate } from './launch-template';
 
@@ -69,6 +69,12 @@ export interface ComputeEnvironmentOptions {
    * @default ECS_AL2023, ECS_AL2023_NVIDIA for GPU, the ECS AL2023 Neuron AMI for Neuron
    */
   readonly images?: batch.EcsMachineImage[];
+  /**
+   * Let job containers reach the instance metadata service (EC2 only); see `SecureLaunchTemplateProps`.
+   * Off, containers cannot take the instance role's credentials.
+   * @default false
+   */
+  readonly containerMetadataAccess?: boolean;
 }
 
 export interface MetaflowComputeEnvironmentProps extends ComputeEnvironmentOptions {
@@ -99,7 +105,8 @@ export interface IMetaflowComputeEnvironment extends IConstruct {
 
 /**
  * One AWS Batch compute environment (EC2 on demand, EC2 spot, GPU, Neuron, Fargate or Fargate Spot),
- * scaling to zero when idle, with instances behind an IMDSv2-only launch template and no inbound network access.
+ * scaling to zero when idle, with instances behind an IMDSv2-only launch template that job containers cannot reach,
+ * and no inbound network access.
  */
 export class MetaflowComputeEnvironment extends Construct implements IMetaflowComputeEnvironment {
   /** An environment created elsewhere; its capabilities are what the flow compiler checks steps against. */
@@ -127,13 +134,7 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
     this.capabilities = computeCapabilities(spec);
 
     const vpcSubnets = props.vpcSubnets ?? defaultSubnets(props.vpc);
-    this.securityGroups = props.securityGroups ?? [
-      new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: props.vpc,
-        allowAllOutbound: true,
-        description: `Metaflow Batch ${this.node.path}: no ingress`,
-      }),
-    ];
+    this.securityGroups = props.securityGroups ?? [noIngressSecurityGroup(this, 'SecurityGroup', props.vpc)];
 
     if (spec.platform === 'FARGATE') {
       this.computeEnvironment = new batch.FargateComputeEnvironment(this, 'Resource', {
@@ -149,6 +150,7 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
     const accelerator = this.capabilities.gpu ? 'GPU' : this.capabilities.neuron ? 'NEURON' : undefined;
     this.launchTemplate = new SecureLaunchTemplate(this, 'LaunchTemplate', {
       rootVolumeSize: props.rootVolumeSize ?? (accelerator ? Size.gibibytes(200) : Size.gibibytes(100)),
+      containerMetadataAccess: props.containerMetadataAccess,
     }).launchTemplate;
     const explicitTypes = (props.instanceTypes?.length ?? 0) + (props.instanceClasses?.length ?? 0) > 0;
     this.computeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(this, 'Resource', {
@@ -185,7 +187,9 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
 
 /** The plain spec the validation rules judge. */
 export function computeSpecOf(props: ComputeEnvironmentOptions): ComputeSpec {
-  const accelerated = props.accelerator !== undefined || [...(props.instanceClasses ?? [])].some((c) => /^(g|p|inf|trn)\d/.test(c));
+  const instanceTypes = [...(props.instanceTypes ?? []).map((t) => t.toString()), ...(props.instanceClasses ?? []).map(String)];
+  // Types count as much as classes: `g5.xlarge` makes a GPU environment as surely as `g5` does.
+  const accelerated = props.accelerator !== undefined || instanceTypes.some((t) => acceleratorOf(t) !== undefined);
   return {
     platform: props.platform ?? 'EC2',
     spot: props.spot ?? false,
@@ -193,8 +197,13 @@ export function computeSpecOf(props: ComputeEnvironmentOptions): ComputeSpec {
     minVcpus: props.minVcpus ?? 0,
     maxVcpus: props.maxVcpus ?? (accelerated ? 64 : 256),
     spotBidPercentage: props.spotBidPercentage,
-    instanceTypes: [...(props.instanceTypes ?? []).map((t) => t.toString()), ...(props.instanceClasses ?? []).map(String)],
+    instanceTypes,
   };
+}
+
+/** A security group for Batch instances and Fargate tasks: no ingress (nothing connects to a job), all egress. */
+export function noIngressSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc): ec2.SecurityGroup {
+  return new ec2.SecurityGroup(scope, id, { vpc, allowAllOutbound: true, description: `Metaflow Batch jobs of ${scope.node.path}: no ingress` });
 }
 
 function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {

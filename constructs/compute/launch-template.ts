@@ -9,11 +9,20 @@ export interface SecureLaunchTemplateProps {
    * @default Size.gibibytes(100)
    */
   readonly rootVolumeSize?: Size;
+  /**
+   * Let job containers reach the instance metadata service (IMDSv2 hop limit 2 instead of 1). Containers on Batch EC2
+   * hosts use bridge networking, one hop behind the host, so with the default hop limit of 1 they cannot reach it and
+   * cannot take the instance role's credentials (ECR pulls from every repository, ECS agent calls); jobs get their
+   * credentials from the job role and their region from `AWS_DEFAULT_REGION`. Turn it on only for code that needs
+   * the metadata itself, e.g. Metaflow's best-effort instance-type and spot-interruption reporting.
+   * @default false
+   */
+  readonly containerMetadataAccess?: boolean;
 }
 
 /**
- * Launch template for Batch EC2 instances: IMDSv2 required with a hop limit of 2 (containers reach the instance
- * metadata through the Docker bridge, one hop more than the host), and an encrypted root volume.
+ * Launch template for Batch EC2 instances: IMDSv2 required, unreachable from job containers by default, and an
+ * encrypted root volume.
  */
 export class SecureLaunchTemplate extends Construct {
   readonly launchTemplate: ec2.LaunchTemplate;
@@ -25,7 +34,7 @@ export class SecureLaunchTemplate extends Construct {
     this.launchTemplate = new ec2.LaunchTemplate(this, 'Resource', {
       requireImdsv2: true,
       httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
-      httpPutResponseHopLimit: 2,
+      httpPutResponseHopLimit: props.containerMetadataAccess ? 2 : 1,
       httpEndpoint: true,
       blockDevices: [
         {
@@ -39,9 +48,13 @@ export class SecureLaunchTemplate extends Construct {
         },
       ],
     });
-    acknowledgeGuardRule(this.launchTemplate, 'ec2_launch_template_token_hop_limit_check',
-      'Containers on Batch EC2 hosts use bridge networking, one hop more than the host, so reaching IMDSv2 (region, instance identity) needs a hop limit of 2.');
+    if (props.containerMetadataAccess) {
+      acknowledgeGuardRule(this.launchTemplate, 'ec2_launch_template_token_hop_limit_check', CONTAINER_METADATA_REASON);
+    }
     acknowledgeGuardRule(this.launchTemplate, 'ec2_launch_template_monitoring_enabled_check',
       'Batch instances live for the jobs they run; 1-minute EC2 metrics would be billed per instance while Batch and Container Insights report on jobs.');
   }
 }
+
+export const CONTAINER_METADATA_REASON =
+  'containerMetadataAccess was turned on: job containers sit one hop behind the host (bridge networking) and need a hop limit of 2 to reach IMDSv2.';

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ProblemCollector } from '../../lib/errors';
+import { type Problem, ProblemCollector } from '../../lib/errors';
 import { sysroot } from '../../lib/infrastructure/config-export';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 import { SAFE_SYSROOT_SUBPREFIXES, validateExpiry, validateKeyPrefix } from '../../lib/infrastructure/datastore-rules';
@@ -108,12 +108,14 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
 
   constructor(scope: Construct, id: string, props: MetaflowDatastoreProps = {}) {
     super(scope, id);
-    this.rootPrefix = props.rootPrefix ?? 'metaflow';
+    this.rootPrefix = props.rootPrefix ?? DEFAULT_ROOT_PREFIX;
     const expiring = [
       ...distributedMapRules(this.rootPrefix, props.distributedMapExpiration ?? Duration.days(30)),
       ...(props.expiringPrefixes ?? []),
     ];
-    validate(this.node.path, this.rootPrefix, props);
+    const problems = new ProblemCollector();
+    problems.addAll(datastoreProblems(this.node.path, props));
+    problems.throwIfAny();
 
     if (props.bucket) {
       this.bucket = props.bucket;
@@ -204,7 +206,8 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
       grantee,
       actions: ['s3:ListBucket'],
       resourceArns: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [this.rootPrefix, `${this.rootPrefix}/${keyPattern}`] } },
+      // Listing the bare root prefix is allowed only with the whole prefix granted: it lists every key below it.
+      conditions: { StringLike: { 's3:prefix': keyPattern === '*' ? [this.rootPrefix, `${this.rootPrefix}/*`] : [`${this.rootPrefix}/${keyPattern}`] } },
     });
     const objects = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.bucket.arnForObjects(`${this.rootPrefix}/${keyPattern}`)] });
     return list.combine(objects);
@@ -235,6 +238,8 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
   }
 }
 
+const DEFAULT_ROOT_PREFIX = 'metaflow';
+
 const OBJECT_LOCK_REASON =
   'Object Lock would block the safe expiry rules (scratch prefixes, noncurrent versions, old logs); data is protected by RETAIN, no delete grants and versioning instead.';
 
@@ -245,12 +250,13 @@ function distributedMapRules(rootPrefix: string, expiration: Duration): Expiring
   }));
 }
 
-function validate(where: string, rootPrefix: string, props: MetaflowDatastoreProps): void {
-  const problems = new ProblemCollector();
-  problems.addAll(validateKeyPrefix(where, 'rootPrefix', rootPrefix));
+/** Every problem of datastore props; `where` is the datastore's construct path (also used by MetaflowInfrastructure). */
+export function datastoreProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
+  const rootPrefix = props.rootPrefix ?? DEFAULT_ROOT_PREFIX;
+  const found: Problem[] = [...validateKeyPrefix(where, 'rootPrefix', rootPrefix)];
   const expiring = props.expiringPrefixes ?? [];
   if (props.bucket && (expiring.length > 0 || props.versioned !== undefined || props.encryption !== undefined)) {
-    problems.add({
+    found.push({
       where,
       field: 'bucket',
       value: props.bucket.node.path,
@@ -258,6 +264,6 @@ function validate(where: string, rootPrefix: string, props: MetaflowDatastorePro
       fix: 'configure those on the existing bucket itself, or let the datastore create the bucket',
     });
   }
-  problems.addAll(validateExpiry(where, rootPrefix, expiring.map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }))));
-  problems.throwIfAny();
+  found.push(...validateExpiry(where, rootPrefix, expiring.map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }))));
+  return found;
 }

@@ -27,12 +27,12 @@ export interface IMetaflowInfrastructure {
   readonly permissionsBoundary?: iam.IManagedPolicy;
   /**
    * State machines are named `<stateMachinePrefix>_<flow>` (Metaflow's `METAFLOW_SFN_STATE_MACHINE_PREFIX`);
-   * `stateMachineRole` and `eventsRole` may act only on `stateMachine:<stateMachinePrefix>*`.
+   * `stateMachineRole` and `eventsRole` may act only on `stateMachine:<stateMachinePrefix>_*`.
    */
   readonly stateMachinePrefix?: string;
   /** Role state machines may run with (`METAFLOW_SFN_IAM_ROLE`): submits to `queues`, reads the table, Distributed Map. */
   readonly stateMachineRole?: iam.IRole;
-  /** Role EventBridge rules and Scheduler schedules use to start `<stateMachinePrefix>*` state machines. */
+  /** Role EventBridge rules and Scheduler schedules use to start `<stateMachinePrefix>_*` state machines. */
   readonly eventsRole?: iam.IRole;
   /** Log group for state machine execution logs (`METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN`). */
   readonly executionLogGroup?: logs.ILogGroup;

@@ -7,14 +7,13 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type Problem, ProblemCollector } from '../../lib/errors';
 import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
-import { validateExpiry, validateKeyPrefix } from '../../lib/infrastructure/datastore-rules';
 import { problem } from '../../lib/infrastructure/problems';
 import { type QueueSpec, validateQueues } from '../../lib/infrastructure/queue-rules';
 import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { INFRA_TAG } from '../../lib/runtime/naming';
-import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf } from '../compute/compute-environment';
+import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf, noIngressSecurityGroup } from '../compute/compute-environment';
 import { MetaflowCoordinationTable } from '../coordination/coordination-table';
-import { MetaflowDatastore } from '../datastore/datastore';
+import { MetaflowDatastore, datastoreProblems } from '../datastore/datastore';
 import { MetaflowJobQueue } from '../queues/job-queue';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 import { MetaflowEventsRole } from '../security/events-role';
@@ -76,10 +75,12 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     } else {
       this.network = new MetaflowNetwork(this, 'Network', props.network);
       this.vpc = this.network.vpc;
+      // The provider sits at stack level, outside this construct, yet exists because of it.
+      if (this.permissionsBoundary && this.network.customResourceProvider) {
+        applyPermissionsBoundary(this.network.customResourceProvider, this.permissionsBoundary);
+      }
     }
-    this.securityGroups = props.securityGroups ?? [
-      new ec2.SecurityGroup(this, 'JobsSecurityGroup', { vpc: this.vpc, allowAllOutbound: true, description: 'Metaflow Batch jobs: no ingress' }),
-    ];
+    this.securityGroups = props.securityGroups ?? [noIngressSecurityGroup(this, 'JobsSecurityGroup', this.vpc)];
     this.datastore = props.existingDatastore ?? new MetaflowDatastore(this, 'Datastore', props.datastore);
     this.coordinationTable = props.existingCoordinationTable ?? new MetaflowCoordinationTable(this, 'CoordinationTable', props.coordinationTable).table;
     this.secrets = props.secrets ?? [];
@@ -203,12 +204,7 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
       found.push(problem(where, 'defaultQueueName', this.defaultQueueName, 'no queue has this name', `use one of: ${queueNames.join(', ')}`));
     }
     if (typeof props.permissionsBoundary === 'string') found.push(...validatePermissionsBoundaryArn(where, props.permissionsBoundary));
-    if (props.datastore && !props.existingDatastore) {
-      const rootPrefix = props.datastore.rootPrefix ?? 'metaflow';
-      found.push(...validateKeyPrefix(`${where}/Datastore`, 'rootPrefix', rootPrefix));
-      const expiring = (props.datastore.expiringPrefixes ?? []).map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }));
-      found.push(...validateExpiry(`${where}/Datastore`, rootPrefix, expiring));
-    }
+    if (props.datastore && !props.existingDatastore) found.push(...datastoreProblems(`${where}/Datastore`, props.datastore));
     if (props.existingDatastore && props.datastore) {
       found.push(problem(where, 'datastore', 'given with existingDatastore', 'datastore options apply only to a datastore this construct creates', 'remove datastore or existingDatastore'));
     }

@@ -1,7 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 
 export const LOG_ENCRYPTION_REASON =
@@ -23,15 +23,30 @@ export interface MetaflowNetworkProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Remove all rules of the VPC's default security group (CIS AWS 5.4, Security Hub EC2.2), through aws-ec2's
+   * custom resource (one Lambda per stack, run at deploy).
+   * @default true
+   */
+  readonly restrictDefaultSecurityGroup?: boolean;
 }
+
+/** Id under which aws-ec2 adds its stack-wide provider that empties default security groups. */
+const RESTRICT_DEFAULT_SG_PROVIDER = 'Custom::VpcRestrictDefaultSGCustomResourceProvider';
 
 /**
  * A VPC for Batch: public subnets for the NAT gateway only, private subnets with egress for the jobs, gateway endpoints
- * so datastore and coordination-table traffic stays off the NAT, and flow logs of rejected and accepted traffic.
+ * so datastore and coordination-table traffic stays off the NAT, flow logs of rejected and accepted traffic, and a
+ * default security group without rules.
  */
 export class MetaflowNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   readonly flowLogGroup: logs.LogGroup;
+  /**
+   * aws-ec2's provider (Lambda and role) that empties the default security group. It lives at stack level, outside
+   * this construct, so `MetaflowInfrastructure` applies its permissions boundary to it explicitly.
+   */
+  readonly customResourceProvider?: IConstruct;
 
   constructor(scope: Construct, id: string, props: MetaflowNetworkProps = {}) {
     super(scope, id);
@@ -42,7 +57,7 @@ export class MetaflowNetwork extends Construct {
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'Jobs', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
       ],
-      restrictDefaultSecurityGroup: false,
+      restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup !== false,
       gatewayEndpoints: {
         S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
@@ -54,5 +69,11 @@ export class MetaflowNetwork extends Construct {
     });
     acknowledgeGuardRule(this.flowLogGroup, 'cloudwatch_log_group_encrypted_check', LOG_ENCRYPTION_REASON);
     this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup) });
+    const restrict = props.restrictDefaultSecurityGroup ?? true;
+    this.customResourceProvider = restrict ? Stack.of(this).node.tryFindChild(RESTRICT_DEFAULT_SG_PROVIDER) : undefined;
+    if (this.customResourceProvider) {
+      acknowledgeGuardRule(this.customResourceProvider, 'lambda_inside_vpc_check',
+        'aws-ec2\'s provider that empties the default security group runs once per deploy, calls only EC2 APIs and reads no data; in the VPC it would depend on the network it configures.');
+    }
   }
 }

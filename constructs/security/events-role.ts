@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './acknowledgements';
 
 export interface MetaflowEventsRoleProps {
-  /** State machines this role may start: those named `<stateMachinePrefix>*`. */
+  /** State machines this role may start: those named `<stateMachinePrefix>_*`. */
   readonly stateMachinePrefix: string;
   /**
    * An existing role to use; the grant is added to it.
@@ -42,12 +42,17 @@ export class MetaflowEventsRole extends Construct {
 }
 
 export const STATE_MACHINES_REASON =
-  'State machines of flows deployed later are named <stateMachinePrefix>_<flow>; the wildcard stops at this infrastructure\'s prefix.';
+  'State machines of flows deployed later are named <stateMachinePrefix>_<flow>; the wildcard stops at this infrastructure\'s prefix and its underscore.';
 
+/**
+ * `stateMachine:<prefix>_*`. The underscore is Metaflow's separator; without it prefix `mf` would also match the state
+ * machines of another infrastructure whose prefix is `mfprod`.
+ */
 export function stateMachineArnPattern(stack: Stack, prefix: string): string {
-  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${prefix}_*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
+/** `execution:<prefix>_*`: executions (and Distributed Map child executions) of those state machines. */
 export function executionArnPattern(stack: Stack, prefix: string): string {
-  return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${prefix}_*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './acknowledgements';
-import { JOB_LOG_STREAMS_REASON, jobLogStreamsArn } from './job-role';
+import { grantJobLogStreams } from './job-role';
 import { grantSecretsRead } from './secrets';
 
 export interface MetaflowExecutionRoleProps {
@@ -48,16 +48,9 @@ export class MetaflowExecutionRole extends Construct {
         resources: repositoryArns,
       }),
     );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteJobLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [jobLogStreamsArn(this)],
-      }),
-    );
+    grantJobLogStreams(this, this.role);
     grantSecretsRead(this.role, props.secrets ?? []);
     acknowledgeWildcardResource(this, '*', 'ecr:GetAuthorizationToken has no resource-level permissions.');
-    acknowledgeWildcardResource(this, jobLogStreamsArn(this), JOB_LOG_STREAMS_REASON);
     if (!props.repositories) {
       acknowledgeWildcardResource(this, repositoryArns[0], 'Jobs may use any image of the account\'s ECR registry by default; pass ecrRepositories to narrow it.');
     }

@@ -20,6 +20,14 @@ export function jobLogStreamsArn(scope: Construct): string {
   return Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${BATCH_JOB_LOG_GROUP}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
+/** Lets `role` write job log streams in the Batch job log group, acknowledging the stream wildcard on `scope`. */
+export function grantJobLogStreams(scope: Construct, role: iam.IRole): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'WriteJobLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [jobLogStreamsArn(scope)] }),
+  );
+  acknowledgeWildcardResource(scope, jobLogStreamsArn(scope), JOB_LOG_STREAMS_REASON);
+}
+
 export interface MetaflowJobRoleProps {
   readonly datastore: IMetaflowDatastoreRef;
   readonly coordinationTable: dynamodb.ITable;
@@ -61,14 +69,7 @@ export class MetaflowJobRole extends Construct {
         conditions: { StringNotEquals: { 's3:authType': 'REST-HEADER' } },
       }),
     );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteJobLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [jobLogStreamsArn(this)],
-      }),
-    );
+    grantJobLogStreams(this, this.role);
     acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/*`), DATASTORE_OBJECTS_REASON);
-    acknowledgeWildcardResource(this, jobLogStreamsArn(this), JOB_LOG_STREAMS_REASON);
   }
 }

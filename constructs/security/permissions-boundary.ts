@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { ProblemCollector } from '../../lib/errors';
 import { validatePermissionsBoundaryArn } from '../../lib/infrastructure/security-rules';
 
@@ -17,8 +17,9 @@ export function resolvePermissionsBoundary(scope: Construct, id: string, boundar
 
 /**
  * Applies the boundary to every role and user created under `scope`, including those created by aws-cdk-lib
- * constructs (instance roles of compute environments, custom resources).
+ * constructs (instance roles of compute environments, custom resources). Stack-level singletons that aws-cdk-lib adds
+ * on a construct's behalf (custom resource providers) are outside it: pass them as their own scope.
  */
-export function applyPermissionsBoundary(scope: Construct, boundary: iam.IManagedPolicy): void {
+export function applyPermissionsBoundary(scope: IConstruct, boundary: iam.IManagedPolicy): void {
   iam.PermissionsBoundary.of(scope).apply(boundary);
 }

@@ -2,10 +2,13 @@ import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { SAFE_SYSROOT_SUBPREFIXES } from '../../lib/infrastructure/datastore-rules';
 import type { IMetaflowDatastoreRef, MetaflowQueueRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
 import { STATE_MACHINES_REASON, executionArnPattern, stateMachineArnPattern } from './events-role';
-import { DATASTORE_OBJECTS_REASON } from './job-role';
+
+export const DISTRIBUTED_MAP_RESULTS_REASON =
+  'Distributed Map result files get names generated per run; the grant stops at the sfn_distributed_map_output prefix of the datastore.';
 
 /** The EventBridge rule Step Functions manages for `.sync` Batch integrations. */
 export const BATCH_SYNC_RULE = 'StepFunctionsGetEventsForBatchJobsRule';
@@ -16,7 +19,7 @@ export interface MetaflowStateMachineRoleProps {
   readonly coordinationTable: dynamodb.ITable;
   /** For Distributed Map manifests and results under the sysroot. */
   readonly datastore: IMetaflowDatastoreRef;
-  /** State machines are named `<stateMachinePrefix>*`; Distributed Map starts child executions of them. */
+  /** State machines are named `<stateMachinePrefix>_*`; Distributed Map starts child executions of them. */
   readonly stateMachinePrefix: string;
   /**
    * An existing role to use; the grants are added to it.
@@ -27,7 +30,8 @@ export interface MetaflowStateMachineRoleProps {
 
 /**
  * The role state machines run with (`METAFLOW_SFN_IAM_ROLE`): submit to this infrastructure's queues, stop and
- * describe jobs, read the foreach width, run Distributed Map children of its own state machines, and deliver logs.
+ * describe jobs, read the foreach width, run Distributed Map children of its own state machines (results under
+ * `<rootPrefix>/sfn_distributed_map_output/` only), and deliver logs.
  */
 export class MetaflowStateMachineRole extends Construct {
   readonly role: iam.IRole;
@@ -58,7 +62,15 @@ export class MetaflowStateMachineRole extends Construct {
     });
     props.coordinationTable.grant(this.role, 'dynamodb:GetItem');
     props.coordinationTable.encryptionKey?.grantDecrypt(this.role);
-    props.datastore.grantReadWrite(this.role);
+    // Metaflow's Distributed Map writes results under METAFLOW_SFN_S3_DISTRIBUTED_MAP_OUTPUT_PATH and re-reads their
+    // manifest; the state machine touches nothing else of the datastore, so the artifacts stay out of its reach.
+    const mapOutput = `${SAFE_SYSROOT_SUBPREFIXES.distributedMapOutput}/*`;
+    props.datastore.grantReadWrite(this.role, mapOutput);
+    add({
+      sid: 'DistributedMapResultUploads',
+      actions: ['s3:ListMultipartUploadParts'],
+      resources: [props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/${mapOutput}`)],
+    });
     add({ sid: 'DistributedMapChildren', actions: ['states:StartExecution'], resources: [stateMachineArnPattern(stack, props.stateMachinePrefix)] });
     add({
       sid: 'DistributedMapChildrenStatus',
@@ -86,6 +98,6 @@ export class MetaflowStateMachineRole extends Construct {
     acknowledgeWildcardResource(this, arn('batch', 'job', '*'), 'Batch job ids are generated at submission; TerminateJob and TagResource apply to the jobs these state machines submit.');
     acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), STATE_MACHINES_REASON);
     acknowledgeWildcardResource(this, executionArnPattern(stack, props.stateMachinePrefix), 'Distributed Map child executions get generated names under this infrastructure\'s state machines.');
-    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/*`), DATASTORE_OBJECTS_REASON);
+    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/${mapOutput}`), DISTRIBUTED_MAP_RESULTS_REASON);
   }
 }

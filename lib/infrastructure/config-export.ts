@@ -1,3 +1,5 @@
+import { SAFE_SYSROOT_SUBPREFIXES } from './datastore-rules';
+
 /**
  * The Metaflow configuration this infrastructure exports: the keys of the de-facto import format
  * (terraform-aws-metaflow `metaflow_profile_json`) plus the keys it misses, never an empty string for a feature that is off.
@@ -50,8 +52,6 @@ export interface ConfigInputs {
   readonly containerImage?: string;
 }
 
-export const DISTRIBUTED_MAP_OUTPUT_SUFFIX = 'sfn_distributed_map_output';
-
 export function sysroot(bucketName: string, rootPrefix: string): string {
   return `s3://${bucketName}/${rootPrefix}`;
 }
@@ -74,7 +74,7 @@ export function buildMetaflowConfig(inputs: ConfigInputs): MetaflowConfig {
     METAFLOW_SFN_DYNAMO_DB_TABLE: inputs.tableName,
     METAFLOW_SFN_STATE_MACHINE_PREFIX: inputs.stateMachinePrefix,
     METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: inputs.executionLogGroupArn,
-    METAFLOW_SFN_S3_DISTRIBUTED_MAP_OUTPUT_PATH: `${root}/${DISTRIBUTED_MAP_OUTPUT_SUFFIX}`,
+    METAFLOW_SFN_S3_DISTRIBUTED_MAP_OUTPUT_PATH: `${root}/${SAFE_SYSROOT_SUBPREFIXES.distributedMapOutput}`,
     METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE: inputs.hasSecrets ? 'aws-secrets-manager' : undefined,
     METAFLOW_AWS_SECRETS_MANAGER_DEFAULT_REGION: inputs.hasSecrets ? inputs.region : undefined,
     METAFLOW_BATCH_CONTAINER_REGISTRY: inputs.containerRegistry,

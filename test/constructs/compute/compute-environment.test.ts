@@ -1,7 +1,7 @@
 import { Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { MetaflowComputeEnvironment, NEURON_AMI_PARAMETER } from '../../../constructs/compute/compute-environment';
+import { MetaflowComputeEnvironment, NEURON_AMI_PARAMETER, computeSpecOf } from '../../../constructs/compute/compute-environment';
 import { ComputeEnvironmentPresets } from '../../../constructs/compute/presets';
 import { newStack, newVpc, problemsOf } from '../support';
 
@@ -64,6 +64,11 @@ describe('MetaflowComputeEnvironment presets', () => {
     expect(envs.fargateSpot.capabilities.spot).toBe(true);
   });
 
+  it('keeps the instance metadata out of containers\' reach on every EC2 environment by default', () => {
+    const hops = Object.values(template.findResources('AWS::EC2::LaunchTemplate')).map((r) => r.Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit);
+    expect(hops).toEqual([1, 1, 1, 1]);
+  });
+
   it('creates security groups with no ingress', () => {
     for (const sg of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) {
       expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
@@ -73,12 +78,14 @@ describe('MetaflowComputeEnvironment presets', () => {
 });
 
 describe('MetaflowComputeEnvironment options', () => {
-  it('uses public subnets when the VPC has no private ones, and given security groups', () => {
+  it('uses public subnets when the VPC has no private ones, given security groups, root volume and metadata access', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Public', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PUBLIC }] });
     const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
-    new MetaflowComputeEnvironment(stack, 'Ce', { vpc, securityGroups: [sg], rootVolumeSize: Size.gibibytes(50) });
+    new MetaflowComputeEnvironment(stack, 'Ce', { vpc, securityGroups: [sg], rootVolumeSize: Size.gibibytes(50), containerMetadataAccess: true });
     const t = Template.fromStack(stack);
+    const lt = Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData;
+    expect([lt.BlockDeviceMappings[0].Ebs.VolumeSize, lt.MetadataOptions.HttpPutResponseHopLimit]).toEqual([50, 2]);
     const props = Object.values(t.findResources('AWS::Batch::ComputeEnvironment'))[0].Properties.ComputeResources;
     expect(JSON.stringify(props.Subnets)).toContain('Publicp');
     expect(props.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Sg/), 'GroupId'] }]);
@@ -92,6 +99,15 @@ describe('MetaflowComputeEnvironment options', () => {
     });
     expect(imported.computeEnvironment.computeEnvironmentArn).toBe('arn:aws:batch:eu-west-1:123456789012:compute-environment/gpu');
     expect(imported.capabilities.gpu).toBe(true);
+  });
+});
+
+describe('computeSpecOf', () => {
+  it('gives accelerated environments 64 max vCPUs whether named by accelerator, class or type', () => {
+    expect(computeSpecOf(ComputeEnvironmentPresets.gpu()).maxVcpus).toBe(64);
+    expect(computeSpecOf({ instanceClasses: [ec2.InstanceClass.P5] }).maxVcpus).toBe(64);
+    expect(computeSpecOf({ instanceTypes: [new ec2.InstanceType('g5.xlarge')] }).maxVcpus).toBe(64);
+    expect(computeSpecOf({ instanceTypes: [new ec2.InstanceType('c7i.large')] })).toMatchObject({ maxVcpus: 256, instanceTypes: ['c7i.large'] });
   });
 });
 

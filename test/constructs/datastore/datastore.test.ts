@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DatastoreEncryption, MetaflowDatastore } from '../../../constructs/datastore/datastore';
 import { newStack, problemsOf } from '../support';
@@ -52,6 +53,15 @@ describe('MetaflowDatastore with defaults', () => {
     expect(JSON.stringify(get.Resource)).toContain('/metaflow/*');
   });
 
+  it('narrows a grant to a key pattern without letting the bare root prefix be listed', () => {
+    const stack = newStack();
+    const ds = new MetaflowDatastore(stack, 'D', { serverAccessLogs: false });
+    ds.grantRead(new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') }), 'scratch/*');
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.find((s) => s.Action === 's3:ListBucket').Condition).toEqual({ StringLike: { 's3:prefix': ['metaflow/scratch/*'] } });
+    expect(JSON.stringify(statements.find((s) => s.Action === 's3:GetObject').Resource)).toMatch(/\/metaflow\/scratch\/\*"\]\]\}$/);
+  });
+
   it('exposes the sysroot', () => {
     expect(datastore.rootPrefix).toBe('metaflow');
     expect(datastore.sysroot).toMatch(/^s3:\/\/\$\{Token\[.+\]\}\/metaflow$/);
@@ -92,6 +102,27 @@ describe('MetaflowDatastore options', () => {
     t.resourceCountIs('AWS::S3::Bucket', 0);
     t.resourceCountIs('AWS::S3::BucketPolicy', 0);
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain(':s3:::my-bucket/mf/*');
+  });
+
+  it('encrypts a new bucket with a brought key, creating none', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Brought', 'arn:aws:kms:eu-west-1:123456789012:key/brought');
+    const ds = new MetaflowDatastore(stack, 'D', { encryptionKey: key, serverAccessLogs: false });
+    expect(ds.encryptionKey).toBe(key);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::KMS::Key', 0);
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:eu-west-1:123456789012:key/brought' } }] },
+    });
+  });
+
+  it('grants the key an existing bucket is encrypted with', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Brought', 'arn:aws:kms:eu-west-1:123456789012:key/brought');
+    const ds = MetaflowDatastore.fromBucket(stack, 'D', s3.Bucket.fromBucketName(stack, 'Existing', 'my-bucket'), { encryptionKey: key });
+    ds.grantRead(new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }));
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:123456789012:key/brought' }));
   });
 
   it('adds the expiry a user asks for on a scratch prefix', () => {

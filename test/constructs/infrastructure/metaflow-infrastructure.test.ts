@@ -66,8 +66,9 @@ describe('MetaflowInfrastructure with zero props', () => {
 
   it('tags the infrastructure, Batch environments included', () => {
     for (const type of ['AWS::Batch::ComputeEnvironment', 'AWS::Batch::JobQueue', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::IAM::Role']) {
-      for (const resource of Object.values(template.findResources(type))) {
-        expect(JSON.stringify(resource.Properties.Tags)).toContain(INFRA_TAG);
+      // CDK's stack-level custom-resource provider (Custom...) is not part of the construct and cannot be tagged.
+      for (const [id, resource] of Object.entries(template.findResources(type)).filter(([logicalId]) => !logicalId.startsWith('Custom'))) {
+        expect([id, JSON.stringify(resource.Properties.Tags)]).toEqual([id, expect.stringContaining(INFRA_TAG)]);
       }
     }
   });
@@ -183,6 +184,33 @@ describe('MetaflowInfrastructure with brought resources', () => {
   });
 });
 
+describe('MetaflowInfrastructure with a permissions boundary and its own network', () => {
+  let template: Template;
+  beforeAll(() => {
+    const stack = newStack();
+    new MetaflowInfrastructure(stack, 'Metaflow', { permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary' });
+    template = Template.fromStack(stack);
+  });
+
+  it('bounds every role of the template: its own, the instance roles, the flow-log role and CDK\'s custom-resource role', () => {
+    const roles = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties: { PermissionsBoundary?: unknown } }>)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    expect(roles.map(([id]) => id)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/FlowLogIAMRole/),
+      expect.stringMatching(/InstanceProfileRole/),
+      expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderRole/),
+    ]));
+    for (const [, role] of roles) expect(role.Properties.PermissionsBoundary).toBe('arn:aws:iam::123456789012:policy/Boundary');
+  });
+
+  it('empties the default security group through CDK\'s provider, the only Lambda it adds', () => {
+    const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string }>);
+    expect(resources.filter((r) => r.Type === 'Custom::VpcRestrictDefaultSG')).toHaveLength(1);
+    const lambdas = resources.filter((r) => r.Type === 'AWS::Lambda::Function' || r.Type.startsWith('Custom::')).map((r) => r.Type);
+    expect(lambdas.sort()).toEqual(['AWS::Lambda::Function', 'Custom::VpcRestrictDefaultSG']);
+  });
+});
+
 describe('MetaflowInfrastructure bad input', () => {
   it('reports every problem of the construct together, naming where, field, value and fix', () => {
     const problems = problemsOf(() => new MetaflowInfrastructure(newStack(), 'Metaflow', {
@@ -221,6 +249,16 @@ describe('MetaflowInfrastructure bad input', () => {
       queues: [{ name: 'q', computeEnvironments: ['a/b'] }],
     }));
     expect(p).toMatchObject({ field: 'computeEnvironments', value: 'a/b' });
+  });
+
+  it.each([
+    ['datastore', { datastore: { versioned: true }, existingDatastore: {} as never }],
+    ['coordinationTable', { coordinationTable: { pointInTimeRecovery: false }, existingCoordinationTable: {} as never }],
+    ['network', { network: { natGateways: 2 }, vpc: {} as never }],
+  ])('refuses %s options together with the existing resource they would configure', (field, props) => {
+    const [p] = problemsOf(() => new MetaflowInfrastructure(newStack(), 'M', props));
+    expect(p).toMatchObject({ where: 'Test/M', field });
+    expect(p.fix).toContain(`remove ${field}`);
   });
 
   it('refuses compute environments without queues and an unknown default queue', () => {

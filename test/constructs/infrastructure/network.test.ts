@@ -25,6 +25,20 @@ describe('MetaflowNetwork', () => {
     expect(services.some((s) => s.includes('.dynamodb'))).toBe(true);
   });
 
+  it('empties the default security group, acknowledging the provider Lambda outside the VPC', () => {
+    const [restrict] = Object.values(template.findResources('Custom::VpcRestrictDefaultSG'));
+    expect(restrict.Properties.DefaultSecurityGroupId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NetVpc/), 'DefaultSecurityGroup'] });
+    const acknowledged = network.customResourceProvider!.node.metadata.flatMap((m) => Object.keys(m.data as object));
+    expect(acknowledged).toContainEqual(expect.stringContaining('lambda_inside_vpc_check'));
+  });
+
+  it('leaves the default security group alone when asked', () => {
+    const stack = newStack();
+    const plain = new MetaflowNetwork(stack, 'Net', { restrictDefaultSecurityGroup: false });
+    expect(plain.customResourceProvider).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('Custom::VpcRestrictDefaultSG', 0);
+  });
+
   it('logs flows to a retained log group with retention', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });

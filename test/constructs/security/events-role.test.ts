@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { MetaflowEventsRole } from '../../../constructs/security/events-role';
 import { newStack, statementsOfRole } from '../support';
 
@@ -12,6 +13,16 @@ describe('MetaflowEventsRole', () => {
     for (const s of trust) expect(s.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
     const [statement] = statementsOfRole(t.toJSON() as never, 'Events');
     expect(statement.Action).toBe('states:StartExecution');
-    expect(JSON.stringify(statement.Resource)).toContain(':states:eu-west-1:123456789012:stateMachine:mf*');
+    // `mf_*`, not `mf*`: another infrastructure with prefix `mfprod` stays out of reach.
+    expect(JSON.stringify(statement.Resource)).toMatch(/:states:eu-west-1:123456789012:stateMachine:mf_\*"\]\]\}$/);
+  });
+
+  it('adds its grant to a brought role instead of creating one', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::123456789012:role/events');
+    expect(new MetaflowEventsRole(stack, 'Events', { stateMachinePrefix: 'mf', role }).role).toBe(role);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', { Roles: ['events'] });
   });
 });

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MetaflowExecutionRole } from '../../../constructs/security/execution-role';
 import { newStack, statementsOfRole } from '../support';
@@ -26,5 +27,14 @@ describe('MetaflowExecutionRole', () => {
     const pull = statementsOfRole(Template.fromStack(stack).toJSON() as never, 'Exec').find((s) => s.Sid === 'EcrPull');
     expect(JSON.stringify(pull.Resource)).toContain('repository/flows');
     expect(JSON.stringify(pull.Resource)).not.toContain('repository/*');
+  });
+
+  it('adds its grants to a brought role instead of creating one', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::123456789012:role/exec');
+    expect(new MetaflowExecutionRole(stack, 'Exec', { role }).role).toBe(role);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', { Roles: ['exec'] });
   });
 });

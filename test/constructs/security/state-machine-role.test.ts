@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { MetaflowStateMachineRole } from '../../../constructs/security/state-machine-role';
 import { newStack, statementsOfRole } from '../support';
 import { roleFixture } from './_fixture';
@@ -44,10 +45,20 @@ describe('MetaflowStateMachineRole', () => {
   });
 
   it('runs Distributed Map children of its own state machines only', () => {
-    expect(flat(sid('DistributedMapChildren').Resource)).toContain(':states:eu-west-1:123456789012:stateMachine:mf*');
+    expect(flat(sid('DistributedMapChildren').Resource)).toContain(':states:eu-west-1:123456789012:stateMachine:mf_*"');
     expect(sid('DistributedMapChildrenStatus').Action).toEqual(['states:DescribeExecution', 'states:StopExecution']);
-    expect(flat(sid('DistributedMapChildrenStatus').Resource)).toContain(':execution:mf*');
+    expect(flat(sid('DistributedMapChildrenStatus').Resource)).toContain(':execution:mf_*"');
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] }));
+  });
+
+  it('reaches the datastore only under the Distributed Map output prefix, never the artifacts', () => {
+    const s3 = statements.filter((s) => flat(s.Action).includes('s3:'));
+    const objectResources = s3.filter((s) => s.Action !== 's3:ListBucket').map((s) => flat(s.Resource));
+    expect(objectResources).toHaveLength(2);
+    for (const r of objectResources) expect(r).toMatch(/\/metaflow\/sfn_distributed_map_output\/\*"\]\]\}$/);
+    expect(sid('DistributedMapResultUploads').Action).toBe('s3:ListMultipartUploadParts');
+    const list = s3.find((s) => s.Action === 's3:ListBucket');
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['metaflow/sfn_distributed_map_output/*'] } });
   });
 
   it('delivers logs, and has Resource "*" only where AWS allows nothing narrower', () => {
@@ -55,5 +66,15 @@ describe('MetaflowStateMachineRole', () => {
     const star = statements.filter((s) => s.Resource === '*').map((s) => s.Sid);
     expect(star.sort()).toEqual(['DescribeJobs', 'LogDelivery']);
     for (const s of statements) expect([s.Action].flat()).not.toContain('*');
+  });
+
+  it('adds its grants to a brought role instead of creating one', () => {
+    const stack = newStack();
+    const { datastore, table } = roleFixture(stack);
+    const role = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::123456789012:role/sfn');
+    expect(new MetaflowStateMachineRole(stack, 'Sfn', { queues: [], coordinationTable: table, datastore, stateMachinePrefix: 'mf', role }).role).toBe(role);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', { Roles: ['sfn'] });
   });
 });

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ComputeEnvironmentPresets } from '../../../constructs/compute/presets';
 import { MetaflowInfrastructure } from '../../../constructs/infrastructure/metaflow-infrastructure';
 import { formatSummary, renderCfnValue, summarizeAssembly, summarizeTemplate } from '../../../lib/stacks/summary';
@@ -70,14 +71,18 @@ describe('renderCfnValue', () => {
 describe('summarizeAssembly', () => {
   it('reads queues, their environment order and the outputs back from a synthesized app', () => {
     const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
-    new MetaflowInfrastructure(new Stack(app, 'Small'), 'Metaflow', {
+    const stack = new Stack(app, 'Small');
+    // An imported VPC keeps the synth small: the summary reads queues and environments, not the network.
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['a'], privateSubnetIds: ['subnet-1'] });
+    new MetaflowInfrastructure(stack, 'Metaflow', {
+      vpc,
       computeEnvironments: { fargateSpot: ComputeEnvironmentPresets.fargateSpot({ maxVcpus: 8 }), fargate: ComputeEnvironmentPresets.fargate({ maxVcpus: 8 }) },
       queues: [{ name: 'serverless', computeEnvironments: ['fargateSpot', 'fargate'] }],
     });
-    const [stack] = summarizeAssembly(app.synth());
-    expect(stack.stackName).toBe('Small');
-    expect(stack.computeEnvironments.map((c) => `${c.name}:${c.type}`)).toEqual(['fargateSpot:FARGATE_SPOT', 'fargate:FARGATE']);
-    expect(stack.queues.map((q) => `${q.name}: ${q.computeEnvironments.join(' -> ')}`)).toEqual(['serverless: fargateSpot -> fargate']);
-    expect(stack.outputs.MetaflowSfnStateMachinePrefix).toBe('Small');
+    const [summary] = summarizeAssembly(app.synth());
+    expect(summary.stackName).toBe('Small');
+    expect(summary.computeEnvironments.map((c) => `${c.name}:${c.type}`)).toEqual(['fargateSpot:FARGATE_SPOT', 'fargate:FARGATE']);
+    expect(summary.queues.map((q) => `${q.name}: ${q.computeEnvironments.join(' -> ')}`)).toEqual(['serverless: fargateSpot -> fargate']);
+    expect(summary.outputs.MetaflowSfnStateMachinePrefix).toBe('Small');
   });
 });
