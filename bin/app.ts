@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-import { buildReferenceApp } from '../lib/stacks/reference-app';
+import type { AppProps } from 'aws-cdk-lib';
+import { addExampleFlows } from '../examples/flows';
+import { buildReferenceApp, type ReferenceApp } from '../lib/stacks/reference-app';
 
-buildReferenceApp().app.synth();
+/** The reference app with the example flows: what `cdk synth`/`cdk deploy` and the README's main job build. */
+export function buildAppWithExamples(props: AppProps = {}): ReferenceApp {
+  const reference = buildReferenceApp(props);
+  addExampleFlows(reference.stack, reference.stack.infrastructure);
+  return reference;
+}
+
+if (require.main === module) buildAppWithExamples().app.synth();
