@@ -49,7 +49,8 @@ export class FlowRole extends Construct {
       actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
       resources: [arn('events', 'rule', 'StepFunctionsGetEventsForBatchJobsRule')],
     });
-    add({ sid: 'CoordinationLambdas', actions: ['lambda:InvokeFunction'], resources: props.functions.map((f) => f.functionArn) });
+    // A Metaflow flow has no coordination Lambdas.
+    if (props.functions.length > 0) add({ sid: 'CoordinationLambdas', actions: ['lambda:InvokeFunction'], resources: props.functions.map((f) => f.functionArn) });
     acknowledgeWildcardResource(this, jobDefinitions, 'every content-hashed revision of this flow stays submittable, so a deploy never breaks a running execution');
     acknowledgeWildcardResource(this, jobs, 'TerminateJob and TagResource act on job ids that exist only at run time; the ids are this flow\'s jobs');
     acknowledgeWildcardResource(this, '*', 'batch:DescribeJobs, X-Ray and CloudWatch Logs delivery have no resource-level permissions');

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -20,6 +20,9 @@ import { CoordinationFunction, LOGS_WITHOUT_KMS_REASON } from './coordination-fu
 import { FlowJobDefinitions } from './job-definitions';
 import { FlowRole } from './flow-role';
 import { LAMBDA_ENV } from '../../lambda/env';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { buildMetaflowDefinition } from '../../lib/compile/metaflow-definition';
+import { flowDocumentOf, grantMetaflowStateMachine, metaflowRuntime, type MetaflowRuntimeOptions } from './metaflow-runtime';
 import { acknowledgeGuardRule, acknowledgeWildcardResource } from '../security/acknowledgements';
 
 /** CloudFormation Metadata key on the state machine naming its flow (read by the local engine). */
@@ -40,8 +43,26 @@ export interface IMetaflowFlow {
 export interface MetaflowFlowProps {
   /** Where the flow runs: datastore, queues, roles, coordination table. */
   readonly infrastructure: IMetaflowInfrastructure;
-  /** The step graph (typed builder output, imported Python flow, or a JSON document). */
-  readonly flow: FlowDocument;
+  /**
+   * The step graph (typed builder output, imported Python flow, or a JSON document).
+   * @default - imported from `pythonFlowFile`; one of the two is required
+   */
+  readonly flow?: FlowDocument;
+  /**
+   * A Metaflow flow file, imported at synth (`importPythonFlow`); its directory ships as the code package.
+   * @default - use `flow`
+   */
+  readonly pythonFlowFile?: string;
+  /**
+   * The FlowSpec class of `pythonFlowFile` when the file declares several.
+   * @default - the file's only flow
+   */
+  readonly flowClass?: string;
+  /**
+   * Metaflow settings of an imported Python flow (owner, production token, metadata service, Metaflow version).
+   * @default - see `MetaflowRuntimeOptions`
+   */
+  readonly metaflow?: MetaflowRuntimeOptions;
   /**
    * Container image of steps that set none.
    * @default - none: every step (or the flow's defaults) must set `image`
@@ -108,8 +129,12 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   readonly jobDefinitions: readonly batch.CfnJobDefinition[];
   /** Foreach strategy per foreach step, as compiled. */
   readonly foreachStrategies: Readonly<Record<string, ForeachStrategy>>;
-  readonly fanoutFunction: CoordinationFunction;
-  readonly catchFunction: CoordinationFunction;
+  /** Foreach fan-out Lambda (generic flows; a Metaflow flow reads its cardinality from DynamoDB directly). */
+  readonly fanoutFunction?: CoordinationFunction;
+  /** `@catch` recorder Lambda (generic flows; Metaflow's runtime records caught exceptions itself). */
+  readonly catchFunction?: CoordinationFunction;
+  /** The code package of a Metaflow flow: its directory as an S3 asset. */
+  readonly codeAsset?: s3assets.Asset;
   readonly schedule?: FlowSchedule;
   readonly triggers: readonly S3UploadTrigger[];
   /** What the compiler decided (steps, queues, job definition specs). */
@@ -121,7 +146,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   constructor(scope: Construct, id: string, props: MetaflowFlowProps) {
     super(scope, id);
     const infra = props.infrastructure;
-    const doc = props.flow;
+    const doc = flowDocumentOf(this, props);
     this.flowName = doc.name;
     const stack = Stack.of(this);
     const datastoreBucket = infra.datastore.bucket.bucketName;
@@ -170,6 +195,9 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       [LAMBDA_ENV.widthSource]: doc.runtime?.kind === 'metaflow' ? 'dynamodb' : 's3',
     };
     const boundary = infra.permissionsBoundary;
+    const prefix0 = props.stateMachineNamePrefix ?? infra.stateMachinePrefix;
+    const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName: (prefix0 ? `${prefix0}_${doc.name}` : doc.name).slice(0, 80), options: props.metaflow }) : undefined;
+    if (metaflowRun === undefined) {
     this.fanoutFunction = new CoordinationFunction(this, 'ForeachFanout', {
       handler: 'fanout',
       description: `Foreach fan-out of flow ${doc.name}`,
@@ -186,15 +214,20 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       permissionsBoundary: boundary,
       logEncryptionKey: props.logEncryptionKey,
     });
-    grantCoordination(this, infra, doc.name, datastorePrefix);
+    grantCoordination(this.fanoutFunction, this.catchFunction, infra, doc.name, datastorePrefix);
+    }
 
-    this.definition = buildDefinition(this.plan, {
+    const refs = {
       partition: stack.partition,
-      jobDefinitionArn: (key) => this.jobDefinitionsByKey.get(key)!.ref,
-      jobQueueArn: (name) => infra.queues.find((q) => q.name === name)!.queue.jobQueueArn,
-      fanoutFunctionArn: this.fanoutFunction.function.functionArn,
-      catchFunctionArn: this.catchFunction.function.functionArn,
-    });
+      jobDefinitionArn: (key: string) => this.jobDefinitionsByKey.get(key)!.ref,
+      jobQueueArn: (name: string) => infra.queues.find((q) => q.name === name)!.queue.jobQueueArn,
+    };
+    if (metaflowRun !== undefined) {
+      this.codeAsset = metaflowRun.asset;
+      this.definition = buildMetaflowDefinition(this.plan, refs, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps });
+    } else {
+      this.definition = buildDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction!.function.functionArn, catchFunctionArn: this.catchFunction!.function.functionArn });
+    }
 
     const distributedMap = Object.values(this.foreachStrategies).includes('distributed-map');
     const role = new FlowRole(this, 'Role', {
@@ -202,10 +235,11 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       stateMachineName,
       infrastructure: infra,
       queueNames: [...new Set([...this.plan.steps.values()].map((s) => s.queueName))],
-      functions: [this.fanoutFunction.function, this.catchFunction.function],
+      functions: [this.fanoutFunction, this.catchFunction].flatMap((f) => (f ? [f.function] : [])),
       distributedMap,
     });
     this.role = role.role;
+    if (metaflowRun !== undefined) grantMetaflowStateMachine(role.role, infra);
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -221,6 +255,12 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       stateMachineType: sfn.StateMachineType.STANDARD,
     });
     (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata(FLOW_METADATA_KEY, doc.name);
+    if (metaflowRun !== undefined) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'CloudFormation-Validate::E1029',
+        reason: "the ${...} in the definition are the shell variables of Metaflow's step commands, expanded by bash in the job; CloudFormation substitutes only inside Fn::Sub",
+      });
+    }
     Tags.of(this.stateMachine).add(FLOW_TAGS.flowName, doc.name);
     Tags.of(this.stateMachine).add(FLOW_TAGS.libraryVersion, LIBRARY_VERSION);
     for (const [key, value] of Object.entries(doc.tags ?? {})) Tags.of(this.stateMachine).add(key, value);
@@ -265,7 +305,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
 }
 
 /** The fan-out reads foreach widths and writes item manifests; the catch recorder writes failures. */
-function grantCoordination(flow: MetaflowFlow, infra: IMetaflowInfrastructure, flowName: string, prefix: string): void {
+function grantCoordination(fanoutFunction: CoordinationFunction, catchFunction: CoordinationFunction, infra: IMetaflowInfrastructure, flowName: string, prefix: string): void {
+  const flow = { fanoutFunction, catchFunction };
   grantObjects(flow.fanoutFunction, infra, ['s3:GetObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'foreach widths are written per run and task under the flow prefix');
   grantObjects(flow.fanoutFunction, infra, ['s3:PutObject'], `${[prefix, '_metaflow-cdk', flowName, 'foreach'].filter(Boolean).join('/')}/*`, 'item manifests are written per run under the flow coordination prefix');
   grantObjects(flow.catchFunction, infra, ['s3:PutObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'failures are stored per run and task under the flow prefix');

@@ -2,7 +2,11 @@ import { Problem } from '../errors';
 import type { FlowGraph, GraphNode } from '../graph/analyze';
 import { DEFAULT_MAX_NUM_SPLITS } from '../graph/model';
 import { CompileOptions, DEFAULT_INLINE_MAP_MAX_WIDTH, ForeachStrategy } from './options';
+import { METAFLOW_FOREACH_STRATEGY } from './metaflow-plan';
 import { stepWhere } from './routing';
+
+/** The compile options that decide a foreach's strategy. */
+export type ForeachStrategyOptions = Pick<CompileOptions, 'foreachStrategies' | 'inlineMapMaxWidth'>;
 
 /** Above this many splits an inline Map risks the 25,000-event execution history limit (5+ events per task). */
 export const INLINE_MAP_HARD_LIMIT = 1000;
@@ -56,7 +60,7 @@ export function maxNumSplitsOf(graph: FlowGraph): number {
 export function chooseForeachStrategy(
   graph: FlowGraph,
   foreach: GraphNode,
-  options: CompileOptions,
+  options: ForeachStrategyOptions,
 ): { strategy: ForeachStrategy; problems: Problem[] } {
   const body = foreachBody(graph, foreach);
   const obstacles = arrayObstacles(graph, body);
@@ -79,4 +83,26 @@ export function chooseForeachStrategy(
   if (obstacles.length === 0) return { strategy: 'array-job', problems: [] };
   const inlineMax = options.inlineMapMaxWidth ?? DEFAULT_INLINE_MAP_MAX_WIDTH;
   return { strategy: maxSplits <= inlineMax ? 'inline-map' : 'distributed-map', problems: [] };
+}
+
+/**
+ * The strategy the compiler uses for a foreach of any flow: Metaflow's own DynamoDB + Map shape for an imported
+ * Metaflow flow (see `METAFLOW_FOREACH_STRATEGY`), else `chooseForeachStrategy`. Pure: the CLI's graph uses it.
+ */
+export function foreachStrategyOf(graph: FlowGraph, foreach: GraphNode, options: ForeachStrategyOptions = {}): { strategy: ForeachStrategy; problems: Problem[] } {
+  if (graph.document.runtime?.kind === 'metaflow') return { strategy: METAFLOW_FOREACH_STRATEGY, problems: [] };
+  return chooseForeachStrategy(graph, foreach, options);
+}
+
+const STRATEGY_WORDS: Record<ForeachStrategy, string> = {
+  'array-job': 'Batch array jobs',
+  'inline-map': 'inline Map',
+  'distributed-map': 'Distributed Map over an S3 item manifest',
+};
+
+/** One line for a diagram node: `foreach strategy: array-job (Batch array jobs)`; undefined for other nodes. */
+export function foreachStrategyLine(node: GraphNode, graph: FlowGraph, options: ForeachStrategyOptions = {}): string | undefined {
+  if (node.type !== 'foreach') return undefined;
+  const { strategy } = foreachStrategyOf(graph, node, options);
+  return `foreach strategy: ${strategy} (${STRATEGY_WORDS[strategy]})`;
 }

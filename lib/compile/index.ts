@@ -13,3 +13,5 @@ export * from './failure-states';
 export * from './definition';
 export * from './transitions';
 export * from './triggers';
+export * from './metaflow-plan';
+export * from './metaflow-definition';

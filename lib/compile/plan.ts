@@ -3,10 +3,11 @@ import type { FlowGraph, GraphNode } from '../graph/analyze';
 import { assertValidFlow } from '../graph/validate';
 import type { FlowDocument } from '../graph/model';
 import type { FlowManifest } from '../runtime/manifest';
-import { chooseForeachStrategy, foreachBody } from './foreach-strategy';
+import { foreachBody, foreachStrategyOf } from './foreach-strategy';
 import { JobDefinitionSpec, jobDefinitionFor } from './job-definitions';
 import { CompileOptions, ForeachStrategy } from './options';
 import { RetryMode } from './retry';
+import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
 import { findQueue, isParallelNode, routingProblems } from './routing';
 
 export interface StepPlan {
@@ -43,21 +44,14 @@ function numNodesOf(graph: FlowGraph, node: GraphNode): number | undefined {
 export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
   const graph = assertValidFlow(doc);
   const problems: Problem[] = [];
-  if (doc.runtime?.kind === 'metaflow') {
-    problems.push({
-      where: `flow "${doc.name}"`,
-      field: 'runtime.kind',
-      value: 'metaflow',
-      message: 'this compiler builds generic steps only; the Metaflow step runtime is not wired in yet',
-      fix: 'give each step a command and use runtime { kind: "generic" }',
-    });
-  }
+  const metaflow = doc.runtime?.kind === 'metaflow';
+  if (metaflow) problems.push(...metaflowPlanProblems(graph, options));
   const foreachStrategies: Record<string, ForeachStrategy> = {};
   const arrayBodySteps = new Set<string>();
   for (const name of graph.sortedNames) {
     const node = graph.nodes.get(name)!;
     if (node.type !== 'foreach') continue;
-    const chosen = chooseForeachStrategy(graph, node, options);
+    const chosen = foreachStrategyOf(graph, node, options);
     problems.push(...chosen.problems);
     foreachStrategies[name] = chosen.strategy;
     if (chosen.strategy === 'array-job') foreachBody(graph, node).steps.forEach((s) => arrayBodySteps.add(s));
@@ -78,7 +72,10 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     if (queue === undefined) continue;
     const retryMode: RetryMode = arrayBodySteps.has(name) ? 'array' : 'task';
     const platform = queue.capabilities.platform;
-    const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node, platform, retryMode, numNodes: numNodesOf(graph, node) }, options);
+    // A Metaflow step's command travels in the container overrides, and its @secrets are read by Metaflow inside the
+    // task (the job role may read them): the job definition holds only the static settings.
+    const jobNode = metaflow ? { ...node, step: { ...node.step, command: [...METAFLOW_JOB_DEFINITION_COMMAND], secrets: undefined } } : node;
+    const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node: jobNode, platform, retryMode, numNodes: numNodesOf(graph, node) }, options);
     problems.push(...jdProblems);
     if (spec === undefined) continue;
     if (!jobDefinitions.has(spec.key)) jobDefinitions.set(spec.key, spec);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { foreachStrategyLine } from '../../compile/foreach-strategy';
 import { assertValidFlow } from '../../graph';
 import { DiagramOptions, renderMermaid } from '../../graph/diagram';
 import { formatFlowDocument } from '../../graph/document';
@@ -31,4 +32,5 @@ export function createGraphCommand(options: GraphCommandOptions = {}): (program:
   };
 }
 
-export const register = createGraphCommand();
+/** Each foreach node shows the strategy the compiler would choose for it (with default compile options). */
+export const register = createGraphCommand({ annotate: (node, graph) => foreachStrategyLine(node, graph) });

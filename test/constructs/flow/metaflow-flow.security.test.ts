@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { buildReferenceApp } from '../../../lib/stacks/reference-app';
 import { NESTED, flow, step } from '../../lib/compile/helpers';
+import { METAFLOW_FIXTURES } from '../../support/shared';
 
 /** cdk-nag (AwsSolutions) and the Control Tower guard rules on the reference stack with flows of every kind. */
 describe('a stack with flows under cdk-nag and cfn-guard', () => {
@@ -18,6 +19,8 @@ describe('a stack with flows under cdk-nag and cfn-guard', () => {
     for (const doc of [NESTED, catching]) {
       new MetaflowFlow(stack, doc.name, { infrastructure: stack.infrastructure, flow: doc, image: 'node:22-slim' });
     }
+    // An imported Python flow: code asset, job role grants on the package and the table, no coordination Lambdas.
+    new MetaflowFlow(stack, 'Ranking', { infrastructure: stack.infrastructure, pythonFlowFile: join(METAFLOW_FIXTURES, 'nested_foreach_flow', 'flow.py'), image: 'python:3.11' });
     let error: unknown;
     try {
       app.synth();

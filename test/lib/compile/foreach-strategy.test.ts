@@ -1,5 +1,5 @@
 import { analyzeFlow } from '../../../lib/graph/analyze';
-import { chooseForeachStrategy, foreachBody } from '../../../lib/compile/foreach-strategy';
+import { chooseForeachStrategy, foreachBody, foreachStrategyLine, foreachStrategyOf } from '../../../lib/compile/foreach-strategy';
 import { FOREACH, NESTED, OPTIONS } from './helpers';
 
 describe('foreach strategy', () => {
@@ -26,5 +26,18 @@ describe('foreach strategy', () => {
     expect(chooseForeachStrategy(graph, graph.nodes.get('start')!, OPTIONS).strategy).toBe('distributed-map');
     const forced = chooseForeachStrategy(graph, graph.nodes.get('start')!, { ...OPTIONS, foreachStrategies: { start: 'array-job' } });
     expect(forced.problems[0].message).toMatch(/@catch/);
+  });
+});
+
+describe('foreachStrategyOf and foreachStrategyLine (the CLI graph annotation)', () => {
+  it('uses the compiler\'s choice for generic flows and Metaflow\'s shape for imported Metaflow flows', () => {
+    const generic = analyzeFlow(FOREACH);
+    const start = generic.nodes.get('start')!;
+    expect(foreachStrategyOf(generic, start).strategy).toBe(chooseForeachStrategy(generic, start, OPTIONS).strategy);
+    expect(foreachStrategyLine(start, generic)).toBe('foreach strategy: array-job (Batch array jobs)');
+    expect(foreachStrategyLine(generic.nodes.get('body1')!, generic)).toBeUndefined();
+    const metaflow = analyzeFlow({ ...FOREACH, runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'F' } });
+    expect(foreachStrategyOf(metaflow, metaflow.nodes.get('start')!).strategy).toBe('inline-map');
+    expect(foreachStrategyLine(metaflow.nodes.get('start')!, metaflow)).toBe('foreach strategy: inline-map (inline Map)');
   });
 });

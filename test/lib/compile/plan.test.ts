@@ -1,6 +1,6 @@
 import { planFlow } from '../../../lib/compile/plan';
 import { ValidationError } from '../../../lib/errors';
-import { FOREACH, LINEAR, NESTED, OPTIONS, PARALLEL, flow, step } from './helpers';
+import { FOREACH, NESTED, OPTIONS, PARALLEL, flow, step } from './helpers';
 
 function problemsOf(fn: () => unknown): Array<{ where: string; field: string; value: unknown; fix: string }> {
   try {
@@ -103,8 +103,13 @@ describe('planFlow', () => {
     expect(problemsOf(() => planFlow(doc, OPTIONS)).length).toBeGreaterThan(0);
   });
 
-  it('refuses the Metaflow runtime with a way out', () => {
-    const doc = { ...LINEAR, runtime: { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' } };
-    expect(problemsOf(() => planFlow(doc, OPTIONS))[0].field).toBe('runtime.kind');
+  it('plans a Metaflow flow: inline-map foreaches, no command needed, @parallel refused with a way out', () => {
+    const runtime = { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' };
+    const strip = (d: typeof FOREACH) => d.steps.map(({ command: _c, ...s }) => s);
+    const plan = planFlow({ ...FOREACH, runtime, steps: strip(FOREACH) }, OPTIONS);
+    expect(Object.values(plan.foreachStrategies)).toEqual(['inline-map']);
+    const problems = problemsOf(() => planFlow({ ...PARALLEL, runtime, steps: strip(PARALLEL) }, OPTIONS));
+    expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['numParallel']));
+    expect(problems.every((p) => p.fix.length > 0)).toBe(true);
   });
 });

@@ -4,6 +4,8 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { createGraphCommand, renderGraphOutput } from '../../../../lib/cli/commands/graph';
 import { parseFlowDocumentJson } from '../../../../lib/graph/document';
+import { foreachStrategyLine } from '../../../../lib/compile/foreach-strategy';
+import { METAFLOW_FIXTURES } from '../../../support/shared';
 import { cli } from '../harness';
 
 const EXAMPLES = path.join(__dirname, '../../../../examples/graphs');
@@ -49,5 +51,22 @@ describe('metaflow-cdk graph', () => {
     const program = new Command();
     createGraphCommand({ annotate })(program);
     expect(program.commands.map((c) => c.name())).toEqual(['graph']);
+  });
+
+  it('annotates each foreach with the strategy the compiler would choose', async () => {
+    const { code, stdout } = await cli('graph', path.join(EXAMPLES, 'foreach.json'));
+    expect(code).toBe(0);
+    // A chain body: Batch array jobs.
+    expect(stdout.match(/foreach strategy: array-job \(Batch array jobs\)/g)).toHaveLength(1);
+    // The nested foreach's outer body has a foreach of its own: no array job there.
+    const nested = renderGraphOutput(path.join(EXAMPLES, 'nested-foreach.json'), false, { annotate: (node, graph) => foreachStrategyLine(node, graph) });
+    const lines = nested.match(/foreach strategy: [a-z-]+/g) ?? [];
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l !== 'foreach strategy: array-job')).toBe(true);
+    // A Metaflow flow keeps Metaflow's DynamoDB + inline Map shape.
+    const python = await cli('graph', path.join(METAFLOW_FIXTURES, 'nested_foreach_flow', 'flow.py'));
+    expect(python.code).toBe(0);
+    expect(python.stdout.match(/foreach strategy: inline-map \(inline Map\)/g)).toHaveLength(2);
+    expect(python.stdout).not.toMatch(/strategy: array-job/);
   });
 });

@@ -1,0 +1,134 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import type { Construct } from 'constructs';
+import { hashOf } from '../../lib/compile/job-definitions';
+import type { FlowPlan } from '../../lib/compile/plan';
+import { ValidationError } from '../../lib/errors';
+import type { FlowDocument } from '../../lib/graph/model';
+import { importPythonFlow } from '../../lib/importer/python';
+import { staticBatchSteps } from '../../lib/importer/static-decorators';
+import type { MetaflowDeployment } from '../../lib/runtime/metaflow/deployment';
+import type { IMetaflowInfrastructure } from '../infrastructure/contract';
+
+/** Metaflow settings of a flow imported from Python. */
+export interface MetaflowRuntimeOptions {
+  /**
+   * Deployer user name: `metaflow.owner`, `METAFLOW_OWNER`, `USER` of every task.
+   * @default 'metaflow-cdk'
+   */
+  readonly owner?: string;
+  /**
+   * Production token: runs are in namespace `production:<token>`. Keep it stable across deploys.
+   * @default - `<flow lowercased>-0-<4 characters derived from the stack name and construct path>`
+   */
+  readonly productionToken?: string;
+  /**
+   * Metaflow version installed in the image (`metaflow.version` job parameter).
+   * @default '2.19.38'
+   */
+  readonly metaflowVersion?: string;
+  /**
+   * Internal URL of a Metaflow metadata service; tasks then use `--metadata=service`.
+   * @default - local metadata in the datastore
+   */
+  readonly serviceUrl?: string;
+  /**
+   * Headers for the metadata service (sent in clear text in every job's container overrides).
+   * @default - none
+   */
+  readonly serviceHeaders?: Readonly<Record<string, string>>;
+}
+
+/** The flow document of the props: `flow`, or `pythonFlowFile` imported now. Exactly one is allowed. */
+export function flowDocumentOf(scope: Construct, props: { flow?: FlowDocument; pythonFlowFile?: string; flowClass?: string }): FlowDocument {
+  const where = `MetaflowFlow ${scope.node.path}`;
+  if ((props.flow === undefined) === (props.pythonFlowFile === undefined)) {
+    throw new ValidationError([{ where, field: 'flow', value: props.pythonFlowFile ?? props.flow?.name, message: 'needs exactly one of flow and pythonFlowFile', fix: 'pass a flow document as flow, or a Metaflow flow file as pythonFlowFile' }]);
+  }
+  return props.flow ?? importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass });
+}
+
+export interface MetaflowRuntimeInput {
+  readonly infrastructure: IMetaflowInfrastructure;
+  readonly doc: FlowDocument;
+  readonly plan: FlowPlan;
+  readonly image?: string;
+  readonly stateMachineName: string;
+  readonly options?: MetaflowRuntimeOptions;
+}
+
+export interface MetaflowRuntime {
+  readonly asset: s3assets.Asset;
+  readonly deployment: MetaflowDeployment;
+  readonly staticBatchSteps: readonly string[];
+}
+
+/**
+ * Ships the flow's directory as a zip asset, derives what Metaflow's `step-functions create` would take from the
+ * deployer's config, and lets the job role read the package and the `@secrets` of the steps (Metaflow reads them
+ * inside the task). The job role's table access (Put/Update/Get) is granted here too, in case the infrastructure's
+ * role does not already have it.
+ */
+export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): MetaflowRuntime {
+  const { infrastructure: infra, doc, options = {} } = input;
+  const runtime = doc.runtime;
+  if (runtime?.kind !== 'metaflow') throw new Error('metaflowRuntime: not a Metaflow flow');
+  const stack = Stack.of(scope);
+  const directory = path.resolve(runtime.directory ?? '.');
+  const flowPath = path.join(directory, runtime.flowFile);
+  if (!fs.existsSync(flowPath)) {
+    throw new ValidationError([{ where: `flow "${doc.name}"`, field: 'runtime.directory', value: directory, message: `holds no ${runtime.flowFile}, so there is no code package to ship`, fix: 'import the flow with importPythonFlow (it records the directory), or set runtime.directory to the folder of the flow file' }]);
+  }
+  const asset = new s3assets.Asset(scope, 'Code', { path: directory, exclude: ['**/__pycache__', '**/*.pyc', '.metaflow', 'cdk.out'] });
+  const jobRole = infra.jobRole;
+  // The package object only, not the whole asset bucket (asset.grantRead would grant every asset of the account).
+  jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })] }));
+  asset.bucket.encryptionKey?.grantDecrypt(jobRole);
+  infra.coordinationTable.grant(jobRole, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+  const usesSecrets = grantStepSecrets(scope, input);
+
+  const defaultQueue = infra.queues.find((q) => q.name === infra.defaultQueueName);
+  const deployment: MetaflowDeployment = {
+    region: stack.region,
+    datastoreRoot: infra.datastore.sysroot,
+    metadata: options.serviceUrl !== undefined ? 'service' : 'local',
+    ...(options.serviceUrl !== undefined ? { serviceUrl: options.serviceUrl } : {}),
+    ...(options.serviceHeaders !== undefined ? { serviceHeaders: options.serviceHeaders } : {}),
+    ...(infra.datastore.encryptionKey !== undefined ? { s3ServerSideEncryption: 'aws:kms' } : {}),
+    ...(usesSecrets ? { secretsBackendType: 'aws-secrets-manager', secretsManagerRegion: stack.region } : {}),
+    dynamoDbTable: infra.coordinationTable.tableName,
+    stateMachineName: input.stateMachineName,
+    owner: options.owner ?? 'metaflow-cdk',
+    productionToken: options.productionToken ?? `${doc.name.toLowerCase()}-0-${hashOf([stack.stackName, scope.node.path], 4)}`,
+    ...(options.metaflowVersion !== undefined ? { metaflowVersion: options.metaflowVersion } : {}),
+    codePackage: { url: `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`, sha: asset.assetHash, format: 'zip' },
+    batchDefaults: { image: input.image ?? '', queue: defaultQueue?.queue.jobQueueArn ?? infra.defaultQueueName, iamRole: jobRole.roleArn },
+    ...(doc.workflowTimeoutSeconds !== undefined ? { workflowTimeoutSeconds: doc.workflowTimeoutSeconds } : {}),
+  };
+  return { asset, deployment, staticBatchSteps: staticBatchSteps(flowPath, { flowClass: runtime.flowClass }) };
+}
+
+/** `@secrets` sources: secrets of the infrastructure by name or ARN, other names by their ARN pattern. */
+function grantStepSecrets(scope: Construct, input: MetaflowRuntimeInput): boolean {
+  const names = new Set([...input.plan.graph.nodes.values()].flatMap((n) => n.step.secrets ?? []));
+  if (names.size === 0) return false;
+  const stack = Stack.of(scope);
+  const resources: string[] = [];
+  for (const name of names) {
+    const known = input.infrastructure.secrets.find((s) => [s.secretName, s.secretArn, s.node.id].includes(name));
+    if (known) known.grantRead(input.infrastructure.jobRole);
+    else resources.push(name.startsWith('arn:') ? name : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+  }
+  if (resources.length > 0) input.infrastructure.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources }));
+  return true;
+}
+
+/** The state machine reads each foreach's cardinality from the coordination table. */
+export function grantMetaflowStateMachine(role: iam.IRole, infra: IMetaflowInfrastructure): void {
+  infra.coordinationTable.grant(role, 'dynamodb:GetItem');
+  const key = infra.coordinationTable.encryptionKey;
+  if (key) key.grantDecrypt(role);
+}

@@ -1,0 +1,191 @@
+import type { GraphNode } from '../graph/analyze';
+import { DEFAULT_MAX_WORKERS } from '../graph/model';
+import { encodeManifest } from '../runtime/manifest';
+import { EXECUTION_INPUT } from '../runtime/naming';
+import type { MetaflowDeployment } from '../runtime/metaflow/deployment';
+import {
+  METAFLOW_SUBMIT_RETRY,
+  METAFLOW_TASK_RESULT_SELECTOR,
+  metaflowCardinalityState,
+  metaflowForeachMapState,
+  metaflowForeachStateNames,
+  metaflowParallelStateName,
+} from '../runtime/metaflow/states';
+import { metaflowSubmitJob } from '../runtime/metaflow/submit-job';
+import { AslDefinition, AslStates, partitionArn } from './asl';
+import { INIT_STATES, initStates } from './init-states';
+import type { FlowPlan } from './plan';
+
+/** ARNs and names a Metaflow definition points at; CDK tokens in the construct, plain strings in tests. */
+export interface MetaflowDefinitionRefs {
+  readonly partition: string;
+  jobDefinitionArn(key: string): string;
+  jobQueueArn(queueName: string): string;
+}
+
+export interface MetaflowDefinitionOptions {
+  /** Steps with a static `@batch` in the flow file (they get no `--with batch:...`). @default none */
+  readonly staticBatchSteps?: readonly string[];
+}
+
+/** The Pass state that hands Metaflow's start step its input shape: `Parameters` as a JSON string. */
+export const METAFLOW_INPUT_STATE = 'Init.metaflow';
+
+/**
+ * Our execution input carries `Parameters` as an object (the CLI, schedules and triggers all start runs that way);
+ * Metaflow's start step expects `$.Parameters` to be a JSON string, as `step-functions trigger` sends it.
+ */
+export const METAFLOW_PARAMETERS_PATH = '$.Parameters';
+
+type Transition = { Next: string } | { End: true };
+
+/** Name of the Pass state between a foreach's Map (first body step `child`) and its join. */
+export function metaflowJoinInputStateName(child: string): string {
+  return `*${child}.join`;
+}
+
+/**
+ * What Metaflow's foreach join reads from its input (`$.Parameters['metaflow.run_id']`, the outer foreaches'
+ * `split_parent_task_id_*`, and `split_parent_task_id_<foreach>` = the foreach's job id), rebuilt from the Map's input
+ * (the foreach task's output) instead of taken from the first iteration's output as Metaflow does.
+ */
+export function metaflowJoinInputState(foreach: string, join: string) {
+  return {
+    Type: 'Pass',
+    Parameters: {
+      'JobId.$': '$.JobId',
+      'Parameters.$': `States.JsonMerge($.Parameters, States.StringToJson(States.Format('\\{"split_parent_task_id_${foreach}": "{}"\\}', $.JobId)), false)`,
+    },
+    Next: join,
+  } as const;
+}
+
+class MetaflowDefinitionBuilder {
+  constructor(
+    private readonly plan: FlowPlan,
+    private readonly refs: MetaflowDefinitionRefs,
+    private readonly deployment: MetaflowDeployment,
+    private readonly options: MetaflowDefinitionOptions,
+  ) {}
+
+  private node(name: string): GraphNode {
+    return this.plan.graph.nodes.get(name)!;
+  }
+
+  /** Adds the states of `name` and every step after it up to (not including) `exit`, as Metaflow's `_visit`. */
+  visit(name: string, exit: string | undefined, states: AslStates): void {
+    const node = this.node(name);
+    const endsHere = node.type === 'end' || (exit !== undefined && node.outFuncs.includes(exit));
+    switch (node.type) {
+      case 'split': {
+        const join = node.matchingJoin!;
+        const parallel = metaflowParallelStateName(node.outFuncs);
+        this.addTask(node, { Next: parallel }, states);
+        states[parallel] = {
+          Type: 'Parallel',
+          Branches: node.outFuncs.map((child) => {
+            const branch: AslStates = {};
+            this.visit(child, join, branch);
+            return { StartAt: child, States: branch };
+          }),
+          Next: join,
+        };
+        this.visit(join, exit, states);
+        return;
+      }
+      case 'foreach': {
+        const child = node.outFuncs[0];
+        const join = node.matchingJoin!;
+        const names = metaflowForeachStateNames(child);
+        this.addTask(node, { Next: names.cardinality }, states);
+        states[names.cardinality] = { ...metaflowCardinalityState(this.deployment.dynamoDbTable!, names.map, this.refs.partition) };
+        const iteration: AslStates = {};
+        this.visit(child, join, iteration);
+        const maxWorkers = this.plan.graph.document.maxWorkers ?? DEFAULT_MAX_WORKERS;
+        // An iteration returns only its last job id, so the Map result stays small at any width (Metaflow returns
+        // each iteration's job parameters and keeps the first; 256 KiB then caps the foreach at a few hundred splits).
+        for (const state of Object.values(iteration)) {
+          if (state.End === true && state.Type === 'Task') (state as Record<string, unknown>).ResultSelector = { 'JobId.$': '$.JobId' };
+        }
+        const { OutputPath: _firstIteration, ...map } = metaflowForeachMapState(child, join, iteration, maxWorkers);
+        const joinInput = metaflowJoinInputStateName(child);
+        states[names.map] = {
+          ...map,
+          Next: joinInput,
+          ResultPath: null,
+          Comment: `foreach "${node.name}" (${this.plan.foreachStrategies[node.name]}): Metaflow's DynamoDB cardinality and inline Map`,
+        };
+        states[joinInput] = metaflowJoinInputState(node.name, join);
+        this.visit(join, exit, states);
+        return;
+      }
+      default:
+        this.addTask(node, endsHere ? { End: true } : { Next: node.outFuncs[0] }, states);
+        if (!endsHere) this.visit(node.outFuncs[0], exit, states);
+    }
+  }
+
+  private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
+    const stepPlan = this.plan.steps.get(node.name)!;
+    const parameters = metaflowSubmitJob(
+      this.plan.graph,
+      node.name,
+      this.deployment,
+      { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
+      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH },
+    );
+    states[node.name] = {
+      Type: 'Task',
+      Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),
+      Parameters: parameters,
+      Retry: METAFLOW_SUBMIT_RETRY.map((r) => ({ ...r, ErrorEquals: [...r.ErrorEquals] })),
+      // Metaflow's OutputPath selects several keys at once; a Batch result holds only these two of them.
+      ResultSelector: { ...METAFLOW_TASK_RESULT_SELECTOR },
+      ...transition,
+    };
+  }
+}
+
+/**
+ * The state machine of a Metaflow flow, in the shape of Metaflow's `step-functions create` (Batch Task per step,
+ * Parallel per split, DynamoDB cardinality read and Map per foreach), after our init states: parameter defaults,
+ * the required-parameter check, and `Parameters` turned into the JSON string Metaflow's start step reads.
+ */
+export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinitionRefs, deployment: MetaflowDeployment, options: MetaflowDefinitionOptions = {}): AslDefinition {
+  const graph = plan.graph;
+  const init = initStates(graph.document, METAFLOW_INPUT_STATE);
+  const states: AslStates = { ...init.states };
+  // Replace the generic run state: a Metaflow step carries the run in its Batch job parameters, not in the payload.
+  delete states[INIT_STATES.run];
+  for (const state of Object.values(states)) {
+    const s = state as Record<string, unknown>;
+    if (s.Next === INIT_STATES.run) s.Next = METAFLOW_INPUT_STATE;
+    if (s.Default === INIT_STATES.run) s.Default = METAFLOW_INPUT_STATE;
+  }
+  states[METAFLOW_INPUT_STATE] = {
+    Type: 'Pass',
+    Comment: "Metaflow's start step reads the run's parameters as a JSON string; it merges the defaults itself.",
+    Parameters: {
+      'Parameters.$': `States.JsonToString($.top.${EXECUTION_INPUT.parameters})`,
+      [`${EXECUTION_INPUT.trigger}.$`]: `$.top.${EXECUTION_INPUT.trigger}`,
+    },
+    Next: graph.start,
+  };
+  const steps: AslStates = {};
+  new MetaflowDefinitionBuilder(plan, refs, deployment, options).visit(graph.start, undefined, steps);
+  Object.assign(states, standardPaths(steps));
+  const definition: AslDefinition = { Comment: encodeManifest(plan.manifest), StartAt: init.startAt, States: states };
+  if (graph.document.workflowTimeoutSeconds !== undefined) definition.TimeoutSeconds = graph.document.workflowTimeoutSeconds;
+  return definition;
+}
+
+/**
+ * Metaflow writes JSONPaths as `$.Parameters.['metaflow.run_id']` and `$.[0]`; Step Functions accepts them, the ASL
+ * schema (asl-validator) does not. `$.Parameters['metaflow.run_id']` and `$[0]` select the same values.
+ */
+export function standardPaths<T>(value: T): T {
+  if (typeof value === 'string') return (value.startsWith('$') ? value.replace(/\.\[/g, '[') : value) as T;
+  if (Array.isArray(value)) return value.map(standardPaths) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standardPaths(v)])) as T;
+  return value;
+}

@@ -1,0 +1,168 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { MetaflowFlow } from '../../../constructs/flow';
+import { standardPaths } from '../../../lib/compile/metaflow-definition';
+import { ValidationError } from '../../../lib/errors';
+import { importPythonFlow } from '../../../lib/importer/python';
+import { batchStates, FIXTURES, FIXTURE_FLOWS, type BatchState } from '../../lib/runtime/metaflow/fixture-deployment';
+import { validateAsl } from '../../lib/compile/helpers';
+import { definitionFromTemplate, testInfrastructure } from './test-infrastructure';
+
+type Statement = { Action: string | string[]; Resource: unknown };
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** Environment variables that carry the protocol between states; their values must equal Metaflow's. */
+const PROTOCOL_ENV = /^(METAFLOW_(INPUT_PATHS|SPLIT_INDEX|PARENT_TASK_ID|PARENT_\d+_(TASK_ID|STEP)|SPLIT_PARENT_TASK_ID(_FOR_FOREACH_JOIN)?|RUN_ID|PARAMETERS|DEFAULT_PARAMETERS|FLOW_NAME|STEP_NAME|USER|RUNTIME_NAME|DEFAULT_DATASTORE|CODE_DS|SFN_WORKFLOW_TIMEOUT)|AWS_DEFAULT_REGION)$/;
+/** Job parameters that depend on the deployer (owner, token, version) rather than the protocol. */
+const DEPLOYER_ATTRS = new Set(['metaflow.owner', 'metaflow.production_token', 'metaflow.version']);
+
+describe('MetaflowFlow deploys the Metaflow fixture flows from their Python files', () => {
+  let stack: Stack;
+  let flows: Map<string, MetaflowFlow>;
+  let definitions: Map<string, { States: Record<string, Record<string, unknown>> }>;
+  let resources: Resources;
+
+  beforeAll(() => {
+    const app = new App();
+    stack = new Stack(app, 'PythonFlows', { env: { account: '123456789012', region: 'us-east-1' } });
+    // The fixtures route GPU steps to `gpu-q` and Inferentia/GPU steps to the default queue.
+    const infrastructure = testInfrastructure(stack, { cpu: { gpu: true, neuron: true }, 'gpu-q': { gpu: true } });
+    flows = new Map(FIXTURE_FLOWS.map((dir) => [dir, new MetaflowFlow(stack, dir, { infrastructure, pythonFlowFile: path.join(FIXTURES, dir, 'flow.py'), image: 'python:3.11' })]));
+    resources = Template.fromStack(stack).toJSON().Resources as Resources;
+    definitions = new Map(
+      [...flows].map(([dir, f]) => [dir, definitionFromTemplate(stack.resolve((f.stateMachine.node.defaultChild as CfnStateMachine).definitionString)) as never]),
+    );
+  });
+
+  const theirs = (dir: string) => batchStates(standardPaths(JSON.parse(fs.readFileSync(path.join(FIXTURES, dir, 'sfn.json'), 'utf-8'))));
+
+  test('every definition passes asl-validator', () => {
+    for (const definition of definitions.values()) expect(validateAsl(definition).errors).toEqual([]);
+  });
+
+  test.each(FIXTURE_FLOWS)('%s: every Batch state has Metaflow\'s step command, protocol environment and job parameters', (dir) => {
+    const ours = new Map(batchStates(definitions.get(dir)! as never).map((s) => [s.name, s]));
+    for (const expected of theirs(dir)) {
+      const state = ours.get(expected.name) as BatchState;
+      expect(state).toBeDefined();
+      const env = (s: BatchState) => s.Parameters.ContainerOverrides.Environment;
+      // Same variables in the same order; a zip code package has no METAFLOW_CODE_METADATA, and AWS S3 needs no
+      // METAFLOW_S3_ENDPOINT_URL (the fixtures were compiled against a local S3).
+      const deployerOnly = new Set(['METAFLOW_CODE_METADATA', 'METAFLOW_S3_ENDPOINT_URL']);
+      expect(env(state).map((e) => e.Name)).toEqual(env(expected).map((e) => e.Name).filter((n) => !deployerOnly.has(n)));
+      const protocol = (s: BatchState) => env(s).filter((e) => PROTOCOL_ENV.test(e.Name));
+      expect(protocol(state)).toEqual(protocol(expected));
+      // The `step` command line (ids, retry count, input paths, split index) after the flow file name.
+      const stepLine = (s: BatchState) => /\s(step \S+ --run-id .*?)\) 1>>/.exec(s.Parameters.ContainerOverrides.Command[2])?.[1];
+      expect(stepLine(state)).toBeDefined();
+      expect(stepLine(state)).toBe(stepLine(expected));
+      const attrs = (s: BatchState) => Object.fromEntries(Object.entries(s.Parameters.Parameters).filter(([k]) => !DEPLOYER_ATTRS.has(k)));
+      expect(attrs(state)).toEqual(attrs(expected));
+      expect(state.Parameters.RetryStrategy).toEqual(expected.Parameters.RetryStrategy);
+      expect(state.Parameters.Timeout).toEqual(expected.Parameters.Timeout);
+      expect(state.Parameters.ContainerOverrides.ResourceRequirements).toEqual(expected.Parameters.ContainerOverrides.ResourceRequirements);
+    }
+  });
+
+  test('the code package is the flow directory as a zip asset the job downloads and unpacks', () => {
+    const flow = flows.get('foreach_flow')!;
+    expect(flow.codeAsset).toBeDefined();
+    const start = batchStates(definitions.get('foreach_flow')! as never).find((s) => s.name === 'start')!;
+    const env = Object.fromEntries(start.Parameters.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
+    expect(env.METAFLOW_CODE_SHA).toBe(flow.codeAsset!.assetHash);
+    expect(env.METAFLOW_CODE_URL).toMatch(/^s3:\/\/.+\/[0-9a-f]{64}\.zip$/);
+    expect(start.Parameters.ContainerOverrides.Command[2]).toContain('zipfile.ZipFile("job.zip").extractall(".")');
+    expect(start.Parameters.ContainerOverrides.Command[2]).toContain('python flow.py');
+  });
+
+  test('no coordination Lambdas: Metaflow flows read foreach cardinality from DynamoDB in the state machine', () => {
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toEqual([]);
+    for (const f of flows.values()) {
+      expect(f.fanoutFunction).toBeUndefined();
+      expect(Object.values(f.foreachStrategies).every((s) => s === 'inline-map')).toBe(true);
+    }
+  });
+
+  const policyActions = (roleRef: string) =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleRef))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((s) => [s.Action].flat());
+
+  test('the job role may read the code asset and Put/Update/Get the coordination table', () => {
+    const jobRole = Object.keys(resources).find((k) => k.startsWith('JobRole') && resources[k].Type === 'AWS::IAM::Role')!;
+    const actions = policyActions(jobRole);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+    // Only the package objects of the asset bucket.
+    const s3 = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(jobRole))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3.length).toBe(FIXTURE_FLOWS.length);
+    for (const st of s3) expect(JSON.stringify(st.Resource)).toMatch(/[0-9a-f]{64}\.zip/);
+  });
+
+  test('each state machine role may read the foreach cardinality from the table', () => {
+    const roles = Object.keys(resources).filter((k) => /RoleResource|Role[0-9A-F]{8}$/.test(k) && resources[k].Type === 'AWS::IAM::Role' && JSON.stringify(resources[k].Properties).includes('states.amazonaws.com'));
+    expect(roles.length).toBe(FIXTURE_FLOWS.length);
+    for (const role of roles) expect(policyActions(role)).toContain('dynamodb:GetItem');
+  });
+
+  test('job definitions carry no command to run on their own', () => {
+    const jds = Object.values(resources).filter((r) => r.Type === 'AWS::Batch::JobDefinition');
+    expect(jds.length).toBeGreaterThan(0);
+    for (const jd of jds) expect(JSON.stringify((jd.Properties.ContainerProperties as { Command: string[] }).Command)).toContain('ContainerOverrides');
+  });
+});
+
+test('flow and pythonFlowFile: exactly one', () => {
+  const stack = new Stack(new App(), 'Bad');
+  const infrastructure = testInfrastructure(stack);
+  expect(() => new MetaflowFlow(stack, 'None', { infrastructure })).toThrow(ValidationError);
+  expect(() => new MetaflowFlow(stack, 'Both', { infrastructure, pythonFlowFile: path.join(FIXTURES, 'linear_flow', 'flow.py'), flow: { version: 1, name: 'X', steps: [] } })).toThrow(/exactly one of flow and pythonFlowFile/);
+});
+
+describe('a Metaflow flow with @secrets, a time-zoned schedule and an S3 trigger', () => {
+  let resources: Resources;
+  let flow: MetaflowFlow;
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'Extras', { env: { account: '123456789012', region: 'us-east-1' } });
+    const infrastructure = testInfrastructure(stack);
+    const doc = importPythonFlow(path.join(FIXTURES, 'linear_flow', 'flow.py'));
+    flow = new MetaflowFlow(stack, 'Linear', {
+      infrastructure,
+      image: 'python:3.11',
+      metaflow: { owner: 'ml-team', productionToken: 'linear-prod-1' },
+      flow: {
+        ...doc,
+        schedule: { cron: '0 6 * * ? *', timezone: 'Europe/Berlin' },
+        triggers: [{ bucket: 'uploads', prefix: 'incoming/', suffix: '.csv' }],
+        steps: doc.steps.map((s) => (s.name === 'start' ? { ...s, secrets: ['db-password'] } : s)),
+      },
+    });
+    resources = Template.fromStack(stack).toJSON().Resources as Resources;
+  });
+
+  test('the job role may read the @secrets source, which is not injected by Batch', () => {
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(statements).toHaveLength(1);
+    expect(JSON.stringify(statements[0].Resource)).toContain('secret:db-password-??????');
+    for (const jd of Object.values(resources).filter((r) => r.Type === 'AWS::Batch::JobDefinition')) expect(JSON.stringify(jd.Properties)).not.toContain('Secrets');
+    const env = batchStates(flow.definition as never).find((s) => s.name === 'start')!.Parameters.ContainerOverrides.Environment;
+    expect(env.find((e) => e.Name === 'METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE')?.Value).toBe('aws-secrets-manager');
+  });
+
+  test('schedule in its time zone and the S3 trigger start the Metaflow state machine; owner and token are the props', () => {
+    expect(Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')?.Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule')).toHaveLength(1);
+    const start = batchStates(flow.definition as never).find((s) => s.name === 'start')!;
+    expect(start.Parameters.Parameters['metaflow.owner']).toBe('ml-team');
+    expect(start.Parameters.Parameters['metaflow.production_token']).toBe('linear-prod-1');
+  });
+});

@@ -1,0 +1,26 @@
+import { analyzeFlow } from '../../../lib/graph';
+import { METAFLOW_FOREACH_STRATEGY, METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from '../../../lib/compile/metaflow-plan';
+import { FOREACH, OPTIONS, PARALLEL } from './helpers';
+
+const runtime = { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' };
+
+describe('metaflowPlanProblems', () => {
+  it('accepts a foreach flow, and a forced strategy equal to Metaflow\'s', () => {
+    const graph = analyzeFlow({ ...FOREACH, runtime });
+    expect(metaflowPlanProblems(graph, OPTIONS)).toEqual([]);
+    expect(metaflowPlanProblems(graph, { ...OPTIONS, foreachStrategies: { start: METAFLOW_FOREACH_STRATEGY } })).toEqual([]);
+  });
+
+  it('refuses another forced strategy and multi-node steps, each with step, field, value and fix', () => {
+    const forced = metaflowPlanProblems(analyzeFlow({ ...FOREACH, runtime }), { ...OPTIONS, foreachStrategies: { start: 'distributed-map' } });
+    expect(forced).toEqual([expect.objectContaining({ where: 'flow "Foreach" step "start"', field: 'foreachStrategy', value: 'distributed-map' })]);
+    const parallel = metaflowPlanProblems(analyzeFlow({ ...PARALLEL, runtime }), OPTIONS);
+    expect(parallel.length).toBeGreaterThan(0);
+    for (const p of parallel) expect(p.fix).toMatch(/remove num_parallel/);
+  });
+
+  it('gives job definitions a command that fails loudly if nothing overrides it', () => {
+    expect(METAFLOW_JOB_DEFINITION_COMMAND.slice(0, 2)).toEqual(['bash', '-c']);
+    expect(METAFLOW_JOB_DEFINITION_COMMAND[2]).toMatch(/exit [1-9]/);
+  });
+});
