@@ -165,6 +165,8 @@ describe('fault paths of compiled flows', () => {
     controller.abort();
     const result = await pending;
     expect(result.status).toBe('ABORTED');
+    // the tasks the stop ended are counted as stopped, not as failures of the step
+    expect(result.stats.step('body')).toMatchObject({ stopped: 4, failed: 0, running: 0 });
     const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(8);
     expect(await survivors(pids)).toEqual([]);

@@ -29,7 +29,10 @@ export function synthesize(flows: readonly E2eFlow[]): { assembly: LocalAssembly
   });
   for (const { flow, props } of flows) new MetaflowFlow(stack, flow.name, { infrastructure, flow, image: 'local', ...props });
   app.synth();
-  return { assembly: LocalAssembly.fromDirectory(outdir), outdir };
+  const assembly = LocalAssembly.fromDirectory(outdir);
+  // the templates are read: the directory can go when the test process ends
+  process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
+  return { assembly, outdir };
 }
 
 export function step(name: string, next: string[], command: string[], extra: Partial<StepSpec> = {}): StepSpec {

@@ -5,25 +5,35 @@ import * as path from 'path';
 import type { LocalAssembly } from '../../lib/local/template/assembly';
 import { doc, printedResult, run, step, STEP, synthesize } from './harness';
 
+const TRAIN =
+  'echo "node $MF_PARALLEL_NODE_INDEX of $MF_PARALLEL_NUM_NODES main $MF_PARALLEL_MAIN_IP" && "$@" || exit 1; ' +
+  'touch "$SCRATCH/$MF_RUN_ID-$MF_PARALLEL_NODE_INDEX"; ' +
+  'if [ "$MF_PARALLEL_NODE_INDEX" = 0 ]; then while [ "$(ls "$SCRATCH" | grep -c "^$MF_RUN_ID-")" -lt "$MF_PARALLEL_NUM_NODES" ]; do sleep 0.05; done; fi';
+
 describe('a multi-node parallel step on the local engine', () => {
   let assembly: LocalAssembly;
   let runRoot: string;
+  let scratch: string;
   beforeAll(() => {
     runRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-e2e-parallel-'));
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-e2e-parallel-done-'));
     assembly = synthesize([
       {
         flow: doc('Parallel', [
           step('start', ['train'], ['true'], { numParallel: 3 }),
-          step('train', ['gather'], ['sh', '-c', 'echo "node $MF_PARALLEL_NODE_INDEX of $MF_PARALLEL_NUM_NODES main $MF_PARALLEL_MAIN_IP" && exec "$@"', 'train', ...STEP('square')], {
-            parallel: true,
-          }),
+          // The main node waits for the others before it exits, as Metaflow's control task does: on Batch the job
+          // ends when its main node exits, and the nodes still running are stopped.
+          step('train', ['gather'], ['sh', '-c', TRAIN, 'train', ...STEP('square')], { parallel: true, environment: { SCRATCH: scratch } }),
           step('gather', ['end'], STEP('join'), { join: true }),
           step('end', [], STEP('end')),
         ]),
       },
     ]).assembly;
   });
-  afterAll(() => fs.rmSync(runRoot, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(runRoot, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
 
   test('runs every node with its index, the node count and the main node address, and joins their artifacts', async () => {
     const result = await run(assembly, 'Parallel', runRoot);

@@ -6,15 +6,34 @@ import { installPromiseWithResolvers } from './polyfill';
 export type StateMachineCtor = typeof StateMachineClass;
 
 /**
- * `aws-local-stepfunctions` 3.0 has no `$$.State` in the context object, and compiled flows read
- * `$$.State.RetryCount` (the user's retry count). The engine loads the library's own file with one line added where
- * a state starts executing, which sets `$$.State` { Name, EnteredTime, RetryCount } as Step Functions does.
- * If the anchor is not found (another library version), the unpatched library is used.
+ * The engine loads `aws-local-stepfunctions`' own CommonJS build with three source patches, each applied to text that
+ * must occur exactly once in the file (checked: a library whose text changed fails with `InterpreterPatchError`
+ * naming the patch and the installed version, rather than running flows with a silently different interpreter):
+ * - `$$.State`: 3.0 has no `$$.State` in the context object, and compiled flows read `$$.State.RetryCount` (the
+ *   user's retry count). One line where a state starts executing sets { Name, EnteredTime, RetryCount } as Step
+ *   Functions does.
+ * - plain objects of any realm: `isPlainObj` compares prototypes with its realm's `Object.prototype`; payload
+ *   templates built in a jest sandbox (another realm) fail it.
+ * - `Promise.withResolvers` (Node 20 lacks it) is defined in the library's realm, which may differ from the caller's.
+ * Verified against 3.0.0, the only version published; `package.json` should pin it.
  */
-const ANCHOR = '    try {\n      const processedInput = this.processInput(input, context);';
-const INJECTED =
-  '    context.State = { Name: this.stateName, EnteredTime: (this.localEnteredTime ??= new Date().toISOString()), ' +
-  'RetryCount: this.retrierAttempts.reduce((a, b) => a + b, 0) };\n';
+const STATE_CONTEXT = {
+  name: '$$.State in the context object',
+  anchor: '    try {\n      const processedInput = this.processInput(input, context);',
+  replace: (anchor: string): string =>
+    '    context.State = { Name: this.stateName, EnteredTime: (this.localEnteredTime ??= new Date().toISOString()), ' +
+    'RetryCount: this.retrierAttempts.reduce((a, b) => a + b, 0) };\n' +
+    anchor,
+};
+
+const PLAIN_OBJECT_ANY_REALM = {
+  name: 'plain objects of any realm',
+  anchor: 'return !!value && Object.getPrototypeOf(value) === Object.prototype;',
+  replace: (): string =>
+    'return !!value && typeof value === "object" && ((p) => p !== null && Object.getPrototypeOf(p) === null)(Object.getPrototypeOf(value));',
+};
+
+const PATCHES = [STATE_CONTEXT, PLAIN_OBJECT_ANY_REALM];
 
 /** The library is compiled in Node's own realm, whose `Promise` may differ from the caller's (jest sandboxes globals). */
 const PRELUDE =
@@ -22,32 +41,47 @@ const PRELUDE =
   'let resolve, reject; const promise = new Promise((res, rej) => { resolve = res; reject = rej; }); ' +
   'return { promise, resolve, reject }; }; }\n';
 
-/** `isPlainObj` compares prototypes with this realm's `Object.prototype`; objects built in a jest sandbox fail it. */
-const PLAIN_OBJECT = 'return !!value && Object.getPrototypeOf(value) === Object.prototype;';
-const PLAIN_OBJECT_ANY_REALM =
-  'return !!value && typeof value === "object" && ((p) => p !== null && Object.getPrototypeOf(p) === null)(Object.getPrototypeOf(value));';
+/** The installed `aws-local-stepfunctions` is not the text the engine's patches were written for. */
+export class InterpreterPatchError extends Error {
+  constructor(readonly patch: string, readonly version: string, readonly occurrences: number) {
+    super(
+      `the local engine cannot patch aws-local-stepfunctions ${version} (${patch}: the text it patches occurs ` +
+        `${occurrences} times, expected once). Fix: install the version it was written for ` +
+        '(`npm install aws-local-stepfunctions@3.0.0`), or update the patches in lib/local/asl/interpreter.ts.',
+    );
+    this.name = 'InterpreterPatchError';
+  }
+}
 
-let loaded: { StateMachine: StateMachineCtor; patched: boolean } | undefined;
+/** The library's source with every patch applied; throws `InterpreterPatchError` when a patched text is not there once. */
+export function patchInterpreterSource(source: string, version: string): string {
+  let patched = source;
+  for (const patch of PATCHES) {
+    const parts = patched.split(patch.anchor);
+    if (parts.length !== 2) throw new InterpreterPatchError(patch.name, version, parts.length - 1);
+    patched = parts[0] + patch.replace(patch.anchor) + parts[1];
+  }
+  return PRELUDE + patched;
+}
 
-export function loadInterpreter(): { StateMachine: StateMachineCtor; patched: boolean } {
+let loaded: { StateMachine: StateMachineCtor } | undefined;
+
+export function loadInterpreter(): { StateMachine: StateMachineCtor } {
   if (loaded) return loaded;
   installPromiseWithResolvers();
   const file = require.resolve('aws-local-stepfunctions');
-  const source = file.endsWith('.cjs') ? fs.readFileSync(file, 'utf8') : '';
-  if (source.split(ANCHOR).length === 2) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const NodeModule = require('module') as {
-      new (id: string): { filename: string; paths: string[]; exports: unknown; _compile(code: string, file: string): void };
-      _nodeModulePaths(dir: string): string[];
-    };
-    const m = new NodeModule(file);
-    m.filename = file;
-    m.paths = NodeModule._nodeModulePaths(path.dirname(file));
-    m._compile(PRELUDE + source.replace(ANCHOR, INJECTED + ANCHOR).replace(PLAIN_OBJECT, PLAIN_OBJECT_ANY_REALM), file);
-    loaded = { StateMachine: (m.exports as { StateMachine: StateMachineCtor }).StateMachine, patched: true };
-  } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = { StateMachine: (require('aws-local-stepfunctions') as { StateMachine: StateMachineCtor }).StateMachine, patched: false };
-  }
+  const packageJson = path.join(path.dirname(file), '..', 'package.json');
+  const version = fs.existsSync(packageJson) ? String((JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version?: unknown }).version) : 'unknown';
+  const source = patchInterpreterSource(fs.readFileSync(file, 'utf8'), version);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const NodeModule = require('module') as {
+    new (id: string): { filename: string; paths: string[]; exports: unknown; _compile(code: string, file: string): void };
+    _nodeModulePaths(dir: string): string[];
+  };
+  const m = new NodeModule(file);
+  m.filename = file;
+  m.paths = NodeModule._nodeModulePaths(path.dirname(file));
+  m._compile(source, file);
+  loaded = { StateMachine: (m.exports as { StateMachine: StateMachineCtor }).StateMachine };
   return loaded;
 }

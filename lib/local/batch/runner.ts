@@ -64,7 +64,7 @@ export class LocalBatch {
     }
     const base = this.jobSkeleton(jobId, request, job, createdAt);
     if (size === undefined) {
-      const result = await this.runWithRetries(step, jobId, job, request, undefined);
+      const result = await this.runWithRetries({ step, jobId, job, request });
       return this.finish(base, result);
     }
     const sequential = (request.DependsOn ?? []).some((d) => d.Type === 'SEQUENTIAL' && !d.JobId);
@@ -77,12 +77,12 @@ export class LocalBatch {
         children.push(
           previous?.status === 'FAILED'
             ? { status: 'FAILED', statusReason: DEPENDENCY_STATUS_REASON, attempts: [], startedAt: Date.now() }
-            : await this.runWithRetries(step, `${jobId}:${index}`, job, request, index),
+            : await this.runWithRetries({ step, jobId: `${jobId}:${index}`, job, request, arrayIndex: index }),
         );
       }
     } else {
       children = await Promise.all(
-        Array.from({ length: size }, (_, index) => this.runWithRetries(step, `${jobId}:${index}`, job, request, index)),
+        Array.from({ length: size }, (_, index) => this.runWithRetries({ step, jobId: `${jobId}:${index}`, job, request, arrayIndex: index })),
       );
     }
     const failed = children.filter((c) => c.status === 'FAILED').length;
@@ -168,7 +168,16 @@ export class LocalBatch {
     return this.options.assembly.findByArnOrName('AWS::Batch::JobQueue', queue)?.arn ?? queue;
   }
 
+  private readonly queues = new Map<string, { queue: string; computeEnvironment: string }>();
+
+  /** The queue's name and its first compute environment's (`AWS_BATCH_JQ_NAME`, `AWS_BATCH_CE_NAME`), once per queue. */
   private queueNames(queue: string): { queue: string; computeEnvironment: string } {
+    let names = this.queues.get(queue);
+    if (!names) this.queues.set(queue, (names = this.lookUpQueue(queue)));
+    return names;
+  }
+
+  private lookUpQueue(queue: string): { queue: string; computeEnvironment: string } {
     const resource = this.options.assembly.findByArnOrName('AWS::Batch::JobQueue', queue);
     if (!resource) return { queue: queue.split('/').pop() ?? queue, computeEnvironment: 'local' };
     const order = resource.properties.ComputeEnvironmentOrder;
@@ -182,13 +191,8 @@ export class LocalBatch {
   }
 
   /** Runs one job (or one array child) through its attempts. */
-  private async runWithRetries(
-    step: string,
-    jobId: string,
-    job: ResolvedJob,
-    request: SubmitJobRequest,
-    arrayIndex: number | undefined,
-  ): Promise<JobResult> {
+  private async runWithRetries(task: Task): Promise<JobResult> {
+    const { step, job } = task;
     const attempts: BatchAttempt[] = [];
     const tasks = job.multinode ? job.numNodes : 1;
     let startedAt = 0;
@@ -197,10 +201,12 @@ export class LocalBatch {
         return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now() };
       }
       const outcome = await this.options.workers.use(async () => {
+        // queued behind the workers while the run was stopped: never started, so not counted
+        if (this.options.isStopping()) return undefined;
         this.options.stats.taskStarted(step, tasks);
         const started = Date.now();
         startedAt ||= started;
-        const result = await this.runAttempt(step, jobId, job, request, arrayIndex, attempt);
+        const result = await this.runAttempt(task, attempt);
         attempts.push({
           Container: { ExitCode: result.exitCode, Reason: result.reason, LogStreamName: result.logFile },
           StartedAt: started,
@@ -209,42 +215,37 @@ export class LocalBatch {
         });
         return result;
       });
+      if (!outcome) return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now() };
       if (outcome.ok) {
         this.options.stats.taskEnded(step, 'succeeded', tasks);
         return { status: 'SUCCEEDED', statusReason: outcome.statusReason, attempts, startedAt };
       }
       const retry = !outcome.final && !this.options.isStopping() && shouldRetry(job.retryStrategy, attempt, outcome);
-      this.options.stats.taskEnded(step, retry ? 'retried' : 'failed', tasks);
+      const stopped = outcome.statusReason === ABORT_STATUS_REASON;
+      this.options.stats.taskEnded(step, stopped ? 'stopped' : retry ? 'retried' : 'failed', tasks);
       if (!retry) return { status: 'FAILED', statusReason: outcome.statusReason, attempts, startedAt };
     }
   }
 
-  /** One attempt: all nodes of a multi-node job run together; the job's outcome is the main node's. */
-  private async runAttempt(
-    step: string,
-    jobId: string,
-    job: ResolvedJob,
-    request: SubmitJobRequest,
-    arrayIndex: number | undefined,
-    attempt: number,
-  ): Promise<AttemptResult> {
-    const nodes = job.multinode ? Array.from({ length: job.numNodes }, (_, i) => i) : [undefined];
-    const results = await Promise.all(nodes.map((node) => this.runNode(step, jobId, job, request, arrayIndex, attempt, node)));
-    if (!job.multinode) return results[0];
-    const main = results[job.mainNode] ?? results[0];
-    const failedNode = results.find((r) => !r.ok);
-    return main.ok && failedNode ? { ...failedNode, logFile: main.logFile } : main;
+  /**
+   * One attempt: all nodes of a multi-node job run together. As on Batch, the job ends when its main node exits (the
+   * nodes still running are stopped) and its outcome is the main node's: a child node failing changes nothing.
+   */
+  private async runAttempt(task: Task, attempt: number): Promise<AttemptResult> {
+    const { job } = task;
+    if (!job.multinode) return this.runNode(task, attempt, undefined);
+    const mainExited = new AbortController();
+    const results = await Promise.all(
+      Array.from({ length: job.numNodes }, (_, node) => {
+        const run = this.runNode(task, attempt, node, node === job.mainNode ? undefined : mainExited.signal);
+        return node === job.mainNode ? run.finally(() => mainExited.abort()) : run;
+      }),
+    );
+    return results[job.mainNode] ?? results[0];
   }
 
-  private async runNode(
-    step: string,
-    jobId: string,
-    job: ResolvedJob,
-    request: SubmitJobRequest,
-    arrayIndex: number | undefined,
-    attempt: number,
-    node: number | undefined,
-  ): Promise<AttemptResult> {
+  private async runNode(task: Task, attempt: number, node: number | undefined, stop?: AbortSignal): Promise<AttemptResult> {
+    const { step, jobId, job, request, arrayIndex } = task;
     const spec = job.node(node ?? 0);
     const names = this.queueNames(request.JobQueue);
     const suffix = `${arrayIndex !== undefined ? `-${arrayIndex}` : ''}${node !== undefined ? `-node${node}` : ''}-attempt${attempt}`;
@@ -288,11 +289,22 @@ export class LocalBatch {
       logFile,
       logHeader: header,
       timeoutMs: job.attemptDurationSeconds ? job.attemptDurationSeconds * 1000 * scale : undefined,
+      signal: stop,
     });
     const spot = fs.existsSync(spotMarker);
     if (spot) fs.rmSync(spotMarker, { force: true });
     return outcomeOf(exit, spot, logFile);
   }
+}
+
+/** One job, or one child of an array job, as its attempts see it. */
+interface Task {
+  readonly step: string;
+  /** `<parent id>:<index>` for an array child. */
+  readonly jobId: string;
+  readonly job: ResolvedJob;
+  readonly request: SubmitJobRequest;
+  readonly arrayIndex?: number;
 }
 
 interface JobResult {

@@ -10,6 +10,8 @@ export const TIMEOUT_STATUS_REASON = 'Job attempt duration exceeded timeout';
 export const EXIT_STATUS_REASON = 'Essential container in task exited';
 export const DEPENDENCY_STATUS_REASON = 'Dependent Job failed';
 export const ABORT_STATUS_REASON = 'Terminated by the local engine: the run was stopped';
+/** A node of a multi-node job that was still running when the main node exited: Batch stops it, the job goes on. */
+export const MAIN_NODE_EXITED_STATUS_REASON = 'Stopped: the main node of the multi-node job exited';
 
 /** An error the interpreter matches in Retry/Catch as `States.TaskFailed`, with the DescribeJobs job as Cause. */
 export class BatchJobFailed extends Error {
@@ -66,6 +68,7 @@ export interface AttemptResult extends AttemptOutcome {
 
 export function outcomeOf(exit: ProcessExit, spot: boolean, logFile: string): AttemptResult {
   if (exit.killed) return { ok: false, final: true, statusReason: ABORT_STATUS_REASON, logFile };
+  if (exit.stopped) return { ok: true, statusReason: MAIN_NODE_EXITED_STATUS_REASON, logFile };
   if (spot) return { ok: false, statusReason: SPOT_STATUS_REASON, logFile };
   // Batch does not retry an attempt it ended for exceeding the timeout.
   if (exit.timedOut) return { ok: false, final: true, statusReason: TIMEOUT_STATUS_REASON, logFile };

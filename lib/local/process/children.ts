@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'child_process';
-import * as fs from 'fs';
+import * as os from 'os';
+import { Launcher, type LaunchSpec } from './launcher';
 
 /** How one local process ended. */
 export interface ProcessExit {
@@ -12,18 +12,15 @@ export interface ProcessExit {
   readonly killed: boolean;
   /** The process could not start (e.g. command not found). */
   readonly spawnError?: string;
+  /** True when the spec's `signal` ended it. */
+  readonly stopped?: boolean;
 }
 
-export interface SpawnSpec {
-  readonly command: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-  /** File that receives stdout and stderr. */
-  readonly logFile: string;
-  /** Written at the top of the log file before the process starts. */
-  readonly logHeader?: string;
+export interface SpawnSpec extends LaunchSpec {
   /** Kill the whole process tree after this many ms. */
   readonly timeoutMs?: number;
+  /** Aborting it ends the process tree (e.g. the other nodes of a multi-node job once its main node exited). */
+  readonly signal?: AbortSignal;
 }
 
 /** Grace between SIGTERM and SIGKILL when a tree is ended. */
@@ -37,73 +34,98 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+interface LiveProcess {
+  pid?: number;
+  readonly ended: Promise<void>;
+}
+
+/**
+ * Launchers of this process, shared by every registry (runs, tests, benchmark repetitions): one per core, at most 4.
+ * They are started once, idle ones do not keep the process alive, and they end with it.
+ */
+const launchers: Launcher[] = [];
+
+function launcherCount(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+/** Starts the launchers ahead of the first task (the engine does it while the local servers start). */
+export function prestartLaunchers(): void {
+  for (let i = launchers.length - 1; i >= 0; i--) if (!launchers[i].alive) launchers.splice(i, 1);
+  while (launchers.length < launcherCount()) launchers.push(new Launcher());
+}
+
+/** The least busy launcher. */
+function pickLauncher(): Launcher {
+  prestartLaunchers();
+  return launchers.reduce((a, b) => (b.pending < a.pending ? b : a));
+}
+
 /**
  * Every process the engine started, each the leader of its own process group (spawned detached),
  * so a timeout or an aborted run ends the whole tree a step started, not only its shell.
+ * Processes are started by the launcher processes (see `launcher.ts`).
  */
 export class ProcessRegistry {
-  private readonly live = new Map<number, ChildProcess>();
+  private readonly processes = new Set<LiveProcess>();
   private closed = false;
 
   get size(): number {
-    return this.live.size;
+    return this.pids().length;
   }
 
   /** Pids (process group ids) currently running. */
   pids(): number[] {
-    return [...this.live.keys()];
+    return [...this.processes].flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
   }
 
   run(spec: SpawnSpec): Promise<ProcessExit> {
     if (this.closed) return Promise.resolve({ timedOut: false, killed: true });
+    let resolveEnded!: () => void;
+    const record: LiveProcess = { ended: new Promise<void>((resolve) => (resolveEnded = resolve)) };
+    this.processes.add(record);
     return new Promise((resolve) => {
-      const log = fs.openSync(spec.logFile, 'a');
-      if (spec.logHeader) fs.writeSync(log, spec.logHeader);
-      let child: ChildProcess;
-      try {
-        child = spawn(spec.command[0], spec.command.slice(1), {
-          cwd: spec.cwd,
-          env: spec.env,
-          detached: true,
-          stdio: ['ignore', log, log],
-        });
-      } catch (error) {
-        fs.closeSync(log);
-        resolve({ timedOut: false, killed: false, spawnError: error instanceof Error ? error.message : String(error) });
-        return;
-      }
-      fs.closeSync(log);
       let timedOut = false;
-      let settled = false;
+      let stopped = false;
       let timer: NodeJS.Timeout | undefined;
       let killTimer: NodeJS.Timeout | undefined;
-      const pid = child.pid;
-      if (pid !== undefined) this.live.set(pid, child);
-      if (spec.timeoutMs !== undefined && pid !== undefined) {
-        timer = setTimeout(() => {
-          timedOut = true;
-          killGroup(pid, 'SIGTERM');
-          killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
-        }, spec.timeoutMs);
-      }
-      const finish = (exit: ProcessExit): void => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        if (killTimer) clearTimeout(killTimer);
-        if (pid !== undefined) {
-          this.live.delete(pid);
-          // the leader is gone; end anything it left behind in its group
-          killGroup(pid, 'SIGKILL');
-        }
-        resolve(exit);
+      const end = (pid: number): void => {
+        killGroup(pid, 'SIGTERM');
+        killTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
       };
-      child.on('error', (error) => {
-        fs.appendFileSync(spec.logFile, `metaflow-cdk local: cannot start ${spec.command[0]}: ${error.message}\n`);
-        finish({ timedOut: false, killed: this.closed, spawnError: error.message });
-      });
-      child.on('exit', (code, signal) => {
-        finish({ exitCode: code ?? undefined, signal: signal ?? undefined, timedOut, killed: this.closed });
+      const onAbort = (): void => {
+        stopped = true;
+        if (record.pid !== undefined) end(record.pid);
+      };
+      if (spec.signal?.aborted) stopped = true;
+      else spec.signal?.addEventListener('abort', onAbort, { once: true });
+      const { signal: _signal, timeoutMs: _timeout, ...launch } = spec;
+      pickLauncher().launch(launch, {
+        onPid: (pid) => {
+          record.pid = pid;
+          // `closed`: it started while the run was being stopped
+          if (stopped || this.closed) end(pid);
+          else if (spec.timeoutMs !== undefined) {
+            timer = setTimeout(() => {
+              timedOut = true;
+              end(pid);
+            }, spec.timeoutMs);
+          }
+        },
+        onExit: ({ exitCode, signal, spawnError }) => {
+          spec.signal?.removeEventListener('abort', onAbort);
+          if (timer) clearTimeout(timer);
+          if (killTimer) clearTimeout(killTimer);
+          // the leader is gone; end anything it left behind in its group
+          if (record.pid !== undefined) killGroup(record.pid, 'SIGKILL');
+          this.processes.delete(record);
+          resolveEnded();
+          resolve(
+            spawnError !== undefined
+              ? { timedOut: false, killed: this.closed, spawnError }
+              : { exitCode, signal, timedOut, killed: this.closed, ...(stopped ? { stopped } : {}) },
+          );
+        },
       });
     });
   }
@@ -111,21 +133,12 @@ export class ProcessRegistry {
   /** Ends every process tree (SIGTERM, then SIGKILL after a grace) and refuses new ones; resolves when all exited. */
   async killAll(graceMs = KILL_GRACE_MS): Promise<void> {
     this.closed = true;
-    const children = [...this.live.entries()];
-    if (children.length === 0) return;
-    const exited = children.map(
-      ([, child]) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) resolve();
-          else child.once('exit', () => resolve());
-        }),
-    );
-    for (const [pid] of children) killGroup(pid, 'SIGTERM');
+    const running = [...this.processes];
+    for (const p of running) if (p.pid !== undefined) killGroup(p.pid, 'SIGTERM');
     const hard = setTimeout(() => {
-      for (const [pid] of children) killGroup(pid, 'SIGKILL');
+      for (const p of running) if (p.pid !== undefined) killGroup(p.pid, 'SIGKILL');
     }, graceMs);
-    await Promise.all(exited);
+    await Promise.all(running.map((p) => p.ended));
     clearTimeout(hard);
-    for (const [pid] of children) killGroup(pid, 'SIGKILL');
   }
 }

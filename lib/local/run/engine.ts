@@ -10,7 +10,7 @@ import { Execution, Executions } from '../asl/executions';
 import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition } from '../asl/prepare';
 import { taskHandlerFor, TaskHandler, TaskServices } from '../asl/tasks';
 import { LocalBatch } from '../batch/runner';
-import { ProcessRegistry } from '../process/children';
+import { prestartLaunchers, ProcessRegistry } from '../process/children';
 import { Semaphore } from '../process/semaphore';
 import { LocalAws } from '../services/aws';
 import { LocalLambda } from '../services/lambda';
@@ -99,6 +99,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   const maxWorkers = Math.max(1, options.maxWorkers ?? DEFAULT_MAX_WORKERS);
 
   const s3Directory = path.resolve(options.s3Directory ?? path.join(runRoot, 's3'));
+  prestartLaunchers(); // they boot while the servers start
   const servers = await startLocalServers({ s3Directory });
   const registry = new ProcessRegistry();
   const aws = new LocalAws(servers);

@@ -21,6 +21,7 @@ export function progressLines(stats: RunStats): string[] {
     if (s.running) parts.push(`${s.running} running`);
     if (s.failed) parts.push(`${s.failed} failed`);
     if (s.retried) parts.push(`${s.retried} retried`);
+    if (s.stopped) parts.push(`${s.stopped} stopped`);
     return `  ${s.step.padEnd(width)}  ${parts.join('  ')}`;
   });
 }
@@ -34,16 +35,21 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** The final report: a table of steps with task counts and durations, the outcome, and where the logs are. */
 export function formatRunReport(result: LocalRunResult): string {
-  const rows = result.stats.all().map((s) => [
+  const steps = result.stats.all();
+  // a `stopped` column only for runs that were stopped, so the usual table stays as narrow as it was
+  const anyStopped = steps.some((s) => s.stopped > 0);
+  const rows = steps.map((s) => [
     s.step,
-    String(s.succeeded + s.failed),
+    String(s.succeeded + s.failed + s.stopped),
     String(s.succeeded),
     String(s.failed),
+    ...(anyStopped ? [String(s.stopped)] : []),
     String(s.retried),
     stepDuration(s),
   ]);
+  const header = ['step', 'tasks', 'succeeded', 'failed', ...(anyStopped ? ['stopped'] : []), 'retried', 'duration'];
   const lines = [
-    rows.length ? table(['step', 'tasks', 'succeeded', 'failed', 'retried', 'duration'], rows) : '(no Batch tasks ran)',
+    rows.length ? table(header, rows) : '(no Batch tasks ran)',
     '',
     `run ${result.runId} of ${result.flow}: ${result.status} in ${formatDuration(result.durationMs)} (${result.stateTransitions} state transitions)`,
   ];

@@ -6,6 +6,8 @@ export interface StepStats {
   failed: number;
   /** Attempts that failed and were retried (by Batch or by a state Retry). */
   retried: number;
+  /** Tasks ended because the run was stopped (Ctrl-C, or another step failed the run). */
+  stopped: number;
   firstStartMs?: number;
   lastEndMs?: number;
 }
@@ -24,7 +26,7 @@ export class RunStats {
   step(name: string): StepStats {
     let stats = this.steps.get(name);
     if (!stats) {
-      stats = { step: name, running: 0, succeeded: 0, failed: 0, retried: 0 };
+      stats = { step: name, running: 0, succeeded: 0, failed: 0, retried: 0, stopped: 0 };
       this.steps.set(name, stats);
     }
     return stats;
@@ -42,7 +44,7 @@ export class RunStats {
     this.changed();
   }
 
-  taskEnded(name: string, outcome: 'succeeded' | 'failed' | 'retried', count = 1): void {
+  taskEnded(name: string, outcome: 'succeeded' | 'failed' | 'retried' | 'stopped', count = 1): void {
     const s = this.step(name);
     s.running = Math.max(0, s.running - count);
     s[outcome] += count;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * Generic step used by the end-to-end flows: reads and writes JSON artifacts under the task roots of the (local) S3
- * datastore, using only the env the step runtime documents (lib/runtime/env.ts).
+ * datastore, using only the env the step runtime documents (lib/runtime/env.ts) and the engine's AWS_ENDPOINT_URL_S3.
  *   step.cjs foreach   write {"width": MF_PARAM_WIDTH} as the foreach record, and the items artifact
  *   step.cjs square    value = (split index)^2
  *   step.cjs plus-one  value = parent value + 1
@@ -9,21 +9,22 @@
  *   step.cjs end       print "RESULT <parent value>"
  *   step.cjs fail-until N   exit 1 while MF_RETRY_COUNT < N, then value = retries
  */
-const { S3Client, GetObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
-
 const env = process.env;
-const s3 = new S3Client({ forcePathStyle: true });
 
-function split(uri) {
+// Plain HTTP to the local S3 endpoint (path-style, unsigned: s3rver accepts it): a Node start without the AWS SDK
+// costs about half as much, and these steps run hundreds of times. The example flows (examples/steps) use the SDK.
+function url(uri) {
   const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  return { Bucket: m[1], Key: m[2] };
+  return `${env.AWS_ENDPOINT_URL_S3}/${m[1]}/${m[2].split('/').map(encodeURIComponent).join('/')}`;
 }
 async function put(uri, value) {
-  await s3.send(new PutObjectCommand({ ...split(uri), Body: JSON.stringify(value) }));
+  const response = await fetch(url(uri), { method: 'PUT', body: JSON.stringify(value) });
+  if (!response.ok) throw new Error(`PUT ${uri}: HTTP ${response.status} ${await response.text()}`);
 }
 async function get(uri) {
-  const out = await s3.send(new GetObjectCommand(split(uri)));
-  return JSON.parse(await out.Body.transformToString());
+  const response = await fetch(url(uri));
+  if (!response.ok) throw new Error(`GET ${uri}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
 }
 function parents() {
   const width = Number(env.MF_SPLIT_WIDTH || 0);
@@ -75,7 +76,7 @@ async function main() {
 }
 
 main().then(
-  () => s3.destroy(),
+  () => undefined,
   (error) => {
     console.error(error);
     process.exit(1);

@@ -1,10 +1,10 @@
-import { loadInterpreter } from '../../../../lib/local/asl/interpreter';
+import * as fs from 'fs';
+import { InterpreterPatchError, loadInterpreter, patchInterpreterSource } from '../../../../lib/local/asl/interpreter';
 
 describe('loadInterpreter', () => {
-  const { StateMachine, patched } = loadInterpreter();
+  const { StateMachine } = loadInterpreter();
 
   test('is patched: $$.State.RetryCount counts retries, nested payload templates built in this realm resolve', async () => {
-    expect(patched).toBe(true);
     const seen: unknown[] = [];
     const machine = new StateMachine(
       {
@@ -38,5 +38,15 @@ describe('loadInterpreter', () => {
 
   test('returns the same class on every call', () => {
     expect(loadInterpreter().StateMachine).toBe(StateMachine);
+  });
+
+  test('a library whose patched text changed or repeats fails clearly, naming the patch and the version', () => {
+    const source = fs.readFileSync(require.resolve('aws-local-stepfunctions'), 'utf8');
+    expect(patchInterpreterSource(source, '3.0.0')).toContain('context.State = {');
+    const changed = source.replace('const processedInput = this.processInput(input, context);', 'const processedInput = this.processInput(context, input);');
+    expect(() => patchInterpreterSource(changed, '3.1.0')).toThrow(InterpreterPatchError);
+    expect(() => patchInterpreterSource(changed, '3.1.0')).toThrow(/aws-local-stepfunctions 3\.1\.0 \(\$\$\.State in the context object: .* occurs 0 times, expected once\)/);
+    const twice = `${source}\nfunction again(value) { return !!value && Object.getPrototypeOf(value) === Object.prototype; }`;
+    expect(() => patchInterpreterSource(twice, '3.0.0')).toThrow(/plain objects of any realm: .* occurs 2 times/);
   });
 });

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BatchJobFailed, LocalBatch, SPOT_RECLAIM_ENV } from '../../../../lib/local/batch/runner';
 import { ProcessRegistry } from '../../../../lib/local/process/children';
+import { survivors } from '../fixtures/processes';
 import { Semaphore } from '../../../../lib/local/process/semaphore';
 import { RunStats } from '../../../../lib/local/run/step-stats';
 import { LocalAssembly } from '../../../../lib/local/template/assembly';
@@ -25,12 +26,13 @@ const templates = {
 describe('LocalBatch', () => {
   let dir: string;
   let batch: LocalBatch;
+  let registry: ProcessRegistry;
   const jd = (name: string): string => `arn:aws:batch:local:000000000000:job-definition/${name}:1`;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-batch-'));
     batch = new LocalBatch({
       assembly: LocalAssembly.fromTemplates(templates),
-      registry: new ProcessRegistry(),
+      registry: (registry = new ProcessRegistry()),
       workers: new Semaphore(2),
       stats: new RunStats(),
       cwd: dir,
@@ -39,7 +41,10 @@ describe('LocalBatch', () => {
       isStopping: () => false,
     });
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await registry.killAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   function envOf(file: string): Record<string, string> {
     return Object.fromEntries(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -82,4 +87,53 @@ describe('LocalBatch', () => {
     expect(killed.name).toBe('States.TaskFailed');
     expect(killed.job.Container?.ExitCode).toBe(137);
   });
+
+  test('array children run at most as many at once as there are workers', async () => {
+    const out = path.join(dir, 'c');
+    fs.mkdirSync(out);
+    const script =
+      'mkdir "$OUT/run.$AWS_BATCH_JOB_ARRAY_INDEX"; ls -d "$OUT"/run.* | wc -l >> "$OUT/counts"; sleep 0.3; rmdir "$OUT/run.$AWS_BATCH_JOB_ARRAY_INDEX"';
+    const job = await batch.submitJobSync('s', {
+      JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ArrayProperties: { Size: 6 },
+      ContainerOverrides: { Command: ['sh', '-c', script], Environment: [{ Name: 'OUT', Value: out }] },
+    });
+    expect(job.Status).toBe('SUCCEEDED');
+    const counts = fs.readFileSync(path.join(out, 'counts'), 'utf8').trim().split('\n').map(Number);
+    expect(counts).toHaveLength(6);
+    // Semaphore(2): never 3 at once, and the children did overlap
+    expect(Math.max(...counts)).toBe(2);
+  });
+
+  test("a multi-node job ends when its main node exits, with the main node's outcome: others are stopped", async () => {
+    // node 1 fails (Batch ignores it), node 2 would run for a minute
+    const script =
+      `case "$AWS_BATCH_JOB_NODE_INDEX" in 0) while [ ! -s "${dir}/pids" ]; do sleep 0.05; done; exit 0;; 1) exit 3;; esac; ` +
+      `echo $$ >> "${dir}/pids"; exec sleep 60`;
+    const multinode = new LocalBatch({
+      assembly: LocalAssembly.fromTemplates({
+        S: {
+          Resources: {
+            Mnp: {
+              Type: 'AWS::Batch::JobDefinition',
+              Properties: { Type: 'multinode', NodeProperties: { NumNodes: 3, MainNode: 0, NodeRangeProperties: [{ TargetNodes: '0:', Container: { Command: ['sh', '-c', script] } }] } },
+            },
+          },
+        },
+      }),
+      registry,
+      workers: new Semaphore(1),
+      stats: new RunStats(),
+      cwd: dir,
+      runDir: dir,
+      baseEnv: {},
+      isStopping: () => false,
+    });
+    const started = Date.now();
+    const job = await multinode.submitJobSync('train', { JobDefinition: jd('Mnp'), JobName: 'n', JobQueue: 'cpu' });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(job).toMatchObject({ Status: 'SUCCEEDED', NodeProperties: { NumNodes: 3, MainNode: 0 } });
+    const pids = fs.readFileSync(path.join(dir, 'pids'), 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(1);
+    expect(await survivors(pids)).toEqual([]);
+  }, 30_000);
 });

@@ -37,11 +37,34 @@ describe('ProcessRegistry', () => {
   test('killAll ends every running tree, marks them killed and refuses new processes', async () => {
     const registry = new ProcessRegistry();
     const runs = [1, 2].map((i) => registry.run(spec(`sleep 30 & echo $! > "$DIR/pid${i}"; wait`)));
-    while (!(fs.existsSync(path.join(dir, 'pid1')) && fs.existsSync(path.join(dir, 'pid2')))) await new Promise((r) => setTimeout(r, 20));
-    expect(registry.pids()).toHaveLength(2);
+    // the launcher reports a pid after the process started: wait for both the processes and their reports
+    while (!(fs.existsSync(path.join(dir, 'pid1')) && fs.existsSync(path.join(dir, 'pid2')) && registry.pids().length === 2)) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await registry.killAll();
     for (const exit of await Promise.all(runs)) expect(exit.killed).toBe(true);
     expect(await survivors([1, 2].map((i) => Number(fs.readFileSync(path.join(dir, `pid${i}`), 'utf8'))))).toEqual([]);
     expect(await registry.run(spec('true'))).toMatchObject({ killed: true });
+  });
+
+  test('a process that starts while the registry is being stopped is ended too', async () => {
+    const registry = new ProcessRegistry();
+    const started = registry.run(spec('echo $$ > "$DIR/late"; sleep 30'));
+    // stop before the launcher has reported the pid
+    await registry.killAll(200);
+    expect((await started).killed).toBe(true);
+    const late = path.join(dir, 'late');
+    if (fs.existsSync(late)) expect(await survivors([Number(fs.readFileSync(late, 'utf8'))])).toEqual([]);
+  });
+
+  test('aborting the signal of one process ends its tree and reports it stopped, not killed', async () => {
+    const registry = new ProcessRegistry();
+    const controller = new AbortController();
+    const exit = registry.run(spec('sleep 30 & echo $! > "$DIR/pid"; wait', { signal: controller.signal }));
+    const pidFile = path.join(dir, 'pid');
+    while (!(fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()) || registry.size === 0) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    expect(await exit).toMatchObject({ stopped: true, killed: false, timedOut: false });
+    expect(await survivors([Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'))])).toEqual([]);
   });
 });

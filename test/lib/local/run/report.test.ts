@@ -38,4 +38,15 @@ describe('run report', () => {
     expect(report).toContain('error: States.TaskFailed: job F-train');
     expect(report).toContain('logs: /logs');
   });
+
+  test('a stopped run counts the tasks it ended as stopped, not failed, in their own column', () => {
+    const s = stats();
+    s.taskStarted('body');
+    s.taskEnded('body', 'stopped');
+    expect(progressLines(s)[1]).toBe('  body   0 done  1 running  1 failed  1 stopped');
+    const result = { flow: 'F', status: 'ABORTED', runId: 'sfn-1', stats: s, stateTransitions: 3, durationMs: 2000, logsDir: '/logs' };
+    const lines = formatRunReport(result as unknown as LocalRunResult).split('\n');
+    expect(lines[0]).toMatch(/^step\s+tasks\s+succeeded\s+failed\s+stopped\s+retried\s+duration$/);
+    expect(lines.find((l) => l.startsWith('body'))).toMatch(/^body\s+2\s+0\s+1\s+1\s+0\s/);
+  });
 });
