@@ -19,6 +19,16 @@ export function handlerEntry(file: string): string {
   return fs.existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
 }
 
+/**
+ * This package's root and lock file, when it has one (a repository checkout): bundling then does not depend on the
+ * directory the CDK app runs from. An installed package has no lock file; NodejsFunction then finds the app's own.
+ */
+function bundlingRoot(): { projectRoot: string; depsLockFilePath: string } | undefined {
+  const root = path.join(__dirname, '..', '..');
+  const lockFile = path.join(root, 'package-lock.json');
+  return fs.existsSync(lockFile) ? { projectRoot: root, depsLockFilePath: lockFile } : undefined;
+}
+
 let bundleHash: string | undefined;
 
 /**
@@ -84,6 +94,7 @@ export class CoordinationFunction extends Construct {
     acknowledgeWildcardResource(this.role, streams, 'log stream names are chosen by Lambda at run time; the group is this function\'s own');
     this.function = new NodejsFunction(this, 'Function', {
       entry: handlerEntry(COORDINATION_BUNDLE),
+      ...bundlingRoot(),
       handler: props.handler,
       runtime: lambda.Runtime.NODEJS_LATEST,
       architecture: lambda.Architecture.ARM_64,

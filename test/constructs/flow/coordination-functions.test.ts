@@ -2,6 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CoordinationFunction, HANDLER_METADATA_KEY, coordinationSourceHash, handlerEntry } from '../../../constructs/flow/coordination-functions';
 
 describe('CoordinationFunction', () => {
@@ -41,5 +43,20 @@ describe('CoordinationFunction', () => {
       expect(size).toBeLessThan(50 * 1024);
     }
     expect(bundles.length).toBeGreaterThan(0);
+  });
+});
+
+describe('CoordinationFunction bundling from another directory', () => {
+  it('finds this package and its lock file, so an app outside the repository (run --local --app DIR) synthesizes', () => {
+    const cwd = process.cwd();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'elsewhere-'));
+    process.chdir(elsewhere);
+    try {
+      const stack = new Stack(new App({ outdir: path.join(elsewhere, 'cdk.out') }), 'S');
+      new CoordinationFunction(stack, 'Fanout', { handler: 'fanout', description: 'd', environment: {}, logRetention: logs.RetentionDays.ONE_YEAR });
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
