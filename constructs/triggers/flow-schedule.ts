@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { scheduleExpression } from '../../lib/compile/triggers';
+import { scheduleExpression } from '../../lib/graph/rules/schedule';
 import type { ScheduleSpec } from '../../lib/graph/model';
 import { EXECUTION_INPUT } from '../../lib/runtime/naming';
 

@@ -1,14 +1,5 @@
 import { Problem } from '../errors';
-import type { S3TriggerSpec, ScheduleSpec } from '../graph/model';
-
-/** EventBridge Scheduler expression of a `@schedule` (Metaflow's hourly/daily/weekly; none means daily). */
-export function scheduleExpression(spec: ScheduleSpec): string {
-  if (spec.cron) return `cron(${spec.cron})`;
-  if (spec.rate) return `rate(${spec.rate})`;
-  if (spec.hourly) return 'cron(0 * * * ? *)';
-  if (spec.weekly) return 'cron(0 0 ? * SUN *)';
-  return 'cron(0 0 * * ? *)';
-}
+import type { S3TriggerSpec } from '../graph/model';
 
 /** EventBridge wildcard over the object key of an S3 trigger, or undefined when it matches every key. */
 export function keyWildcard(trigger: S3TriggerSpec): string | undefined {
