@@ -8,6 +8,7 @@ import type { ProcessRegistry } from '../process/children';
 import type { Semaphore } from '../process/semaphore';
 import type { RunStats } from '../run/step-stats';
 import { resolveJob, ResolvedJob, SubmitJobRequest } from './job-spec';
+import type { LocalCommandHook } from './command-hook';
 import { shouldRetry } from './retry-strategy';
 import {
   ABORT_STATUS_REASON,
@@ -37,6 +38,8 @@ export interface BatchRunnerOptions {
   readonly attemptTimeoutScale?: number;
   /** True once the run is being stopped: no new attempts start. */
   readonly isStopping: () => boolean;
+  /** Replaces the command of chosen tasks (e.g. Metaflow steps through the stand-in). @default - every job runs its own command */
+  readonly commandFor?: LocalCommandHook;
 }
 
 const { partition, region, accountId } = LOCAL_PSEUDO;
@@ -273,17 +276,21 @@ export class LocalBatch {
       env.AWS_BATCH_JOB_MAIN_NODE_INDEX = String(job.mainNode);
       env.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS = '127.0.0.1';
     }
+    const replacement = this.options.commandFor?.({ step, command: spec.command, env });
+    const command = replacement?.command ?? spec.command;
+    Object.assign(env, replacement?.env);
     const header =
       `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}${spec.image ? ` (image ${spec.image} not run: the command runs on the host)` : ''}\n` +
         (spec.secretNames.length ? `# secrets not fetched locally: ${spec.secretNames.join(', ')}\n` : '') +
-        `# $ ${spec.command.map((a) => JSON.stringify(a)).join(' ')}\n`;
-    if (spec.command.length === 0) {
+        (replacement ? `# the job's command was replaced by the run's commandFor hook\n` : '') +
+        `# $ ${command.map((a) => JSON.stringify(a)).join(' ')}\n`;
+    if (command.length === 0) {
       fs.writeFileSync(logFile, header);
       return { ok: false, final: true, statusReason: 'CannotStartContainerError: the job has no command', logFile };
     }
     const scale = this.options.attemptTimeoutScale ?? 1;
     const exit = await this.options.registry.run({
-      command: spec.command,
+      command,
       cwd: this.options.cwd,
       env,
       logFile,

@@ -9,6 +9,7 @@ import { loadInterpreter } from '../asl/interpreter';
 import { Execution, Executions } from '../asl/executions';
 import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition } from '../asl/prepare';
 import { taskHandlerFor, TaskHandler, TaskServices } from '../asl/tasks';
+import type { LocalCommandHook } from '../batch/command-hook';
 import { LocalBatch } from '../batch/runner';
 import { prestartLaunchers, ProcessRegistry } from '../process/children';
 import { Semaphore } from '../process/semaphore';
@@ -41,6 +42,17 @@ export interface LocalRunOptions {
   readonly signal?: AbortSignal;
   /** Receives live task counts. @default a new RunStats */
   readonly stats?: RunStats;
+  /**
+   * Replaces the command of chosen Batch tasks, e.g. `metaflowStandin(...)` to run Metaflow steps through the
+   * protocol-faithful stand-in on a host without Metaflow.
+   * @default - every job runs its own command
+   */
+  readonly commandFor?: LocalCommandHook;
+  /**
+   * Called when the execution has ended and every step process is gone, while S3 and DynamoDB are still up, so a
+   * caller can read what the run left there (the servers keep no data after the run). An error it throws fails the call.
+   */
+  readonly beforeServersStop?: (run: { s3Endpoint: string; dynamodbEndpoint: string }) => Promise<void> | void;
   /** Called once the run directory exists and the servers are up. */
   readonly onStart?: (run: { runId: string; runDir: string; s3Endpoint: string; dynamodbEndpoint: string }) => void;
 }
@@ -136,6 +148,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       runDir,
       baseEnv: servers.env,
       attemptTimeoutScale: options.attemptTimeoutScale,
+      commandFor: options.commandFor,
       isStopping: () => stopping,
     });
     const handlers: Record<string, TaskHandler> = {};
@@ -205,7 +218,11 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     options.signal?.removeEventListener('abort', stop);
     await registry.killAll();
     aws.destroy();
-    await servers.stop();
+    try {
+      await options.beforeServersStop?.({ s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
+    } finally {
+      await servers.stop();
+    }
   }
 
   function finish(status: LocalRunResult['status'], extra: { output?: Json; error?: string; cause?: string } = {}): LocalRunResult {

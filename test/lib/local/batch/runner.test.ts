@@ -66,6 +66,25 @@ describe('LocalBatch', () => {
     expect(job).toMatchObject({ Status: 'SUCCEEDED', JobName: 'n', JobQueue: 'arn:aws:batch:local:000000000000:job-queue/cpu', Container: { ExitCode: 0 } });
   });
 
+  test('a commandFor hook replaces the command and adds env; the log says so', async () => {
+    const out = path.join(dir, 'hooked.txt');
+    const seen: string[][] = [];
+    const hooked = new LocalBatch({
+      assembly: LocalAssembly.fromTemplates(templates), registry, workers: new Semaphore(1), stats: new RunStats(), cwd: dir, runDir: dir,
+      baseEnv: {}, isStopping: () => false,
+      commandFor: ({ command, env }) => {
+        seen.push([...command, env.OUT]);
+        return { command: ['sh', '-c', 'echo "$ADDED $AWS_BATCH_JOB_ATTEMPT" > "$OUT"'], env: { ADDED: 'yes' } };
+      },
+    });
+    const job = await hooked.submitJobSync('hooked', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: out }] } });
+    expect(seen).toEqual([['sh', '-c', 'env > "$OUT"', out]]);
+    expect(fs.readFileSync(out, 'utf8').trim()).toBe('yes 1');
+    const log = fs.readFileSync(job.Container!.LogStreamName!, 'utf8');
+    expect(log).toContain('replaced by the run\'s commandFor hook');
+    expect(log).toContain('echo \\"$ADDED');
+  });
+
   test('array children get their index; Batch refuses an array of size 1', async () => {
     const job = await batch.submitJobSync('s', {
       JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ArrayProperties: { Size: 2 },

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ABORT_STATUS_REASON, SPOT_STATUS_REASON, TIMEOUT_STATUS_REASON } from '../../../../lib/local/batch/runner';
 import { FlowNotFoundError, runLocalFlow } from '../../../../lib/local/run/engine';
 import { LocalAssembly } from '../../../../lib/local/template/assembly';
@@ -47,6 +48,24 @@ describe('runLocalFlow on hand-written templates', () => {
     // start, Fanout, body, Dist, Put, Get, join + one item state per child
     expect(result.stateTransitions).toBe(7 + 3);
     expect(fs.readdirSync(path.join(result.logsDir, 'body'))).toHaveLength(3);
+  });
+
+  test('beforeServersStop sees the run\'s DynamoDB up after the execution; the servers stop after it', async () => {
+    let tables: string[] | undefined;
+    let endpoint = '';
+    const result = await run({ App: happyFlowTemplate(out) }, 'HappyFlow', {
+      parameters: { alpha: 1 },
+      user: 'tester',
+      beforeServersStop: async ({ dynamodbEndpoint }) => {
+        endpoint = dynamodbEndpoint;
+        const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+        tables = (await client.send(new ListTablesCommand({}))).TableNames;
+        client.destroy();
+      },
+    });
+    expect({ status: result.status, cause: result.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    expect(tables?.length).toBeGreaterThan(0);
+    await expect(fetch(endpoint)).rejects.toThrow();
   });
 
   test('lists the flows of the app when the flow is unknown', async () => {

@@ -1,0 +1,19 @@
+import { metaflowStandin, STANDIN_DATASTORE_ENV } from '../../../../lib/local/batch/command-hook';
+import { STANDIN_STEP_SCRIPT } from '../../../../lib/runtime/metaflow/standin';
+
+describe('metaflowStandin', () => {
+  const hook = metaflowStandin({ codeDir: '/code', datastoreDir: '/data', python: 'py3' });
+  const metaflowEnv = { METAFLOW_FLOW_NAME: 'LinearFlow', AWS_BATCH_JOB_ID: 'j' };
+
+  test('a Metaflow step runs the stand-in with its bash script and the code directory, and records under the datastore', () => {
+    const replaced = hook({ step: 'start', command: ['bash', '-c', 'python flow.py step start'], env: metaflowEnv });
+    expect(replaced).toEqual({ command: ['py3', STANDIN_STEP_SCRIPT, 'python flow.py step start', '/code'], env: { [STANDIN_DATASTORE_ENV]: '/data' } });
+    expect(hook({ step: 'start', command: ['/bin/bash', '-c', 'x'], env: metaflowEnv })?.command[2]).toBe('x');
+  });
+
+  test('jobs that are not Metaflow steps keep their own command', () => {
+    expect(hook({ step: 's', command: ['bash', '-c', 'echo'], env: {} })).toBeUndefined();
+    expect(hook({ step: 's', command: ['node', 'step.js'], env: metaflowEnv })).toBeUndefined();
+    expect(hook({ step: 's', command: ['sh', '-c', 'echo'], env: metaflowEnv })).toBeUndefined();
+  });
+});
