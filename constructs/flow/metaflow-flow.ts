@@ -89,7 +89,8 @@ export interface MetaflowFlowProps {
    */
   readonly logEncryptionKey?: kms.IKey;
   /**
-   * Batch attempts added for host terminations and spot reclaims, on top of the user's retries.
+   * Retries of host terminations and spot reclaims that do not count against the user's retries: extra Batch
+   * attempts for generic steps, fresh jobs submitted by the state machine for Metaflow steps.
    * @default 3
    */
   readonly hostRetries?: number;

@@ -12,8 +12,10 @@ import {
   metaflowParallelStateName,
 } from '../runtime/metaflow/states';
 import { metaflowSubmitJob } from '../runtime/metaflow/submit-job';
+import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { INIT_STATES, initStates } from './init-states';
+import { DEFAULT_HOST_RETRIES } from './options';
 import type { FlowPlan } from './plan';
 
 /** ARNs and names a Metaflow definition points at; CDK tokens in the construct, plain strings in tests. */
@@ -134,15 +136,20 @@ class MetaflowDefinitionBuilder {
       { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
       { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH },
     );
+    // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
+    const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
+    const spotAware = hostRetries > 0;
     states[node.name] = {
       Type: 'Task',
       Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),
-      Parameters: parameters,
+      Parameters: spotAware ? { ...parameters, RetryStrategy: metaflowHostRetryStrategy(parameters.RetryStrategy.Attempts) } : parameters,
       Retry: METAFLOW_SUBMIT_RETRY.map((r) => ({ ...r, ErrorEquals: [...r.ErrorEquals] })),
+      ...(spotAware ? { Catch: metaflowHostRetryCatch(node.name) } : {}),
       // Metaflow's OutputPath selects several keys at once; a Batch result holds only these two of them.
       ResultSelector: { ...METAFLOW_TASK_RESULT_SELECTOR },
       ...transition,
     };
+    if (spotAware) Object.assign(states, metaflowHostRetryStates(node.name, hostRetries));
   }
 }
 

@@ -7,3 +7,4 @@ export * from './standin';
 export { pythonJsonDumps, shlexQuote } from './python-format';
 export * from './submit-job';
 export * from './states';
+export * from './host-retry';

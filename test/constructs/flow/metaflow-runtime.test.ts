@@ -7,6 +7,7 @@ import { MetaflowFlow } from '../../../constructs/flow';
 import { standardPaths } from '../../../lib/compile/metaflow-definition';
 import { ValidationError } from '../../../lib/errors';
 import { importPythonFlow } from '../../../lib/importer/python';
+import { METAFLOW_HOST_EVALUATE_ON_EXIT } from '../../../lib/runtime/metaflow/host-retry';
 import { batchStates, FIXTURES, FIXTURE_FLOWS, type BatchState } from '../../lib/runtime/metaflow/fixture-deployment';
 import { validateAsl } from '../../lib/compile/helpers';
 import { definitionFromTemplate, testInfrastructure } from './test-infrastructure';
@@ -61,7 +62,8 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       expect(stepLine(state)).toBe(stepLine(expected));
       const attrs = (s: BatchState) => Object.fromEntries(Object.entries(s.Parameters.Parameters).filter(([k]) => !DEPLOYER_ATTRS.has(k)));
       expect(attrs(state)).toEqual(attrs(expected));
-      expect(state.Parameters.RetryStrategy).toEqual(expected.Parameters.RetryStrategy);
+      // Metaflow's attempts; host failures (spot reclaims) end the job and get a fresh one from the state machine.
+      expect(state.Parameters.RetryStrategy).toEqual({ ...expected.Parameters.RetryStrategy, EvaluateOnExit: METAFLOW_HOST_EVALUATE_ON_EXIT });
       expect(state.Parameters.Timeout).toEqual(expected.Parameters.Timeout);
       expect(state.Parameters.ContainerOverrides.ResourceRequirements).toEqual(expected.Parameters.ContainerOverrides.ResourceRequirements);
     }

@@ -5,6 +5,7 @@ import { planFlow } from '../../../lib/compile/plan';
 import type { CompileOptions } from '../../../lib/compile/options';
 import { ValidationError } from '../../../lib/errors';
 import { decodeManifest } from '../../../lib/runtime/manifest';
+import { isMetaflowHostRetryState, METAFLOW_HOST_EVALUATE_ON_EXIT, metaflowHostRetryStateNames } from '../../../lib/runtime/metaflow/host-retry';
 import { FIXTURES, FIXTURE_FLOWS, batchStates, normaliseEnvFiles, recorded, type Recorded } from '../runtime/metaflow/fixture-deployment';
 import { validateAsl } from './helpers';
 
@@ -58,10 +59,11 @@ describe.each(FIXTURE_FLOWS)('the Metaflow definition of %s', (dir) => {
   });
 
   test("has Metaflow's states, nested the same way, after our init states", () => {
-    // Our one addition: a Pass between each foreach Map and its join (see metaflowJoinInputState).
+    // Our additions: a Pass between each foreach Map and its join (see metaflowJoinInputState), and the host-retry
+    // states each Batch task catches into (see host-retry.ts).
     const passes = new Map(flatten(definition.States as States).filter((s) => s.name.endsWith('.join')).map((s) => [s.name, s.state.Next]));
     const ours = flatten(definition.States as States)
-      .filter((s) => !s.name.startsWith('Init.') && !passes.has(s.name))
+      .filter((s) => !s.name.startsWith('Init.') && !passes.has(s.name) && !isMetaflowHostRetryState(s.name))
       .map((s) => (passes.has(String(s.state.Next)) ? { ...s, state: { ...s.state, Next: passes.get(String(s.state.Next)) } } : s));
     const expected = flatten(theirs.States);
     expect(ours.map((s) => [s.name, s.state.Type, s.parents.join('/'), s.state.Next ?? null, s.state.End ?? null]).sort()).toEqual(
@@ -73,9 +75,11 @@ describe.each(FIXTURE_FLOWS)('the Metaflow definition of %s', (dir) => {
   test.each(batchStates(theirs).map((s) => [s.name, s] as const))('step %s: command, environment, job parameters, attempts and timeout equal Metaflow\'s', (name, state) => {
     const ours = batchStates(definition as never).find((s) => s.name === name)!;
     const normalise = (p: unknown) => JSON.parse(normaliseEnvFiles(JSON.stringify(p)));
-    const { JobDefinition: _a, JobQueue: _b, ...oursRest } = ours.Parameters;
-    const { JobDefinition: _c, JobQueue: _d, ...theirsRest } = state.Parameters;
+    const { JobDefinition: _a, JobQueue: _b, RetryStrategy: oursRetry, ...oursRest } = ours.Parameters as typeof ours.Parameters & { RetryStrategy: { EvaluateOnExit?: unknown } };
+    const { JobDefinition: _c, JobQueue: _d, RetryStrategy: theirsRetry, ...theirsRest } = state.Parameters;
     expect(normalise(oursRest)).toEqual(normalise(theirsRest));
+    // Metaflow's attempts; host failures end the job so the state machine can submit a fresh one.
+    expect(oursRetry).toEqual({ ...theirsRetry, EvaluateOnExit: METAFLOW_HOST_EVALUATE_ON_EXIT });
     expect(ours.Parameters.JobQueue.split('/').pop()).toBe(state.Parameters.JobQueue.split('/').pop());
   });
 
@@ -150,5 +154,51 @@ describe('Metaflow plan and init states', () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems).toEqual([expect.objectContaining({ field: 'foreachStrategy', value: 'array-job', fix: expect.stringContaining('inline-map') })]);
+  });
+});
+
+describe('spot-aware retries of Metaflow steps', () => {
+  const fixture = recorded('nested_foreach_flow');
+  const refs: MetaflowDefinitionRefs = { partition: 'aws', jobDefinitionArn: (key) => `jd-${key}`, jobQueueArn: (name) => name };
+  const build = (hostRetries?: number) =>
+    buildMetaflowDefinition(planFlow(fixture.graph.document, { ...optionsFor(fixture), hostRetries }), refs, fixture.deployment, { staticBatchSteps: fixture.staticBatchSteps });
+  /** Every scope (top level, Map iterators, Parallel branches) with its own states. */
+  const scopes = (states: States): States[] => [
+    states,
+    ...Object.values(states).flatMap((s) => [
+      ...(s.Iterator ? scopes((s.Iterator as { States: States }).States) : []),
+      ...((s.Branches as Array<{ States: States }> | undefined) ?? []).flatMap((b) => scopes(b.States)),
+    ]),
+  ];
+
+  test('every Batch task catches into its own Choice, Passes and Fail in the same scope, bounded by hostRetries (default 3)', () => {
+    for (const [hostRetries, bound] of [[undefined, 3], [5, 5]] as const) {
+      const definition = build(hostRetries);
+      expect(validateAsl(definition as never).errors).toEqual([]);
+      let tasks = 0;
+      for (const scope of scopes(definition.States as States)) {
+        for (const [name, state] of Object.entries(scope)) {
+          if (!String(state.Resource).includes(':batch:')) continue;
+          tasks++;
+          const names = metaflowHostRetryStateNames(name);
+          expect(state.Catch).toEqual([{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.hostFailure', Next: names.choice }]);
+          expect(scope[names.choice].Type).toBe('Choice');
+          expect((scope[names.choice].Choices as Array<{ NumericLessThan?: number }>)[2].NumericLessThan).toBe(bound);
+          expect([scope[names.first].Next, scope[names.again].Next]).toEqual([name, name]);
+          expect(scope[names.failed].Type).toBe('Fail');
+        }
+      }
+      expect(tasks).toBe(fixture.graph.nodes.size);
+    }
+  });
+
+  test("hostRetries 0 keeps Metaflow's task states exactly: no catcher, no EvaluateOnExit", () => {
+    const definition = build(0);
+    const all = flatten(definition.States as States);
+    expect(all.filter((s) => isMetaflowHostRetryState(s.name))).toEqual([]);
+    for (const s of batchStates(definition as never)) {
+      expect((s as unknown as { Catch?: unknown }).Catch).toBeUndefined();
+      expect(Object.keys(s.Parameters.RetryStrategy)).toEqual(['Attempts']);
+    }
   });
 });
