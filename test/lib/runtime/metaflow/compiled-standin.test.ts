@@ -1,32 +1,22 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { buildMetaflowDefinition } from '../../../../lib/compile/metaflow-definition';
 import { planFlow } from '../../../../lib/compile/plan';
 import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deployment';
 import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
 import { FIXTURES, FIXTURE_FLOWS, recorded, type Recorded } from './fixture-deployment';
+import { CREDENTIALS, StateMachine, startDynalite, type LocalDynamo } from './local-sfn';
 
 // The state machines metaflow-cdk compiles for the fixture flows (not Metaflow's own), run through the local Step
 // Functions engine with the stand-in step as every Batch job and dynalite as the coordination table.
 
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve: unknown;
-  let reject: unknown;
-  const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
-  return { promise, resolve, reject };
-};
-const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
-
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
 const TABLE = 'mfcdk-coordination';
 type States = Record<string, Record<string, unknown>>;
 
-let server: http.Server;
+let local: LocalDynamo;
 let endpoint: string;
 let dynamo: DynamoDBClient;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-compiled-standin-'));
@@ -150,21 +140,15 @@ const FIXTURES_RECORDED = new Map(FIXTURE_FLOWS.map((dir) => [dir, recorded(dir)
 const runs = new Map<string, Awaited<ReturnType<typeof runFlow>>>();
 
 beforeAll(async () => {
-  const dynalite = require('dynalite') as (o: object) => http.Server;
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  dynamo = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  local = await startDynalite();
+  ({ endpoint, dynamo } = local);
   await dynamo.send(new CreateTableCommand({ TableName: TABLE, AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
   // Our execution input: Parameters as an object, as the CLI, schedules and S3 triggers start runs.
   const results = await Promise.all([...FIXTURES_RECORDED].map(([dir, fixture]) => runFlow(fixture, `ours-${dir}`, { Parameters: { greeting: 'hi' } })));
   FIXTURE_FLOWS.forEach((dir, i) => runs.set(dir, results[i]));
 }, 120_000);
 
-afterAll(async () => {
-  dynamo?.destroy();
-  await new Promise((resolve) => server?.close(resolve));
-});
+afterAll(() => local?.stop());
 
 describe.each(FIXTURE_FLOWS)('the compiled state machine of %s runs the stand-in step', (dir) => {
   const fixture = FIXTURES_RECORDED.get(dir)!;

@@ -1,43 +1,26 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { metaflowStepCommand } from '../../../../lib/runtime/metaflow/command';
 import { metaflowJobParameters, metaflowStepEnvironment } from '../../../../lib/runtime/metaflow/environment';
 import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
 import { FIXTURES, FIXTURE_FLOWS, batchStates, recorded, type Recorded } from './fixture-deployment';
+import { CREDENTIALS, StateMachine, startDynalite, type LocalDynamo } from './local-sfn';
 
-// aws-local-stepfunctions was built for Node 22.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve: unknown;
-  let reject: unknown;
-  const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
-  return { promise, resolve, reject };
-};
-const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
-
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
 type States = Record<string, Record<string, unknown>>;
 
-let server: http.Server;
+let local: LocalDynamo;
 let endpoint: string;
 let dynamo: DynamoDBClient;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-standin-'));
 
 beforeAll(async () => {
-  const dynalite = require('dynalite') as (o: object) => http.Server;
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  dynamo = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  local = await startDynalite();
+  ({ endpoint, dynamo } = local);
 });
-afterAll(async () => {
-  dynamo?.destroy();
-  await new Promise((resolve) => server?.close(resolve));
-});
+afterAll(() => local?.stop());
 
 /** Metaflow's compiled state machine with every Batch state's command, environment and parameters replaced by ours. */
 function ourDefinition(fixture: Recorded): { StartAt: string; States: States } {
