@@ -1,5 +1,6 @@
 import type { CompileOptions, DefinitionRefs } from '../../../lib/compile';
 import type { FlowDocument, StepSpec } from '../../../lib/graph/model';
+import { installPromiseWithResolvers } from '../../../lib/local/asl/polyfill';
 
 /** Plain-data options: an EC2 queue, a GPU queue and a Fargate queue. */
 export const OPTIONS: CompileOptions = {
@@ -87,15 +88,7 @@ export async function runLocally(
   handle: (state: string, params: Record<string, Json>) => Json,
   executionName = 'exec-1',
 ): Promise<{ output: Json; calls: TaskCall[] }> {
-  const p = Promise as unknown as { withResolvers?: unknown };
-  if (!p.withResolvers) {
-    p.withResolvers = function withResolvers<T>() {
-      let resolve!: (v: T) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-      return { promise, resolve, reject };
-    };
-  }
+  installPromiseWithResolvers();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
   const calls: TaskCall[] = [];
