@@ -2,13 +2,13 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { buildMetaflowDefinition } from '../../../../lib/compile/metaflow-definition';
 import { planFlow } from '../../../../lib/compile/plan';
 import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deployment';
 import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
 import { FIXTURES, FIXTURE_FLOWS, recorded, type Recorded } from './fixture-deployment';
-import { CREDENTIALS, StateMachine, startDynalite, type LocalDynamo } from './local-sfn';
+import { CREDENTIALS, StateMachine, createCoordinationTable, expectForeachCoordination, expectMergedParameters, expectTasksPerSplit, taskRecords, widthOf, startDynalite, type LocalDynamo } from './local-sfn';
 
 // The state machines metaflow-cdk compiles for the fixture flows (not Metaflow's own), run through the local Step
 // Functions engine with the stand-in step as every Batch job and dynalite as the coordination table.
@@ -20,8 +20,6 @@ let local: LocalDynamo;
 let endpoint: string;
 let dynamo: DynamoDBClient;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-compiled-standin-'));
-
-interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; run_parameters?: Record<string, unknown>; retry_count: number }
 
 /** The fixture as MetaflowFlow deploys it: code package as a zip asset, the infrastructure's table. */
 function deploymentOf(fixture: Recorded): MetaflowDeployment {
@@ -124,16 +122,8 @@ async function runFlow(fixture: Recorded, executionName: string, input: object, 
   await logged;
   if (failure !== undefined && script === undefined) throw failure;
   const runDir = path.join(datastore, fixture.graph.document.name, `sfn-${executionName}`);
-  const tasks = (step: string): TaskRecord[] =>
-    fs.existsSync(path.join(runDir, step)) ? fs.readdirSync(path.join(runDir, step)).map((t) => JSON.parse(fs.readFileSync(path.join(runDir, step, t, 'task.json'), 'utf-8'))) : [];
+  const tasks = taskRecords(runDir);
   return { tasks, jobs, submissions, events, failure };
-}
-
-function widthOf(fixture: Recorded, step: string): number {
-  const source = fs.readFileSync(path.join(FIXTURES, fixture.dir, 'flow.py'), 'utf-8');
-  const param = fixture.graph.nodes.get(step)!.foreachParam!;
-  const literal = new RegExp(`self\\.${param} = (\\[.*\\])`).exec(source)![1];
-  return JSON.parse(literal.replace(/'/g, '"')).length;
 }
 
 const FIXTURES_RECORDED = new Map(FIXTURE_FLOWS.map((dir) => [dir, recorded(dir)]));
@@ -142,7 +132,7 @@ const runs = new Map<string, Awaited<ReturnType<typeof runFlow>>>();
 beforeAll(async () => {
   local = await startDynalite();
   ({ endpoint, dynamo } = local);
-  await dynamo.send(new CreateTableCommand({ TableName: TABLE, AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await createCoordinationTable(dynamo, TABLE);
   // Our execution input: Parameters as an object, as the CLI, schedules and S3 triggers start runs.
   const results = await Promise.all([...FIXTURES_RECORDED].map(([dir, fixture]) => runFlow(fixture, `ours-${dir}`, { Parameters: { greeting: 'hi' } })));
   FIXTURE_FLOWS.forEach((dir, i) => runs.set(dir, results[i]));
@@ -169,31 +159,12 @@ describe.each(FIXTURE_FLOWS)('the compiled state machine of %s runs the stand-in
 
   test('foreach bodies ran once per split with distinct split indexes; DynamoDB held what each join read', async () => {
     const result = runs.get(dir)!;
-    const graph = fixture.graph;
-    for (const [name, node] of graph.nodes) {
-      const open = node.splitParents.filter((p) => graph.nodes.get(p)!.type === 'foreach' && graph.nodes.get(p)!.matchingJoin !== name);
-      expect({ name, tasks: result.tasks(name).length }).toEqual({ name, tasks: open.reduce((n, p) => n * widthOf(fixture, p), 1) });
-      const foreachParent = node.inFuncs.find((p) => graph.nodes.get(p)!.type === 'foreach');
-      if (foreachParent !== undefined) {
-        const perParent = new Map<string, number[]>();
-        for (const task of result.tasks(name)) perParent.set(task.inputs[0], [...(perParent.get(task.inputs[0]) ?? []), task.split_index!]);
-        for (const indexes of perParent.values()) expect(indexes.sort()).toEqual([...Array(widthOf(fixture, foreachParent)).keys()]);
-      }
-      if (node.type !== 'foreach') continue;
-      for (const task of result.tasks(name)) {
-        const { Item } = await dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pathspec: { S: task.pathspec.split('/')[3] } }, ConsistentRead: true }));
-        expect(Item?.for_each_cardinality.NS?.length).toBe(widthOf(fixture, name));
-        const join = result.tasks(node.matchingJoin!).find((j) => j.inputs.some((i) => Item!.parent_task_ids_for_foreach_join.SS!.includes(i.split('/')[2])));
-        expect(join?.inputs.map((i) => i.split('/')[2]).sort()).toEqual([...Item!.parent_task_ids_for_foreach_join.SS!].sort());
-      }
-    }
+    expectTasksPerSplit(fixture, result.tasks);
+    await expectForeachCoordination(fixture, result.tasks, dynamo, TABLE);
   });
 
   test('the run sees parameter defaults merged with the object Parameters of our execution input', () => {
-    const result = runs.get(dir)!;
-    const defaults = Object.fromEntries((fixture.graph.document.parameters ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
-    const expected = fixture.graph.document.parameters?.length ? { ...defaults, greeting: 'hi' } : {};
-    for (const task of result.tasks(fixture.graph.end)) expect(task.run_parameters ?? {}).toEqual(expected);
+    expectMergedParameters(fixture, runs.get(dir)!.tasks);
   });
 });
 

@@ -2,12 +2,12 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { metaflowStepCommand } from '../../../../lib/runtime/metaflow/command';
 import { metaflowJobParameters, metaflowStepEnvironment } from '../../../../lib/runtime/metaflow/environment';
 import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
 import { FIXTURES, FIXTURE_FLOWS, batchStates, recorded, type Recorded } from './fixture-deployment';
-import { CREDENTIALS, StateMachine, startDynalite, type LocalDynamo } from './local-sfn';
+import { CREDENTIALS, StateMachine, createCoordinationTable, expectForeachCoordination, expectMergedParameters, expectTasksPerSplit, taskRecords, startDynalite, type LocalDynamo } from './local-sfn';
 
 type States = Record<string, Record<string, unknown>>;
 
@@ -60,12 +60,6 @@ function allStateNames(states: States): Array<[string, Record<string, unknown>]>
   ]);
 }
 
-interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; foreach_width?: number; run_parameters?: Record<string, unknown>; retry_count: number }
-
-async function createTable(table: string): Promise<void> {
-  await dynamo.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
-}
-
 async function runFlow(fixture: Recorded, executionName: string, input: object) {
   const datastore = path.join(work, fixture.dir);
   const codeDir = path.join(work, `${fixture.dir}-code`);
@@ -97,17 +91,8 @@ async function runFlow(fixture: Recorded, executionName: string, input: object) 
   const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never }, context: { Execution: { Name: executionName } } as never });
   await execution.result;
   const runDir = path.join(datastore, fixture.graph.document.name, `sfn-${executionName}`);
-  const tasks = (step: string): TaskRecord[] =>
-    fs.existsSync(path.join(runDir, step)) ? fs.readdirSync(path.join(runDir, step)).map((t) => JSON.parse(fs.readFileSync(path.join(runDir, step, t, 'task.json'), 'utf-8'))) : [];
+  const tasks = taskRecords(runDir);
   return { tasks, jobs };
-}
-
-/** Widths of the fixture foreaches: the list literals the flows assign before self.next(..., foreach=...). */
-function widthOf(fixture: Recorded, step: string): number {
-  const source = fs.readFileSync(path.join(FIXTURES, fixture.dir, 'flow.py'), 'utf-8');
-  const param = fixture.graph.nodes.get(step)!.foreachParam!;
-  const literal = new RegExp(`self\\.${param} = (\\[.*\\])`).exec(source)![1];
-  return JSON.parse(literal.replace(/'/g, '"')).length;
 }
 
 const FIXTURES_RECORDED = new Map(FIXTURE_FLOWS.map((dir) => [dir, recorded(dir)]));
@@ -118,7 +103,7 @@ const flowRuns = new Map<string, Awaited<ReturnType<typeof runFlow>>>();
 // once, so one flow's stand-in processes start while another's wait.
 beforeAll(async () => {
   const tables = new Set([...FIXTURES_RECORDED.values()].map((f) => f.deployment.dynamoDbTable).filter((t): t is string => t !== undefined));
-  for (const table of tables) await createTable(table);
+  for (const table of tables) await createCoordinationTable(dynamo, table);
   const results = await Promise.all(
     [...FIXTURES_RECORDED].map(([dir, fixture]) => runFlow(fixture, executionNameOf(dir), { Parameters: JSON.stringify({ greeting: 'hi' }) })),
   );
@@ -146,38 +131,15 @@ describe.each(FIXTURE_FLOWS)('the stand-in runs %s through the local engine with
   });
 
   test('foreach bodies ran once per split with distinct split indexes, and joins saw every split', () => {
-    const graph = fixture.graph;
-    for (const name of graph.sortedNames) {
-      const node = graph.nodes.get(name)!;
-      // Tasks of a step: the product of the widths of the foreaches it sits in (a foreach join closes its own).
-      const open = node.splitParents.filter((p) => graph.nodes.get(p)!.type === 'foreach' && graph.nodes.get(p)!.matchingJoin !== name);
-      expect({ name, tasks: result.tasks(name).length }).toEqual({ name, tasks: open.reduce((n, p) => n * widthOf(fixture, p), 1) });
-      const foreachParent = node.inFuncs.find((p) => graph.nodes.get(p)!.type === 'foreach');
-      if (foreachParent !== undefined) {
-        const perParent = new Map<string, number[]>();
-        for (const task of result.tasks(name)) perParent.set(task.inputs[0], [...(perParent.get(task.inputs[0]) ?? []), task.split_index!]);
-        for (const indexes of perParent.values()) expect(indexes.sort()).toEqual([...Array(widthOf(fixture, foreachParent)).keys()]);
-      }
-    }
+    expectTasksPerSplit(fixture, result.tasks);
   });
 
   test('DynamoDB holds each foreach cardinality and the task ids its join read', async () => {
-    for (const [name, node] of fixture.graph.nodes) {
-      if (node.type !== 'foreach') continue;
-      for (const task of result.tasks(name)) {
-        const jobId = task.pathspec.split('/')[3];
-        const { Item } = await dynamo.send(new GetItemCommand({ TableName: fixture.deployment.dynamoDbTable!, Key: { pathspec: { S: jobId } }, ConsistentRead: true }));
-        expect(Item?.for_each_cardinality.NS?.length).toBe(widthOf(fixture, name));
-        const join = result.tasks(node.matchingJoin!).find((j) => j.inputs.some((i) => Item!.parent_task_ids_for_foreach_join.SS!.includes(i.split('/')[2])));
-        expect(join?.inputs.map((i) => i.split('/')[2]).sort()).toEqual([...Item!.parent_task_ids_for_foreach_join.SS!].sort());
-      }
-    }
+    await expectForeachCoordination(fixture, result.tasks, dynamo, fixture.deployment.dynamoDbTable!);
   });
 
   test('the run sees parameter defaults merged with the execution input', () => {
-    const defaults = Object.fromEntries((fixture.graph.document.parameters ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
-    const expected = fixture.graph.document.parameters?.length ? { ...defaults, greeting: 'hi' } : {};
-    for (const task of result.tasks(fixture.graph.end)) expect(task.run_parameters ?? {}).toEqual(expected);
+    expectMergedParameters(fixture, result.tasks);
   });
 });
 
