@@ -13,6 +13,7 @@ import { FlowPlan, planFlow } from '../../lib/compile/plan';
 import { ProblemCollector, ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { FLOW_TAGS } from '../../lib/runtime/naming';
+import { packageVersion } from '../../lib/package-version';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 import { FlowSchedule } from '../triggers/flow-schedule';
 import { S3UploadTrigger } from '../triggers/s3-upload-trigger';
@@ -28,7 +29,7 @@ import { acknowledgeGuardRule, acknowledgeWildcardResource } from '../security/a
 /** CloudFormation Metadata key on the state machine naming its flow (read by the local engine). */
 export const FLOW_METADATA_KEY = 'metaflow-cdk:flow';
 /** Version written to the `metaflow-cdk:version` tag. */
-export const LIBRARY_VERSION = '0.1.0';
+export const LIBRARY_VERSION = packageVersion();
 
 /** A deployed flow: its name and the state machine that runs it. */
 export interface IMetaflowFlow {

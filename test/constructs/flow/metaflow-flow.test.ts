@@ -44,6 +44,8 @@ describe('MetaflowFlow', () => {
       TracingConfiguration: { Enabled: true },
       Tags: Match.arrayWith([{ Key: 'metaflow-cdk:flow', Value: 'Catching' }, { Key: 'team', Value: 'ml' }]),
     });
+    const { version } = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../package.json'), 'utf8')) as { version: string };
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { Tags: Match.arrayWith([{ Key: 'metaflow-cdk:version', Value: version }]) });
     const machines = ofType('AWS::StepFunctions::StateMachine');
     expect(machines.map(([, r]) => r.Metadata?.['metaflow-cdk:flow']).sort()).toEqual(['Branch', 'Catching', 'Foreach', 'Nested', 'Parallel']);
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(365);
