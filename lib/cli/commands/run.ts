@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
+import { metaflowStandin, type LocalCommandHook } from '../../local/batch/command-hook';
 import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
 import { ProgressPrinter } from '../../local/run/progress';
 import { formatRunReport } from '../../local/run/report';
@@ -23,17 +24,37 @@ interface RunOptions {
   readonly cdkOut?: string;
   readonly runRoot?: string;
   readonly progress?: boolean;
+  readonly metaflowStandin?: boolean;
 }
 
-async function loadAssembly(options: RunOptions): Promise<LocalAssembly> {
+async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssembly; directory: string }> {
   if (options.cdkOut) {
     const dir = path.resolve(options.cdkOut);
     if (!fs.existsSync(dir)) throw new CliError(`--cdk-out ${dir} does not exist; run \`metaflow-cdk synth\` first or pass --app <dir>.`);
-    return LocalAssembly.fromDirectory(dir);
+    return { assembly: LocalAssembly.fromDirectory(dir), directory: dir };
   }
   const appDir = path.resolve(options.app ?? process.cwd());
   note(`synthesizing the CDK app in ${appDir} ...`);
-  return LocalAssembly.fromDirectory(await synthesizeApp(appDir));
+  const directory = await synthesizeApp(appDir);
+  return { assembly: LocalAssembly.fromDirectory(directory), directory };
+}
+
+/**
+ * `--metaflow-standin`: every Metaflow step runs the protocol-faithful stand-in (no Metaflow on this machine) with the
+ * flow file from the staged code package; tasks are recorded under the run directory, which exists only once the run
+ * has started.
+ */
+function standinFor(assemblyDirectory: string): { hook: LocalCommandHook; recordIn: (runDir: string) => string } {
+  let datastoreDir: string | undefined;
+  let standin: LocalCommandHook | undefined;
+  return {
+    hook: (task) => standin?.(task),
+    recordIn: (runDir) => {
+      datastoreDir = path.join(runDir, 'metaflow-standin');
+      standin = metaflowStandin({ assemblyDirectory, datastoreDir });
+      return datastoreDir;
+    },
+  };
 }
 
 /** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */
@@ -47,7 +68,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   }
   const given = parseParamArgs(options.param ?? []);
   suppressSdkNodeVersionWarning();
-  const assembly = await loadAssembly(options);
+  const { assembly, directory } = await loadAssembly(options);
   const flow = findFlow(assembly, flowName);
   if (!flow) {
     const available = listFlows(assembly);
@@ -55,6 +76,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   }
   const parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
 
+  const standin = options.metaflowStandin ? standinFor(directory) : undefined;
   const stats = new RunStats();
   const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
   const controller = new AbortController();
@@ -76,8 +98,10 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
       maxWorkers,
       signal: controller.signal,
       stats,
+      commandFor: standin?.hook,
       onStart: (run) => {
         note(`run ${run.runId} of ${flowName}: logs in ${path.join(run.runDir, 'logs')}`);
+        if (standin) note(`Metaflow steps run the protocol stand-in (no user code); its task records: ${standin.recordIn(run.runDir)}`);
         progress?.start();
       },
     });
@@ -107,6 +131,7 @@ export function register(program: Command): void {
     .option('--cdk-out <dir>', 'use an already synthesized cloud assembly instead of synthesizing')
     .option('--run-root <dir>', 'where run directories (logs) and the local S3 data go (default: <app>/.local-runs)')
     .option('--no-progress', 'do not print live progress')
+    .option('--metaflow-standin', 'run the steps of Python Metaflow flows through the protocol stand-in instead of Metaflow (no user code runs)')
     .action(async (flow: string, options: RunOptions) => {
       process.exitCode = await runLocal(flow, options);
     });

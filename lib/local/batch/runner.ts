@@ -8,7 +8,7 @@ import type { ProcessRegistry } from '../process/children';
 import type { Semaphore } from '../process/semaphore';
 import type { RunStats } from '../run/step-stats';
 import { resolveJob, ResolvedJob, SubmitJobRequest } from './job-spec';
-import type { LocalCommandHook } from './command-hook';
+import type { LocalCommandHook, LocalTaskReplacement } from './command-hook';
 import { shouldRetry } from './retry-strategy';
 import {
   ABORT_STATUS_REASON,
@@ -276,7 +276,14 @@ export class LocalBatch {
       env.AWS_BATCH_JOB_MAIN_NODE_INDEX = String(job.mainNode);
       env.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS = '127.0.0.1';
     }
-    const replacement = this.options.commandFor?.({ step, command: spec.command, env });
+    let replacement: LocalTaskReplacement | undefined;
+    try {
+      replacement = this.options.commandFor?.({ step, command: spec.command, env });
+    } catch (error) {
+      const reason = `CannotStartContainerError: the run's commandFor hook failed: ${(error as Error).message}`;
+      fs.writeFileSync(logFile, `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}\n# ${reason}\n`);
+      return { ok: false, final: true, statusReason: reason, logFile };
+    }
     const command = replacement?.command ?? spec.command;
     Object.assign(env, replacement?.env);
     const header =

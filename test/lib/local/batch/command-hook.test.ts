@@ -1,3 +1,7 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ValidationError } from '../../../../lib/errors';
 import { metaflowStandin, STANDIN_DATASTORE_ENV } from '../../../../lib/local/batch/command-hook';
 import { STANDIN_STEP_SCRIPT } from '../../../../lib/runtime/metaflow/standin';
 
@@ -15,5 +19,22 @@ describe('metaflowStandin', () => {
     expect(hook({ step: 's', command: ['bash', '-c', 'echo'], env: {} })).toBeUndefined();
     expect(hook({ step: 's', command: ['node', 'step.js'], env: metaflowEnv })).toBeUndefined();
     expect(hook({ step: 's', command: ['sh', '-c', 'echo'], env: metaflowEnv })).toBeUndefined();
+  });
+
+  test('without a code directory it reads the flow file from the code package staged in the cloud assembly', () => {
+    const assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-hook-'));
+    try {
+      fs.mkdirSync(path.join(assembly, 'asset.abc123'));
+      const staged = metaflowStandin({ assemblyDirectory: assembly, datastoreDir: '/data', python: 'py3' });
+      expect(staged({ step: 'start', command: ['bash', '-c', 's'], env: { ...metaflowEnv, METAFLOW_CODE_SHA: 'abc123' } })?.command[3]).toBe(path.join(assembly, 'asset.abc123'));
+      expect(() => staged({ step: 'start', command: ['bash', '-c', 's'], env: { ...metaflowEnv, METAFLOW_CODE_SHA: 'other' } })).toThrow(/step "start" of flow "LinearFlow".*not staged in .*no directory asset\.other/);
+      expect(() => staged({ step: 'start', command: ['bash', '-c', 's'], env: metaflowEnv })).toThrow(ValidationError);
+    } finally {
+      fs.rmSync(assembly, { recursive: true, force: true });
+    }
+  });
+
+  test('with neither a code directory nor a cloud assembly it says what to pass', () => {
+    expect(() => metaflowStandin({ datastoreDir: '/data' })).toThrow(/pass codeDir .* or assemblyDirectory/);
   });
 });

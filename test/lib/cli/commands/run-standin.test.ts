@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { ComputeEnvironmentPresets } from '../../../../constructs/compute/presets';
+import { MetaflowFlow } from '../../../../constructs/flow';
+import { MetaflowInfrastructure } from '../../../../constructs/infrastructure/metaflow-infrastructure';
+import { runCli } from '../../../../lib/cli/program';
+import { METAFLOW_FIXTURES } from '../../../support/shared';
+
+const REPO = path.resolve(__dirname, '../../../..');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  });
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+/** Task records the stand-in wrote: `<records>/<flow>/<run>/<step>/<task>/task.json`. */
+function recordedTasks(records: string): Array<{ step: string; task: { pathspec: string; inputs: string[]; split_index?: number } }> {
+  const found: Array<{ step: string; task: { pathspec: string; inputs: string[]; split_index?: number } }> = [];
+  for (const flow of fs.readdirSync(records)) {
+    for (const run of fs.readdirSync(path.join(records, flow))) {
+      for (const step of fs.readdirSync(path.join(records, flow, run))) {
+        for (const task of fs.readdirSync(path.join(records, flow, run, step))) {
+          found.push({ step, task: JSON.parse(fs.readFileSync(path.join(records, flow, run, step, task, 'task.json'), 'utf-8')) });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+describe('metaflow-cdk run --local --metaflow-standin', () => {
+  let tmp: string;
+  let cdkOut: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-cli-standin-'));
+    cdkOut = path.join(tmp, 'cdk.out');
+    const app = new App({ outdir: cdkOut });
+    const stack = new Stack(app, 'Standin');
+    const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
+      computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
+      queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
+    });
+    new MetaflowFlow(stack, 'Foreach', { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, 'foreach_flow', 'flow.py'), image: 'python:3.11' });
+    app.synth();
+  }, 60_000);
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('runs a Python flow end to end with the flow file taken from the staged code package', async () => {
+    const runRoot = path.join(tmp, 'runs');
+    const { code, stdout, stderr } = await cli(['run', '--local', 'ForeachAnchorFlow', '--cdk-out', cdkOut, '--run-root', runRoot, '--app', REPO, '--no-progress', '--metaflow-standin']);
+    expect({ code, stderr: code === 0 ? '' : stderr + stdout }).toEqual({ code: 0, stderr: '' });
+    const records = /its task records: (\S+)/.exec(stderr)?.[1];
+    expect(records).toBeDefined();
+    const tasks = recordedTasks(records!);
+    const steps = new Set(tasks.map((t) => t.step));
+    expect([...steps].sort()).toEqual(['_parameters', 'decorate', 'end', 'gather', 'start', 'upper']);
+    const body = tasks.filter((t) => t.step === 'upper');
+    expect(body.map((t) => t.task.split_index).sort()).toEqual([...Array(body.length).keys()]);
+    expect(body.length).toBeGreaterThan(1);
+    expect(tasks.find((t) => t.step === 'gather')!.task.inputs).toHaveLength(body.length);
+  }, 120_000);
+
+  test('a cloud assembly without the staged code package fails the step and says how to fix it', async () => {
+    const stripped = path.join(tmp, 'stripped.out');
+    fs.cpSync(cdkOut, stripped, { recursive: true, filter: (source) => !path.basename(source).startsWith('asset.') || !fs.statSync(source).isDirectory() });
+    const { code, stdout } = await cli(['run', '--local', 'ForeachAnchorFlow', '--cdk-out', stripped, '--run-root', path.join(tmp, 'runs2'), '--app', REPO, '--no-progress', '--metaflow-standin']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/code package is not staged in .*stripped\.out.*pass the flow's directory as codeDir/s);
+  }, 120_000);
+});
