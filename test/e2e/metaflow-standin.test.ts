@@ -17,8 +17,9 @@ import { REPO } from './harness';
 // The state machines MetaflowFlow synthesizes for Metaflow's fixture flows, run through the local engine with the
 // protocol-faithful stand-in as every step: ids, input paths, parameters and foreach coordination in dynalite.
 
-// batch_resources_flow is left out: it needs GPU and Inferentia queues the e2e infrastructure does not have.
-const FLOWS = ['linear_flow', 'branch_flow', 'foreach_flow', 'nested_foreach_flow', 'params_flow', 'retry_catch_timeout_flow'];
+const FLOWS = ['linear_flow', 'branch_flow', 'foreach_flow', 'nested_foreach_flow', 'params_flow', 'retry_catch_timeout_flow', 'batch_resources_flow'];
+/** Flows whose steps ask for GPUs and Inferentia chips run on an infrastructure that has them. */
+const ACCELERATED_FLOWS = new Set(['batch_resources_flow']);
 
 interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; run_parameters?: Record<string, unknown>; retry_count: number }
 interface FlowRun {
@@ -42,7 +43,22 @@ function synthesize(): LocalAssembly {
     computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
     queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
   });
-  for (const dir of FLOWS) new MetaflowFlow(stack, dir, { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, dir, 'flow.py'), image: 'python:3.11' });
+  // batch_resources_flow names the queue `gpu-q` by ARN and wants GPUs and Inferentia chips on the default queue.
+  const accelerated = new MetaflowInfrastructure(stack, 'AcceleratedInfra', {
+    exportConfig: false,
+    computeEnvironments: {
+      neuron: ComputeEnvironmentPresets.neuron({ maxVcpus: 64 }),
+      gpu: ComputeEnvironmentPresets.gpu({ maxVcpus: 64 }),
+    },
+    queues: [
+      { name: 'accelerated', priority: 1, computeEnvironments: ['neuron', 'gpu'] },
+      { name: 'gpu-q', priority: 2, computeEnvironments: ['gpu'] },
+    ],
+  });
+  for (const dir of FLOWS) {
+    const on = ACCELERATED_FLOWS.has(dir) ? accelerated : infrastructure;
+    new MetaflowFlow(stack, dir, { infrastructure: on, pythonFlowFile: path.join(METAFLOW_FIXTURES, dir, 'flow.py'), image: 'python:3.11' });
+  }
   app.synth();
   return LocalAssembly.fromDirectory(outdir);
 }
