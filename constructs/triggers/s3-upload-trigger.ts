@@ -5,7 +5,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
 import { keyWildcard, triggerProblems } from '../../lib/compile/triggers';
-import type { S3TriggerSpec } from '../../lib/graph/model';
+import type { S3TriggerField, S3TriggerSpec } from '../../lib/graph/model';
 import { EXECUTION_INPUT } from '../../lib/runtime/naming';
 
 export interface S3UploadTriggerProps {
@@ -23,10 +23,17 @@ export interface S3UploadTriggerProps {
   readonly role?: iam.IRole;
 }
 
+/** Where EventBridge's `Object Created` event holds what a trigger hands the run. */
+const OBJECT_FIELDS: Record<S3TriggerField, string> = {
+  bucket: events.EventField.fromPath('$.detail.bucket.name'),
+  key: events.EventField.fromPath('$.detail.object.key'),
+};
+
 /**
  * Starts a run when an object lands in S3: an EventBridge rule on `Object Created` (the bucket must send events to
  * EventBridge) with prefix/suffix as one key wildcard; bucket and key reach the run as execution input `Trigger`,
- * which every step sees as `MF_TRIGGER_BUCKET` / `MF_TRIGGER_KEY`.
+ * which every generic step sees as `MF_TRIGGER_BUCKET` / `MF_TRIGGER_KEY`, and, where the trigger maps them, as flow
+ * parameters (the way a Metaflow step reads an event's payload).
  */
 export class S3UploadTrigger extends Construct {
   readonly rule: events.Rule;
@@ -51,8 +58,8 @@ export class S3UploadTrigger extends Construct {
       new targets.SfnStateMachine(props.stateMachine, {
         ...(props.role ? { role: props.role } : {}),
         input: events.RuleTargetInput.fromObject({
-          [EXECUTION_INPUT.parameters]: {},
-          [EXECUTION_INPUT.trigger]: { bucket: events.EventField.fromPath('$.detail.bucket.name'), key: events.EventField.fromPath('$.detail.object.key') },
+          [EXECUTION_INPUT.parameters]: Object.fromEntries(Object.entries(props.trigger.parameters ?? {}).map(([name, field]) => [name, OBJECT_FIELDS[field]])),
+          [EXECUTION_INPUT.trigger]: { bucket: OBJECT_FIELDS.bucket, key: OBJECT_FIELDS.key },
           [EXECUTION_INPUT.user]: 's3-trigger',
         }),
       }),

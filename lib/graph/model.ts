@@ -146,7 +146,17 @@ export interface S3TriggerSpec {
   readonly prefix?: string;
   /** Key suffix, e.g. `.csv`. */
   readonly suffix?: string;
+  /**
+   * Flow parameters the run gets from the object: `{ "input_key": "key" }` sets parameter `input_key` to the object's
+   * key (Metaflow's `@trigger(event={..., "parameters": {...}})` mapping of event fields onto parameters).
+   * @default none: the object reaches the run only as `Trigger` (and generic steps' `MF_TRIGGER_*`)
+   */
+  readonly parameters?: Readonly<Record<string, S3TriggerField>>;
 }
+
+/** What an S3 trigger can hand a flow parameter: the bucket name or the object key of the created object. */
+export type S3TriggerField = 'bucket' | 'key';
+export const S3_TRIGGER_FIELDS: readonly S3TriggerField[] = ['bucket', 'key'];
 
 /** How the steps run: any image and command, or Metaflow's own `step` command for an imported Python flow. */
 export type FlowRuntime =

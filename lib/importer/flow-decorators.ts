@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { S3TriggerSpec, ScheduleSpec } from '../graph/model';
+import type { S3TriggerField, S3TriggerSpec, ScheduleSpec } from '../graph/model';
 import { isPlainObject, readDecoratorArgs, whereOf, type DecoratorSpec, type Site } from './decorator-args';
 import type { RawDecorator } from './reader-output';
 
@@ -74,7 +74,7 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
 }
 
 const S3_TRIGGER_FIX =
-  'write @trigger(event="s3://<bucket>/<prefix>*<suffix>") or @trigger(event={"name": "s3", "bucket": "<bucket>", "prefix": "incoming/", "suffix": ".csv"})';
+  'write @trigger(event="s3://<bucket>/<prefix>*<suffix>") or @trigger(event={"name": "s3", "bucket": "<bucket>", "prefix": "incoming/", "suffix": ".csv", "parameters": {"<flow parameter>": "key"}})';
 
 /** Metaflow's priority: cron, then weekly, hourly, daily (the default of a bare `@schedule`). */
 function schedule(args: Record<string, unknown>): ScheduleSpec {
@@ -94,14 +94,29 @@ export function s3Trigger(event: unknown): S3TriggerSpec | undefined {
     return { bucket, ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) };
   }
   if (isPlainObject(event) && event.name === 's3' && typeof event.bucket === 'string' && event.bucket !== '') {
-    const extra = Object.keys(event).filter((k) => !['name', 'bucket', 'prefix', 'suffix'].includes(k));
+    const extra = Object.keys(event).filter((k) => !['name', 'bucket', 'prefix', 'suffix', 'parameters'].includes(k));
     if (extra.length > 0) return undefined;
     if ((event.prefix !== undefined && typeof event.prefix !== 'string') || (event.suffix !== undefined && typeof event.suffix !== 'string')) return undefined;
+    const parameters = triggerParameters(event.parameters);
+    if (parameters === null) return undefined;
     return {
       bucket: event.bucket,
       ...(event.prefix ? { prefix: event.prefix as string } : {}),
       ...(event.suffix ? { suffix: event.suffix as string } : {}),
+      ...(parameters ? { parameters } : {}),
     };
   }
   return undefined;
+}
+
+/**
+ * Metaflow's two forms of an event's `parameters`: `{"flow_param": "field"}`, or `["field", ...]` for parameters named
+ * like the field. Which fields and parameters are allowed is checked with the flow (`checkFlowFields`); null when
+ * the value has neither form.
+ */
+function triggerParameters(value: unknown): Record<string, S3TriggerField> | undefined | null {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? Object.fromEntries(value.map((v) => [v, v as S3TriggerField])) : null;
+  if (isPlainObject(value)) return Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, S3TriggerField>) : null;
+  return null;
 }

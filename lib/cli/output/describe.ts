@@ -7,7 +7,9 @@ export function describeSchedule(schedule: ScheduleSpec | undefined): string {
   return schedule.timezone ? `${what} ${schedule.timezone}` : what;
 }
 
-/** `s3://bucket/incoming/*.csv`. */
+/** `s3://bucket/incoming/*.csv`, with the parameters it sets: `s3://bucket/* (input_key=key)`. */
 export function describeTrigger(trigger: S3TriggerSpec): string {
-  return `s3://${trigger.bucket}/${trigger.prefix ?? ''}*${trigger.suffix ?? ''}`;
+  const url = `s3://${trigger.bucket}/${trigger.prefix ?? ''}*${trigger.suffix ?? ''}`;
+  const parameters = Object.entries(trigger.parameters ?? {}).map(([name, field]) => `${name}=${field}`);
+  return parameters.length > 0 ? `${url} (${parameters.join(', ')})` : url;
 }

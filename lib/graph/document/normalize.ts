@@ -22,7 +22,7 @@ const DOCUMENT_KEYS = allKeys<FlowDocument>()([
 ]);
 const PARAMETER_KEYS = allKeys<ParameterSpec>()(['name', 'type', 'default', 'required', 'help']);
 const SCHEDULE_KEYS = allKeys<ScheduleSpec>()(['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone']);
-const TRIGGER_KEYS = allKeys<S3TriggerSpec>()(['bucket', 'prefix', 'suffix']);
+const TRIGGER_KEYS = allKeys<S3TriggerSpec>()(['bucket', 'prefix', 'suffix', 'parameters']);
 
 /** The fields of each object of a flow document, in the order normalization writes them. */
 export const FLOW_DOCUMENT_FIELDS = {

@@ -1,5 +1,5 @@
 import { Problem } from '../../errors';
-import { FLOW_DOCUMENT_VERSION } from '../model';
+import { FLOW_DOCUMENT_VERSION, ParameterSpec, S3_TRIGGER_FIELDS, S3TriggerSpec } from '../model';
 import { compact, integerIn, tagProblems } from './checks';
 import { Rule } from './context';
 import { MAX_RUN_SECONDS } from './resources';
@@ -41,9 +41,28 @@ export const checkFlowFields: Rule = (ctx) => {
         problems.push({ where: at, field, value, message: `the ${field} is matched literally and may not be empty or contain "*"`, fix: `remove the "*" or the empty ${field}` });
       }
     }
+    problems.push(...triggerParameterProblems(at, trigger.parameters, doc.parameters ?? []));
     if (trigger.prefix?.startsWith('/')) {
       problems.push({ where: at, field: 'prefix', value: trigger.prefix, message: 'S3 keys do not start with "/"', fix: `use "${trigger.prefix.replace(/^\/+/, '')}"` });
     }
   });
   return problems;
 };
+
+/** A trigger may set only declared string parameters, each from the object's bucket or key. */
+function triggerParameterProblems(where: string, mapping: S3TriggerSpec['parameters'], declared: readonly ParameterSpec[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, field] of Object.entries(mapping ?? {})) {
+    const parameter = declared.find((p) => p.name === name);
+    if (!S3_TRIGGER_FIELDS.includes(field)) {
+      problems.push({ where, field: `parameters.${name}`, value: field, message: 'an S3 trigger can hand a parameter only the object\'s "bucket" or "key"', fix: `map "${name}" to "bucket" or "key"` });
+    }
+    if (parameter === undefined) {
+      const names = declared.map((p) => `"${p.name}"`).join(', ');
+      problems.push({ where, field: `parameters.${name}`, value: name, message: 'is not a parameter of the flow', fix: names ? `map one of ${names}, or declare Parameter("${name}")` : `declare Parameter("${name}") in the flow` });
+    } else if (parameter.type !== 'string') {
+      problems.push({ where, field: `parameters.${name}`, value: parameter.type, message: `parameter "${name}" is a ${parameter.type}, but the object's ${field} is a string`, fix: `declare "${name}" as a string parameter, or map a string parameter` });
+    }
+  }
+  return problems;
+}

@@ -26,6 +26,14 @@ describe('S3UploadTrigger', () => {
     expect(transformer.InputTemplate).toContain('"User":"s3-trigger"');
   });
 
+  it("hands the object's key and bucket to the flow parameters the trigger maps", () => {
+    const mapped = new Stack(new App(), 'Mapped');
+    const target = new sfn.StateMachine(mapped, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(mapped, 'P')) });
+    new S3UploadTrigger(mapped, 'T', { ...common, stateMachine: target, trigger: { bucket: 'uploads', parameters: { input_key: 'key', source: 'bucket' } } });
+    const rule = Object.values(Template.fromStack(mapped).findResources('AWS::Events::Rule'))[0] as { Properties: { Targets: Array<{ InputTransformer: { InputTemplate: string } }> } };
+    expect(rule.Properties.Targets[0].InputTransformer.InputTemplate).toMatch(/"Parameters":\{"input_key":<detail-object-key>,"source":<detail-bucket-name>\}/);
+  });
+
   it('refuses a trigger on the flow datastore at synth', () => {
     expect(() => new S3UploadTrigger(stack, 'Loop', { ...common, trigger: { bucket: 'data', prefix: 'metaflow/' } })).toThrow(ValidationError);
     expect(() => new S3UploadTrigger(stack, 'Fine', { ...common, trigger: { bucket: 'data', prefix: 'landing/' } })).not.toThrow();

@@ -27,6 +27,16 @@ describe('flow decorators', () => {
     expect(problems[0].fix).toMatch(/s3:\/\/<bucket>/);
   });
 
+  test("@trigger's parameters hand the object's bucket or key to flow parameters, in both of Metaflow's forms", () => {
+    const doc = importSource(flowWith({
+      classDecorators: ['@trigger(event={"name": "s3", "bucket": "in", "parameters": {"input_key": "key"}})', '@trigger(event={"name": "s3", "bucket": "b2", "parameters": ["key", "bucket"]})'],
+      body: ['input_key = Parameter("input_key", default="")', 'key = Parameter("key", default="")', 'bucket = Parameter("bucket", default="")'],
+    }));
+    expect(doc.triggers).toEqual([{ bucket: 'in', parameters: { input_key: 'key' } }, { bucket: 'b2', parameters: { key: 'key', bucket: 'bucket' } }]);
+    expect(s3Trigger({ name: 's3', bucket: 'b', parameters: 'key' })).toBeUndefined();
+    expect(s3Trigger({ name: 's3', bucket: 'b', parameters: { p: 1 } })).toBeUndefined();
+  });
+
   test('s3Trigger parses URLs and dicts and rejects anything else', () => {
     expect(s3Trigger('s3://b/x/y/')).toEqual({ bucket: 'b', prefix: 'x/y/' });
     expect(s3Trigger('s3://b/*.json')).toEqual({ bucket: 'b', suffix: '.json' });

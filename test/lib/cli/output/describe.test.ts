@@ -12,5 +12,6 @@ describe('schedule and trigger text', () => {
   test('S3 triggers', () => {
     expect(describeTrigger({ bucket: 'b' })).toBe('s3://b/*');
     expect(describeTrigger({ bucket: 'b', prefix: 'in/', suffix: '.csv' })).toBe('s3://b/in/*.csv');
+    expect(describeTrigger({ bucket: 'b', parameters: { input_key: 'key', source: 'bucket' } })).toBe('s3://b/* (input_key=key, source=bucket)');
   });
 });

@@ -30,6 +30,14 @@ describe('flow-level rules', () => {
   });
 
   describe('S3 triggers', () => {
+    it('lets a trigger set only declared string parameters, from the bucket or the key', () => {
+      const parameters = [{ name: 'input_key', type: 'string' as const, default: '' }, { name: 'rows', type: 'number' as const, default: 1 }];
+      expectValid(linearFlow({ parameters, triggers: [{ bucket: 'landing', parameters: { input_key: 'key' } }] }));
+      expectProblem(linearFlow({ parameters, triggers: [{ bucket: 'landing', parameters: { missing: 'key' } }] }), { where: 'flow "TestFlow" triggers[0]', field: 'parameters.missing', message: /not a parameter of the flow/ });
+      expectProblem(linearFlow({ parameters, triggers: [{ bucket: 'landing', parameters: { rows: 'key' } }] }), { field: 'parameters.rows', value: 'number', message: /is a number, but the object's key is a string/ });
+      expectProblem(linearFlow({ parameters, triggers: [{ bucket: 'landing', parameters: { input_key: 'size' as never } }] }), { field: 'parameters.input_key', value: 'size', message: /only the object's "bucket" or "key"/ });
+    });
+
     it('refuses a trigger without bucket', () => {
       expectProblem(linearFlow({ triggers: [{ bucket: '' }] }), { where: 'flow "TestFlow" triggers[0]', field: 'bucket', message: /needs the bucket/ });
       expectProblem(linearFlow({ triggers: [{} as never] }), { field: 'bucket' });
