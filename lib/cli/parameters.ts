@@ -42,6 +42,13 @@ function convert(spec: ParameterSpec, raw: string): { value?: unknown; problem?:
   }
 }
 
+/** `batch_size` for a parameter declared `batch-size` (or the other way round), when exactly one declared name fits. */
+function sameBySeparator(declared: readonly ParameterSpec[], name: string): ParameterSpec | undefined {
+  const key = (n: string) => n.replace(/_/g, '-');
+  const fits = declared.filter((spec) => key(spec.name) === key(name));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
 /**
  * Checks `--param` values against the flow's declared parameters and returns the parameters object to send:
  * given values converted to their types, then defaults for the rest (Metaflow's `trigger` sends defaults too).
@@ -53,8 +60,15 @@ export function checkParameters(flow: string, declared: readonly ParameterSpec[]
   const names = declared.map((spec) => spec.name);
   const listing = names.length ? `declared parameters: ${names.join(', ')}` : 'the flow declares no parameters';
   const result: Record<string, unknown> = {};
-  for (const [name, raw] of given) {
-    const spec = byName.get(name);
+  const seen = new Set<string>();
+  for (const [givenName, raw] of given) {
+    const spec = byName.get(givenName) ?? sameBySeparator(declared, givenName);
+    const name = spec?.name ?? givenName;
+    if (spec && seen.has(name)) {
+      problems.push({ where: `flow "${flow}"`, field: `--param ${givenName}`, value: raw, message: `names parameter "${name}", which another --param already set`, fix: `pass --param ${name}=VALUE once` });
+      continue;
+    }
+    seen.add(name);
     if (!spec) {
       problems.push({ where: `flow "${flow}"`, field: `--param ${name}`, value: raw, message: 'is not a parameter of this flow', fix: listing });
       continue;
@@ -67,7 +81,7 @@ export function checkParameters(flow: string, declared: readonly ParameterSpec[]
     }
   }
   for (const spec of declared) {
-    if (given.has(spec.name)) continue;
+    if (seen.has(spec.name)) continue;
     if (spec.default !== undefined) result[spec.name] = spec.default;
     else if (spec.required) {
       problems.push({

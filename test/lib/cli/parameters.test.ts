@@ -29,6 +29,15 @@ describe('checkParameters', () => {
     expect(() => checkParameters('F', declared, new Map([['n', ' '], ['s', 'x']]))).toThrow(/is not a number/);
   });
 
+  test('a name with _ for - (or - for _) names the one declared parameter it fits; twice is refused', () => {
+    const hyphenated = [{ name: 'batch-size', type: 'number' as const, default: 1 }, { name: 'dry_run', type: 'boolean' as const, default: false }];
+    expect(checkParameters('F', hyphenated, new Map([['batch_size', '8'], ['dry-run', 'true']]))).toEqual({ 'batch-size': 8, dry_run: true });
+    expect(() => checkParameters('F', hyphenated, new Map([['batch_size', '8'], ['batch-size', '9']]))).toThrow(/names parameter "batch-size", which another --param already set/);
+    const ambiguous = [{ name: 'a-b', type: 'string' as const }, { name: 'a_b', type: 'string' as const }];
+    expect(() => checkParameters('F', ambiguous, new Map([['a-b_', 'x']]))).toThrow(/is not a parameter of this flow/);
+    expect(checkParameters('F', ambiguous, new Map([['a_b', 'x']]))).toEqual({ a_b: 'x' });
+  });
+
   test('a flow without parameters says so for an unknown name', () => {
     expect(() => checkParameters('F', [], new Map([['x', '1']]))).toThrow(/the flow declares no parameters/);
   });
