@@ -106,6 +106,13 @@ export function arrayChildIds(job: JobDetail): string[] {
   return Array.from({ length: size }, (_, i) => `${job.jobId}:${i}`);
 }
 
+/** Node jobs `<id>#<n>` of a multi-node parallel job (none for a node job itself or any other job). */
+export function nodeJobIds(job: JobDetail): string[] {
+  const nodes = job.nodeProperties?.numNodes;
+  if (!nodes || job.nodeDetails !== undefined || !job.jobId) return [];
+  return Array.from({ length: nodes }, (_, i) => `${job.jobId}#${i}`);
+}
+
 export const TERMINATE_REASON = 'metaflow-cdk initiated job termination.';
 
 /** TerminateJob for each job (cancels queued ones, stops running ones). */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { withRetry } from '../aws/retry';
 import { describeStateMachine, manifestOf } from '../aws/flows';
 import { batchJobIdsInHistory, executionHistory } from '../aws/history';
-import { arrayChildIds, describeJobs, findJobs, isActive } from '../aws/jobs';
+import { arrayChildIds, describeJobs, findJobs, isActive, nodeJobIds } from '../aws/jobs';
 import { LogReader, logStreamsOf } from '../aws/log-streams';
 import { resolveRun } from '../aws/runs';
 import { sleep, timing } from '../aws/timing';
@@ -34,18 +34,21 @@ export function parseLogsTarget(spec: string): LogsTarget {
   return { run: parts[0], step: parts[1], task: parts[2] };
 }
 
-/** A task is a Batch job id, an array child `<parent>:<index>`, or just the index of an array child. */
+/**
+ * A task is a Batch job id, an array child `<parent>:<index>` or a node `<parent>#<node>`, or just the index of an
+ * array child or a node.
+ */
 export function matchesTask(job: JobDetail, task: string | undefined): boolean {
   if (task === undefined) return true;
   const id = job.jobId ?? '';
-  return id === task || (/^\d+$/.test(task) && id.endsWith(`:${task}`));
+  return id === task || (/^\d+$/.test(task) && (id.endsWith(`:${task}`) || id.endsWith(`#${task}`)));
 }
 
-/** Array parents have no container of their own: their children hold the logs. */
-async function expandArrays(clients: AwsClients, jobs: readonly JobDetail[]): Promise<JobDetail[]> {
+/** Array parents and multi-node parents have no container of their own: their children and nodes hold the logs. */
+async function expandToTasks(clients: AwsClients, jobs: readonly JobDetail[]): Promise<JobDetail[]> {
   const expanded: JobDetail[] = [];
   for (const job of jobs) {
-    const children = arrayChildIds(job);
+    const children = [...arrayChildIds(job), ...nodeJobIds(job)];
     if (children.length) expanded.push(...(await describeJobs(clients, children)));
     else expanded.push(job);
   }
@@ -63,7 +66,7 @@ export function register(program: Command): void {
       .command('logs')
       .summary("print a step's logs")
       .description("print the CloudWatch logs of a step's Batch jobs (every task, every attempt)")
-      .argument('<run/step[/task]>', 'run id or execution ARN, step name, and optionally a task (Batch job id, or array index)')
+      .argument('<run/step[/task]>', 'run id or execution ARN, step name, and optionally a task (Batch job id, array index or node index)')
       .option('--flow <flow>', 'the flow of the run')
       .option('-f, --follow', 'keep printing new lines until every task has finished'),
     'print {task, attempt, message} lines as one JSON document (not with --follow)',
@@ -79,7 +82,7 @@ export function register(program: Command): void {
     }
     const locate = async () => {
       const jobs = await findJobs(clients, { flow: run.flow, runId: run.runId, step: target.step, activeOnly: false, extraJobIds: batchJobIdsInHistory(history) });
-      return (await expandArrays(clients, jobs)).filter((job) => matchesTask(job, target.task));
+      return (await expandToTasks(clients, jobs)).filter((job) => matchesTask(job, target.task));
     };
     let tasks = await locate();
     const reader = new LogReader(clients);

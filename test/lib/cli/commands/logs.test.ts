@@ -74,6 +74,16 @@ describe('logs', () => {
     expect(one.stdout).toBe('one\n');
   });
 
+  test('multi-node steps: every node, prefixed; a node index selects one node', async () => {
+    const parent = job(FLOW, 'train', 'sfn-r1', 'SUCCEEDED', { jobId: 'mnp', nodeProperties: { numNodes: 2, mainNode: 0, nodeRangeProperties: [] } });
+    const nodes = [0, 1].map((n) => job(FLOW, 'train', 'sfn-r1', 'SUCCEEDED', withStream(`n${n}`, { jobId: `mnp#${n}`, nodeDetails: { nodeIndex: n, isMainNode: n === 0 } })));
+    setup([parent, ...nodes]);
+    streams['/aws/batch/job|n0'] = [['main']];
+    streams['/aws/batch/job|n1'] = [['worker']];
+    expect((await cli('logs', 'sfn-r1/train', '--flow', FLOW)).stdout).toBe('[train/mnp#0] main\n[train/mnp#1] worker\n');
+    expect((await cli('logs', 'sfn-r1/train/1', '--flow', FLOW)).stdout).toBe('worker\n');
+  });
+
   test('--json shape', async () => {
     setup([job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', withStream('s', { jobId: 'fit-1' }))]);
     streams['/aws/batch/job|s'] = [['hello']];
