@@ -132,7 +132,8 @@ class MetaflowDefinitionBuilder {
   private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
     const stepPlan = this.plan.steps.get(node.name)!;
     // Beyond Metaflow: a `@parallel` step is one multi-node job; its split and join adapt to it (parallel-step.ts).
-    const submit = parallelSplitOf(this.plan.graph, node) !== undefined ? metaflowParallelSubmitJob : metaflowSubmitJob;
+    const multinode = parallelSplitOf(this.plan.graph, node) !== undefined;
+    const submit = multinode ? metaflowParallelSubmitJob : metaflowSubmitJob;
     const parameters = submit(
       this.plan.graph,
       node.name,
@@ -142,7 +143,8 @@ class MetaflowDefinitionBuilder {
     );
     // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
     const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
-    const spotAware = hostRetries > 0;
+    // Not for a multi-node job: a fresh job means new task ids, and the control task counts every task of its step.
+    const spotAware = hostRetries > 0 && !multinode;
     states[node.name] = {
       Type: 'Task',
       Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),

@@ -2,6 +2,7 @@ import type { Problem } from '../errors';
 import type { FlowGraph } from '../graph/analyze';
 import type { CompileOptions, ForeachStrategy } from './options';
 import { stepWhere } from './routing';
+import { metaflowParallelPlanProblems } from '../runtime/metaflow/parallel-step';
 
 /**
  * A Metaflow foreach keeps Metaflow's own shape: the foreach task writes its cardinality to DynamoDB, a getItem reads
@@ -32,5 +33,6 @@ export function metaflowPlanProblems(graph: FlowGraph, options: CompileOptions):
       fix: `remove the strategy or use "${METAFLOW_FOREACH_STRATEGY}"`,
     });
   }
+  problems.push(...metaflowParallelPlanProblems(graph));
   return problems;
 }

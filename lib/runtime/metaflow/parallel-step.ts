@@ -109,6 +109,28 @@ export function metaflowParallelSubmitJob(
 }
 
 /**
+ * Graph shapes Metaflow's multi-node protocol cannot run: the control task waits until its step has exactly as many
+ * finished tasks as it has mappers (`_wait_for_mapper_tasks` counts every task of the step in the run), so a
+ * `@parallel` step that runs more than once per run (inside a foreach) never sees its count.
+ */
+export function metaflowParallelPlanProblems(graph: FlowGraph): Problem[] {
+  const problems: Problem[] = [];
+  for (const node of graph.nodes.values()) {
+    const split = parallelSplitOf(graph, node);
+    const foreach = split?.splitParents.find((p) => graph.nodes.get(p)?.type === 'foreach');
+    if (split === undefined || foreach === undefined) continue;
+    problems.push({
+      where: `flow "${graph.document.name}" step "${node.name}"`,
+      field: 'parallel',
+      value: `inside foreach "${foreach}"`,
+      message: "a @parallel step inside a foreach runs once per split, but Metaflow's control task waits until the step has exactly num_parallel finished tasks in the whole run (batch_decorator _wait_for_mapper_tasks), so it fails after 600 s",
+      fix: `move the num_parallel split out of foreach "${foreach}" (e.g. raise num_parallel and split the work by current.parallel.node_index)`,
+    });
+  }
+  return problems;
+}
+
+/**
  * What keeps a Metaflow `@parallel` step from running as Metaflow expects. Its control task waits for its workers'
  * tasks to finish through the Metaflow client (`batch_decorator.py` `_wait_for_mapper_tasks`): with local metadata
  * inside the job it sees only itself and fails after 600 s.
