@@ -34,6 +34,7 @@ let result: LocalRunResult;
 let tasks: (step: string) => TaskRecord[];
 /** Log files of the train step: `<job id>-node<i>-attempt<n>.log`. */
 let trainLogs: string[];
+let template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 beforeAll(async () => {
   const outdir = path.join(work, 'cdk.out');
@@ -46,6 +47,7 @@ beforeAll(async () => {
   // The control task waits for its workers through the metadata service; the stand-in stands in for it too.
   new MetaflowFlow(stack, 'parallel', { infrastructure, pythonFlowFile: path.join(FLOW_DIR, 'flow.py'), image: 'python:3.11', metaflow: { serviceUrl: 'http://metadata.invalid' } });
   app.synth();
+  template = JSON.parse(fs.readFileSync(path.join(outdir, 'Parallel.template.json'), 'utf-8'));
   const datastore = path.join(work, 'datastore');
   result = await runLocalFlow({
     assembly: LocalAssembly.fromDirectory(outdir),
@@ -73,6 +75,14 @@ describe('a num_parallel flow through the local engine with the stand-in step', 
   test('the run succeeded and every step ran', () => {
     expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     expect(['start', 'train', 'gather', 'end'].map((s) => [s, tasks(s).length])).toEqual([['start', 1], ['train', NODES], ['gather', 1], ['end', 1]]);
+  });
+
+  test('the synthesized job definition of train is multinode on EC2, control and workers in their own node ranges', () => {
+    const multinode = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Batch::JobDefinition' && r.Properties.Type === 'multinode');
+    expect(multinode).toHaveLength(1);
+    const { NodeProperties: nodes, PlatformCapabilities: platforms } = multinode[0].Properties;
+    expect({ numNodes: nodes.NumNodes, mainNode: nodes.MainNode, ranges: nodes.NodeRangeProperties.map((r: { TargetNodes: string }) => r.TargetNodes), platforms })
+      .toEqual({ numNodes: NODES, mainNode: 0, ranges: ['0:0', '1:2'], platforms: ['EC2'] });
   });
 
   test('train ran as one multi-node job, one process per node', () => {
