@@ -11,7 +11,7 @@ import {
   metaflowParallelJoinInputPaths,
   metaflowParallelProblems,
 } from '../../../../lib/runtime/metaflow/parallel-step';
-import { OPTIONS, validateAsl } from '../../compile/helpers';
+import { OPTIONS, flow, validateAsl } from '../../compile/helpers';
 import { recorded } from './fixture-deployment';
 
 const PARALLEL_FLOW_DIR = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'metaflow', 'parallel_flow');
@@ -90,10 +90,9 @@ describe('what a Metaflow @parallel step refuses', () => {
   });
 
   test('a num_parallel split inside a foreach', () => {
-    const doc = {
-      name: 'Nested',
-      runtime: { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'Nested' },
-      steps: [
+    const doc = flow(
+      'Nested',
+      [
         { name: 'start', next: ['prepare'], foreach: 'regions' },
         { name: 'prepare', next: ['train'], numParallel: 2 },
         { name: 'train', next: ['gather'], parallel: true },
@@ -101,7 +100,8 @@ describe('what a Metaflow @parallel step refuses', () => {
         { name: 'merge', next: ['end'], join: true },
         { name: 'end', next: [] },
       ],
-    };
+      { runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'Nested' } },
+    );
     const problems = metaflowPlanProblems(analyzeFlow(doc), OPTIONS);
     expect(problems).toEqual([expect.objectContaining({ where: 'flow "Nested" step "train"', field: 'parallel', value: 'inside foreach "start"' })]);
     expect(problems[0].fix).toMatch(/move the num_parallel split out of foreach "start"/);
