@@ -66,7 +66,7 @@ export function jobDefinitionProperties(spec: JobDefinitionSpec, infra: IMetaflo
     timeout: { attemptDurationSeconds: spec.timeoutSeconds },
     tags: { ...spec.tags },
     ...(spec.type === 'multinode'
-      ? { nodeProperties: { numNodes: spec.numNodes ?? 1, mainNode: 0, nodeRangeProperties: [{ targetNodes: '0:', container }] } }
+      ? { nodeProperties: { numNodes: spec.numNodes ?? 1, mainNode: 0, nodeRangeProperties: (spec.nodeRanges ?? ['0:']).map((targetNodes) => ({ targetNodes, container })) } }
       : { containerProperties: container }),
   };
 }

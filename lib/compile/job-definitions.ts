@@ -40,6 +40,8 @@ export interface JobDefinitionSpec {
   readonly ephemeralStorageGiB?: number;
   /** Multi-node parallel: number of nodes. */
   readonly numNodes?: number;
+  /** Multi-node parallel: the node ranges, each with the same container. @default ['0:'] */
+  readonly nodeRanges?: readonly string[];
   readonly retryStrategy: BatchRetryStrategy;
   readonly timeoutSeconds: number;
   readonly tags: Readonly<Record<string, string>>;
@@ -89,6 +91,7 @@ export interface JobDefinitionInput {
   readonly platform: 'EC2' | 'FARGATE';
   readonly retryMode: RetryMode;
   readonly numNodes?: number;
+  readonly nodeRanges?: readonly string[];
 }
 
 /** The job definition of one step, or the problems that prevent it (missing image or command, unknown secret). */
@@ -147,6 +150,7 @@ export function jobDefinitionFor(input: JobDefinitionInput, options: CompileOpti
     ...(step.logDriver ? { logDriver: step.logDriver, logOptions: logOptions(step.logOptions) } : {}),
     ...(fargate && step.ephemeralStorage !== undefined ? { ephemeralStorageGiB: step.ephemeralStorage } : {}),
     ...(input.numNodes !== undefined ? { numNodes: input.numNodes } : {}),
+    ...(input.numNodes !== undefined && input.nodeRanges !== undefined ? { nodeRanges: [...input.nodeRanges] } : {}),
     retryStrategy: batchRetryStrategy(step, input.retryMode, options.hostRetries ?? 3),
     timeoutSeconds: step.timeoutSeconds ?? 5 * 24 * 3600,
     tags: sorted({ ...(step.awsBatchTags ?? {}), [FLOW_TAGS.flowName]: flow }),

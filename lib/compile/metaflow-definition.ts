@@ -12,6 +12,8 @@ import {
   metaflowParallelStateName,
 } from '../runtime/metaflow/states';
 import { metaflowSubmitJob } from '../runtime/metaflow/submit-job';
+import { metaflowParallelProblems, metaflowParallelStepOptions, metaflowParallelSubmitJob, parallelSplitOf } from '../runtime/metaflow/parallel-step';
+import { ValidationError } from '../errors';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { INIT_STATES, initStates } from './init-states';
@@ -129,16 +131,20 @@ class MetaflowDefinitionBuilder {
 
   private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
     const stepPlan = this.plan.steps.get(node.name)!;
-    const parameters = metaflowSubmitJob(
+    // Beyond Metaflow: a `@parallel` step is one multi-node job; its split and join adapt to it (parallel-step.ts).
+    const multinode = parallelSplitOf(this.plan.graph, node) !== undefined;
+    const submit = multinode ? metaflowParallelSubmitJob : metaflowSubmitJob;
+    const parameters = submit(
       this.plan.graph,
       node.name,
       this.deployment,
       { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
-      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH },
+      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH, ...metaflowParallelStepOptions(this.plan.graph, node.name) },
     );
     // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
     const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
-    const spotAware = hostRetries > 0;
+    // Not for a multi-node job: a fresh job means new task ids, and the control task counts every task of its step.
+    const spotAware = hostRetries > 0 && !multinode;
     states[node.name] = {
       Type: 'Task',
       Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),
@@ -160,6 +166,8 @@ class MetaflowDefinitionBuilder {
  */
 export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinitionRefs, deployment: MetaflowDeployment, options: MetaflowDefinitionOptions = {}): AslDefinition {
   const graph = plan.graph;
+  const parallelProblems = metaflowParallelProblems(graph, deployment);
+  if (parallelProblems.length > 0) throw new ValidationError(parallelProblems);
   const init = initStates(graph.document, METAFLOW_INPUT_STATE);
   const states: AslStates = { ...init.states };
   // Replace the generic run state: a Metaflow step carries the run in its Batch job parameters, not in the payload.

@@ -2,6 +2,7 @@ import type { Problem } from '../errors';
 import type { FlowGraph } from '../graph/analyze';
 import type { CompileOptions, ForeachStrategy } from './options';
 import { stepWhere } from './routing';
+import { metaflowParallelPlanProblems } from '../runtime/metaflow/parallel-step';
 
 /**
  * A Metaflow foreach keeps Metaflow's own shape: the foreach task writes its cardinality to DynamoDB, a getItem reads
@@ -32,16 +33,6 @@ export function metaflowPlanProblems(graph: FlowGraph, options: CompileOptions):
       fix: `remove the strategy or use "${METAFLOW_FOREACH_STRATEGY}"`,
     });
   }
-  for (const node of graph.nodes.values()) {
-    if (node.type === 'split-parallel' || node.step.parallel === true) {
-      problems.push({
-        where: stepWhere(flow, node.name),
-        field: node.type === 'split-parallel' ? 'numParallel' : 'parallel',
-        value: node.numParallel ?? true,
-        message: 'multi-node @parallel steps of a Metaflow flow are not compiled yet (the Metaflow runtime needs its own multi-node control task protocol)',
-        fix: 'remove num_parallel/@parallel from the flow, or write the flow as a generic flow with a multi-node step',
-      });
-    }
-  }
+  problems.push(...metaflowParallelPlanProblems(graph));
   return problems;
 }

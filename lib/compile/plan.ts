@@ -9,6 +9,7 @@ import { CompileOptions, ForeachStrategy } from './options';
 import { RetryMode } from './retry';
 import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
 import { findQueue, isParallelNode, routingProblems } from './routing';
+import { metaflowNodeRanges } from '../runtime/metaflow/parallel-step';
 
 export interface StepPlan {
   readonly name: string;
@@ -75,7 +76,10 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     // A Metaflow step's command travels in the container overrides, and its @secrets are read by Metaflow inside the
     // task (the job role may read them): the job definition holds only the static settings.
     const jobNode = metaflow ? { ...node, step: { ...node.step, command: [...METAFLOW_JOB_DEFINITION_COMMAND], secrets: undefined } } : node;
-    const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node: jobNode, platform, retryMode, numNodes: numNodesOf(graph, node) }, options);
+    const numNodes = numNodesOf(graph, node);
+    // A Metaflow multi-node job overrides its control node and its workers apart; its ranges match (as Metaflow's).
+    const nodeRanges = metaflow && numNodes !== undefined ? metaflowNodeRanges(numNodes) : undefined;
+    const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node: jobNode, platform, retryMode, numNodes, nodeRanges }, options);
     problems.push(...jdProblems);
     if (spec === undefined) continue;
     if (!jobDefinitions.has(spec.key)) jobDefinitions.set(spec.key, spec);

@@ -17,6 +17,12 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
    * Batch's variables when the compiler goes beyond Metaflow (array jobs). @default none
    */
   readonly setup?: readonly string[];
+  /** The task id as the script spells it. @default Metaflow's `$AWS_BATCH_JOB_ID` (a multi-node job's nodes derive theirs) */
+  readonly taskId?: string;
+  /** Options appended to `step` (e.g. a multi-node node's `--ubf-context`, `--split-index`). @default none */
+  readonly stepArgs?: readonly string[];
+  /** `--with=step_functions_internal` (its DynamoDB writes break on `num_parallel` steps). @default true */
+  readonly stepFunctionsInternal?: boolean;
 }
 
 /** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
@@ -72,8 +78,8 @@ export function topLevelOptions(graph: FlowGraph, stepName: string, deployment: 
     '--event-logger=nullSidecarLogger',
     '--monitor=nullSidecarMonitor',
     '--no-pylint',
-    '--with=step_functions_internal',
   );
+  if (options.stepFunctionsInternal !== false) top.push('--with=step_functions_internal');
   return top;
 }
 
@@ -104,11 +110,12 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
   const step = [
     `${executable} ${top} step ${stepName}`,
     '--run-id sfn-$METAFLOW_RUN_ID',
-    '--task-id ${AWS_BATCH_JOB_ID}',
+    `--task-id ${options.taskId === undefined ? '${AWS_BATCH_JOB_ID}' : options.taskId}`,
     '--retry-count $((AWS_BATCH_JOB_ATTEMPT-1))',
     `--max-user-code-retries ${protocol.maxUserCodeRetries}`,
     `--input-paths ${protocol.inputPaths}`,
     ...(protocol.takesSplitIndex ? ['--split-index $METAFLOW_SPLIT_INDEX'] : []),
+    ...(options.stepArgs ?? []),
     ...tags,
     ...(deployment.namespace !== undefined ? [`--namespace=${deployment.namespace}`] : []),
   ];
@@ -132,7 +139,7 @@ export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployme
   const setup = [
     'true',
     'mkdir -p $PWD/.logs',
-    `export PYTHONUNBUFFERED=x MF_PATHSPEC=${flow}/sfn-$METAFLOW_RUN_ID/${stepName}/$AWS_BATCH_JOB_ID MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout MFLOG_STDERR=$PWD/.logs/mflog_stderr`,
+    `export PYTHONUNBUFFERED=x MF_PATHSPEC=${flow}/sfn-$METAFLOW_RUN_ID/${stepName}/${options.taskId ?? '$AWS_BATCH_JOB_ID'} MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout MFLOG_STDERR=$PWD/.logs/mflog_stderr`,
     'mflog(){ T=$(date -u -Ins|tr , .); echo "[MFLOG|0|${T:0:26}Z|task|$T]$1" >> $MFLOG_STDOUT; echo $1;  }',
     'flush_mflogs(){ python -m metaflow.mflog.save_logs; }',
     "mflog 'Setting up task environment.'",

@@ -16,6 +16,7 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 - foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
   of the list literal the step assigns to `self.<foreach var>` (or `MFCDK_STANDIN_FOREACH_WIDTHS`, JSON {step: n});
 - last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id.
+- `num_parallel` split, `@parallel` step (one multi-node job) and the join after it: see standin_parallel.py.
 
 Tasks are recorded as JSON files under `MFCDK_STANDIN_DATASTORE_DIR` (standing in for the S3 datastore):
 `<dir>/<flow>/<run id>/<step>/<task id>/task.json`. DynamoDB is reached at `AWS_ENDPOINT_URL_DYNAMODB` (or AWS)
@@ -35,6 +36,9 @@ import re
 import sys
 import time
 import urllib.request
+from fnmatch import fnmatchcase
+
+import standin_parallel
 
 TTL_DAYS_DEFAULT = 366 + 90
 
@@ -47,13 +51,19 @@ class ProtocolError(Exception):
 
 
 def expand(text, env):
-    """The parameter expansions Metaflow's commands use: ${VAR}, $VAR and $((VAR-1))."""
+    """The parameter expansions Metaflow's commands use: ${VAR}, $VAR and $((VAR-1)); ${VAR%PATTERN} for multi-node ids."""
 
     def arith(match):
         name, delta = match.group(1), int(match.group(2))
         return str(int(require(env, name)) - delta)
 
+    def strip_suffix(match):
+        value, pattern = require(env, match.group(1)), match.group(2)
+        cut = next((i for i in range(len(value), -1, -1) if fnmatchcase(value[i:], pattern)), len(value))
+        return value[:cut]
+
     text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)-(\d+)\)\)", arith, text)
+    text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)%([^}]*)\}", strip_suffix, text)
     text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: require(env, m.group(1)), text)
     return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: require(env, m.group(1)), text)
 
@@ -243,21 +253,25 @@ def run(script, env, code_dir):
         match = STEP_RE.match(command)
         if not match:
             raise ProtocolError("unexpected command: %s" % command[:200])
-        step_command(match, env, flow, task_id, code_dir)
+        step_command(match, env, flow, task_id, code_dir, command, script)
 
 
-def step_command(match, env, flow, task_id, code_dir):
+def step_command(match, env, flow, task_id, code_dir, command="", script=""):
     flow_file, step = match.group(1), match.group(2)
     args = flags(expand(match.group(3), env))
     run_id = args["run-id"]
     if run_id != "sfn-" + require(env, "METAFLOW_RUN_ID"):
         raise ProtocolError("run id %s is not sfn-$METAFLOW_RUN_ID" % run_id)
+    inputs = decompress_list(args["input-paths"])
+    parents = [read_task(env, flow, path) for path in inputs]
+    # A node of a @parallel step's multi-node job: its own task id, UBF context and split index (standin_parallel.py).
+    node = standin_parallel.node_task(command, script, args, env, parents, inputs, flow, run_id, step, expand, ProtocolError)
+    if node is not None:
+        task_id = node[0]
     if args["task-id"] != task_id:
         raise ProtocolError("task id %s is not $AWS_BATCH_JOB_ID" % args["task-id"])
     if step != env.get("METAFLOW_STEP_NAME"):
         raise ProtocolError("the command runs step %s but METAFLOW_STEP_NAME is %s" % (step, env.get("METAFLOW_STEP_NAME")))
-    inputs = decompress_list(args["input-paths"])
-    parents = [read_task(env, flow, path) for path in inputs]
     if any(not path.startswith(run_id + "/") for path in inputs):
         raise ProtocolError("input paths %s leave run %s" % (inputs, run_id))
     first = parents[0] if parents else {}
@@ -272,6 +286,9 @@ def step_command(match, env, flow, task_id, code_dir):
     }
     # The foreach stack: inherited from the parents, one frame pushed by a split index, one popped by a foreach join.
     stack = list(parents[0].get("foreach_stack", [])) if parents else []
+    parallel_join = standin_parallel.join_stack(parents, inputs, ProtocolError)
+    if parallel_join is not None:
+        stack = parallel_join
     if "METAFLOW_PARENT_TASK_IDS" in env and "METAFLOW_SPLIT_PARENT_TASK_ID" in env:
         frame = stack.pop() if stack else None
         if frame is None or frame["parent_task_id"] != env["METAFLOW_SPLIT_PARENT_TASK_ID"]:
@@ -279,7 +296,10 @@ def step_command(match, env, flow, task_id, code_dir):
         if sorted(p.get("split_index") for p in parents) != list(range(frame["width"])) or len(parents) != frame["width"]:
             raise ProtocolError("foreach join got %d inputs with split indexes %s for a foreach of width %d" % (len(parents), [p.get("split_index") for p in parents], frame["width"]))
         stack = list(parents[0]["foreach_stack"][:-1])
-    if "split-index" in args:
+    if node is not None:
+        stack.append(node[1])
+        record.update(node[2])
+    elif "split-index" in args:
         index = int(args["split-index"])
         parent = parents[0]
         width = parent.get("foreach_width")
@@ -291,11 +311,16 @@ def step_command(match, env, flow, task_id, code_dir):
         record["split_index"] = stack[-1]["index"]
     record["foreach_stack"] = stack
     width = foreach_width(code_dir, flow_file, step, env)
+    num_parallel = standin_parallel.parallel_width(code_dir, flow_file, step)
+    if num_parallel is not None:
+        record.update(standin_parallel.split_step(command, num_parallel, ProtocolError))
     if width is not None:
         if width == 0:
             raise ProtocolError("foreach %s produced zero splits" % step)
         record["foreach_width"] = width
     write_task(env, flow, run_id, step, task_id, record)
+    if "control_mapper_tasks" in record:
+        standin_parallel.wait_for_mapper_tasks(os.path.dirname(task_dir(env, flow, run_id, step, task_id)), record["control_mapper_tasks"], env, ProtocolError)
     # step_functions_internal's task_finished: the DynamoDB writes.
     if width is not None:
         dynamodb("PutItem", {"TableName": table(env), "Item": {"pathspec": {"S": task_id}, "for_each_cardinality": {"NS": [str(i) for i in range(width)]}, "ttl": {"N": ttl(env)}}}, env)

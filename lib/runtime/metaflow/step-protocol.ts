@@ -71,6 +71,8 @@ export interface StepProtocolOptions {
    * A variable the step does not get is appended. @default none
    */
   readonly envOverrides?: Readonly<Record<string, string>>;
+  /** Replaces `--input-paths` (and `METAFLOW_INPUT_PATHS`) of a non-start step, e.g. a join after a multi-node step. @default Metaflow's */
+  readonly inputPaths?: string;
 }
 
 export function stepProtocol(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment, options: StepProtocolOptions = {}): StepProtocol {
@@ -122,6 +124,7 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
         set(`METAFLOW_PARENT_${i}_STEP`, `$.[${i}].Parameters.step_name`);
       });
     }
+    if (options.inputPaths !== undefined) inputPaths = options.inputPaths;
     set('METAFLOW_INPUT_PATHS', inputPaths);
 
     if (n.isInsideForeach) {
@@ -130,7 +133,7 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
       if (n.inFuncs.some((p) => typeOf(p) === 'foreach')) {
         attrs[`split_parent_task_id_${innermost}.$`] = '$.SplitParentTaskId';
         for (const p of foreachParents(n.splitParents.slice(0, -1))) attrs[`split_parent_task_id_${p}.$`] = `$.Parameters.split_parent_task_id_${p}`;
-      } else if (n.type === 'join') {
+      } else if (n.type === 'join' && closedSplitOf(graph, n)?.type !== 'split-parallel') {
         if (foreachJoin) {
           attrs[`split_parent_task_id_${innermost}.$`] = `$.Parameters.split_parent_task_id_${innermost}`;
           for (const p of foreachParents(n.splitParents.slice(0, -1))) attrs[`split_parent_task_id_${p}.$`] = `$.Parameters.split_parent_task_id_${p}`;

@@ -11,12 +11,10 @@ describe('metaflowPlanProblems', () => {
     expect(metaflowPlanProblems(graph, { ...OPTIONS, foreachStrategies: { start: METAFLOW_FOREACH_STRATEGY } })).toEqual([]);
   });
 
-  it('refuses another forced strategy and multi-node steps, each with step, field, value and fix', () => {
+  it('refuses another forced strategy with step, field, value and fix; accepts num_parallel/@parallel', () => {
     const forced = metaflowPlanProblems(analyzeFlow({ ...FOREACH, runtime }), { ...OPTIONS, foreachStrategies: { start: 'distributed-map' } });
     expect(forced).toEqual([expect.objectContaining({ where: 'flow "Foreach" step "start"', field: 'foreachStrategy', value: 'distributed-map' })]);
-    const parallel = metaflowPlanProblems(analyzeFlow({ ...PARALLEL, runtime }), OPTIONS);
-    expect(parallel.length).toBeGreaterThan(0);
-    for (const p of parallel) expect(p.fix).toMatch(/remove num_parallel/);
+    expect(metaflowPlanProblems(analyzeFlow({ ...PARALLEL, runtime }), OPTIONS)).toEqual([]);
   });
 
   it('gives job definitions a command that fails loudly if nothing overrides it', () => {

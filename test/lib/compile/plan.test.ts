@@ -103,13 +103,19 @@ describe('planFlow', () => {
     expect(problemsOf(() => planFlow(doc, OPTIONS)).length).toBeGreaterThan(0);
   });
 
-  it('plans a Metaflow flow: inline-map foreaches, no command needed, @parallel refused with a way out', () => {
+  it('plans a Metaflow flow: inline-map foreaches, no command needed, @parallel as one multi-node job (not on Fargate)', () => {
     const runtime = { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' };
     const strip = (d: typeof FOREACH) => d.steps.map(({ command: _c, ...s }) => s);
     const plan = planFlow({ ...FOREACH, runtime, steps: strip(FOREACH) }, OPTIONS);
     expect(Object.values(plan.foreachStrategies)).toEqual(['inline-map']);
-    const problems = problemsOf(() => planFlow({ ...PARALLEL, runtime, steps: strip(PARALLEL) }, OPTIONS));
-    expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['numParallel']));
-    expect(problems.every((p) => p.fix.length > 0)).toBe(true);
+    const parallel = planFlow({ ...PARALLEL, runtime, steps: strip(PARALLEL) }, OPTIONS);
+    const train = parallel.jobDefinitions.find((jd) => jd.key === parallel.steps.get('train')!.jobDefinitionKey)!;
+    expect({ type: train.type, numNodes: train.numNodes, nodeRanges: train.nodeRanges }).toEqual({ type: 'multinode', numNodes: 4, nodeRanges: ['0:0', '1:3'] });
+    const start = parallel.jobDefinitions.find((jd) => jd.key === parallel.steps.get('start')!.jobDefinitionKey)!;
+    expect({ type: start.type, nodeRanges: start.nodeRanges }).toEqual({ type: 'container', nodeRanges: undefined });
+    const onFargate = { ...PARALLEL, runtime, steps: strip(PARALLEL).map((s) => (s.name === 'train' ? { ...s, queue: 'fargate' } : s)) };
+    const problems = problemsOf(() => planFlow(onFargate, OPTIONS));
+    expect(problems).toEqual([expect.objectContaining({ where: expect.stringContaining('"train"'), field: 'parallel' })]);
+    expect(problems[0].fix.length).toBeGreaterThan(0);
   });
 });
