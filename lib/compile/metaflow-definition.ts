@@ -13,6 +13,7 @@ import {
 } from '../runtime/metaflow/states';
 import { metaflowSubmitJob } from '../runtime/metaflow/submit-job';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
+import { METAFLOW_RETRY_DELAY_PRELUDE, metaflowRetryEnvelopeOf, metaflowRetryEnvelopeStates, narrowToJobId } from '../runtime/metaflow/retry-delay';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { INIT_STATES, initStates } from './init-states';
 import { DEFAULT_HOST_RETRIES } from './options';
@@ -28,6 +29,11 @@ export interface MetaflowDefinitionRefs {
 export interface MetaflowDefinitionOptions {
   /** Steps with a static `@batch` in the flow file (they get no `--with batch:...`). @default none */
   readonly staticBatchSteps?: readonly string[];
+  /**
+   * Steps whose flow file writes `@retry(minutes_between_retries=M)` with M > 0, with M: the state machine retries
+   * them and waits M minutes in between (`retry-delay.ts`). @default none (Metaflow's Batch retries, no delay)
+   */
+  readonly retryDelayMinutes?: Readonly<Record<string, number>>;
 }
 
 /** The Pass state that hands Metaflow's start step its input shape: `Parameters` as a JSON string. */
@@ -107,7 +113,7 @@ class MetaflowDefinitionBuilder {
         // An iteration returns only its last job id, so the Map result stays small at any width (Metaflow returns
         // each iteration's job parameters and keeps the first; 256 KiB then caps the foreach at a few hundred splits).
         for (const state of Object.values(iteration)) {
-          if (state.End === true && state.Type === 'Task') (state as Record<string, unknown>).ResultSelector = { 'JobId.$': '$.JobId' };
+          if (state.End === true) narrowToJobId(state as Record<string, unknown>);
         }
         const { OutputPath: _firstIteration, ...map } = metaflowForeachMapState(child, join, iteration, maxWorkers);
         const joinInput = metaflowJoinInputStateName(child);
@@ -129,26 +135,31 @@ class MetaflowDefinitionBuilder {
 
   private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
     const stepPlan = this.plan.steps.get(node.name)!;
+    // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
+    const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
+    const envelope = metaflowRetryEnvelopeOf(this.plan.graph, node, this.options.retryDelayMinutes?.[node.name], hostRetries);
     const parameters = metaflowSubmitJob(
       this.plan.graph,
       node.name,
       this.deployment,
       { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
-      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH },
+      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH, ...(envelope?.delaySeconds !== undefined ? { prelude: METAFLOW_RETRY_DELAY_PRELUDE } : {}) },
     );
-    // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
-    const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
     const spotAware = hostRetries > 0;
-    states[node.name] = {
+    const task = {
       Type: 'Task',
       Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),
       Parameters: spotAware ? { ...parameters, RetryStrategy: metaflowHostRetryStrategy(parameters.RetryStrategy.Attempts) } : parameters,
       Retry: METAFLOW_SUBMIT_RETRY.map((r) => ({ ...r, ErrorEquals: [...r.ErrorEquals] })),
-      ...(spotAware ? { Catch: metaflowHostRetryCatch(node.name) } : {}),
       // Metaflow's OutputPath selects several keys at once; a Batch result holds only these two of them.
       ResultSelector: { ...METAFLOW_TASK_RESULT_SELECTOR },
-      ...transition,
     };
+    // A retry delay, or host retries on a split-and join's array input: the retry envelope (retry-delay.ts).
+    if (envelope) {
+      Object.assign(states, metaflowRetryEnvelopeStates(node.name, task, transition, envelope));
+      return;
+    }
+    states[node.name] = { ...task, ...(spotAware ? { Catch: metaflowHostRetryCatch(node.name) } : {}), ...transition };
     if (spotAware) Object.assign(states, metaflowHostRetryStates(node.name, hostRetries));
   }
 }
