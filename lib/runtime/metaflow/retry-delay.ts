@@ -210,7 +210,7 @@ export function metaflowRetryEnvelopeStates(step: string, task: Record<string, u
 /** The Task reading under `$.input`; a retry-delay job has one Batch attempt and the carried ids in its environment. */
 function jobTask(task: Record<string, unknown>, delayed: boolean): Record<string, unknown> {
   // Only Parameters read the input; ResultSelector reads the job.
-  const { Catch: _catch, Next: _next, End: _end, ...rest } = { ...task, Parameters: rebasePaths(task.Parameters) };
+  const { Catch: _catch, Next: _next, End: _end, ...rest }: Record<string, unknown> = { ...task, Parameters: rebasePaths(task.Parameters) };
   if (!delayed) return rest;
   const parameters = rest.Parameters as { RetryStrategy: unknown; ContainerOverrides: { Environment: MetaflowEnvEntry[] } };
   return {
