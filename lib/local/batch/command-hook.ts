@@ -26,6 +26,8 @@ export interface MetaflowStandinOptions {
   readonly datastoreDir: string;
   /** Python interpreter. @default `$METAFLOW_CDK_PYTHON` or `python3` */
   readonly python?: string;
+  /** More variables for the stand-in, e.g. its test-only faults (`MFCDK_STANDIN_FAIL_ATTEMPTS`). @default none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Environment variable naming the stand-in's datastore directory (read by the stand-in script). */
@@ -40,6 +42,6 @@ export function metaflowStandin(options: MetaflowStandinOptions): LocalCommandHo
   const python = options.python ?? process.env.METAFLOW_CDK_PYTHON ?? 'python3';
   return ({ command, env }) => {
     if (env.METAFLOW_FLOW_NAME === undefined || command.length !== 3 || command[1] !== '-c' || !/(^|\/)bash$/.test(command[0])) return undefined;
-    return { command: [python, STANDIN_STEP_SCRIPT, command[2], options.codeDir], env: { [STANDIN_DATASTORE_ENV]: options.datastoreDir } };
+    return { command: [python, STANDIN_STEP_SCRIPT, command[2], options.codeDir], env: { ...options.env, [STANDIN_DATASTORE_ENV]: options.datastoreDir } };
   };
 }
