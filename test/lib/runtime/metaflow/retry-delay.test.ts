@@ -150,7 +150,7 @@ describe('compiled into a fixture flow', () => {
   const refs: MetaflowDefinitionRefs = { partition: 'aws', jobDefinitionArn: (k) => `jd-${k}`, jobQueueArn: (q) => q };
   const build = (fixture: Recorded, retryDelayMinutes?: Record<string, number>) => {
     const queue = fixture.deployment.batchDefaults.queue.split('/').pop()!;
-    const plan = planFlow(fixture.graph.document, { queues: [{ name: queue, capabilities: { platform: 'EC2', spot: true, maxVcpus: 64 } }], defaultQueueName: queue, image: 'python:3.11', datastoreBucket: 'mf', datastorePrefix: 'metaflow' });
+    const plan = planFlow(fixture.graph.document, { queues: [{ name: queue, capabilities: { platform: 'EC2', gpu: false, neuron: false, spot: true, maxVcpus: 64 } }], defaultQueueName: queue, image: 'python:3.11', datastoreBucket: 'mf', datastorePrefix: 'metaflow' });
     return buildMetaflowDefinition(plan, refs, fixture.deployment, { staticBatchSteps: fixture.staticBatchSteps, retryDelayMinutes });
   };
 
