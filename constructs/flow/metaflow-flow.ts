@@ -226,7 +226,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     };
     if (metaflowRun !== undefined) {
       this.codeAsset = metaflowRun.asset;
-      this.definition = buildMetaflowDefinition(this.plan, refs, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps });
+      this.definition = buildMetaflowDefinition(this.plan, refs, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps, retryDelayMinutes: metaflowRun.retryDelayMinutes });
     } else {
       this.definition = buildDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction!.function.functionArn, catchFunctionArn: this.catchFunction!.function.functionArn });
     }

@@ -1,4 +1,4 @@
-import type { GraphNode } from '../graph/analyze';
+import type { FlowGraph, GraphNode } from '../graph/analyze';
 import { DEFAULT_MAX_WORKERS } from '../graph/model';
 import { encodeManifest } from '../runtime/manifest';
 import { EXECUTION_INPUT } from '../runtime/naming';
@@ -13,8 +13,9 @@ import {
 } from '../runtime/metaflow/states';
 import { metaflowSubmitJob } from '../runtime/metaflow/submit-job';
 import { metaflowParallelProblems, metaflowParallelStepOptions, metaflowParallelSubmitJob, parallelSplitOf } from '../runtime/metaflow/parallel-step';
-import { ValidationError } from '../errors';
+import { ValidationError, type Problem } from '../errors';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
+import { METAFLOW_RETRY_DELAY_PRELUDE, metaflowRetryEnvelopeOf, metaflowRetryEnvelopeStates, narrowToJobId } from '../runtime/metaflow/retry-delay';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { INIT_STATES, initStates } from './init-states';
 import { DEFAULT_HOST_RETRIES } from './options';
@@ -30,6 +31,11 @@ export interface MetaflowDefinitionRefs {
 export interface MetaflowDefinitionOptions {
   /** Steps with a static `@batch` in the flow file (they get no `--with batch:...`). @default none */
   readonly staticBatchSteps?: readonly string[];
+  /**
+   * Steps whose flow file writes `@retry(minutes_between_retries=M)` with M > 0, with M: the state machine retries
+   * them and waits M minutes in between (`retry-delay.ts`). @default none (Metaflow's Batch retries, no delay)
+   */
+  readonly retryDelayMinutes?: Readonly<Record<string, number>>;
 }
 
 /** The Pass state that hands Metaflow's start step its input shape: `Parameters` as a JSON string. */
@@ -109,7 +115,7 @@ class MetaflowDefinitionBuilder {
         // An iteration returns only its last job id, so the Map result stays small at any width (Metaflow returns
         // each iteration's job parameters and keeps the first; 256 KiB then caps the foreach at a few hundred splits).
         for (const state of Object.values(iteration)) {
-          if (state.End === true && state.Type === 'Task') (state as Record<string, unknown>).ResultSelector = { 'JobId.$': '$.JobId' };
+          if (state.End === true) narrowToJobId(state as Record<string, unknown>);
         }
         const { OutputPath: _firstIteration, ...map } = metaflowForeachMapState(child, join, iteration, maxWorkers);
         const joinInput = metaflowJoinInputStateName(child);
@@ -134,29 +140,55 @@ class MetaflowDefinitionBuilder {
     // Beyond Metaflow: a `@parallel` step is one multi-node job; its split and join adapt to it (parallel-step.ts).
     const multinode = parallelSplitOf(this.plan.graph, node) !== undefined;
     const submit = multinode ? metaflowParallelSubmitJob : metaflowSubmitJob;
+    // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt. Not for a
+    // multi-node job: a fresh job means new task ids, and the control task counts every task of its step.
+    const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
+    const spotAware = hostRetries > 0 && !multinode;
+    const envelope = multinode ? undefined : metaflowRetryEnvelopeOf(this.plan.graph, node, this.options.retryDelayMinutes?.[node.name], hostRetries);
     const parameters = submit(
       this.plan.graph,
       node.name,
       this.deployment,
       { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
-      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH, ...metaflowParallelStepOptions(this.plan.graph, node.name) },
+      {
+        staticBatchSteps: this.options.staticBatchSteps,
+        parametersPath: METAFLOW_PARAMETERS_PATH,
+        ...metaflowParallelStepOptions(this.plan.graph, node.name),
+        ...(envelope?.delaySeconds !== undefined ? { prelude: METAFLOW_RETRY_DELAY_PRELUDE } : {}),
+      },
     );
-    // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
-    const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
-    // Not for a multi-node job: a fresh job means new task ids, and the control task counts every task of its step.
-    const spotAware = hostRetries > 0 && !multinode;
-    states[node.name] = {
+    const task = {
       Type: 'Task',
       Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),
       Parameters: spotAware ? { ...parameters, RetryStrategy: metaflowHostRetryStrategy(parameters.RetryStrategy.Attempts) } : parameters,
       Retry: METAFLOW_SUBMIT_RETRY.map((r) => ({ ...r, ErrorEquals: [...r.ErrorEquals] })),
-      ...(spotAware ? { Catch: metaflowHostRetryCatch(node.name) } : {}),
       // Metaflow's OutputPath selects several keys at once; a Batch result holds only these two of them.
       ResultSelector: { ...METAFLOW_TASK_RESULT_SELECTOR },
-      ...transition,
     };
+    // A retry delay, or host retries on a split-and join's array input: the retry envelope (retry-delay.ts).
+    if (envelope) {
+      Object.assign(states, metaflowRetryEnvelopeStates(node.name, task, transition, envelope));
+      return;
+    }
+    states[node.name] = { ...task, ...(spotAware ? { Catch: metaflowHostRetryCatch(node.name) } : {}), ...transition };
     if (spotAware) Object.assign(states, metaflowHostRetryStates(node.name, hostRetries));
   }
+}
+
+/**
+ * A multi-node step retries inside Batch (its control task counts every task of the step, so the state machine cannot
+ * resubmit it), and Batch cannot wait between attempts.
+ */
+function parallelRetryDelayProblems(graph: FlowGraph, delays: Readonly<Record<string, number>>): Problem[] {
+  return [...graph.nodes.values()]
+    .filter((node) => parallelSplitOf(graph, node) !== undefined && (delays[node.name] ?? 0) > 0)
+    .map((node) => ({
+      where: `flow "${graph.document.name}" step "${node.name}"`,
+      field: 'minutes_between_retries',
+      value: delays[node.name],
+      message: 'a @parallel step retries inside its multi-node Batch job, which cannot wait between attempts',
+      fix: 'remove minutes_between_retries from its @retry (it then retries at once), or drop @parallel',
+    }));
 }
 
 /**
@@ -166,7 +198,7 @@ class MetaflowDefinitionBuilder {
  */
 export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinitionRefs, deployment: MetaflowDeployment, options: MetaflowDefinitionOptions = {}): AslDefinition {
   const graph = plan.graph;
-  const parallelProblems = metaflowParallelProblems(graph, deployment);
+  const parallelProblems = [...metaflowParallelProblems(graph, deployment), ...parallelRetryDelayProblems(graph, options.retryDelayMinutes ?? {})];
   if (parallelProblems.length > 0) throw new ValidationError(parallelProblems);
   const init = initStates(graph.document, METAFLOW_INPUT_STATE);
   const states: AslStates = { ...init.states };

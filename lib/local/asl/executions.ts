@@ -10,6 +10,13 @@ export interface Execution {
   eventLogs: AsyncGenerator<{ type: string }>;
 }
 
+export interface ExecutionHooks {
+  /** Milliseconds each named Wait state pauses instead of its own duration. */
+  readonly waitTimeOverrides?: Readonly<Record<string, number>>;
+  /** Every state any execution enters, counted or not. */
+  readonly onStateEntered?: (state: { name: string; input: Json }) => void;
+}
+
 /**
  * Starts interpreter executions that share the run's Task handlers, and counts the states they enter
  * (Step Functions' billed state transitions) across the run, child executions included.
@@ -21,6 +28,7 @@ export class Executions {
     private readonly StateMachine: StateMachineCtor,
     private readonly handlers: Readonly<Record<string, TaskHandler>>,
     private readonly onTransition: (count: number) => void = () => undefined,
+    private readonly hooks: ExecutionHooks = {},
   ) {}
 
   get transitions(): number {
@@ -31,7 +39,7 @@ export class Executions {
   start(definition: AslDefinition, input: Json, context: Record<string, unknown>, counted = true): Execution & { tracked: Promise<void> } {
     const machine = new this.StateMachine(definition as never, { validationOptions: { noValidate: true } });
     const run = machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.handlers as never },
+      overrides: { taskResourceLocalHandlers: this.handlers as never, waitTimeOverrides: this.hooks.waitTimeOverrides },
       context: context as never,
     }) as unknown as Execution;
     return { ...run, tracked: this.consume(run, counted) };
@@ -47,7 +55,10 @@ export class Executions {
 
   private async consume(run: Execution, counted: boolean): Promise<void> {
     for await (const event of run.eventLogs) {
-      if (counted && event.type === 'StateEntered') this.onTransition(++this.entered);
+      if (event.type !== 'StateEntered') continue;
+      if (counted) this.onTransition(++this.entered);
+      const state = (event as { state?: { name: string; input?: unknown } }).state;
+      if (state) this.hooks.onStateEntered?.({ name: state.name, input: state.input as Json });
     }
   }
 }

@@ -143,3 +143,18 @@ function distributedMapTask(
   task.TimeoutSeconds = NO_TASK_TIMEOUT_SECONDS;
   return task;
 }
+
+/** Milliseconds for every Wait state with a fixed `Seconds` (at any depth), scaled; the interpreter's wait overrides. */
+export function scaledWaits(definition: AslDefinition, scale: number): Record<string, number> {
+  const waits: Record<string, number> = {};
+  const visit = (machine: AslDefinition): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = Math.round(state.Seconds * 1000 * scale);
+      const processor = (state.ItemProcessor ?? state.Iterator) as unknown as AslDefinition | undefined;
+      if (processor?.States) visit(processor);
+      for (const branch of (state.Branches as unknown as AslDefinition[] | undefined) ?? []) visit(branch);
+    }
+  };
+  visit(definition);
+  return waits;
+}

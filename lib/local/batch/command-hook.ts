@@ -34,6 +34,8 @@ export interface MetaflowStandinOptions {
   readonly datastoreDir: string;
   /** Python interpreter. @default `$METAFLOW_CDK_PYTHON` or `python3` */
   readonly python?: string;
+  /** More variables for the stand-in, e.g. its test-only faults (`MFCDK_STANDIN_FAIL_ATTEMPTS`). @default none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Environment variable naming the stand-in's datastore directory (read by the stand-in script). */
@@ -54,7 +56,7 @@ export function metaflowStandin(options: MetaflowStandinOptions): LocalCommandHo
   return ({ step, command, env }) => {
     if (env.METAFLOW_FLOW_NAME === undefined || command.length !== 3 || command[1] !== '-c' || !/(^|\/)bash$/.test(command[0])) return undefined;
     const codeDir = options.codeDir ?? stagedCodePackage(options.assemblyDirectory!, env, step);
-    return { command: [python, STANDIN_STEP_SCRIPT, command[2], codeDir], env: { [STANDIN_DATASTORE_ENV]: options.datastoreDir } };
+    return { command: [python, STANDIN_STEP_SCRIPT, command[2], codeDir], env: { ...options.env, [STANDIN_DATASTORE_ENV]: options.datastoreDir } };
   };
 }
 

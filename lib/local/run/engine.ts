@@ -7,7 +7,7 @@ import { EXECUTION_INPUT, runIdFromExecutionName } from '../../runtime/naming';
 import { runDistributedMap, DistributedMapInput } from '../asl/distributed-map';
 import { loadInterpreter } from '../asl/interpreter';
 import { Execution, Executions } from '../asl/executions';
-import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition } from '../asl/prepare';
+import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition, scaledWaits } from '../asl/prepare';
 import { taskHandlerFor, TaskHandler, TaskServices } from '../asl/tasks';
 import type { LocalCommandHook } from '../batch/command-hook';
 import { LocalBatch } from '../batch/runner';
@@ -38,6 +38,13 @@ export interface LocalRunOptions {
   readonly maxWorkers?: number;
   /** Multiplies Batch attempt timeouts, so tests can exercise Batch's 60 s minimum in less time. @default 1 */
   readonly attemptTimeoutScale?: number;
+  /**
+   * Multiplies the pause of every Wait state with a fixed `Seconds` (tests shorten `@retry` delays); the definition
+   * keeps its `Seconds`. @default 1
+   */
+  readonly waitScale?: number;
+  /** Called for every state the run enters (Map iterations and child executions included), with its input. */
+  readonly onStateEntered?: (state: { name: string; input: Json }) => void;
   /** Aborting it stops the run: every process tree is ended and the servers stop. */
   readonly signal?: AbortSignal;
   /** Receives live task counts. @default a new RunStats */
@@ -152,7 +159,10 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       isStopping: () => stopping,
     });
     const handlers: Record<string, TaskHandler> = {};
-    executions = new Executions(StateMachine, handlers, (count) => (stats.stateTransitions = count));
+    executions = new Executions(StateMachine, handlers, (count) => (stats.stateTransitions = count), {
+      waitTimeOverrides: options.waitScale === undefined ? undefined : scaledWaits(prepared.definition, options.waitScale),
+      onStateEntered: options.onStateEntered,
+    });
     const nested = executions;
     const services: TaskServices = {
       batch,

@@ -23,6 +23,11 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
   readonly stepArgs?: readonly string[];
   /** `--with=step_functions_internal` (its DynamoDB writes break on `num_parallel` steps). @default true */
   readonly stepFunctionsInternal?: boolean;
+  /**
+   * Shell commands run first, before Metaflow's own exports (`MF_PATHSPEC`, `MF_ATTEMPT`), e.g. the exports that
+   * keep the task id and retry count of a step the state machine retries (`retry-delay.ts`). @default none
+   */
+  readonly prelude?: readonly string[];
 }
 
 /** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
@@ -137,6 +142,7 @@ export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployme
     ? "TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C ."
     : `python -c 'import zipfile; zipfile.ZipFile("job.zip").extractall(".")'`;
   const setup = [
+    ...(options.prelude ?? []),
     'true',
     'mkdir -p $PWD/.logs',
     `export PYTHONUNBUFFERED=x MF_PATHSPEC=${flow}/sfn-$METAFLOW_RUN_ID/${stepName}/${options.taskId ?? '$AWS_BATCH_JOB_ID'} MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout MFLOG_STDERR=$PWD/.logs/mflog_stderr`,

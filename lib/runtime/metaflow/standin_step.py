@@ -15,8 +15,16 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
   the same run, checks the split index against the foreach's cardinality, and records the task;
 - foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
   of the list literal the step assigns to `self.<foreach var>` (or `MFCDK_STANDIN_FOREACH_WIDTHS`, JSON {step: n});
-- last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id.
-- `num_parallel` split, `@parallel` step (one multi-node job) and the join after it: see standin_parallel.py.
+- last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id;
+- `num_parallel` split, `@parallel` step (one multi-node job) and the join after it: see standin_parallel.py;
+- exports written before Metaflow's own (a retried step's carried task id and attempt, retry-delay.ts) are applied
+  first; `MF_PATHSPEC` and `MF_ATTEMPT` must name the task and retry count the `step` command gets, and each task
+  records its attempts (`attempts.json`): a retry count is never reused for one task id;
+- attempts with a retry count above `--max-user-code-retries` run `@catch`'s fallback (recorded as `fallback`).
+
+Test-only faults, JSON {step: n}: `MFCDK_STANDIN_FAIL_ATTEMPTS` fails user code on attempts with retry count < n;
+`MFCDK_STANDIN_RECLAIM` makes the first n jobs of the step in the run lose their host (the local engine's
+`MF_LOCAL_SPOT_RECLAIM` marker).
 
 Tasks are recorded as JSON files under `MFCDK_STANDIN_DATASTORE_DIR` (standing in for the S3 datastore):
 `<dir>/<flow>/<run id>/<step>/<task id>/task.json`. DynamoDB is reached at `AWS_ENDPOINT_URL_DYNAMODB` (or AWS)
@@ -64,6 +72,8 @@ def expand(text, env):
 
     text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)-(\d+)\)\)", arith, text)
     text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)%([^}]*)\}", strip_suffix, text)
+    text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)\+([A-Z_][A-Z0-9_]*)\)\)", lambda m: str(int(require(env, m.group(1))) + int(env.get(m.group(2)) or 0)), text)
+    text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", lambda m: env.get(m.group(1)) or expand(m.group(2), env), text)
     text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: require(env, m.group(1)), text)
     return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: require(env, m.group(1)), text)
 
@@ -227,7 +237,67 @@ def flags(text):
     return out
 
 
+METAFLOW_SETUP_START = "true && mkdir -p $PWD/.logs"
+
+
+def apply_prelude(script, env):
+    """Exports the script runs before Metaflow's setup; each export expands every value before assigning, as bash."""
+    at = script.find(METAFLOW_SETUP_START)
+    if at < 0:
+        raise ProtocolError("the script does not have the shape of a Metaflow step command")
+    for command in [c for c in script[:at].split(" && ") if c.strip()]:
+        if not command.startswith("export "):
+            raise ProtocolError("unexpected command before Metaflow's setup: %s" % command[:200])
+        pairs = [a.split("=", 1) for a in command[len("export "):].split()]
+        env.update([(name, expand(value, env)) for name, value in pairs])
+
+
+def metaflow_exports(script, env):
+    """MF_PATHSPEC and MF_ATTEMPT as Metaflow's setup exports them (its logs and task metadata use them)."""
+    match = re.search(r"export PYTHONUNBUFFERED=x (.*?) && ", script)
+    pairs = dict(a.split("=", 1) for a in match.group(1).split()) if match else {}
+    return {name: expand(pairs[name], env) for name in ("MF_PATHSPEC", "MF_ATTEMPT") if name in pairs}
+
+
+class UserCodeFailed(Exception):
+    pass
+
+
+def fault(env, name, step):
+    return int(json.loads(env.get(name) or "{}").get(step, 0))
+
+
+def reclaim_if_asked(env, flow, step):
+    """MFCDK_STANDIN_RECLAIM: the first n jobs of the step in this run lose their host."""
+    wanted = fault(env, "MFCDK_STANDIN_RECLAIM", step)
+    if wanted == 0:
+        return
+    counter = os.path.join(task_dir(env, flow, "sfn-" + require(env, "METAFLOW_RUN_ID"), ".standin", step), "reclaims")
+    os.makedirs(os.path.dirname(counter), exist_ok=True)
+    done = int(open(counter).read()) if os.path.exists(counter) else 0
+    if done < wanted:
+        with open(counter, "w") as handle:
+            handle.write(str(done + 1))
+        open(require(env, "MF_LOCAL_SPOT_RECLAIM"), "w").close()
+        raise UserCodeFailed("the host of job %s went away (MFCDK_STANDIN_RECLAIM)" % env.get("MFCDK_BATCH_JOB_ID", env.get("AWS_BATCH_JOB_ID")))
+
+
+def record_attempt(env, flow, run_id, step, task_id, retry_count, outcome):
+    """Appends the attempt to the task's attempts; a retry count at or below one already recorded is a reuse."""
+    path = os.path.join(task_dir(env, flow, run_id, step, task_id), "attempts.json")
+    attempts = json.load(open(path)) if os.path.exists(path) else []
+    if any(a["retry_count"] >= retry_count for a in attempts):
+        raise ProtocolError("task %s/%s ran retry count %d after %s" % (step, task_id, retry_count, [a["retry_count"] for a in attempts]))
+    attempts.append({"retry_count": retry_count, "batch_job_id": env.get("MFCDK_BATCH_JOB_ID") or env["AWS_BATCH_JOB_ID"], "outcome": outcome})
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as handle:
+        json.dump(attempts, handle)
+    return attempts
+
+
 def run(script, env, code_dir):
+    apply_prelude(script, env)
+    env["MFCDK_STANDIN_MF_EXPORTS"] = json.dumps(metaflow_exports(script, env))
     flow = require(env, "METAFLOW_FLOW_NAME")
     task_id = require(env, "AWS_BATCH_JOB_ID")
     for command in metaflow_commands(script):
@@ -272,13 +342,25 @@ def step_command(match, env, flow, task_id, code_dir, command="", script=""):
         raise ProtocolError("task id %s is not $AWS_BATCH_JOB_ID" % args["task-id"])
     if step != env.get("METAFLOW_STEP_NAME"):
         raise ProtocolError("the command runs step %s but METAFLOW_STEP_NAME is %s" % (step, env.get("METAFLOW_STEP_NAME")))
+    retry_count = int(args["retry-count"])
+    exported = json.loads(env.get("MFCDK_STANDIN_MF_EXPORTS") or "{}")
+    pathspec = "%s/%s/%s/%s" % (flow, run_id, step, task_id)
+    if exported.get("MF_PATHSPEC", pathspec) != pathspec or int(exported.get("MF_ATTEMPT", retry_count)) != retry_count:
+        raise ProtocolError("Metaflow's setup exports MF_PATHSPEC=%s MF_ATTEMPT=%s but the step runs %s retry %d" % (exported.get("MF_PATHSPEC"), exported.get("MF_ATTEMPT"), pathspec, retry_count))
+    reclaim_if_asked(env, flow, step)
     if any(not path.startswith(run_id + "/") for path in inputs):
         raise ProtocolError("input paths %s leave run %s" % (inputs, run_id))
     first = parents[0] if parents else {}
+    # @catch: attempts past the user's retries run the fallback instead of user code.
+    fallback = retry_count > int(args["max-user-code-retries"])
+    if not fallback and retry_count < fault(env, "MFCDK_STANDIN_FAIL_ATTEMPTS", step):
+        record_attempt(env, flow, run_id, step, task_id, retry_count, "failed")
+        raise UserCodeFailed("user code of %s failed on retry %d (MFCDK_STANDIN_FAIL_ATTEMPTS)" % (pathspec, retry_count))
     record = {
-        "pathspec": "%s/%s/%s/%s" % (flow, run_id, step, task_id),
+        "pathspec": pathspec,
         "inputs": inputs,
-        "retry_count": int(args["retry-count"]),
+        "retry_count": retry_count,
+        "fallback": fallback,
         "max_user_code_retries": int(args["max-user-code-retries"]),
         "tags": args["tags"],
         # The start step reads the _parameters task; every later task carries the run's parameters along.
@@ -310,6 +392,7 @@ def step_command(match, env, flow, task_id, code_dir, command="", script=""):
     elif stack:
         record["split_index"] = stack[-1]["index"]
     record["foreach_stack"] = stack
+    record["attempts"] = record_attempt(env, flow, run_id, step, task_id, retry_count, "fallback" if fallback else "succeeded")
     width = foreach_width(code_dir, flow_file, step, env)
     num_parallel = standin_parallel.parallel_width(code_dir, flow_file, step)
     if num_parallel is not None:
@@ -338,6 +421,9 @@ def main(argv):
         run(argv[1], env, argv[2] if len(argv) == 3 else os.getcwd())
     except ProtocolError as error:
         sys.stderr.write("metaflow protocol violation: %s\n" % error)
+        return 1
+    except UserCodeFailed as error:
+        sys.stderr.write("%s\n" % error)
         return 1
     return 0
 

@@ -107,3 +107,12 @@ describe('what a Metaflow @parallel step refuses', () => {
     expect(problems[0].fix).toMatch(/move the num_parallel split out of foreach "start"/);
   });
 });
+
+describe('retry delays on a @parallel step', () => {
+  test('are refused at synth: its multi-node job retries inside Batch, which cannot wait', () => {
+    expect(() => buildMetaflowDefinition(plan, refs, deployment, { retryDelayMinutes: { train: 5 } })).toThrow(
+      /step "train": minutes_between_retries = 5: a @parallel step retries inside its multi-node Batch job/,
+    );
+    expect(() => buildMetaflowDefinition(plan, refs, deployment, { retryDelayMinutes: { end: 5 } })).not.toThrow();
+  });
+});

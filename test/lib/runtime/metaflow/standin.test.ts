@@ -6,6 +6,7 @@ import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@
 import { metaflowStepCommand } from '../../../../lib/runtime/metaflow/command';
 import { metaflowJobParameters, metaflowStepEnvironment } from '../../../../lib/runtime/metaflow/environment';
 import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
+import { METAFLOW_RETRY_DELAY_PRELUDE } from '../../../../lib/runtime/metaflow/retry-delay';
 import { FIXTURES, FIXTURE_FLOWS, batchStates, recorded, type Recorded } from './fixture-deployment';
 import { CREDENTIALS, StateMachine, createCoordinationTable, expectForeachCoordination, expectMergedParameters, expectTasksPerSplit, taskRecords, startDynalite, type LocalDynamo } from './local-sfn';
 
@@ -176,5 +177,27 @@ describe('the stand-in refuses what Metaflow would refuse', () => {
     expect(await runStandinStep({ script: scriptOf('start'), codeDir, env: { ...env, AWS_BATCH_JOB_ATTEMPT: '2' } })).toEqual({ exitCode: 0, stderr: '' });
     const task = JSON.parse(fs.readFileSync(path.join(datastore, 'LinearAnchorFlow', 'sfn-r2', 'start', 'job-1', 'task.json'), 'utf-8'));
     expect(task.retry_count).toBe(1);
+  });
+
+  test('an attempt that reuses a retry count of its task', async () => {
+    const env = envOf('start', { METAFLOW_RUN_ID: 'r3' });
+    expect((await runStandinStep({ script: scriptOf('start'), codeDir, env })).exitCode).toBe(0);
+    const again = await runStandinStep({ script: scriptOf('start'), codeDir, env });
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/task start\/job-1 ran retry count 0 after \[0\]/);
+  });
+
+  test("the retry envelope's prelude: the carried task id and retry count, before Metaflow's MF_PATHSPEC", async () => {
+    const script = metaflowStepCommand(fixture.graph, 'start', fixture.deployment, { prelude: METAFLOW_RETRY_DELAY_PRELUDE })[2];
+    expect(script.startsWith(`${METAFLOW_RETRY_DELAY_PRELUDE.join(' && ')} && true && mkdir -p $PWD/.logs && export PYTHONUNBUFFERED=x MF_PATHSPEC=`)).toBe(true);
+    const env = (job: string, carried: string, count: string, extra: Record<string, string> = {}) =>
+      envOf('start', { METAFLOW_RUN_ID: 'r4', AWS_BATCH_JOB_ID: job, MFCDK_TASK_ID: carried, MFCDK_RETRY_COUNT: count, MFCDK_STANDIN_FAIL_ATTEMPTS: '{"start": 1}', ...extra });
+    const first = await runStandinStep({ script, codeDir, env: env('job-a', '', '0') });
+    expect(first).toEqual({ exitCode: 1, stderr: expect.stringMatching(/user code of LinearAnchorFlow\/sfn-r4\/start\/job-a failed on retry 0/) });
+    expect(await runStandinStep({ script, codeDir, env: env('job-b', 'job-a', '1') })).toEqual({ exitCode: 0, stderr: '' });
+    const task = JSON.parse(fs.readFileSync(path.join(datastore, 'LinearAnchorFlow', 'sfn-r4', 'start', 'job-a', 'task.json'), 'utf-8'));
+    // linear_flow's start has --max-user-code-retries 0, so retry 1 is past it: Metaflow's fallback attempt.
+    expect(task.attempts).toEqual([{ retry_count: 0, batch_job_id: 'job-a', outcome: 'failed' }, { retry_count: 1, batch_job_id: 'job-b', outcome: 'fallback' }]);
+    expect(fs.existsSync(path.join(datastore, 'LinearAnchorFlow', 'sfn-r4', 'start', 'job-b'))).toBe(false);
   });
 });
