@@ -13,7 +13,10 @@ import {
 } from '../runtime/metaflow/states';
 import { metaflowSubmitJob } from '../runtime/metaflow/submit-job';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
+import { arrayForeachStepOptions } from '../runtime/metaflow/array-foreach';
+import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { AslDefinition, AslStates, partitionArn } from './asl';
+import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
 import { INIT_STATES, initStates } from './init-states';
 import { DEFAULT_HOST_RETRIES } from './options';
 import type { FlowPlan } from './plan';
@@ -23,6 +26,8 @@ export interface MetaflowDefinitionRefs {
   readonly partition: string;
   jobDefinitionArn(key: string): string;
   jobQueueArn(queueName: string): string;
+  /** The foreach fan-out Lambda; needed when a foreach runs as array jobs. */
+  readonly fanoutFunctionArn?: string;
 }
 
 export interface MetaflowDefinitionOptions {
@@ -63,12 +68,16 @@ export function metaflowJoinInputState(foreach: string, join: string) {
 }
 
 class MetaflowDefinitionBuilder {
+  private readonly arrayBodies;
+
   constructor(
     private readonly plan: FlowPlan,
     private readonly refs: MetaflowDefinitionRefs,
     private readonly deployment: MetaflowDeployment,
     private readonly options: MetaflowDefinitionOptions,
-  ) {}
+  ) {
+    this.arrayBodies = metaflowArrayBodies(plan);
+  }
 
   private node(name: string): GraphNode {
     return this.plan.graph.nodes.get(name)!;
@@ -99,6 +108,11 @@ class MetaflowDefinitionBuilder {
         const child = node.outFuncs[0];
         const join = node.matchingJoin!;
         const names = metaflowForeachStateNames(child);
+        if (this.plan.foreachStrategies[node.name] === 'array-job') {
+          this.addArrayForeach(node, states);
+          this.visit(join, exit, states);
+          return;
+        }
         this.addTask(node, { Next: names.cardinality }, states);
         states[names.cardinality] = { ...metaflowCardinalityState(this.deployment.dynamoDbTable!, names.map, this.refs.partition) };
         const iteration: AslStates = {};
@@ -127,15 +141,36 @@ class MetaflowDefinitionBuilder {
     }
   }
 
-  private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
-    const stepPlan = this.plan.steps.get(node.name)!;
-    const parameters = metaflowSubmitJob(
+  /** Beyond Metaflow: a chain body as waves of Batch array jobs (`metaflow-array-foreach.ts`). */
+  private addArrayForeach(node: GraphNode, states: AslStates): void {
+    const names = metaflowArrayForeachStateNames(node.outFuncs[0]);
+    const joinInput = metaflowJoinInputStateName(node.outFuncs[0]);
+    if (this.refs.fanoutFunctionArn === undefined) throw new Error(`foreach "${node.name}" runs as array jobs: the definition needs the fan-out Lambda's ARN (refs.fanoutFunctionArn)`);
+    this.addTask(node, { Next: names.fanout }, states);
+    Object.assign(states, metaflowArrayForeachStates({
+      plan: this.plan,
+      foreach: node,
+      partition: this.refs.partition,
+      fanoutFunctionArn: this.refs.fanoutFunctionArn,
+      next: joinInput,
+      submit: (step, options) => this.submitJob(step, options),
+    }));
+    states[joinInput] = metaflowJoinInputState(node.name, node.matchingJoin!);
+  }
+
+  private submitJob(step: string, extra: MetaflowStepCommandOptions = {}) {
+    const stepPlan = this.plan.steps.get(step)!;
+    return metaflowSubmitJob(
       this.plan.graph,
-      node.name,
+      step,
       this.deployment,
       { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
-      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH },
+      { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH, ...extra },
     );
+  }
+
+  private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
+    const parameters = this.submitJob(node.name, arrayForeachStepOptions(this.plan.graph, node.name, this.plan.foreachStrategies, this.arrayBodies));
     // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt.
     const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
     const spotAware = hostRetries > 0;

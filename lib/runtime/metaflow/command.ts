@@ -17,6 +17,17 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
    * Batch's variables when the compiler goes beyond Metaflow (array jobs). @default none
    */
   readonly setup?: readonly string[];
+  /**
+   * Shell commands run first, before `MF_PATHSPEC` is set: exports that change the task's identity (an array-job
+   * foreach body derives `AWS_BATCH_JOB_ID`, see `array-foreach.ts`). @default none
+   */
+  readonly prelude?: readonly string[];
+  /**
+   * A foreach join writes its input paths to this file and passes `--input-paths-filename`, with
+   * `METAFLOW_PARENT_TASK_IDS` kept out of the environment: a wide join's ids exceed Linux's 128 KiB bound on one
+   * argument or environment string. @default none (Metaflow's `--input-paths`)
+   */
+  readonly inputPathsFile?: string;
 }
 
 /** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
@@ -100,6 +111,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     );
   } else if (protocol.isForeachJoin) {
     commands.push(`python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ${PARENT_TASKS_ENV_FILE} && . \`pwd\`/${PARENT_TASKS_ENV_FILE}`);
+    if (options.inputPathsFile !== undefined) commands.push(`export -n METAFLOW_PARENT_TASK_IDS && printf '%s' "${protocol.inputPaths}" > ${options.inputPathsFile}`);
   }
   const step = [
     `${executable} ${top} step ${stepName}`,
@@ -107,7 +119,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     '--task-id ${AWS_BATCH_JOB_ID}',
     '--retry-count $((AWS_BATCH_JOB_ATTEMPT-1))',
     `--max-user-code-retries ${protocol.maxUserCodeRetries}`,
-    `--input-paths ${protocol.inputPaths}`,
+    protocol.isForeachJoin && options.inputPathsFile !== undefined ? `--input-paths-filename ${options.inputPathsFile}` : `--input-paths ${protocol.inputPaths}`,
     ...(protocol.takesSplitIndex ? ['--split-index $METAFLOW_SPLIT_INDEX'] : []),
     ...tags,
     ...(deployment.namespace !== undefined ? [`--namespace=${deployment.namespace}`] : []),
@@ -131,6 +143,7 @@ export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployme
     : `python -c 'import zipfile; zipfile.ZipFile("job.zip").extractall(".")'`;
   const setup = [
     'true',
+    ...(options.prelude ?? []),
     'mkdir -p $PWD/.logs',
     `export PYTHONUNBUFFERED=x MF_PATHSPEC=${flow}/sfn-$METAFLOW_RUN_ID/${stepName}/$AWS_BATCH_JOB_ID MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout MFLOG_STDERR=$PWD/.logs/mflog_stderr`,
     'mflog(){ T=$(date -u -Ins|tr , .); echo "[MFLOG|0|${T:0:26}Z|task|$T]$1" >> $MFLOG_STDOUT; echo $1;  }',

@@ -8,3 +8,4 @@ export { pythonJsonDumps, shlexQuote } from './python-format';
 export * from './submit-job';
 export * from './states';
 export * from './host-retry';
+export * from './array-foreach';

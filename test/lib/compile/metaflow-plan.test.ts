@@ -11,9 +11,7 @@ describe('metaflowPlanProblems', () => {
     expect(metaflowPlanProblems(graph, { ...OPTIONS, foreachStrategies: { start: METAFLOW_FOREACH_STRATEGY } })).toEqual([]);
   });
 
-  it('refuses another forced strategy and multi-node steps, each with step, field, value and fix', () => {
-    const forced = metaflowPlanProblems(analyzeFlow({ ...FOREACH, runtime }), { ...OPTIONS, foreachStrategies: { start: 'distributed-map' } });
-    expect(forced).toEqual([expect.objectContaining({ where: 'flow "Foreach" step "start"', field: 'foreachStrategy', value: 'distributed-map' })]);
+  it('refuses multi-node steps, each with step, field, value and fix (forced foreach strategies: metaflow-array-foreach.test.ts)', () => {
     const parallel = metaflowPlanProblems(analyzeFlow({ ...PARALLEL, runtime }), OPTIONS);
     expect(parallel.length).toBeGreaterThan(0);
     for (const p of parallel) expect(p.fix).toMatch(/remove num_parallel/);
