@@ -25,7 +25,7 @@ Usage: standin_step.py SCRIPT [CODE_DIR]   (SCRIPT: the third element of the job
 Exit status 0 on success; 1 with a message on stderr when the protocol is violated.
 """
 
-import ast
+import base64
 import datetime
 import hashlib
 import hmac
@@ -34,7 +34,10 @@ import os
 import re
 import sys
 import time
-import urllib.request
+import zlib
+
+# Linux's bound on one argument or environment string (MAX_ARG_STRLEN): execve fails with E2BIG past it.
+MAX_ARG_STRLEN = 128 * 1024
 
 TTL_DAYS_DEFAULT = 366 + 90
 
@@ -47,13 +50,21 @@ class ProtocolError(Exception):
 
 
 def expand(text, env):
-    """The parameter expansions Metaflow's commands use: ${VAR}, $VAR and $((VAR-1))."""
+    """The expansions the step commands use: ${VAR}, $VAR, ${VAR:-default} and $((a+b-c)) of names and numbers."""
+
+    def default(match):
+        return env.get(match.group(1)) or match.group(2)
 
     def arith(match):
-        name, delta = match.group(1), int(match.group(2))
-        return str(int(require(env, name)) - delta)
+        expr = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", default, match.group(1))
+        expr = re.sub(r"\$?\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: require(env, m.group(1)), expr)
+        terms = re.findall(r"([+-]?)\s*(\d+)\s*", expr)
+        if not terms or "".join(sign + number for sign, number in terms) != re.sub(r"\s", "", expr):
+            raise ProtocolError("cannot evaluate $((%s))" % match.group(1))
+        return str(sum(-int(number) if sign == "-" else int(number) for sign, number in terms))
 
-    text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)-(\d+)\)\)", arith, text)
+    text = re.sub(r"\$\(\(([^()]*)\)\)", arith, text)
+    text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", default, text)
     text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: require(env, m.group(1)), text)
     return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: require(env, m.group(1)), text)
 
@@ -65,10 +76,15 @@ def require(env, name):
 
 
 def decompress_list(text):
-    """metaflow.util.decompress_list: `prefix:a,b` is [prefix+a, prefix+b]; otherwise a comma-separated list."""
+    """metaflow.util.decompress_list: `!` + base64 of a twice-zlibbed list; `prefix:a,b` is [prefix+a, prefix+b]
+    (split at every `:`, so a second one, as in an array child's job id `<id>:<index>`, fails); else a comma list."""
+    if text.startswith("!"):
+        text = zlib.decompress(zlib.decompress(base64.b64decode(text[1:]))).decode("utf-8")
     if ":" in text:
-        prefix, suffixes = text.split(":", 1)
-        return [prefix + suffix for suffix in suffixes.split(",")]
+        parts = text.split(":")
+        if len(parts) != 2:
+            raise ProtocolError("input paths %r hold %d ':' separators: Metaflow's decompress_list cannot unpack them (a task id must not contain ':')" % (text[:200], len(parts) - 1))
+        return [parts[0] + suffix for suffix in parts[1].split(",")]
     return text.split(",")
 
 
@@ -99,12 +115,19 @@ def dynamodb(action, payload, env):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (env.get("AWS_ACCESS_KEY_ID", ""), scope, signed, signature)
-    request = urllib.request.Request(endpoint.rstrip("/") + "/", data=body, headers=headers, method="POST")
+    import http.client  # only the tasks that coordinate a foreach pay for it
+
+    secure = endpoint.startswith("https://")
+    connection = (http.client.HTTPSConnection if secure else http.client.HTTPConnection)(host, timeout=30)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raise ProtocolError("DynamoDB %s failed: %s %s" % (action, error.code, error.read().decode("utf-8", "replace")))
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    if response.status >= 300:
+        raise ProtocolError("DynamoDB %s failed: %s %s" % (action, response.status, data.decode("utf-8", "replace")))
+    return json.loads(data or b"{}")
 
 
 def table(env):
@@ -155,6 +178,8 @@ def foreach_width(code_dir, flow_file, step, env):
     overrides = json.loads(env.get("MFCDK_STANDIN_FOREACH_WIDTHS") or "{}")
     if step in overrides:
         return int(overrides[step])
+    import ast
+
     with open(os.path.join(code_dir, flow_file)) as handle:
         tree = ast.parse(handle.read())
     for func in ast.walk(tree):
@@ -217,9 +242,36 @@ def flags(text):
     return out
 
 
+def setup_exports(script, env):
+    """Applies the `export` lines of the setup before the Metaflow commands, in order, as bash would (each line is
+    expanded whole before it assigns); exports of command output (`$(pwd)`) are skipped."""
+    env.setdefault("PWD", os.getcwd())
+    for piece in script[: script.find("flush_mflogs && (")].split(" && "):
+        if not piece.startswith("export ") or re.search(r"\$\((?!\()", piece):
+            continue
+        assignments = [word.split("=", 1) for word in piece[len("export "):].split(" ")]
+        env.update({name: expand(value, env) for name, value in assignments})
+
+
+def check_exec(args_text, env, shell_only):
+    """execve's E2BIG: no argument and no exported `NAME=value` may exceed MAX_ARG_STRLEN."""
+    for word in args_text.split(" "):
+        if len(word.encode("utf-8")) > MAX_ARG_STRLEN:
+            raise ProtocolError("Argument list too long: one argument of the step command is %d bytes (Linux allows %d)" % (len(word.encode("utf-8")), MAX_ARG_STRLEN))
+    for name, value in env.items():
+        if name not in shell_only and len(name) + 1 + len(value.encode("utf-8")) > MAX_ARG_STRLEN:
+            raise ProtocolError("Argument list too long: the exported %s is %d bytes (Linux allows %d per string)" % (name, len(value.encode("utf-8")), MAX_ARG_STRLEN))
+
+
+PRINTF_RE = re.compile(r"""^printf '%s' "([^"]*)" > (\S+)$""")
+
+
 def run(script, env, code_dir):
     flow = require(env, "METAFLOW_FLOW_NAME")
+    env["MFCDK_STANDIN_BATCH_JOB_ID"] = require(env, "AWS_BATCH_JOB_ID")
+    setup_exports(script, env)
     task_id = require(env, "AWS_BATCH_JOB_ID")
+    shell_only, files = set(), {}
     for command in metaflow_commands(script):
         init = INIT_RE.match(command)
         if init:
@@ -240,15 +292,34 @@ def run(script, env, code_dir):
             continue
         if command.startswith(". `pwd`/"):
             continue  # sources the exports set_batch_environment wrote; applied above
+        if command.startswith("export -n "):
+            shell_only.update(command[len("export -n "):].split())
+            continue
+        printf = PRINTF_RE.match(command)
+        if printf:
+            files[printf.group(2)] = expand(printf.group(1), env)
+            continue
         match = STEP_RE.match(command)
         if not match:
             raise ProtocolError("unexpected command: %s" % command[:200])
-        step_command(match, env, flow, task_id, code_dir)
+        expanded = expand(match.group(3), env)
+        check_exec(expanded, env, shell_only)
+        step_command(match, expanded, env, flow, task_id, code_dir, files)
 
 
-def step_command(match, env, flow, task_id, code_dir):
+def step_command(match, expanded, env, flow, task_id, code_dir, files):
     flow_file, step = match.group(1), match.group(2)
-    args = flags(expand(match.group(3), env))
+    args = flags(expanded)
+    # the step command's --input-paths-filename is read only without --input-paths, stripped of " \n\"'"
+    if "input-paths" not in args and "input-paths-filename" in args:
+        if args["input-paths-filename"] not in files:
+            raise ProtocolError("--input-paths-filename %s names no file an earlier command wrote" % args["input-paths-filename"])
+        args["input-paths"] = files[args["input-paths-filename"]].strip(" \n\"'")
+    if "input-paths" not in args:
+        raise ProtocolError("the step command passes no input paths")
+    pathspec = "%s/%s/%s/%s" % (flow, args["run-id"], step, task_id)
+    if env.get("MF_PATHSPEC") != pathspec:
+        raise ProtocolError("MF_PATHSPEC %s is not the task's pathspec %s: its logs would go elsewhere" % (env.get("MF_PATHSPEC"), pathspec))
     run_id = args["run-id"]
     if run_id != "sfn-" + require(env, "METAFLOW_RUN_ID"):
         raise ProtocolError("run id %s is not sfn-$METAFLOW_RUN_ID" % run_id)
@@ -267,6 +338,7 @@ def step_command(match, env, flow, task_id, code_dir):
         "retry_count": int(args["retry-count"]),
         "max_user_code_retries": int(args["max-user-code-retries"]),
         "tags": args["tags"],
+        "batch_job_id": env["MFCDK_STANDIN_BATCH_JOB_ID"],
         # The start step reads the _parameters task; every later task carries the run's parameters along.
         "run_parameters": first["parameters"] if "parameters" in first else first.get("run_parameters"),
     }
