@@ -103,11 +103,11 @@ describe('planFlow', () => {
     expect(problemsOf(() => planFlow(doc, OPTIONS)).length).toBeGreaterThan(0);
   });
 
-  it('plans a Metaflow flow: inline-map foreaches, no command needed, @parallel refused with a way out', () => {
+  it('plans a Metaflow flow: array-job chain foreaches, no command needed, @parallel refused with a way out', () => {
     const runtime = { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' };
     const strip = (d: typeof FOREACH) => d.steps.map(({ command: _c, ...s }) => s);
     const plan = planFlow({ ...FOREACH, runtime, steps: strip(FOREACH) }, OPTIONS);
-    expect(Object.values(plan.foreachStrategies)).toEqual(['inline-map']);
+    expect(Object.values(plan.foreachStrategies)).toEqual(['array-job']);
     const problems = problemsOf(() => planFlow({ ...PARALLEL, runtime, steps: strip(PARALLEL) }, OPTIONS));
     expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['numParallel']));
     expect(problems.every((p) => p.fix.length > 0)).toBe(true);

@@ -87,7 +87,7 @@ async function startAndBody(run: Run, width: number, chunks: Array<{ offset: num
   return foreachId;
 }
 
-const arrayOptions = (step: string, first: boolean) => arrayBodyStepOptions({ foreach: 'start', first });
+const arrayOptions = (_step: string, first: boolean) => arrayBodyStepOptions({ foreach: 'start', first });
 const joinInput = (run: Run, foreachId: string) => ({ JobId: foreachId, Parameters: { split_parent_task_id_start: foreachId, 'metaflow.run_id': run.execution } });
 
 describe('the stand-in runs an array-job foreach body and its join', () => {
