@@ -5,7 +5,7 @@ import { metaflowArrayForeachStateNames, metaflowSingleBodyStateName } from '../
 import { chooseMetaflowForeachStrategy } from '../../../lib/compile/metaflow-foreach-strategy';
 import { INLINE_MAP_HARD_LIMIT } from '../../../lib/compile/foreach-strategy';
 import { planFlow } from '../../../lib/compile/plan';
-import type { CompileOptions } from '../../../lib/compile/options';
+import { BATCH_MAX_OVERRIDES_CHARS, type CompileOptions } from '../../../lib/compile/options';
 import { ValidationError } from '../../../lib/errors';
 import { analyzeFlow } from '../../../lib/graph';
 import { decodeManifest } from '../../../lib/runtime/manifest';
@@ -187,6 +187,8 @@ describe('the array-job definition of foreach_flow', () => {
         `export AWS_BATCH_JOB_ID=\${MFCDK_SPLIT_PARENT_TASK_ID}-\${MFCDK_SPLIT_INDEX} ${first ? 'METAFLOW_SPLIT_INDEX=$MFCDK_SPLIT_INDEX' : 'METAFLOW_PARENT_TASK_ID=${MFCDK_SPLIT_PARENT_TASK_ID}-${MFCDK_SPLIT_INDEX}'} && `;
       expect(script(state)).toBe(script(theirs.get(step)!).replace(/^true && /, `true && ${prelude}`));
       expect(script(state).indexOf('export AWS_BATCH_JOB_ID=')).toBeLessThan(script(state).indexOf('MF_PATHSPEC='));
+      // Batch's bound on ContainerOverrides (command + environment) still holds with the prelude
+      expect(JSON.stringify(mine.ContainerOverrides.Command).length + JSON.stringify(env(state)).length).toBeLessThan(BATCH_MAX_OVERRIDES_CHARS);
     }
   });
 
