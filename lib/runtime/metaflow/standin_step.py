@@ -15,7 +15,10 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
   the same run, checks the split index against the foreach's cardinality, and records the task;
 - foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
   of the list literal the step assigns to `self.<foreach var>` (or `MFCDK_STANDIN_FOREACH_WIDTHS`, JSON {step: n});
-- last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id.
+- last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id;
+- beyond Metaflow's own commands: the setup's `export` lines (an array-job foreach body derives its task id and split
+  index there; `MF_PATHSPEC` must name the task), `export -n`, `printf '%s' "..." > FILE` and
+  `--input-paths-filename FILE` (a wide join), and execve's 128 KiB bound on one argument or environment string.
 
 Tasks are recorded as JSON files under `MFCDK_STANDIN_DATASTORE_DIR` (standing in for the S3 datastore):
 `<dir>/<flow>/<run id>/<step>/<task id>/task.json`. DynamoDB is reached at `AWS_ENDPOINT_URL_DYNAMODB` (or AWS)
