@@ -131,7 +131,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   readonly jobDefinitions: readonly batch.CfnJobDefinition[];
   /** Foreach strategy per foreach step, as compiled. */
   readonly foreachStrategies: Readonly<Record<string, ForeachStrategy>>;
-  /** Foreach fan-out Lambda (generic flows; a Metaflow flow reads its cardinality from DynamoDB directly). */
+  /** Foreach fan-out Lambda (generic flows, and Metaflow flows with an array-job foreach; it reads the cardinality from DynamoDB). */
   readonly fanoutFunction?: CoordinationFunction;
   /** `@catch` recorder Lambda (generic flows; Metaflow's runtime records caught exceptions itself). */
   readonly catchFunction?: CoordinationFunction;
@@ -199,6 +199,19 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     const boundary = infra.permissionsBoundary;
     const prefix0 = props.stateMachineNamePrefix ?? infra.stateMachinePrefix;
     const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName: (prefix0 ? `${prefix0}_${doc.name}` : doc.name).slice(0, 80), options: props.metaflow }) : undefined;
+    // A Metaflow flow needs the fan-out only for array-job foreaches (it reads the width from the coordination table).
+    const arrayForeach = Object.values(this.foreachStrategies).includes('array-job');
+    if (metaflowRun !== undefined && arrayForeach) {
+      this.fanoutFunction = new CoordinationFunction(this, 'ForeachFanout', {
+        handler: 'fanout',
+        description: `Foreach fan-out of flow ${doc.name}`,
+        environment: lambdaEnv,
+        logRetention,
+        permissionsBoundary: boundary,
+        logEncryptionKey: props.logEncryptionKey,
+      });
+      grantCoordinationTableRead(this.fanoutFunction, infra);
+    }
     if (metaflowRun === undefined) {
     this.fanoutFunction = new CoordinationFunction(this, 'ForeachFanout', {
       handler: 'fanout',
@@ -226,7 +239,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     };
     if (metaflowRun !== undefined) {
       this.codeAsset = metaflowRun.asset;
-      this.definition = buildMetaflowDefinition(this.plan, refs, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps, retryDelayMinutes: metaflowRun.retryDelayMinutes });
+      this.definition = buildMetaflowDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction?.function.functionArn }, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps, retryDelayMinutes: metaflowRun.retryDelayMinutes });
     } else {
       this.definition = buildDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction!.function.functionArn, catchFunctionArn: this.catchFunction!.function.functionArn });
     }
@@ -312,9 +325,14 @@ function grantCoordination(fanoutFunction: CoordinationFunction, catchFunction: 
   grantObjects(flow.fanoutFunction, infra, ['s3:GetObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'foreach widths are written per run and task under the flow prefix');
   grantObjects(flow.fanoutFunction, infra, ['s3:PutObject'], `${[prefix, '_metaflow-cdk', flowName, 'foreach'].filter(Boolean).join('/')}/*`, 'item manifests are written per run under the flow coordination prefix');
   grantObjects(flow.catchFunction, infra, ['s3:PutObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'failures are stored per run and task under the flow prefix');
-  infra.coordinationTable.grant(flow.fanoutFunction.role, 'dynamodb:GetItem');
+  grantCoordinationTableRead(flow.fanoutFunction, infra);
+}
+
+/** The fan-out of a Metaflow flow reads the cardinality item Metaflow's foreach task wrote. */
+function grantCoordinationTableRead(fanoutFunction: CoordinationFunction, infra: IMetaflowInfrastructure): void {
+  infra.coordinationTable.grant(fanoutFunction.role, 'dynamodb:GetItem');
   const tableKey = infra.coordinationTable.encryptionKey;
-  if (tableKey) flow.fanoutFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }));
+  if (tableKey) fanoutFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }));
 }
 
 function grantObjects(fn: CoordinationFunction, infra: IMetaflowInfrastructure, actions: string[], pattern: string, reason: string): void {

@@ -2,7 +2,7 @@ import { Problem } from '../errors';
 import type { FlowGraph, GraphNode } from '../graph/analyze';
 import { DEFAULT_MAX_NUM_SPLITS } from '../graph/model';
 import { CompileOptions, DEFAULT_INLINE_MAP_MAX_WIDTH, ForeachStrategy } from './options';
-import { METAFLOW_FOREACH_STRATEGY } from './metaflow-plan';
+import { chooseMetaflowForeachStrategy } from './metaflow-foreach-strategy';
 import { stepWhere } from './routing';
 
 /** The compile options that decide a foreach's strategy. */
@@ -86,11 +86,11 @@ export function chooseForeachStrategy(
 }
 
 /**
- * The strategy the compiler uses for a foreach of any flow: Metaflow's own DynamoDB + Map shape for an imported
- * Metaflow flow (see `METAFLOW_FOREACH_STRATEGY`), else `chooseForeachStrategy`. Pure: the CLI's graph uses it.
+ * The strategy the compiler uses for a foreach of any flow: `chooseMetaflowForeachStrategy` for an imported Metaflow
+ * flow, else `chooseForeachStrategy`. Pure: the CLI's graph uses it.
  */
 export function foreachStrategyOf(graph: FlowGraph, foreach: GraphNode, options: ForeachStrategyOptions = {}): { strategy: ForeachStrategy; problems: Problem[] } {
-  if (graph.document.runtime?.kind === 'metaflow') return { strategy: METAFLOW_FOREACH_STRATEGY, problems: [] };
+  if (graph.document.runtime?.kind === 'metaflow') return chooseMetaflowForeachStrategy(graph, foreach, options);
   return chooseForeachStrategy(graph, foreach, options);
 }
 

@@ -16,7 +16,10 @@ import { metaflowParallelProblems, metaflowParallelStepOptions, metaflowParallel
 import { ValidationError, type Problem } from '../errors';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
 import { METAFLOW_RETRY_DELAY_PRELUDE, metaflowRetryEnvelopeOf, metaflowRetryEnvelopeStates, narrowToJobId } from '../runtime/metaflow/retry-delay';
+import { arrayForeachStepOptions } from '../runtime/metaflow/array-foreach';
+import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { AslDefinition, AslStates, partitionArn } from './asl';
+import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
 import { INIT_STATES, initStates } from './init-states';
 import { DEFAULT_HOST_RETRIES } from './options';
 import type { FlowPlan } from './plan';
@@ -26,6 +29,8 @@ export interface MetaflowDefinitionRefs {
   readonly partition: string;
   jobDefinitionArn(key: string): string;
   jobQueueArn(queueName: string): string;
+  /** The foreach fan-out Lambda; needed when a foreach runs as array jobs. */
+  readonly fanoutFunctionArn?: string;
 }
 
 export interface MetaflowDefinitionOptions {
@@ -71,12 +76,16 @@ export function metaflowJoinInputState(foreach: string, join: string) {
 }
 
 class MetaflowDefinitionBuilder {
+  private readonly arrayBodies;
+
   constructor(
     private readonly plan: FlowPlan,
     private readonly refs: MetaflowDefinitionRefs,
     private readonly deployment: MetaflowDeployment,
     private readonly options: MetaflowDefinitionOptions,
-  ) {}
+  ) {
+    this.arrayBodies = metaflowArrayBodies(plan);
+  }
 
   private node(name: string): GraphNode {
     return this.plan.graph.nodes.get(name)!;
@@ -107,6 +116,11 @@ class MetaflowDefinitionBuilder {
         const child = node.outFuncs[0];
         const join = node.matchingJoin!;
         const names = metaflowForeachStateNames(child);
+        if (this.plan.foreachStrategies[node.name] === 'array-job') {
+          this.addArrayForeach(node, states);
+          this.visit(join, exit, states);
+          return;
+        }
         this.addTask(node, { Next: names.cardinality }, states);
         states[names.cardinality] = { ...metaflowCardinalityState(this.deployment.dynamoDbTable!, names.map, this.refs.partition) };
         const iteration: AslStates = {};
@@ -135,28 +149,50 @@ class MetaflowDefinitionBuilder {
     }
   }
 
+  /** Beyond Metaflow: a chain body as waves of Batch array jobs (`metaflow-array-foreach.ts`). */
+  private addArrayForeach(node: GraphNode, states: AslStates): void {
+    const names = metaflowArrayForeachStateNames(node.outFuncs[0]);
+    const joinInput = metaflowJoinInputStateName(node.outFuncs[0]);
+    if (this.refs.fanoutFunctionArn === undefined) throw new Error(`foreach "${node.name}" runs as array jobs: the definition needs the fan-out Lambda's ARN (refs.fanoutFunctionArn)`);
+    this.addTask(node, { Next: names.fanout }, states);
+    Object.assign(states, metaflowArrayForeachStates({
+      plan: this.plan,
+      foreach: node,
+      partition: this.refs.partition,
+      fanoutFunctionArn: this.refs.fanoutFunctionArn,
+      next: joinInput,
+      submit: (step, options) => this.submitJob(step, options),
+    }));
+    states[joinInput] = metaflowJoinInputState(node.name, node.matchingJoin!);
+  }
+
+  private submitJob(step: string, extra: MetaflowStepCommandOptions = {}) {
+    return metaflowSubmitJob(this.plan.graph, step, this.deployment, this.jobRefs(step), this.commandOptions(extra));
+  }
+
+  private jobRefs(step: string) {
+    const stepPlan = this.plan.steps.get(step)!;
+    return { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) };
+  }
+
+  private commandOptions(extra: MetaflowStepCommandOptions): MetaflowStepCommandOptions {
+    return { staticBatchSteps: this.options.staticBatchSteps, parametersPath: METAFLOW_PARAMETERS_PATH, ...extra };
+  }
+
   private addTask(node: GraphNode, transition: Transition, states: AslStates): void {
-    const stepPlan = this.plan.steps.get(node.name)!;
     // Beyond Metaflow: a `@parallel` step is one multi-node job; its split and join adapt to it (parallel-step.ts).
     const multinode = parallelSplitOf(this.plan.graph, node) !== undefined;
-    const submit = multinode ? metaflowParallelSubmitJob : metaflowSubmitJob;
     // Beyond Metaflow: a host failure (spot reclaim) gets a fresh job instead of spending a user attempt. Not for a
     // multi-node job: a fresh job means new task ids, and the control task counts every task of its step.
     const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
     const spotAware = hostRetries > 0 && !multinode;
     const envelope = multinode ? undefined : metaflowRetryEnvelopeOf(this.plan.graph, node, this.options.retryDelayMinutes?.[node.name], hostRetries);
-    const parameters = submit(
-      this.plan.graph,
-      node.name,
-      this.deployment,
-      { jobDefinition: this.refs.jobDefinitionArn(stepPlan.jobDefinitionKey), jobQueue: this.refs.jobQueueArn(stepPlan.queueName) },
-      {
-        staticBatchSteps: this.options.staticBatchSteps,
-        parametersPath: METAFLOW_PARAMETERS_PATH,
-        ...metaflowParallelStepOptions(this.plan.graph, node.name),
-        ...(envelope?.delaySeconds !== undefined ? { prelude: METAFLOW_RETRY_DELAY_PRELUDE } : {}),
-      },
-    );
+    const arrayOptions = arrayForeachStepOptions(this.plan.graph, node.name, this.plan.foreachStrategies, this.arrayBodies);
+    const prelude = [...(arrayOptions.prelude ?? []), ...(envelope?.delaySeconds !== undefined ? METAFLOW_RETRY_DELAY_PRELUDE : [])];
+    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...arrayOptions, ...(prelude.length > 0 ? { prelude } : {}) };
+    const parameters = multinode
+      ? metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra))
+      : this.submitJob(node.name, extra);
     const task = {
       Type: 'Task',
       Resource: partitionArn(this.refs.partition, 'batch:submitJob.sync'),

@@ -6,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { MetaflowFlow } from '../../constructs/flow';
 import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
+import { foreachBody, foreachStrategyOf } from '../../lib/compile/foreach-strategy';
 import { analyzeFlow, type FlowGraph } from '../../lib/graph';
 import { importPythonFlow } from '../../lib/importer/python';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
@@ -21,7 +22,7 @@ const FLOWS = ['linear_flow', 'branch_flow', 'foreach_flow', 'nested_foreach_flo
 /** Flows whose steps ask for GPUs and Inferentia chips run on an infrastructure that has them. */
 const ACCELERATED_FLOWS = new Set(['batch_resources_flow']);
 
-interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; run_parameters?: Record<string, unknown>; retry_count: number }
+interface TaskRecord { pathspec: string; inputs: string[]; split_index?: number; run_parameters?: Record<string, unknown>; retry_count: number; batch_job_id: string; foreach_stack: Array<{ parent_task_id: string }> }
 interface FlowRun {
   readonly graph: FlowGraph;
   readonly result: LocalRunResult;
@@ -140,12 +141,23 @@ describe.each(FLOWS)('%s through the local engine with the stand-in step', (dir)
     }
   });
 
-  test('each task id is its Batch job id, and its input paths are the ones Metaflow computes', () => {
+  test('each task id is its Batch job id (array-job bodies: <foreach task id>-<split index>), and its input paths are the ones Metaflow computes', () => {
     const { graph, tasks, jobIds } = runs.get(dir)!;
+    const arrayBodies = new Map(
+      [...graph.nodes.values()]
+        .filter((n) => n.type === 'foreach' && foreachStrategyOf(graph, n).strategy === 'array-job')
+        .flatMap((n) => foreachBody(graph, n).steps.map((step) => [step, n.name] as const)),
+    );
     for (const [name, node] of graph.nodes) {
       for (const task of tasks(name)) {
         const id = taskId(task.pathspec);
-        expect(jobIds).toContain(id);
+        expect(jobIds).toContain(task.batch_job_id);
+        if (arrayBodies.has(name)) {
+          const frame = task.foreach_stack[task.foreach_stack.length - 1];
+          expect({ id, batchJobId: /^[0-9a-f-]{36}(:\d+)?$/.test(task.batch_job_id) }).toEqual({ id: `${frame.parent_task_id}-${task.split_index}`, batchJobId: true });
+        } else {
+          expect(task.batch_job_id).toBe(id);
+        }
         if (name === graph.start) {
           expect(task.inputs).toEqual([`${task.pathspec.split('/')[1]}/_parameters/${id}-params`]);
           continue;

@@ -24,10 +24,17 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
   /** `--with=step_functions_internal` (its DynamoDB writes break on `num_parallel` steps). @default true */
   readonly stepFunctionsInternal?: boolean;
   /**
-   * Shell commands run first, before Metaflow's own exports (`MF_PATHSPEC`, `MF_ATTEMPT`), e.g. the exports that
-   * keep the task id and retry count of a step the state machine retries (`retry-delay.ts`). @default none
+   * Shell commands run first, before Metaflow's own exports (`MF_PATHSPEC`, `MF_ATTEMPT`): exports that change the
+   * task's identity, e.g. the carried task id and retry count of a step the state machine retries (`retry-delay.ts`)
+   * or the derived task id of an array-job foreach body (`array-foreach.ts`). @default none
    */
   readonly prelude?: readonly string[];
+  /**
+   * A foreach join writes its input paths to this file and passes `--input-paths-filename`, with
+   * `METAFLOW_PARENT_TASK_IDS` kept out of the environment: a wide join's ids exceed Linux's 128 KiB bound on one
+   * argument or environment string. @default none (Metaflow's `--input-paths`)
+   */
+  readonly inputPathsFile?: string;
 }
 
 /** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
@@ -111,6 +118,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     );
   } else if (protocol.isForeachJoin) {
     commands.push(`python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ${PARENT_TASKS_ENV_FILE} && . \`pwd\`/${PARENT_TASKS_ENV_FILE}`);
+    if (options.inputPathsFile !== undefined) commands.push(`export -n METAFLOW_PARENT_TASK_IDS && printf '%s' "${protocol.inputPaths}" > ${options.inputPathsFile}`);
   }
   const step = [
     `${executable} ${top} step ${stepName}`,
@@ -118,7 +126,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     `--task-id ${options.taskId === undefined ? '${AWS_BATCH_JOB_ID}' : options.taskId}`,
     '--retry-count $((AWS_BATCH_JOB_ATTEMPT-1))',
     `--max-user-code-retries ${protocol.maxUserCodeRetries}`,
-    `--input-paths ${protocol.inputPaths}`,
+    protocol.isForeachJoin && options.inputPathsFile !== undefined ? `--input-paths-filename ${options.inputPathsFile}` : `--input-paths ${protocol.inputPaths}`,
     ...(protocol.takesSplitIndex ? ['--split-index $METAFLOW_SPLIT_INDEX'] : []),
     ...(options.stepArgs ?? []),
     ...tags,

@@ -9,3 +9,4 @@ export * from './submit-job';
 export * from './states';
 export * from './host-retry';
 export * from './retry-delay';
+export * from './array-foreach';

@@ -16,6 +16,9 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 - foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
   of the list literal the step assigns to `self.<foreach var>` (or `MFCDK_STANDIN_FOREACH_WIDTHS`, JSON {step: n});
 - last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id;
+- beyond Metaflow's own commands: the setup's `export` lines (an array-job foreach body derives its task id and split
+  index there; `MF_PATHSPEC` must name the task), `export -n`, `printf '%s' "..." > FILE` and
+  `--input-paths-filename FILE` (a wide join), and execve's 128 KiB bound on one argument or environment string;
 - `num_parallel` split, `@parallel` step (one multi-node job) and the join after it: see standin_parallel.py;
 - exports written before Metaflow's own (a retried step's carried task id and attempt, retry-delay.ts) are applied
   first; `MF_PATHSPEC` and `MF_ATTEMPT` must name the task and retry count the `step` command gets, and each task
@@ -34,7 +37,7 @@ Usage: standin_step.py SCRIPT [CODE_DIR]   (SCRIPT: the third element of the job
 Exit status 0 on success; 1 with a message on stderr when the protocol is violated.
 """
 
-import ast
+import base64
 import datetime
 import hashlib
 import hmac
@@ -44,9 +47,13 @@ import re
 import sys
 import time
 import urllib.request
+import zlib
 from fnmatch import fnmatchcase
 
 import standin_parallel
+
+# Linux's bound on one argument or environment string (MAX_ARG_STRLEN): execve fails with E2BIG past it.
+MAX_ARG_STRLEN = 128 * 1024
 
 TTL_DAYS_DEFAULT = 366 + 90
 
@@ -59,21 +66,28 @@ class ProtocolError(Exception):
 
 
 def expand(text, env):
-    """The parameter expansions Metaflow's commands use: ${VAR}, $VAR and $((VAR-1)); ${VAR%PATTERN} for multi-node ids."""
+    """The expansions the step commands use: ${VAR}, $VAR, ${VAR:-default}, $((a+b-c)) of names and numbers, and
+    ${VAR%PATTERN} (multi-node ids)."""
+
+    def default(match):
+        return env.get(match.group(1)) or expand(match.group(2), env)
 
     def arith(match):
-        name, delta = match.group(1), int(match.group(2))
-        return str(int(require(env, name)) - delta)
+        expr = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", default, match.group(1))
+        expr = re.sub(r"\$?\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: require(env, m.group(1)), expr)
+        terms = re.findall(r"([+-]?)\s*(\d+)\s*", expr)
+        if not terms or "".join(sign + number for sign, number in terms) != re.sub(r"\s", "", expr):
+            raise ProtocolError("cannot evaluate $((%s))" % match.group(1))
+        return str(sum(-int(number) if sign == "-" else int(number) for sign, number in terms))
 
     def strip_suffix(match):
         value, pattern = require(env, match.group(1)), match.group(2)
         cut = next((i for i in range(len(value), -1, -1) if fnmatchcase(value[i:], pattern)), len(value))
         return value[:cut]
 
-    text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)-(\d+)\)\)", arith, text)
+    text = re.sub(r"\$\(\(([^()]*)\)\)", arith, text)
     text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)%([^}]*)\}", strip_suffix, text)
-    text = re.sub(r"\$\(\(([A-Z_][A-Z0-9_]*)\+([A-Z_][A-Z0-9_]*)\)\)", lambda m: str(int(require(env, m.group(1))) + int(env.get(m.group(2)) or 0)), text)
-    text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", lambda m: env.get(m.group(1)) or expand(m.group(2), env), text)
+    text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", default, text)
     text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: require(env, m.group(1)), text)
     return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: require(env, m.group(1)), text)
 
@@ -85,10 +99,15 @@ def require(env, name):
 
 
 def decompress_list(text):
-    """metaflow.util.decompress_list: `prefix:a,b` is [prefix+a, prefix+b]; otherwise a comma-separated list."""
+    """metaflow.util.decompress_list: `!` + base64 of a twice-zlibbed list; `prefix:a,b` is [prefix+a, prefix+b]
+    (split at every `:`, so a second one, as in an array child's job id `<id>:<index>`, fails); else a comma list."""
+    if text.startswith("!"):
+        text = zlib.decompress(zlib.decompress(base64.b64decode(text[1:]))).decode("utf-8")
     if ":" in text:
-        prefix, suffixes = text.split(":", 1)
-        return [prefix + suffix for suffix in suffixes.split(",")]
+        parts = text.split(":")
+        if len(parts) != 2:
+            raise ProtocolError("input paths %r hold %d ':' separators: Metaflow's decompress_list cannot unpack them (a task id must not contain ':')" % (text[:200], len(parts) - 1))
+        return [parts[0] + suffix for suffix in parts[1].split(",")]
     return text.split(",")
 
 
@@ -119,12 +138,19 @@ def dynamodb(action, payload, env):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (env.get("AWS_ACCESS_KEY_ID", ""), scope, signed, signature)
-    request = urllib.request.Request(endpoint.rstrip("/") + "/", data=body, headers=headers, method="POST")
+    import http.client  # only the tasks that coordinate a foreach pay for it
+
+    secure = endpoint.startswith("https://")
+    connection = (http.client.HTTPSConnection if secure else http.client.HTTPConnection)(host, timeout=30)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raise ProtocolError("DynamoDB %s failed: %s %s" % (action, error.code, error.read().decode("utf-8", "replace")))
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    if response.status >= 300:
+        raise ProtocolError("DynamoDB %s failed: %s %s" % (action, response.status, data.decode("utf-8", "replace")))
+    return json.loads(data or b"{}")
 
 
 def table(env):
@@ -170,13 +196,28 @@ def write_task(env, flow, run_id, step, task_id, record):
 # --- the flow file ----------------------------------------------------------------------------------------------
 
 
+def might_be_foreach(source, step):
+    """False when the text of step `step` (its `def` line to the next line as little indented) lacks "foreach"."""
+    match = re.search(r"^([ \t]*)def %s\(" % re.escape(step), source, re.M)
+    if not match:
+        return True
+    rest = source[match.end():]
+    end = re.search(r"^%s(?=\S)" % re.escape(match.group(1)), rest, re.M)
+    return "foreach" in (rest[: end.start()] if end else rest)
+
+
 def foreach_width(code_dir, flow_file, step, env):
     """Length of the list literal the foreach step assigns to self.<foreach var> (the stand-in runs no user code)."""
     overrides = json.loads(env.get("MFCDK_STANDIN_FOREACH_WIDTHS") or "{}")
     if step in overrides:
         return int(overrides[step])
     with open(os.path.join(code_dir, flow_file)) as handle:
-        tree = ast.parse(handle.read())
+        source = handle.read()
+    if not might_be_foreach(source, step):
+        return None
+    import ast  # a fifth of a task's start-up: only for steps whose text mentions foreach
+
+    tree = ast.parse(source)
     for func in ast.walk(tree):
         if not (isinstance(func, ast.FunctionDef) and func.name == step and func.body):
             continue
@@ -237,26 +278,28 @@ def flags(text):
     return out
 
 
-METAFLOW_SETUP_START = "true && mkdir -p $PWD/.logs"
+def setup_exports(script, env):
+    """Applies the `export` lines of the setup before the Metaflow commands, in order, as bash would (each line is
+    expanded whole before it assigns); exports of command output (`$(pwd)`) are skipped."""
+    env.setdefault("PWD", os.getcwd())
+    for piece in script[: script.find("flush_mflogs && (")].split(" && "):
+        if not piece.startswith("export ") or re.search(r"\$\((?!\()", piece):
+            continue
+        assignments = [word.split("=", 1) for word in piece[len("export "):].split(" ")]
+        env.update({name: expand(value, env) for name, value in assignments})
 
 
-def apply_prelude(script, env):
-    """Exports the script runs before Metaflow's setup; each export expands every value before assigning, as bash."""
-    at = script.find(METAFLOW_SETUP_START)
-    if at < 0:
-        raise ProtocolError("the script does not have the shape of a Metaflow step command")
-    for command in [c for c in script[:at].split(" && ") if c.strip()]:
-        if not command.startswith("export "):
-            raise ProtocolError("unexpected command before Metaflow's setup: %s" % command[:200])
-        pairs = [a.split("=", 1) for a in command[len("export "):].split()]
-        env.update([(name, expand(value, env)) for name, value in pairs])
+def check_exec(args_text, env, shell_only):
+    """execve's E2BIG: no argument and no exported `NAME=value` may exceed MAX_ARG_STRLEN."""
+    for word in args_text.split(" "):
+        if len(word.encode("utf-8")) > MAX_ARG_STRLEN:
+            raise ProtocolError("Argument list too long: one argument of the step command is %d bytes (Linux allows %d)" % (len(word.encode("utf-8")), MAX_ARG_STRLEN))
+    for name, value in env.items():
+        if name not in shell_only and len(name) + 1 + len(value.encode("utf-8")) > MAX_ARG_STRLEN:
+            raise ProtocolError("Argument list too long: the exported %s is %d bytes (Linux allows %d per string)" % (name, len(value.encode("utf-8")), MAX_ARG_STRLEN))
 
 
-def metaflow_exports(script, env):
-    """MF_PATHSPEC and MF_ATTEMPT as Metaflow's setup exports them (its logs and task metadata use them)."""
-    match = re.search(r"export PYTHONUNBUFFERED=x (.*?) && ", script)
-    pairs = dict(a.split("=", 1) for a in match.group(1).split()) if match else {}
-    return {name: expand(pairs[name], env) for name in ("MF_PATHSPEC", "MF_ATTEMPT") if name in pairs}
+PRINTF_RE = re.compile(r"""^printf '%s' "([^"]*)" > (\S+)$""")
 
 
 class UserCodeFailed(Exception):
@@ -296,10 +339,11 @@ def record_attempt(env, flow, run_id, step, task_id, retry_count, outcome):
 
 
 def run(script, env, code_dir):
-    apply_prelude(script, env)
-    env["MFCDK_STANDIN_MF_EXPORTS"] = json.dumps(metaflow_exports(script, env))
     flow = require(env, "METAFLOW_FLOW_NAME")
+    env["MFCDK_STANDIN_BATCH_JOB_ID"] = require(env, "AWS_BATCH_JOB_ID")
+    setup_exports(script, env)
     task_id = require(env, "AWS_BATCH_JOB_ID")
+    shell_only, files = set(), {}
     for command in metaflow_commands(script):
         init = INIT_RE.match(command)
         if init:
@@ -320,15 +364,31 @@ def run(script, env, code_dir):
             continue
         if command.startswith(". `pwd`/"):
             continue  # sources the exports set_batch_environment wrote; applied above
+        if command.startswith("export -n "):
+            shell_only.update(command[len("export -n "):].split())
+            continue
+        printf = PRINTF_RE.match(command)
+        if printf:
+            files[printf.group(2)] = expand(printf.group(1), env)
+            continue
         match = STEP_RE.match(command)
         if not match:
             raise ProtocolError("unexpected command: %s" % command[:200])
-        step_command(match, env, flow, task_id, code_dir, command, script)
+        expanded = expand(match.group(3), env)
+        check_exec(expanded, env, shell_only)
+        step_command(match, expanded, env, flow, task_id, code_dir, files, command, script)
 
 
-def step_command(match, env, flow, task_id, code_dir, command="", script=""):
+def step_command(match, expanded, env, flow, task_id, code_dir, files, command="", script=""):
     flow_file, step = match.group(1), match.group(2)
-    args = flags(expand(match.group(3), env))
+    args = flags(expanded)
+    # the step command's --input-paths-filename is read only without --input-paths, stripped of " \n\"'"
+    if "input-paths" not in args and "input-paths-filename" in args:
+        if args["input-paths-filename"] not in files:
+            raise ProtocolError("--input-paths-filename %s names no file an earlier command wrote" % args["input-paths-filename"])
+        args["input-paths"] = files[args["input-paths-filename"]].strip(" \n\"'")
+    if "input-paths" not in args:
+        raise ProtocolError("the step command passes no input paths")
     run_id = args["run-id"]
     if run_id != "sfn-" + require(env, "METAFLOW_RUN_ID"):
         raise ProtocolError("run id %s is not sfn-$METAFLOW_RUN_ID" % run_id)
@@ -343,10 +403,10 @@ def step_command(match, env, flow, task_id, code_dir, command="", script=""):
     if step != env.get("METAFLOW_STEP_NAME"):
         raise ProtocolError("the command runs step %s but METAFLOW_STEP_NAME is %s" % (step, env.get("METAFLOW_STEP_NAME")))
     retry_count = int(args["retry-count"])
-    exported = json.loads(env.get("MFCDK_STANDIN_MF_EXPORTS") or "{}")
     pathspec = "%s/%s/%s/%s" % (flow, run_id, step, task_id)
-    if exported.get("MF_PATHSPEC", pathspec) != pathspec or int(exported.get("MF_ATTEMPT", retry_count)) != retry_count:
-        raise ProtocolError("Metaflow's setup exports MF_PATHSPEC=%s MF_ATTEMPT=%s but the step runs %s retry %d" % (exported.get("MF_PATHSPEC"), exported.get("MF_ATTEMPT"), pathspec, retry_count))
+    # Metaflow's setup exports name the task and attempt its logs and metadata go to.
+    if env.get("MF_PATHSPEC") != pathspec or env.get("MF_ATTEMPT") != str(retry_count):
+        raise ProtocolError("Metaflow's setup exports MF_PATHSPEC=%s MF_ATTEMPT=%s but the step runs %s retry %d: its logs would go elsewhere" % (env.get("MF_PATHSPEC"), env.get("MF_ATTEMPT"), pathspec, retry_count))
     reclaim_if_asked(env, flow, step)
     if any(not path.startswith(run_id + "/") for path in inputs):
         raise ProtocolError("input paths %s leave run %s" % (inputs, run_id))
@@ -363,6 +423,7 @@ def step_command(match, env, flow, task_id, code_dir, command="", script=""):
         "fallback": fallback,
         "max_user_code_retries": int(args["max-user-code-retries"]),
         "tags": args["tags"],
+        "batch_job_id": env["MFCDK_STANDIN_BATCH_JOB_ID"],
         # The start step reads the _parameters task; every later task carries the run's parameters along.
         "run_parameters": first["parameters"] if "parameters" in first else first.get("run_parameters"),
     }

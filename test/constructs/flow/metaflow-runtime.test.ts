@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { standardPaths } from '../../../lib/compile/metaflow-definition';
@@ -32,7 +33,9 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
     stack = new Stack(app, 'PythonFlows', { env: { account: '123456789012', region: 'us-east-1' } });
     // The fixtures route GPU steps to `gpu-q` and Inferentia/GPU steps to the default queue.
     const infrastructure = testInfrastructure(stack, { cpu: { gpu: true, neuron: true }, 'gpu-q': { gpu: true } });
-    flows = new Map(FIXTURE_FLOWS.map((dir) => [dir, new MetaflowFlow(stack, dir, { infrastructure, pythonFlowFile: path.join(FIXTURES, dir, 'flow.py'), image: 'python:3.11' })]));
+    // Metaflow's own foreach shape everywhere (chain bodies default to array jobs: see the describe below).
+    const inlineMap = (dir: string) => Object.fromEntries([...importPythonFlow(path.join(FIXTURES, dir, 'flow.py')).steps].filter((s) => s.foreach !== undefined).map((s) => [s.name, 'inline-map' as const]));
+    flows = new Map(FIXTURE_FLOWS.map((dir) => [dir, new MetaflowFlow(stack, dir, { infrastructure, pythonFlowFile: path.join(FIXTURES, dir, 'flow.py'), image: 'python:3.11', foreachStrategies: inlineMap(dir) })]));
     resources = Template.fromStack(stack).toJSON().Resources as Resources;
     definitions = new Map(
       [...flows].map(([dir, f]) => [dir, definitionFromTemplate(stack.resolve((f.stateMachine.node.defaultChild as CfnStateMachine).definitionString)) as never]),
@@ -83,7 +86,7 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
     expect(start.Parameters.ContainerOverrides.Command[2]).toContain('python flow.py');
   });
 
-  test('no coordination Lambdas: Metaflow flows read foreach cardinality from DynamoDB in the state machine', () => {
+  test('no coordination Lambdas with inline-map foreaches: Metaflow flows read foreach cardinality from DynamoDB in the state machine', () => {
     expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toEqual([]);
     for (const f of flows.values()) {
       expect(f.fanoutFunction).toBeUndefined();
@@ -169,5 +172,32 @@ describe('a Metaflow flow with @secrets, a time-zoned schedule and an S3 trigger
     const start = batchStates(flow.definition as never).find((s) => s.name === 'start')!;
     expect(start.Parameters.Parameters['metaflow.owner']).toBe('ml-team');
     expect(start.Parameters.Parameters['metaflow.production_token']).toBe('linear-prod-1');
+  });
+});
+
+describe('MetaflowFlow with an array-job foreach (the default for a chain body)', () => {
+  test('creates the fan-out Lambda, which may read the coordination table, and the state machine invokes it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'ArrayForeach', { env: { account: '123456789012', region: 'us-east-1' } });
+    const infrastructure = testInfrastructure(stack, { cpu: {} });
+    const flow = new MetaflowFlow(stack, 'Foreach', { infrastructure, pythonFlowFile: path.join(FIXTURES, 'foreach_flow', 'flow.py'), image: 'python:3.11' });
+    expect(flow.foreachStrategies).toEqual({ start: 'array-job' });
+    expect(flow.fanoutFunction).toBeDefined();
+    expect(flow.catchFunction).toBeUndefined();
+    const template = Template.fromStack(stack);
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.values(functions).map((f) => (f.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables.FOREACH_WIDTH_SOURCE)).toEqual(['dynamodb']);
+    const statementsOf = (role: IRole) => {
+      const ref = JSON.stringify(stack.resolve(role.roleName));
+      return Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((r) => JSON.stringify(r.Properties.Roles).includes(ref))
+        .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    };
+    const tableArn = JSON.stringify(stack.resolve(infrastructure.coordinationTable.tableArn));
+    expect(statementsOf(flow.fanoutFunction!.role).some((st) => [st.Action].flat().includes('dynamodb:GetItem') && JSON.stringify(st.Resource).includes(tableArn))).toBe(true);
+    expect(statementsOf(flow.role).some((st) => [st.Action].flat().includes('lambda:InvokeFunction'))).toBe(true);
+    const definition = definitionFromTemplate(stack.resolve((flow.stateMachine.node.defaultChild as CfnStateMachine).definitionString)) as { States: Record<string, { Next?: string }> };
+    expect(definition.States.start.Next).toBe('*upper.fanout');
+    expect(validateAsl(definition).errors).toEqual([]);
   });
 });

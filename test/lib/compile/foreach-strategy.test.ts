@@ -30,14 +30,15 @@ describe('foreach strategy', () => {
 });
 
 describe('foreachStrategyOf and foreachStrategyLine (the CLI graph annotation)', () => {
-  it('uses the compiler\'s choice for generic flows and Metaflow\'s shape for imported Metaflow flows', () => {
+  it('uses the compiler\'s choice for generic flows and the Metaflow choice for imported Metaflow flows', () => {
     const generic = analyzeFlow(FOREACH);
     const start = generic.nodes.get('start')!;
     expect(foreachStrategyOf(generic, start).strategy).toBe(chooseForeachStrategy(generic, start, OPTIONS).strategy);
     expect(foreachStrategyLine(start, generic)).toBe('foreach strategy: array-job (Batch array jobs)');
     expect(foreachStrategyLine(generic.nodes.get('body1')!, generic)).toBeUndefined();
     const metaflow = analyzeFlow({ ...FOREACH, runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'F' } });
-    expect(foreachStrategyOf(metaflow, metaflow.nodes.get('start')!).strategy).toBe('inline-map');
-    expect(foreachStrategyLine(metaflow.nodes.get('start')!, metaflow)).toBe('foreach strategy: inline-map (inline Map)');
+    expect(foreachStrategyOf(metaflow, metaflow.nodes.get('start')!).strategy).toBe('array-job');
+    expect(foreachStrategyLine(metaflow.nodes.get('start')!, metaflow)).toBe('foreach strategy: array-job (Batch array jobs)');
+    expect(foreachStrategyLine(metaflow.nodes.get('start')!, metaflow, { foreachStrategies: { start: 'inline-map' } })).toBe('foreach strategy: inline-map (inline Map)');
   });
 });

@@ -25,6 +25,11 @@ function optionsFor(fixture: Recorded): CompileOptions {
   };
 }
 
+/** Metaflow's own foreach shape for every foreach: chain bodies default to array jobs (metaflow-array-foreach.test.ts). */
+function inlineMapEverywhere(fixture: Recorded): CompileOptions['foreachStrategies'] {
+  return Object.fromEntries([...fixture.graph.nodes.values()].filter((n) => n.type === 'foreach').map((n) => [n.name, 'inline-map' as const]));
+}
+
 function compile(fixture: Recorded) {
   const metaflowStates = new Map(fixture.states.map((s) => [s.name, s]));
   const refs: MetaflowDefinitionRefs = {
@@ -32,7 +37,7 @@ function compile(fixture: Recorded) {
     jobDefinitionArn: (key) => `jd-${key}`,
     jobQueueArn: (name) => `arn:aws:batch:us-east-1:123456789012:job-queue/${name}`,
   };
-  const plan = planFlow(fixture.graph.document, optionsFor(fixture));
+  const plan = planFlow(fixture.graph.document, { ...optionsFor(fixture), foreachStrategies: inlineMapEverywhere(fixture) });
   const definition = buildMetaflowDefinition(plan, refs, fixture.deployment, { staticBatchSteps: fixture.staticBatchSteps });
   return { plan, definition, metaflowStates };
 }
@@ -169,7 +174,7 @@ describe('Metaflow plan and init states', () => {
     }
   });
 
-  test('a forced foreach strategy other than inline-map and @parallel are refused with the way out', () => {
+  test('array-job forced on a foreach whose body is not a chain is refused with the way out', () => {
     const nested = recorded('nested_foreach_flow');
     const foreach = [...nested.graph.nodes.values()].find((n) => n.type === 'foreach')!.name;
     let error: unknown;
@@ -187,7 +192,7 @@ describe('spot-aware retries of Metaflow steps', () => {
   const fixture = recorded('nested_foreach_flow');
   const refs: MetaflowDefinitionRefs = { partition: 'aws', jobDefinitionArn: (key) => `jd-${key}`, jobQueueArn: (name) => name };
   const build = (hostRetries?: number) =>
-    buildMetaflowDefinition(planFlow(fixture.graph.document, { ...optionsFor(fixture), hostRetries }), refs, fixture.deployment, { staticBatchSteps: fixture.staticBatchSteps });
+    buildMetaflowDefinition(planFlow(fixture.graph.document, { ...optionsFor(fixture), foreachStrategies: inlineMapEverywhere(fixture), hostRetries }), refs, fixture.deployment, { staticBatchSteps: fixture.staticBatchSteps });
   /** Every scope (top level, Map iterators, Parallel branches) with its own states. */
   const scopes = (states: States): States[] => [
     states,

@@ -11,9 +11,7 @@ describe('metaflowPlanProblems', () => {
     expect(metaflowPlanProblems(graph, { ...OPTIONS, foreachStrategies: { start: METAFLOW_FOREACH_STRATEGY } })).toEqual([]);
   });
 
-  it('refuses another forced strategy with step, field, value and fix; accepts num_parallel/@parallel', () => {
-    const forced = metaflowPlanProblems(analyzeFlow({ ...FOREACH, runtime }), { ...OPTIONS, foreachStrategies: { start: 'distributed-map' } });
-    expect(forced).toEqual([expect.objectContaining({ where: 'flow "Foreach" step "start"', field: 'foreachStrategy', value: 'distributed-map' })]);
+  it('accepts num_parallel/@parallel (forced foreach strategies: metaflow-array-foreach.test.ts)', () => {
     expect(metaflowPlanProblems(analyzeFlow({ ...PARALLEL, runtime }), OPTIONS)).toEqual([]);
   });
 

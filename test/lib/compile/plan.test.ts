@@ -103,11 +103,11 @@ describe('planFlow', () => {
     expect(problemsOf(() => planFlow(doc, OPTIONS)).length).toBeGreaterThan(0);
   });
 
-  it('plans a Metaflow flow: inline-map foreaches, no command needed, @parallel as one multi-node job (not on Fargate)', () => {
+  it('plans a Metaflow flow: array-job chain foreaches, no command needed, @parallel as one multi-node job (not on Fargate)', () => {
     const runtime = { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' };
     const strip = (d: typeof FOREACH) => d.steps.map(({ command: _c, ...s }) => s);
     const plan = planFlow({ ...FOREACH, runtime, steps: strip(FOREACH) }, OPTIONS);
-    expect(Object.values(plan.foreachStrategies)).toEqual(['inline-map']);
+    expect(Object.values(plan.foreachStrategies)).toEqual(['array-job']);
     const parallel = planFlow({ ...PARALLEL, runtime, steps: strip(PARALLEL) }, OPTIONS);
     const train = parallel.jobDefinitions.find((jd) => jd.key === parallel.steps.get('train')!.jobDefinitionKey)!;
     expect({ type: train.type, numNodes: train.numNodes, nodeRanges: train.nodeRanges }).toEqual({ type: 'multinode', numNodes: 4, nodeRanges: ['0:0', '1:3'] });

@@ -35,6 +35,8 @@ function compiled(fixture: Recorded) {
     image: 'python:3.11',
     datastoreBucket: 'mf',
     datastorePrefix: 'metaflow',
+    // Metaflow's inline Map (array-job foreaches run in test/e2e/metaflow-wide-foreach.test.ts)
+    foreachStrategies: Object.fromEntries([...fixture.graph.nodes.values()].filter((n) => n.type === 'foreach').map((n) => [n.name, 'inline-map' as const])),
   });
   return buildMetaflowDefinition(plan, { partition: 'aws', jobDefinitionArn: (k) => `jd-${k}`, jobQueueArn: (q) => q }, deploymentOf(fixture), { staticBatchSteps: fixture.staticBatchSteps });
 }

@@ -1,0 +1,184 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
+import { MetaflowFlow } from '../../constructs/flow';
+import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
+import { INLINE_MAP_HARD_LIMIT } from '../../lib/compile/foreach-strategy';
+import { metaflowStandin } from '../../lib/local/batch/command-hook';
+import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
+import { LocalAssembly } from '../../lib/local/template/assembly';
+import { METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
+import { METAFLOW_FIXTURES } from '../support/shared';
+import { REPO } from './harness';
+
+// Metaflow's foreach_flow fixture (start → foreach → upper → decorate → gather → end) deployed by MetaflowFlow, whose
+// foreach runs as Batch array jobs by default, through the local engine with the protocol-faithful stand-in as every
+// step: wider than an inline Map can run in one execution, and at widths 1 and 0.
+// Reproduce a wider run: MFCDK_E2E_WIDE_FOREACH_WIDTH=4000 npx jest test/e2e/metaflow-wide-foreach.test.ts
+
+const WIDTH = Number(process.env.MFCDK_E2E_WIDE_FOREACH_WIDTH ?? 1200);
+const DIR = 'foreach_flow';
+const FLOW = 'ForeachAnchorFlow';
+const LINUX_MAX_ARG_STRLEN = 128 * 1024;
+
+interface TaskRecord {
+  pathspec: string;
+  inputs: string[];
+  split_index?: number;
+  batch_job_id: string;
+}
+interface Item { cardinality: number; parents: string[] }
+interface WideRun {
+  readonly result: LocalRunResult;
+  readonly tasks: (step: string) => TaskRecord[];
+  readonly items: Map<string, Item>;
+  readonly startLog: string;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-e2e-wide-'));
+// The interpreter itself, not a version-manager shim: a few thousand stand-in tasks start one process each.
+const PYTHON = execFileSync(process.env.METAFLOW_CDK_PYTHON ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf-8' }).trim();
+const taskId = (pathspec: string) => pathspec.split('/').pop()!;
+let assembly: LocalAssembly;
+
+function synthesize(): LocalAssembly {
+  const outdir = path.join(work, 'cdk.out');
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Wide');
+  const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
+    computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
+    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
+  });
+  const flow = new MetaflowFlow(stack, DIR, { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, DIR, 'flow.py'), image: 'python:3.11' });
+  expect(flow.foreachStrategies).toEqual({ start: 'array-job' });
+  app.synth();
+  return LocalAssembly.fromDirectory(outdir);
+}
+
+async function scanTables(endpoint: string): Promise<Map<string, Item>> {
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const items = new Map<string, Item>();
+  try {
+    for (const table of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
+      for (const item of (await client.send(new ScanCommand({ TableName: table }))).Items ?? []) {
+        if (item.pathspec?.S) items.set(item.pathspec.S, { cardinality: item.for_each_cardinality?.NS?.length ?? 0, parents: item.parent_task_ids_for_foreach_join?.SS ?? [] });
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+  return items;
+}
+
+async function runAtWidth(width: number): Promise<WideRun> {
+  const datastore = path.join(work, `datastore-${width}`);
+  const standin = metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, DIR), datastoreDir: datastore, python: PYTHON });
+  let items = new Map<string, Item>();
+  const result = await runLocalFlow({
+    assembly,
+    flow: FLOW,
+    cwd: REPO,
+    runRoot: path.join(work, `runs-${width}`),
+    maxWorkers: 6,
+    user: 'e2e',
+    commandFor: (task) => {
+      const replaced = standin(task);
+      return replaced && { ...replaced, env: { ...replaced.env, MFCDK_STANDIN_FOREACH_WIDTHS: JSON.stringify({ start: width }) } };
+    },
+    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanTables(dynamodbEndpoint)),
+  });
+  const runDir = path.join(datastore, FLOW, result.runId);
+  const tasks = (step: string): TaskRecord[] =>
+    fs.existsSync(path.join(runDir, step))
+      ? fs.readdirSync(path.join(runDir, step)).map((t) => JSON.parse(fs.readFileSync(path.join(runDir, step, t, 'task.json'), 'utf-8')))
+      : [];
+  const startLogs = path.join(result.logsDir, 'start');
+  const startLog = fs.existsSync(startLogs) ? fs.readdirSync(startLogs).map((f) => fs.readFileSync(path.join(startLogs, f), 'utf-8')).join('\n') : '';
+  if (process.env.MFCDK_E2E_TIMING) console.log(`width ${width}: ${result.durationMs} ms, ${result.stateTransitions} transitions`);
+  return { result, tasks, items, startLog };
+}
+
+/** The body steps ran once per split index 0..width-1, each as task `<foreach task id>-<index>` of an array child. */
+function expectBody(run: WideRun, width: number): void {
+  const [start] = run.tasks('start');
+  const foreachId = taskId(start.pathspec);
+  for (const [step, parent] of [['upper', 'start'], ['decorate', 'upper']] as const) {
+    const tasks = run.tasks(step);
+    expect(tasks.map((t) => t.split_index).sort((a, b) => a! - b!)).toEqual([...Array(width).keys()]);
+    for (const task of tasks) {
+      expect(taskId(task.pathspec)).toBe(`${foreachId}-${task.split_index}`);
+      const parentId = parent === 'start' ? foreachId : `${foreachId}-${task.split_index}`;
+      expect(task.inputs).toEqual([`${run.result.runId}/${parent}/${parentId}`]);
+    }
+  }
+}
+
+beforeAll(() => {
+  assembly = synthesize();
+}, 120_000);
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe(`a Metaflow foreach of ${WIDTH} splits as Batch array jobs`, () => {
+  let run: WideRun;
+  beforeAll(async () => {
+    run = await runAtWidth(WIDTH);
+  }, 600_000);
+
+  test('is wider than an inline Map runs in one execution, within the DynamoDB bound', () => {
+    expect(WIDTH).toBeGreaterThan(INLINE_MAP_HARD_LIMIT);
+    expect(WIDTH).toBeLessThanOrEqual(METAFLOW_ARRAY_FOREACH_MAX_WIDTH);
+  });
+
+  test('the run succeeded; every body task has its derived id, split index and input path, each index exactly once', () => {
+    expect({ status: run.result.status, error: run.result.error, cause: run.result.cause?.slice(0, 500) }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expectBody(run, WIDTH);
+  });
+
+  test('body tasks ran as children of array jobs: Batch ids <array job id>:<index>, one array job per body step per chunk', () => {
+    for (const step of ['upper', 'decorate']) {
+      const ids = run.tasks(step).map((t) => t.batch_job_id);
+      expect(new Set(ids).size).toBe(WIDTH);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}:\d+$/);
+      const arrays = new Set(ids.map((id) => id.split(':')[0]));
+      expect(arrays.size).toBeGreaterThan(1);
+      expect(arrays.size).toBeLessThan(WIDTH / 2);
+    }
+  });
+
+  test('the join got exactly the last body step\'s tasks, read from DynamoDB, through an input-paths file', () => {
+    const [start] = run.tasks('start');
+    const item = run.items.get(taskId(start.pathspec))!;
+    const decorated = run.tasks('decorate').map((t) => taskId(t.pathspec)).sort();
+    expect(item.cardinality).toBe(WIDTH);
+    expect([...item.parents].sort()).toEqual(decorated);
+    const joins = run.tasks('gather');
+    expect(joins).toHaveLength(1);
+    expect(joins[0].inputs.map(taskId).sort()).toEqual(decorated);
+    expect(joins[0].inputs.every((input) => input.startsWith(`${run.result.runId}/decorate/`))).toBe(true);
+    expect(run.tasks('end')).toHaveLength(1);
+    if (WIDTH >= 3200) expect(`${run.result.runId}/decorate/:${item.parents.join(',')}`.length).toBeGreaterThan(LINUX_MAX_ARG_STRLEN);
+  });
+});
+
+describe('a Metaflow array-job foreach of one split and of none', () => {
+  test('one split runs the body as plain jobs with split index 0', async () => {
+    const run = await runAtWidth(1);
+    expect({ status: run.result.status, error: run.result.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expectBody(run, 1);
+    for (const step of ['upper', 'decorate']) expect(run.tasks(step)[0].batch_job_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(run.tasks('gather')[0].inputs).toHaveLength(1);
+  }, 120_000);
+
+  test('no split fails in the foreach task, as Metaflow\'s foreach does, before any body task', async () => {
+    const run = await runAtWidth(0);
+    expect(run.result.status).toBe('FAILED');
+    expect(run.startLog).toContain('produced zero splits');
+    expect(run.tasks('upper')).toEqual([]);
+    expect(run.tasks('gather')).toEqual([]);
+  }, 120_000);
+});
