@@ -196,40 +196,17 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       [LAMBDA_ENV.table]: infra.coordinationTable.tableName,
       [LAMBDA_ENV.widthSource]: doc.runtime?.kind === 'metaflow' ? 'dynamodb' : 's3',
     };
-    const boundary = infra.permissionsBoundary;
-    const prefix0 = props.stateMachineNamePrefix ?? infra.stateMachinePrefix;
-    const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName: (prefix0 ? `${prefix0}_${doc.name}` : doc.name).slice(0, 80), options: props.metaflow }) : undefined;
-    // A Metaflow flow needs the fan-out only for array-job foreaches (it reads the width from the coordination table).
-    const arrayForeach = Object.values(this.foreachStrategies).includes('array-job');
-    if (metaflowRun !== undefined && arrayForeach) {
-      this.fanoutFunction = new CoordinationFunction(this, 'ForeachFanout', {
-        handler: 'fanout',
-        description: `Foreach fan-out of flow ${doc.name}`,
-        environment: lambdaEnv,
-        logRetention,
-        permissionsBoundary: boundary,
-        logEncryptionKey: props.logEncryptionKey,
-      });
-      grantCoordinationTableRead(this.fanoutFunction, infra);
-    }
+    const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName, options: props.metaflow }) : undefined;
+    const coordinationFunction = (id: string, handler: 'fanout' | 'recordCatch', description: string) =>
+      new CoordinationFunction(this, id, { handler, description, environment: lambdaEnv, logRetention, permissionsBoundary: infra.permissionsBoundary, logEncryptionKey: props.logEncryptionKey });
     if (metaflowRun === undefined) {
-    this.fanoutFunction = new CoordinationFunction(this, 'ForeachFanout', {
-      handler: 'fanout',
-      description: `Foreach fan-out of flow ${doc.name}`,
-      environment: lambdaEnv,
-      logRetention,
-      permissionsBoundary: boundary,
-      logEncryptionKey: props.logEncryptionKey,
-    });
-    this.catchFunction = new CoordinationFunction(this, 'CatchRecorder', {
-      handler: 'recordCatch',
-      description: `@catch recorder of flow ${doc.name}`,
-      environment: lambdaEnv,
-      logRetention,
-      permissionsBoundary: boundary,
-      logEncryptionKey: props.logEncryptionKey,
-    });
-    grantCoordination(this.fanoutFunction, this.catchFunction, infra, doc.name, datastorePrefix);
+      this.fanoutFunction = coordinationFunction('ForeachFanout', 'fanout', `Foreach fan-out of flow ${doc.name}`);
+      this.catchFunction = coordinationFunction('CatchRecorder', 'recordCatch', `@catch recorder of flow ${doc.name}`);
+      grantCoordination(this.fanoutFunction, this.catchFunction, infra, doc.name, datastorePrefix);
+    } else if (Object.values(this.foreachStrategies).includes('array-job')) {
+      // A Metaflow flow needs only the fan-out, for array-job foreaches; it reads the width from the coordination table.
+      this.fanoutFunction = coordinationFunction('ForeachFanout', 'fanout', `Foreach fan-out of flow ${doc.name}`);
+      grantCoordinationTableRead(this.fanoutFunction, infra);
     }
 
     const refs = {

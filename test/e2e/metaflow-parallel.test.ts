@@ -2,13 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { MetaflowFlow } from '../../constructs/flow';
-import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { REPO } from './harness';
+import { e2eInfrastructure } from '../support/metaflow-e2e';
 
 // A Python flow with `self.next(self.train, num_parallel=3)` and a `@parallel` train step, synthesized by MetaflowFlow
 // and run by the local engine with the protocol-faithful stand-in as every step: train runs as ONE multi-node Batch job
@@ -40,10 +39,7 @@ beforeAll(async () => {
   const outdir = path.join(work, 'cdk.out');
   const app = new App({ outdir });
   const stack = new Stack(app, 'Parallel');
-  const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
-    computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
-  });
+  const infrastructure = e2eInfrastructure(stack);
   // The control task waits for its workers through the metadata service; the stand-in stands in for it too.
   new MetaflowFlow(stack, 'parallel', { infrastructure, pythonFlowFile: path.join(FLOW_DIR, 'flow.py'), image: 'python:3.11', metaflow: { serviceUrl: 'http://metadata.invalid' } });
   app.synth();

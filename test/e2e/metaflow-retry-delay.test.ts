@@ -1,17 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
-import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { MetaflowFlow } from '../../constructs/flow';
-import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { findFlow } from '../../lib/local/template/flows';
 import { metaflowRetryEnvelopeNames } from '../../lib/runtime/metaflow/retry-delay';
 import { REPO } from './harness';
+import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
 
 // Python Metaflow flows with @retry(minutes_between_retries=M) through MetaflowFlow and the local engine, every step
 // the protocol-faithful stand-in with test-only faults: the state machine retries after M minutes (shortened by
@@ -104,7 +102,7 @@ interface FlowRun {
   /** Batch job ids the engine ran per step (first attempt of each job), from the job logs. */
   readonly jobs: (step: string) => string[];
   readonly entered: (state: string) => number;
-  readonly items: Map<string, { cardinality: number; parents: string[] }>;
+  readonly items: Map<string, CoordinationItem>;
 }
 
 const WAIT_SCALE = 0.0005;
@@ -115,10 +113,7 @@ function synthesize(): LocalAssembly {
   const outdir = path.join(work, 'cdk.out');
   const app = new App({ outdir });
   const stack = new Stack(app, 'RetryDelay');
-  const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
-    computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
-  });
+  const infrastructure = e2eInfrastructure(stack);
   for (const [name, source] of [['retry_delay_flow', RETRY_DELAY_FLOW], ['host_join_flow', HOST_JOIN_FLOW]]) {
     fs.mkdirSync(path.join(work, name));
     fs.writeFileSync(path.join(work, name, 'flow.py'), source);
@@ -128,25 +123,11 @@ function synthesize(): LocalAssembly {
   return LocalAssembly.fromDirectory(outdir);
 }
 
-async function scanTables(endpoint: string): Promise<Map<string, { cardinality: number; parents: string[] }>> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const items = new Map<string, { cardinality: number; parents: string[] }>();
-  try {
-    for (const table of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
-      for (const item of (await client.send(new ScanCommand({ TableName: table }))).Items ?? []) {
-        if (item.pathspec?.S) items.set(item.pathspec.S, { cardinality: item.for_each_cardinality?.NS?.length ?? 0, parents: item.parent_task_ids_for_foreach_join?.SS ?? [] });
-      }
-    }
-  } finally {
-    client.destroy();
-  }
-  return items;
-}
 
 async function runFlow(assembly: LocalAssembly, dir: string, flow: string, faults: { fail?: Record<string, number>; reclaim?: Record<string, number> }): Promise<FlowRun> {
   const datastore = path.join(work, 'datastore');
   const entries = new Map<string, number>();
-  let items = new Map<string, { cardinality: number; parents: string[] }>();
+  let items = new Map<string, CoordinationItem>();
   const result = await runLocalFlow({
     assembly,
     flow,
@@ -161,7 +142,7 @@ async function runFlow(assembly: LocalAssembly, dir: string, flow: string, fault
       datastoreDir: datastore,
       env: { MFCDK_STANDIN_FAIL_ATTEMPTS: JSON.stringify(faults.fail ?? {}), MFCDK_STANDIN_RECLAIM: JSON.stringify(faults.reclaim ?? {}) },
     }),
-    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanTables(dynamodbEndpoint)),
+    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanCoordinationItems(dynamodbEndpoint)),
   });
   const runDir = path.join(datastore, flow, result.runId);
   const tasks = (step: string): TaskRecord[] =>

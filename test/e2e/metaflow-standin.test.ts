@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { MetaflowFlow } from '../../constructs/flow';
@@ -14,6 +13,7 @@ import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { METAFLOW_FIXTURES } from '../support/shared';
 import { REPO } from './harness';
+import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
 
 // The state machines MetaflowFlow synthesizes for Metaflow's fixture flows, run through the local engine with the
 // protocol-faithful stand-in as every step: ids, input paths, parameters and foreach coordination in dynalite.
@@ -30,7 +30,7 @@ interface FlowRun {
   /** Batch job ids the engine logged, with array children as `<parent>:<index>`. */
   readonly jobIds: Set<string>;
   /** The coordination table's items, by pathspec, read while dynalite was up. */
-  readonly items: Map<string, { cardinality: number; parents: string[] }>;
+  readonly items: Map<string, CoordinationItem>;
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-e2e-standin-'));
@@ -40,10 +40,7 @@ function synthesize(): LocalAssembly {
   const outdir = path.join(work, 'cdk.out');
   const app = new App({ outdir });
   const stack = new Stack(app, 'Standin');
-  const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
-    computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
-  });
+  const infrastructure = e2eInfrastructure(stack);
   // batch_resources_flow names the queue `gpu-q` by ARN and wants GPUs and Inferentia chips on the default queue.
   const accelerated = new MetaflowInfrastructure(stack, 'AcceleratedInfra', {
     exportConfig: false,
@@ -64,26 +61,11 @@ function synthesize(): LocalAssembly {
   return LocalAssembly.fromDirectory(outdir);
 }
 
-async function scanTables(endpoint: string): Promise<Map<string, { cardinality: number; parents: string[] }>> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const items = new Map<string, { cardinality: number; parents: string[] }>();
-  try {
-    for (const table of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
-      for (const item of (await client.send(new ScanCommand({ TableName: table }))).Items ?? []) {
-        if (!item.pathspec?.S) continue;
-        items.set(item.pathspec.S, { cardinality: item.for_each_cardinality?.NS?.length ?? 0, parents: item.parent_task_ids_for_foreach_join?.SS ?? [] });
-      }
-    }
-  } finally {
-    client.destroy();
-  }
-  return items;
-}
 
 async function runFlow(assembly: LocalAssembly, dir: string): Promise<FlowRun> {
   const graph = analyzeFlow(importPythonFlow(path.join(METAFLOW_FIXTURES, dir, 'flow.py')));
   const datastore = path.join(work, 'datastore');
-  let items = new Map<string, { cardinality: number; parents: string[] }>();
+  let items = new Map<string, CoordinationItem>();
   const result = await runLocalFlow({
     assembly,
     flow: graph.document.name,
@@ -93,7 +75,7 @@ async function runFlow(assembly: LocalAssembly, dir: string): Promise<FlowRun> {
     user: 'e2e',
     parameters: { greeting: 'hi' },
     commandFor: metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, dir), datastoreDir: datastore }),
-    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanTables(dynamodbEndpoint)),
+    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanCoordinationItems(dynamodbEndpoint)),
   });
   const runDir = path.join(datastore, graph.document.name, result.runId);
   const tasks = (step: string): TaskRecord[] =>

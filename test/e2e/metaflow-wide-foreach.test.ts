@@ -2,11 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
-import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { MetaflowFlow } from '../../constructs/flow';
-import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
 import { INLINE_MAP_HARD_LIMIT } from '../../lib/compile/foreach-strategy';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
@@ -14,6 +11,7 @@ import { LocalAssembly } from '../../lib/local/template/assembly';
 import { METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
 import { METAFLOW_FIXTURES } from '../support/shared';
 import { REPO } from './harness';
+import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
 
 // Metaflow's foreach_flow fixture (start → foreach → upper → decorate → gather → end) deployed by MetaflowFlow, whose
 // foreach runs as Batch array jobs by default, through the local engine with the protocol-faithful stand-in as every
@@ -31,11 +29,10 @@ interface TaskRecord {
   split_index?: number;
   batch_job_id: string;
 }
-interface Item { cardinality: number; parents: string[] }
 interface WideRun {
   readonly result: LocalRunResult;
   readonly tasks: (step: string) => TaskRecord[];
-  readonly items: Map<string, Item>;
+  readonly items: Map<string, CoordinationItem>;
   readonly startLog: string;
 }
 
@@ -49,35 +46,18 @@ function synthesize(): LocalAssembly {
   const outdir = path.join(work, 'cdk.out');
   const app = new App({ outdir });
   const stack = new Stack(app, 'Wide');
-  const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
-    computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
-  });
+  const infrastructure = e2eInfrastructure(stack);
   const flow = new MetaflowFlow(stack, DIR, { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, DIR, 'flow.py'), image: 'python:3.11' });
   expect(flow.foreachStrategies).toEqual({ start: 'array-job' });
   app.synth();
   return LocalAssembly.fromDirectory(outdir);
 }
 
-async function scanTables(endpoint: string): Promise<Map<string, Item>> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const items = new Map<string, Item>();
-  try {
-    for (const table of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
-      for (const item of (await client.send(new ScanCommand({ TableName: table }))).Items ?? []) {
-        if (item.pathspec?.S) items.set(item.pathspec.S, { cardinality: item.for_each_cardinality?.NS?.length ?? 0, parents: item.parent_task_ids_for_foreach_join?.SS ?? [] });
-      }
-    }
-  } finally {
-    client.destroy();
-  }
-  return items;
-}
 
 async function runAtWidth(width: number): Promise<WideRun> {
   const datastore = path.join(work, `datastore-${width}`);
   const standin = metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, DIR), datastoreDir: datastore, python: PYTHON });
-  let items = new Map<string, Item>();
+  let items = new Map<string, CoordinationItem>();
   const result = await runLocalFlow({
     assembly,
     flow: FLOW,
@@ -89,7 +69,7 @@ async function runAtWidth(width: number): Promise<WideRun> {
       const replaced = standin(task);
       return replaced && { ...replaced, env: { ...replaced.env, MFCDK_STANDIN_FOREACH_WIDTHS: JSON.stringify({ start: width }) } };
     },
-    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanTables(dynamodbEndpoint)),
+    beforeServersStop: async ({ dynamodbEndpoint }) => void (items = await scanCoordinationItems(dynamodbEndpoint)),
   });
   const runDir = path.join(datastore, FLOW, result.runId);
   const tasks = (step: string): TaskRecord[] =>

@@ -6,7 +6,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { JobDetail } from '@aws-sdk/client-batch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { timing } from '../../../lib/cli/aws/timing';
-import { runCli } from '../../../lib/cli/program';
+import { captureCli, type CliResult } from './capture';
 import { encodeManifest, type ManifestStep } from '../../../lib/runtime/manifest';
 import type { ParameterSpec } from '../../../lib/graph/model';
 import { batchJobName, FLOW_TAGS, JOB_KEYS } from '../../../lib/runtime/naming';
@@ -30,31 +30,11 @@ export function resetMocks(): void {
   process.env.METAFLOW_USER = 'alice';
 }
 
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { CliResult } from './capture';
 
 /** Runs the CLI with stdout/stderr captured. */
-export async function cli(...argv: string[]): Promise<CliResult> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await runCli(argv);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+export function cli(...argv: string[]): Promise<CliResult> {
+  return captureCli(argv);
 }
 
 export const ACCOUNT = '123456789012';

@@ -5,30 +5,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { ComputeEnvironmentPresets } from '../../../../constructs/compute/presets';
 import { MetaflowFlow } from '../../../../constructs/flow';
 import { MetaflowInfrastructure } from '../../../../constructs/infrastructure/metaflow-infrastructure';
-import { runCli } from '../../../../lib/cli/program';
+import { captureCli } from '../capture';
 import { METAFLOW_FIXTURES } from '../../../support/shared';
 
 const REPO = path.resolve(__dirname, '../../../..');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    return { code: await runCli(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cli = (args: string[]) => captureCli(args);
 
 /** Task records the stand-in wrote: `<records>/<flow>/<run>/<step>/<task>/task.json`. */
 function recordedTasks(records: string): Array<{ step: string; task: { pathspec: string; inputs: string[]; split_index?: number } }> {

@@ -2,32 +2,13 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../../../lib/cli/program';
+import { captureCli } from '../capture';
 import { faultFlowTemplates, happyFlowTemplate } from '../../local/fixtures/flows';
 import { survivors, waitForLines } from '../../local/fixtures/processes';
 
 const REPO = path.resolve(__dirname, '../../../..');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cli = (args: string[]) => captureCli(args);
 
 describe('metaflow-cdk run --local', () => {
   let tmp: string;
