@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { metaflowStandin, type LocalCommandHook } from '../../local/batch/command-hook';
+import { metaflowStandin, STANDIN_FOREACH_WIDTHS_ENV, type LocalCommandHook } from '../../local/batch/command-hook';
 import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
 import { ProgressPrinter } from '../../local/run/progress';
 import { formatRunReport } from '../../local/run/report';
@@ -25,6 +25,7 @@ interface RunOptions {
   readonly runRoot?: string;
   readonly progress?: boolean;
   readonly metaflowStandin?: boolean;
+  readonly foreachWidth?: string[];
 }
 
 async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssembly; directory: string }> {
@@ -44,17 +45,29 @@ async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssem
  * flow file from the staged code package; tasks are recorded under the run directory, which exists only once the run
  * has started.
  */
-function standinFor(assemblyDirectory: string): { hook: LocalCommandHook; recordIn: (runDir: string) => string } {
-  let datastoreDir: string | undefined;
+function standinFor(assemblyDirectory: string, foreachWidths: Readonly<Record<string, number>>): { hook: LocalCommandHook; recordIn: (runDir: string) => string } {
   let standin: LocalCommandHook | undefined;
+  const env = Object.keys(foreachWidths).length > 0 ? { [STANDIN_FOREACH_WIDTHS_ENV]: JSON.stringify(foreachWidths) } : undefined;
   return {
     hook: (task) => standin?.(task),
     recordIn: (runDir) => {
-      datastoreDir = path.join(runDir, 'metaflow-standin');
-      standin = metaflowStandin({ assemblyDirectory, datastoreDir });
+      const datastoreDir = path.join(runDir, 'metaflow-standin');
+      standin = metaflowStandin({ assemblyDirectory, datastoreDir, env });
       return datastoreDir;
     },
   };
+}
+
+/** `--foreach-width STEP=N`: the width the stand-in gives a foreach whose list is not a literal in the flow file. */
+export function parseForeachWidths(args: readonly string[], standin: boolean): Record<string, number> {
+  if (args.length > 0 && !standin) throw new UsageError('--foreach-width only applies with --metaflow-standin (Metaflow itself computes foreach widths)');
+  const widths: Record<string, number> = {};
+  for (const arg of args) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(arg);
+    if (!match) throw new UsageError(`--foreach-width expects STEP=N (a foreach step and a whole number of splits), got ${JSON.stringify(arg)}`);
+    widths[match[1]] = Number(match[2]);
+  }
+  return widths;
 }
 
 /** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */
@@ -67,6 +80,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
     throw new UsageError(`--max-workers must be a whole number of at least 1, got ${JSON.stringify(options.maxWorkers)}`);
   }
   const given = parseParamArgs(options.param ?? []);
+  const foreachWidths = parseForeachWidths(options.foreachWidth ?? [], options.metaflowStandin === true);
   suppressSdkNodeVersionWarning();
   const { assembly, directory } = await loadAssembly(options);
   const flow = findFlow(assembly, flowName);
@@ -76,7 +90,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   }
   const parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
 
-  const standin = options.metaflowStandin ? standinFor(directory) : undefined;
+  const standin = options.metaflowStandin ? standinFor(directory, foreachWidths) : undefined;
   const stats = new RunStats();
   const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
   const controller = new AbortController();
@@ -132,6 +146,7 @@ export function register(program: Command): void {
     .option('--run-root <dir>', 'where run directories (logs) and the local S3 data go (default: <app>/.local-runs)')
     .option('--no-progress', 'do not print live progress')
     .option('--metaflow-standin', 'run the steps of Python Metaflow flows through the protocol stand-in instead of Metaflow (no user code runs)')
+    .option('--foreach-width <step=n>', 'with --metaflow-standin: splits of a foreach whose list is not a literal in the flow file (repeatable)', repeatable)
     .action(async (flow: string, options: RunOptions) => {
       process.exitCode = await runLocal(flow, options);
     });

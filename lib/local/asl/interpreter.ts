@@ -6,7 +6,7 @@ import { installPromiseWithResolvers } from './polyfill';
 export type StateMachineCtor = typeof StateMachineClass;
 
 /**
- * The engine loads `aws-local-stepfunctions`' own CommonJS build with three source patches, each applied to text that
+ * The engine loads `aws-local-stepfunctions`' own CommonJS build with source patches, each applied to text that
  * must occur exactly once in the file (checked: a library whose text changed fails with `InterpreterPatchError`
  * naming the patch and the installed version, rather than running flows with a silently different interpreter):
  * - `$$.State`: 3.0 has no `$$.State` in the context object, and compiled flows read `$$.State.RetryCount` (the
@@ -14,6 +14,7 @@ export type StateMachineCtor = typeof StateMachineClass;
  *   Functions does.
  * - plain objects of any realm: `isPlainObj` compares prototypes with its realm's `Object.prototype`; payload
  *   templates built in a jest sandbox (another realm) fail it.
+ * - intrinsic functions: escapes resolved in string literals, not stripped from results (see `LITERAL_ESCAPES`).
  * - `Promise.withResolvers` (Node 20 lacks it) is defined in the library's realm, which may differ from the caller's.
  * Verified against 3.0.0, the only version published; `package.json` should pin it.
  */
@@ -33,7 +34,40 @@ const PLAIN_OBJECT_ANY_REALM = {
     'return !!value && typeof value === "object" && ((p) => p !== null && Object.getPrototypeOf(p) === null)(Object.getPrototypeOf(value));',
 };
 
-const PATCHES = [STATE_CONTEXT, PLAIN_OBJECT_ANY_REALM];
+/*
+ * Intrinsic-function escapes: 3.0 strips every backslash from every string an intrinsic function returns, so
+ * `States.JsonToString` of a value holding a quote yields invalid JSON (`{"p":"["a"]"}`), and a string that holds a
+ * backslash loses it. Step Functions resolves the escapes `\'`, `\{`, `\}` and `\\` in string literals only. The
+ * patches do that when a literal argument is read, keeping an escaped brace as a private-use character that
+ * `States.Format` does not take for a placeholder, and turning it back into a brace in every other function's
+ * arguments and in every result.
+ */
+const LITERAL_ESCAPES = {
+  name: 'intrinsic string literal escapes',
+  anchor: '      const lastSingleQuote = arg.lastIndexOf("\'");\n      return arg.slice(1, lastSingleQuote);',
+  replace: (): string =>
+    '      const lastSingleQuote = arg.lastIndexOf("\'");\n' +
+    '      return arg.slice(1, lastSingleQuote).replace(/\\\\([\\s\\S])/g, (_, c) => (c === "{" ? "\\uE000" : c === "}" ? "\\uE001" : c));',
+};
+
+const INTRINSIC_RESULTS_KEEP_BACKSLASHES = {
+  name: 'intrinsic results keep their backslashes',
+  anchor:
+    '    const parsedArgs = parseArguments(input, context, ...args);\n' +
+    '    validateArguments(this.funcDefinition, ...parsedArgs);\n' +
+    '    let result = this.execute(...parsedArgs);\n' +
+    '    if (typeof result === "string") {\n' +
+    '      result = result.replaceAll("\\\\", "");\n' +
+    '    }\n' +
+    '    return result;',
+  replace: (): string =>
+    '    const braces = (v) => (typeof v === "string" ? v.replaceAll("\\uE000", "{").replaceAll("\\uE001", "}") : v);\n' +
+    '    const parsedArgs = parseArguments(input, context, ...args).map((a) => (this.funcDefinition.name === "States.Format" ? a : braces(a)));\n' +
+    '    validateArguments(this.funcDefinition, ...parsedArgs);\n' +
+    '    return braces(this.execute(...parsedArgs));',
+};
+
+const PATCHES = [STATE_CONTEXT, PLAIN_OBJECT_ANY_REALM, LITERAL_ESCAPES, INTRINSIC_RESULTS_KEEP_BACKSLASHES];
 
 /** The library is compiled in Node's own realm, whose `Promise` may differ from the caller's (jest sandboxes globals). */
 const PRELUDE =

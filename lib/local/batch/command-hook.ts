@@ -38,6 +38,9 @@ export interface MetaflowStandinOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** JSON `{step: width}` for foreaches whose list the stand-in cannot read from the flow file (read by the stand-in script). */
+export const STANDIN_FOREACH_WIDTHS_ENV = 'MFCDK_STANDIN_FOREACH_WIDTHS';
+
 /** Environment variable naming the stand-in's datastore directory (read by the stand-in script). */
 export const STANDIN_DATASTORE_ENV = 'MFCDK_STANDIN_DATASTORE_DIR';
 

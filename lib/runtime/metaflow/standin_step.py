@@ -232,7 +232,7 @@ def foreach_width(code_dir, flow_file, step, env):
                     return len(ast.literal_eval(stmt.value))
                 except ValueError:
                     break
-        raise ProtocolError("cannot tell the width of foreach %s: set MFCDK_STANDIN_FOREACH_WIDTHS" % step)
+        raise ProtocolError("cannot tell the width of foreach %s (its list is not a literal in the flow file): set MFCDK_STANDIN_FOREACH_WIDTHS='{\"%s\": N}' (CLI: --foreach-width %s=N)" % (step, step, step))
     return None
 
 

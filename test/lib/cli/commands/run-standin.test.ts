@@ -35,11 +35,13 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     cdkOut = path.join(tmp, 'cdk.out');
     const app = new App({ outdir: cdkOut });
     const stack = new Stack(app, 'Standin');
+    // The README's Python example trains one model on a GPU, so the queue has GPU instances behind the spot ones.
     const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
-      computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }) },
-      queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot'] }],
+      computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }), gpu: ComputeEnvironmentPresets.gpu({ maxVcpus: 16 }) },
+      queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot', 'gpu'] }],
     });
     new MetaflowFlow(stack, 'Foreach', { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, 'foreach_flow', 'flow.py'), image: 'python:3.11' });
+    new MetaflowFlow(stack, 'Ranking', { infrastructure, pythonFlowFile: path.join(REPO, 'examples', 'python', 'ranking_flow.py'), image: 'python:3.11' });
     app.synth();
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -58,6 +60,22 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     expect(body.length).toBeGreaterThan(1);
     expect(tasks.find((t) => t.step === 'gather')!.task.inputs).toHaveLength(body.length);
   }, 120_000);
+
+  test("the README's Python example runs end to end; a foreach over a computed list needs --foreach-width", async () => {
+    const args = ['run', '--local', 'RankingFlow', '--cdk-out', cdkOut, '--run-root', path.join(tmp, 'ranking'), '--app', REPO, '--no-progress', '--metaflow-standin'];
+    const { code, stdout, stderr } = await cli([...args, '--foreach-width', 'start=3']);
+    expect({ code, stderr: code === 0 ? '' : stderr + stdout }).toEqual({ code: 0, stderr: '' });
+    const tasks = recordedTasks(/its task records: (\S+)/.exec(stderr)![1]);
+    expect(tasks.filter((t) => t.step === 'score').map((t) => t.task.split_index).sort()).toEqual([0, 1, 2]);
+    expect(tasks.find((t) => t.step === 'pick')!.task.inputs.map((i) => i.split('/')[1]).sort()).toEqual(['train_large', 'train_small']);
+
+    const without = await cli(args);
+    expect(without.code).toBe(1);
+    const log = /log: (\S+\.log)/.exec(without.stdout)![1];
+    expect(fs.readFileSync(log, 'utf-8')).toMatch(/cannot tell the width of foreach start .*--foreach-width start=N/);
+    expect((await cli([...args, '--foreach-width', 'start'])).stderr).toMatch(/--foreach-width expects STEP=N/);
+    expect((await cli(['run', '--local', 'RankingFlow', '--cdk-out', cdkOut, '--foreach-width', 'start=3'])).stderr).toMatch(/only applies with --metaflow-standin/);
+  }, 180_000);
 
   test('a cloud assembly without the staged code package fails the step and says how to fix it', async () => {
     const stripped = path.join(tmp, 'stripped.out');

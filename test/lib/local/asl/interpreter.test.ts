@@ -36,6 +36,35 @@ describe('loadInterpreter', () => {
     expect(result).toEqual({ nested: { rc: '2', name: 'A' } });
   });
 
+  test('intrinsic functions resolve escapes in string literals as Step Functions does and keep backslashes and quotes of values', async () => {
+    const machine = new StateMachine(
+      {
+        StartAt: 'P',
+        States: {
+          P: {
+            Type: 'Pass',
+            Parameters: {
+              'json.$': 'States.JsonToString($.params)',
+              'formatted.$': "States.Format('\\{\"id\": \"{}\"\\}', $.id)",
+              'merged.$': "States.JsonMerge($.params, States.StringToJson(States.Format('\\{\"id\": \"{}\"\\}', $.id)), false)",
+              'quoted.$': "States.Format('it\\'s {} \\\\ done', $.id)",
+              'path.$': "States.Format('{}', $.path)",
+            },
+            End: true,
+          },
+        },
+      } as never,
+      { validationOptions: { noValidate: true } },
+    );
+    const params = { markets: '["de", "fr"]', note: 'a\\b' };
+    const result = (await machine.run({ params, id: 'j-1', path: 'C:\\data' } as never).result) as Record<string, unknown>;
+    expect(JSON.parse(result.json as string)).toEqual(params);
+    expect(result.formatted).toBe('{"id": "j-1"}');
+    expect(result.merged).toEqual({ ...params, id: 'j-1' });
+    expect(result.quoted).toBe("it's j-1 \\ done");
+    expect(result.path).toBe('C:\\data');
+  });
+
   test('returns the same class on every call', () => {
     expect(loadInterpreter().StateMachine).toBe(StateMachine);
   });
