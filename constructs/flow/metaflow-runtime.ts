@@ -9,7 +9,7 @@ import type { FlowPlan } from '../../lib/compile/plan';
 import { ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { importPythonFlow } from '../../lib/importer/python';
-import { metaflowStepFacts } from '../../lib/importer/static-decorators';
+import { staticBatchSteps } from '../../lib/importer/static-decorators';
 import type { MetaflowDeployment } from '../../lib/runtime/metaflow/deployment';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 
@@ -110,7 +110,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
     batchDefaults: { image: input.image ?? '', queue: defaultQueue?.queue.jobQueueArn ?? infra.defaultQueueName, iamRole: jobRole.roleArn },
     ...(doc.workflowTimeoutSeconds !== undefined ? { workflowTimeoutSeconds: doc.workflowTimeoutSeconds } : {}),
   };
-  return { asset, deployment, ...metaflowStepFacts(flowPath, { flowClass: runtime.flowClass }) };
+  return { asset, deployment, staticBatchSteps: staticBatchSteps(flowPath, { flowClass: runtime.flowClass }), retryDelayMinutes: runtime.retryDelayMinutes ?? {} };
 }
 
 /** `@secrets` sources: secrets of the infrastructure by name or ARN, other names by their ARN pattern. */

@@ -4,6 +4,12 @@ import { foreachBody, type ForeachBody, type ForeachStrategyOptions } from './fo
 import type { ForeachStrategy } from './options';
 import { stepWhere } from './routing';
 
+/** The `minutes_between_retries` the flow file writes for a step (a bare `@retry` writes none: it retries at once). */
+export function writtenRetryDelay(graph: FlowGraph, step: string): number | undefined {
+  const runtime = graph.document.runtime;
+  return runtime?.kind === 'metaflow' ? runtime.retryDelayMinutes?.[step] : undefined;
+}
+
 /**
  * Why a Metaflow foreach body cannot run as Batch array jobs (empty when it can). Unlike a generic flow, `@catch` and
  * `@retry` are no obstacle: Metaflow handles both inside the task from Batch's attempt number, per array child.
@@ -14,7 +20,7 @@ export function metaflowArrayObstacles(graph: FlowGraph, body: ForeachBody): str
   for (const name of body.steps) {
     const step = graph.nodes.get(name)!.step;
     if (step.parallel === true) reasons.push(`step "${name}" is a multi-node @parallel step`);
-    if ((step.retry?.minutesBetweenRetries ?? 0) > 0) reasons.push(`step "${name}" waits between retries, which Batch array children cannot do`);
+    if ((writtenRetryDelay(graph, name) ?? 0) > 0) reasons.push(`step "${name}" waits between retries, which Batch array children cannot do`);
   }
   return reasons;
 }

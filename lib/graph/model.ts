@@ -171,6 +171,11 @@ export type FlowRuntime =
       readonly directory?: string;
       /** `@project` name. */
       readonly project?: string;
+      /**
+       * `minutes_between_retries` as the flow file writes it, by step. The steps' `retry` holds Metaflow's default (2)
+       * for a bare `@retry`, as Metaflow's graph does; only a written delay makes the state machine wait between retries.
+       */
+      readonly retryDelayMinutes?: Readonly<Record<string, number>>;
     };
 
 export interface FlowDocument {

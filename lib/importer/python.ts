@@ -8,7 +8,7 @@ import { resolveFlowClass } from './flow-class';
 import { readFlowDecorators } from './flow-decorators';
 import { readParameters } from './parameters';
 import type { RawFlowFile } from './reader-output';
-import { readStep, stepFlag } from './steps';
+import { readStep, stepFlag, writtenRetryDelays } from './steps';
 
 export interface ImportPythonFlowOptions {
   /** FlowSpec class to deploy when the file declares several. @default the only FlowSpec subclass of the file */
@@ -51,6 +51,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
   if (problems.length > 0) throw new ValidationError(problems);
 
   const absolute = path.resolve(file);
+  const retryDelays = writtenRetryDelays(resolved.steps);
   return {
     version: FLOW_DOCUMENT_VERSION,
     name: cls.name,
@@ -61,6 +62,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
       flowClass: cls.name,
       directory: path.dirname(absolute),
       ...(flow.project !== undefined ? { project: flow.project } : {}),
+      ...(Object.keys(retryDelays).length > 0 ? { retryDelayMinutes: retryDelays } : {}),
     },
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(flow.schedule ? { schedule: flow.schedule } : {}),

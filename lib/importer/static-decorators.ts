@@ -3,7 +3,8 @@ import { readFlowFile } from './python';
 import { resolveFlowClass } from './flow-class';
 import type { Problem } from '../errors';
 import { ValidationError } from '../errors';
-import { isLiteral, type RawStep } from './reader-output';
+import type { RawStep } from './reader-output';
+import { writtenRetryDelays } from './steps';
 
 /**
  * Names of the decorators written on each step of a flow file (`@step` excluded), e.g. `{ gpu_step: ['batch'] }`.
@@ -35,21 +36,7 @@ export function staticBatchSteps(file: string, options: ImportPythonFlowOptions 
  * file makes the state machine wait between retries, so a bare `@retry` keeps Metaflow's Batch retries unchanged.
  */
 export function explicitRetryDelays(file: string, options: ImportPythonFlowOptions = {}): Record<string, number> {
-  return retryDelaysOf(resolvedSteps(file, options));
+  return writtenRetryDelays(resolvedSteps(file, options));
 }
 
-/** What the Metaflow runtime reads from the flow file besides the document, in one read. */
-export function metaflowStepFacts(file: string, options: ImportPythonFlowOptions = {}): { staticBatchSteps: string[]; retryDelayMinutes: Record<string, number> } {
-  const steps = resolvedSteps(file, options);
-  return { staticBatchSteps: steps.filter((s) => s.decorators.some((d) => d.name === 'batch')).map((s) => s.name), retryDelayMinutes: retryDelaysOf(steps) };
-}
 
-function retryDelaysOf(steps: readonly RawStep[]): Record<string, number> {
-  const delays: Record<string, number> = {};
-  for (const step of steps) {
-    const written = step.decorators.find((d) => d.name === 'retry')?.kwargs.minutes_between_retries;
-    const minutes = written !== undefined && isLiteral(written) ? Number(written.value) : NaN;
-    if (minutes > 0) delays[step.name] = minutes;
-  }
-  return delays;
-}

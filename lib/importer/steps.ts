@@ -110,3 +110,14 @@ function keywordTransition(next: RawTransition, key: string, where: string, prob
   problems.push({ where, field, value: raw.value, message: 'must be a whole number of nodes, at least 1', fix: 'write num_parallel=4' });
   return { next: [...next.targets] };
 }
+
+/** `minutes_between_retries` written in the file (a number above 0), by step. */
+export function writtenRetryDelays(steps: readonly RawStep[]): Record<string, number> {
+  const delays: Record<string, number> = {};
+  for (const step of steps) {
+    const written = step.decorators.find((d) => d.name === 'retry')?.kwargs.minutes_between_retries;
+    const minutes = written !== undefined && isLiteral(written) ? Number(written.value) : NaN;
+    if (minutes > 0) delays[step.name] = minutes;
+  }
+  return delays;
+}

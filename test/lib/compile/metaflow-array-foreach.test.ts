@@ -81,9 +81,12 @@ describe('the strategy of a Metaflow foreach', () => {
   });
 
   test('@retry and @catch in the body keep array jobs (Metaflow handles both in the task); retry delays do not', () => {
+    // As the importer writes it: Metaflow's default of 2 minutes in the step, the written delay in the runtime.
     const withRetry = (retry: { times: number; minutesBetweenRetries?: number }, catchIt = false) => {
       const doc = foreachFlow.graph.document;
-      return analyzeFlow({ ...doc, steps: doc.steps.map((s) => (s.name === 'decorate' ? { ...s, retry, ...(catchIt ? { catch: {} } : {}) } : s)) });
+      const runtime = { ...(doc.runtime as Extract<typeof doc.runtime, { kind: 'metaflow' }>), ...(retry.minutesBetweenRetries ? { retryDelayMinutes: { decorate: retry.minutesBetweenRetries } } : {}) };
+      const steps = doc.steps.map((s) => (s.name === 'decorate' ? { ...s, retry: { times: retry.times, minutesBetweenRetries: retry.minutesBetweenRetries ?? 2 }, ...(catchIt ? { catch: {} } : {}) } : s));
+      return analyzeFlow({ ...doc, runtime, steps });
     };
     const choose = (graph: ReturnType<typeof analyzeFlow>, forced?: 'array-job') =>
       chooseMetaflowForeachStrategy(graph, graph.nodes.get('start')!, forced ? { foreachStrategies: { start: forced } } : {});

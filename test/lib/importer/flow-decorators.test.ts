@@ -54,3 +54,13 @@ describe('flow decorators', () => {
     expect(problems.every((p) => /flow_\d+\.py:\d+$/.test(p.where))).toBe(true);
   });
 });
+
+describe('retry delays', () => {
+  test('the runtime records only delays the file writes; a bare @retry keeps Metaflow\'s default 2 in the step', () => {
+    const doc = importSource(flowWith({ startDecorators: ['@retry'] }));
+    expect(doc.steps.find((s) => s.name === 'start')!.retry).toEqual({ times: 3, minutesBetweenRetries: 2 });
+    expect(doc.runtime).not.toHaveProperty('retryDelayMinutes');
+    const written = importSource(flowWith({ startDecorators: ['@retry(times=1, minutes_between_retries=5)'] }));
+    expect(written.runtime).toMatchObject({ kind: 'metaflow', retryDelayMinutes: { start: 5 } });
+  });
+});
