@@ -52,3 +52,6 @@ export const INFRA_OUTPUTS = {
 
 /** Tag set on the infrastructure stack's resources so the CLI finds them. */
 export const INFRA_TAG = 'metaflow-cdk:infrastructure' as const;
+
+/** The reason metaflow-cdk gives Batch's TerminateJob (`batch kill`, `terminate`); a job ended so is not retried. */
+export const TERMINATE_REASON = 'metaflow-cdk initiated job termination.';

@@ -7,7 +7,7 @@ import {
   type JobStatus,
   type JobSummary,
 } from '@aws-sdk/client-batch';
-import { batchJobName, executionNameFromRunId, JOB_KEYS } from '../../runtime/naming';
+import { batchJobName, executionNameFromRunId, JOB_KEYS, TERMINATE_REASON } from '../../runtime/naming';
 import type { AwsClients } from './clients';
 import { chunk, collect, paginate } from './paging';
 import { withRetry } from './retry';
@@ -113,7 +113,7 @@ export function nodeJobIds(job: JobDetail): string[] {
   return Array.from({ length: nodes }, (_, i) => `${job.jobId}#${i}`);
 }
 
-export const TERMINATE_REASON = 'metaflow-cdk initiated job termination.';
+export { TERMINATE_REASON } from '../../runtime/naming';
 
 /** TerminateJob for each job (cancels queued ones, stops running ones). */
 export async function terminateJobs(clients: AwsClients, jobIds: readonly string[], reason = TERMINATE_REASON): Promise<void> {

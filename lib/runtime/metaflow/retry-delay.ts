@@ -1,4 +1,5 @@
 import type { FlowGraph, GraphNode } from '../../graph/analyze';
+import { TERMINATE_REASON } from '../naming';
 import { METAFLOW_HOST_CAUSE_PATTERN } from './host-retry';
 import type { MetaflowEnvEntry } from './environment';
 import { isForeachJoin, retriesOf } from './step-protocol';
@@ -118,6 +119,15 @@ export function rebasePaths<T>(value: T, base: string = METAFLOW_ENVELOPE.input)
   return visit(value, false) as T;
 }
 
+/**
+ * Causes of jobs someone ended with TerminateJob: `metaflow-cdk batch kill`/`terminate` and Metaflow's own
+ * `batch kill` give these reasons. Batch does not retry a terminated job, and neither does the envelope.
+ */
+export const METAFLOW_TERMINATED_CAUSE_PATTERNS: readonly string[] = [
+  `*"StatusReason":"${TERMINATE_REASON}*`,
+  '*"StatusReason":"Metaflow initiated job termination.*',
+];
+
 export interface MetaflowRetryEnvelopeOptions {
   /** Seconds to wait before each retry; undefined: Batch keeps Metaflow's attempts and only host failures loop. */
   readonly delaySeconds?: number;
@@ -143,8 +153,13 @@ export function metaflowRetryEnvelopeStates(step: string, task: Record<string, u
     choices.push({ And: [hostMatch, { Variable: `${retry}.hosts`, NumericLessThan: options.hostRetries }], Next: names.host });
   }
   if (delayed) {
+    // Only a job that failed (its Cause is the job, which the retry reads) is tried again; not a SubmitJob error past
+    // its own Retry, and not a job someone terminated (Batch does not retry those either).
+    const jobFailed = { Variable: `${failure}.Error`, StringEquals: 'States.TaskFailed' };
+    const terminated = METAFLOW_TERMINATED_CAUSE_PATTERNS.map((pattern) => ({ Variable: `${failure}.Cause`, StringMatches: pattern }));
     const left = { Variable: `${retry}.count`, NumericLessThan: options.attempts - 1 };
-    choices.push({ ...(options.hostRetries > 0 ? { And: [{ Not: hostMatch }, left] } : left), Next: names.wait });
+    const rules = [jobFailed, ...terminated.map((t) => ({ Not: t })), ...(options.hostRetries > 0 ? [{ Not: hostMatch }] : []), left];
+    choices.push({ And: rules, Next: names.wait });
   }
   const states: Record<string, Record<string, unknown>> = {
     [names.entry]: {

@@ -4,9 +4,12 @@ import * as path from 'path';
 import { buildMetaflowDefinition, type MetaflowDefinitionRefs } from '../../../../lib/compile/metaflow-definition';
 import { planFlow } from '../../../../lib/compile/plan';
 import { explicitRetryDelays } from '../../../../lib/importer/static-decorators';
+import { loadInterpreter } from '../../../../lib/local/asl/interpreter';
 import { METAFLOW_HOST_CAUSE_PATTERN } from '../../../../lib/runtime/metaflow/host-retry';
+import { TERMINATE_REASON } from '../../../../lib/runtime/naming';
 import {
   METAFLOW_RETRY_DELAY_ENV,
+  METAFLOW_TERMINATED_CAUSE_PATTERNS,
   METAFLOW_RETRY_DELAY_PRELUDE,
   metaflowRetryEnvelopeNames,
   metaflowRetryEnvelopeOf,
@@ -101,17 +104,39 @@ describe('the envelope states', () => {
     });
   });
 
-  test('the Choice: a lost host (bounded) first, then a user failure with attempts left, else the Fail', () => {
+  test('the Choice: a lost host (bounded) first, then a failed (not terminated) job with attempts left, else the Fail', () => {
     const host = { Variable: '$.failure.Cause', StringMatches: METAFLOW_HOST_CAUSE_PATTERN };
+    const notTerminated = METAFLOW_TERMINATED_CAUSE_PATTERNS.map((pattern) => ({ Not: { Variable: '$.failure.Cause', StringMatches: pattern } }));
     expect(states[names.choice]).toMatchObject({
       Type: 'Choice',
       Choices: [
         { And: [host, { Variable: '$.retry.hosts', NumericLessThan: 3 }], Next: names.host },
-        { And: [{ Not: host }, { Variable: '$.retry.count', NumericLessThan: 3 }], Next: names.wait },
+        { And: [{ Variable: '$.failure.Error', StringEquals: 'States.TaskFailed' }, ...notTerminated, { Not: host }, { Variable: '$.retry.count', NumericLessThan: 3 }], Next: names.wait },
       ],
       Default: names.failed,
     });
     expect(states[names.failed]).toEqual({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+  });
+
+  test('the Choice, evaluated: only a failed job is waited on; a SubmitJob error or a terminated job fails at once', async () => {
+    const { StateMachine } = loadInterpreter();
+    const outcome = async (failure: { Error: string; Cause: string }, count = 0): Promise<string> => {
+      const probe = new StateMachine({
+        StartAt: names.choice,
+        States: {
+          [names.choice]: states[names.choice],
+          ...Object.fromEntries([names.host, names.wait, names.failed].map((n) => [n, { Type: 'Pass', Result: n, End: true }])),
+        },
+      } as never, { validationOptions: { noValidate: true } });
+      return (await probe.run({ failure, retry: { count, hosts: 0 } } as never).result) as string;
+    };
+    const job = (reason: string) => JSON.stringify({ JobId: 'j-1', Status: 'FAILED', StatusReason: reason });
+    expect(await outcome({ Error: 'States.TaskFailed', Cause: job('Essential container in task exited') })).toBe(names.wait);
+    expect(await outcome({ Error: 'States.TaskFailed', Cause: job('Essential container in task exited') }, 3)).toBe(names.failed);
+    expect(await outcome({ Error: 'States.TaskFailed', Cause: job('Host EC2 (instance i-1) terminated.') })).toBe(names.host);
+    expect(await outcome({ Error: 'States.TaskFailed', Cause: job(TERMINATE_REASON) })).toBe(names.failed);
+    expect(await outcome({ Error: 'States.TaskFailed', Cause: job('Metaflow initiated job termination.') })).toBe(names.failed);
+    expect(await outcome({ Error: 'Batch.AWSBatchException', Cause: 'Rate exceeded (Service: Batch, Status Code: 429)' })).toBe(names.failed);
   });
 
   test('a user failure waits, takes the failed job id as task id once, counts on; a lost host starts a fresh task', () => {
@@ -135,7 +160,10 @@ describe('the envelope states', () => {
 
   test('without host retries a lost host is an ordinary failure; without a delay only host failures loop', () => {
     const noHosts = metaflowRetryEnvelopeStates('train', task, { End: true }, { delaySeconds: 60, attempts: 2, hostRetries: 0 }) as States;
-    expect((noHosts[names.choice] as { Choices: unknown[] }).Choices).toEqual([{ Variable: '$.retry.count', NumericLessThan: 1, Next: names.wait }]);
+    const [onlyRule] = (noHosts[names.choice] as { Choices: Array<{ And: unknown[]; Next: string }> }).Choices;
+    expect(onlyRule.Next).toBe(names.wait);
+    expect(onlyRule.And[onlyRule.And.length - 1]).toEqual({ Variable: '$.retry.count', NumericLessThan: 1 });
+    expect(JSON.stringify(onlyRule.And)).not.toContain('Host EC2');
     expect(noHosts[names.host]).toBeUndefined();
     expect(noHosts[names.done].End).toBe(true);
     const hostsOnly = metaflowRetryEnvelopeStates('train', task, { End: true }, { attempts: 4, hostRetries: 3 }) as States;
@@ -167,7 +195,7 @@ describe('compiled into a fixture flow', () => {
     expect(script.startsWith(`${METAFLOW_RETRY_DELAY_PRELUDE.join(' && ')} && true && mkdir -p $PWD/.logs && export PYTHONUNBUFFERED=x MF_PATHSPEC=`)).toBe(true);
     expect(script).toContain('--task-id ${AWS_BATCH_JOB_ID} --retry-count $((AWS_BATCH_JOB_ATTEMPT-1)) --max-user-code-retries 4 ');
     const choice = delayed.States[metaflowRetryEnvelopeNames('combined').choice] as unknown as { Choices: Array<{ And: Array<{ NumericLessThan?: number }> }> };
-    expect(choice.Choices[1].And[1].NumericLessThan).toBe(7);
+    expect(choice.Choices[1].And[choice.Choices[1].And.length - 1].NumericLessThan).toBe(7);
     expect((delayed.States[metaflowRetryEnvelopeNames('combined').wait] as unknown as { Seconds: number }).Seconds).toBe(300);
     for (const state of batchStates(plain as never)) {
       if (state.name === 'combined') continue;
