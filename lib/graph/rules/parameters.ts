@@ -50,6 +50,16 @@ export const checkParameters: Rule = (ctx) => {
         fix: 'give the parameter a default, make it optional, or remove the schedule',
       });
     }
+    const unmapped = (ctx.doc.triggers ?? []).map((trigger, i) => ({ trigger, i })).filter(({ trigger }) => trigger.parameters?.[param.name] === undefined);
+    if (param.required === true && param.default === undefined && unmapped.length > 0) {
+      problems.push({
+        where,
+        field: 'required',
+        value: true,
+        message: `an S3 trigger passes only the parameters it maps, and triggers[${unmapped.map((u) => u.i).join(', ')}] do not map this required parameter without a default, so every run they start would fail`,
+        fix: `give the parameter a default, make it optional, or map it in each trigger (parameters: { "${param.name}": "key" })`,
+      });
+    }
   });
   return problems;
 };

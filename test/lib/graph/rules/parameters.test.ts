@@ -48,6 +48,13 @@ describe('parameter rules', () => {
     expectValid(withParams([{ name: 'p', type: 'json', default: { depth: 2, tags: ['a'] } }]));
   });
 
+  it('refuses a required parameter without default that an S3 trigger does not map', () => {
+    const required: ParameterSpec[] = [{ name: 'input_key', type: 'string', required: true }];
+    expectProblem(withParams(required, { triggers: [{ bucket: 'landing' }] }), { field: 'required', message: /triggers\[0\] do not map this required parameter/ });
+    expectProblem(withParams(required, { triggers: [{ bucket: 'landing', parameters: { input_key: 'key' } }, { bucket: 'other' }] }), { field: 'required', message: /triggers\[1\] do not map/ });
+    expectValid(withParams(required, { triggers: [{ bucket: 'landing', parameters: { input_key: 'key' } }] }));
+  });
+
   it('refuses a required parameter without default on a scheduled flow', () => {
     expectProblem(withParams([{ name: 'date', type: 'string', required: true }], { schedule: { daily: true } }), { field: 'required', message: /scheduled run/ });
     expectValid(withParams([{ name: 'date', type: 'string', required: true, default: '' }], { schedule: { daily: true } }));
