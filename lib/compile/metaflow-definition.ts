@@ -21,6 +21,7 @@ import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
 import { INIT_STATES, initStates } from './init-states';
+import { overridesSizeProblems } from './overrides-size';
 import { DEFAULT_HOST_RETRIES } from './options';
 import type { FlowPlan } from './plan';
 
@@ -257,6 +258,8 @@ export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinition
   const steps: AslStates = {};
   new MetaflowDefinitionBuilder(plan, refs, deployment, options).visit(graph.start, undefined, steps);
   Object.assign(states, standardPaths(steps));
+  const tooLarge = overridesSizeProblems(graph.document.name, steps, (state, name) => ((state.Parameters as { Parameters?: Record<string, string> }).Parameters?.step_name ?? name));
+  if (tooLarge.length > 0) throw new ValidationError(tooLarge);
   const definition: AslDefinition = { Comment: encodeManifest(plan.manifest), StartAt: init.startAt, States: states };
   if (graph.document.workflowTimeoutSeconds !== undefined) definition.TimeoutSeconds = graph.document.workflowTimeoutSeconds;
   return definition;
