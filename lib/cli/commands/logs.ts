@@ -8,6 +8,7 @@ import { arrayChildIds, describeJobs, findJobs, isActive, nodeJobIds } from '../
 import { LogReader, logStreamsOf } from '../aws/log-streams';
 import { resolveRun } from '../aws/runs';
 import { sleep, timing } from '../aws/timing';
+import { ARRAY_FOREACH_ENV } from '../../runtime/metaflow/array-foreach';
 import { CliError, UsageError } from '../cli-error';
 import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { note, out, printJson } from '../output/print';
@@ -35,13 +36,30 @@ export function parseLogsTarget(spec: string): LogsTarget {
 }
 
 /**
+ * The split index and Metaflow task id of a task of a Metaflow flow's array-job foreach body, from the variables its
+ * job carries (`lib/runtime/metaflow/array-foreach.ts`): its array index counts from its chunk's first split.
+ */
+export function metaflowSplitOf(job: JobDetail): { index: number; taskId: string } | undefined {
+  const env = new Map((job.container?.environment ?? []).map((e) => [e.name, e.value]));
+  const parent = env.get(ARRAY_FOREACH_ENV.splitParent);
+  const offset = Number(env.get(ARRAY_FOREACH_ENV.offset));
+  if (parent === undefined || !Number.isInteger(offset)) return undefined;
+  const index = offset + (job.arrayProperties?.index ?? 0);
+  return { index, taskId: `${parent}-${index}` };
+}
+
+/**
  * A task is a Batch job id, an array child `<parent>:<index>` or a node `<parent>#<node>`, or just the index of an
- * array child or a node.
+ * array child or a node. A task of a Metaflow array-job foreach is also its Metaflow task id, and its index is its
+ * split index (the array index restarts in every chunk).
  */
 export function matchesTask(job: JobDetail, task: string | undefined): boolean {
   if (task === undefined) return true;
   const id = job.jobId ?? '';
-  return id === task || (/^\d+$/.test(task) && (id.endsWith(`:${task}`) || id.endsWith(`#${task}`)));
+  if (id === task) return true;
+  const split = metaflowSplitOf(job);
+  if (split !== undefined) return task === split.taskId || task === String(split.index);
+  return /^\d+$/.test(task) && (id.endsWith(`:${task}`) || id.endsWith(`#${task}`));
 }
 
 /** Array parents and multi-node parents have no container of their own: their children and nodes hold the logs. */

@@ -84,6 +84,19 @@ describe('logs', () => {
     expect((await cli('logs', 'sfn-r1/train/1', '--flow', FLOW)).stdout).toBe('worker\n');
   });
 
+  test('a Metaflow array-job foreach: a task is its Metaflow task id or its split index across chunks', async () => {
+    const chunk = (parentId: string, offset: number) => {
+      const [parent, ...children] = arrayJob(FLOW, 'fit', 'sfn-r1', parentId, ['SUCCEEDED', 'SUCCEEDED'], 'SUCCEEDED');
+      const environment = [{ name: 'MFCDK_SPLIT_PARENT_TASK_ID', value: 'fe-1' }, { name: 'MFCDK_SPLIT_OFFSET', value: String(offset) }];
+      return [parent, ...children.map((c, i) => ({ ...c, container: { environment, logStreamName: `${parentId}-${i}` } }))];
+    };
+    setup([...chunk('c0', 0), ...chunk('c1', 2)]);
+    for (const stream of ['c0-0', 'c0-1', 'c1-0', 'c1-1']) streams[`/aws/batch/job|${stream}`] = [[stream]];
+    expect((await cli('logs', 'sfn-r1/fit/3', '--flow', FLOW)).stdout).toBe('c1-1\n');
+    expect((await cli('logs', 'sfn-r1/fit/fe-1-2', '--flow', FLOW)).stdout).toBe('c1-0\n');
+    expect((await cli('logs', 'sfn-r1/fit/c0:1', '--flow', FLOW)).stdout).toBe('c0-1\n');
+  });
+
   test('--json shape', async () => {
     setup([job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', withStream('s', { jobId: 'fit-1' }))]);
     streams['/aws/batch/job|s'] = [['hello']];
