@@ -14,6 +14,15 @@ export interface AslDefinition {
   TimeoutSeconds?: number;
 }
 
+/** Every state of a definition, depth first: Map iterations (`ItemProcessor`/`Iterator`) and Parallel branches included. */
+export function everyState<S extends Record<string, unknown>>(states: Readonly<Record<string, S>>): Array<[string, S]> {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, S> } | undefined;
+    const branches = (state.Branches as Array<{ States: Record<string, S> }> | undefined) ?? [];
+    return [[name, state] as [string, S], ...(processor ? everyState(processor.States) : []), ...branches.flatMap((b) => everyState(b.States))];
+  });
+}
+
 /** Where the compiled state machine keeps run data in the state payload; every state reads only these. */
 export const PAYLOAD = {
   runId: '$.run.id',

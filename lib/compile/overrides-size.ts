@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { AslStates } from './asl';
+import { everyState, type AslState, type AslStates } from './asl';
 import { BATCH_MAX_OVERRIDES_CHARS } from './options';
 import { stepWhere } from './routing';
 
@@ -9,25 +9,14 @@ interface ContainerOverrides {
   readonly ResourceRequirements?: unknown;
 }
 
-/** Every state of a definition, nested Parallel branches and Map iterations included. */
-function* allStates(states: AslStates): Generator<[string, Record<string, unknown>]> {
-  for (const [name, state] of Object.entries(states)) {
-    const s = state as Record<string, unknown>;
-    yield [name, s];
-    for (const branch of (s.Branches as Array<{ States: AslStates }> | undefined) ?? []) yield* allStates(branch.States);
-    const processor = (s.ItemProcessor ?? s.Iterator) as { States: AslStates } | undefined;
-    if (processor) yield* allStates(processor.States);
-  }
-}
-
 /**
  * Batch refuses a SubmitJob whose container overrides pass 8,192 characters, a failure Metaflow's own compiler meets
  * only at run time. Each Batch Task's overrides (and each node range's) are measured as compiled; values that CDK
  * resolves at deploy time (bucket names, ARNs) count as their placeholders, so a step near the bound is named too.
  */
-export function overridesSizeProblems(flow: string, states: AslStates, stepOf: (state: Record<string, unknown>, name: string) => string): Problem[] {
+export function overridesSizeProblems(flow: string, states: AslStates, stepOf: (state: AslState, name: string) => string): Problem[] {
   const problems: Problem[] = [];
-  for (const [name, state] of allStates(states)) {
+  for (const [name, state] of everyState(states)) {
     const parameters = state.Parameters as { ContainerOverrides?: ContainerOverrides; NodeOverrides?: { NodePropertyOverrides?: Array<{ ContainerOverrides?: ContainerOverrides }> } } | undefined;
     if (state.Type !== 'Task' || parameters === undefined) continue;
     const overrides = [parameters.ContainerOverrides, ...(parameters.NodeOverrides?.NodePropertyOverrides ?? []).map((n) => n.ContainerOverrides)];

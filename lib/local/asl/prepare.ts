@@ -1,3 +1,4 @@
+import { everyState, type AslStates } from '../../compile/asl';
 import type { Json } from '../template/tokens';
 
 /** A JSONPath state, loosely typed: the engine only reads the fields it rewrites. */
@@ -147,14 +148,8 @@ function distributedMapTask(
 /** Milliseconds for every Wait state with a fixed `Seconds` (at any depth), scaled; the interpreter's wait overrides. */
 export function scaledWaits(definition: AslDefinition, scale: number): Record<string, number> {
   const waits: Record<string, number> = {};
-  const visit = (machine: AslDefinition): void => {
-    for (const [name, state] of Object.entries(machine.States)) {
-      if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = Math.round(state.Seconds * 1000 * scale);
-      const processor = (state.ItemProcessor ?? state.Iterator) as unknown as AslDefinition | undefined;
-      if (processor?.States) visit(processor);
-      for (const branch of (state.Branches as unknown as AslDefinition[] | undefined) ?? []) visit(branch);
-    }
-  };
-  visit(definition);
+  for (const [name, state] of everyState(definition.States as unknown as AslStates)) {
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = Math.round(state.Seconds * 1000 * scale);
+  }
   return waits;
 }

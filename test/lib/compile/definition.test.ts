@@ -1,22 +1,9 @@
 import { buildDefinition, planFanout, planFlow, stateNames, AslDefinition } from '../../../lib/compile';
 import { decodeManifest } from '../../../lib/runtime/manifest';
 import { BRANCH, FOREACH, LINEAR, NESTED, OPTIONS, PARALLEL, REFS, envOf, flow, runLocally, stateOf, step, validateAsl } from './helpers';
+import { everyState } from '../../../lib/compile/asl';
 
 const compile = (doc: Parameters<typeof planFlow>[0], options = OPTIONS): AslDefinition => buildDefinition(planFlow(doc, options), REFS);
-
-function allStates(def: { States: Record<string, Record<string, unknown>> }): Array<[string, Record<string, unknown>]> {
-  const out: Array<[string, Record<string, unknown>]> = [];
-  const walk = (states: Record<string, Record<string, unknown>>) => {
-    for (const [name, state] of Object.entries(states)) {
-      out.push([name, state]);
-      (state.Branches as Array<{ States: never }> | undefined)?.forEach((b) => walk(b.States));
-      const processor = state.ItemProcessor as { States: never } | undefined;
-      if (processor) walk(processor.States);
-    }
-  };
-  walk(def.States as never);
-  return out;
-}
 
 const CATCHING = flow('Catching', [step('start', ['risky']), step('risky', ['end'], { catch: { var: 'failure' }, retry: { times: 2, minutesBetweenRetries: 3 } }), step('end', [])], {
   parameters: [
@@ -38,7 +25,7 @@ describe('buildDefinition', () => {
     expect(result.isValid).toBe(true);
     const text = JSON.stringify(def);
     expect(text).not.toMatch(/JSONata|"Assign"|QueryLanguage/);
-    const resources = new Set(allStates(def as never).map(([, s]) => s.Resource).filter(Boolean));
+    const resources = new Set(everyState(def.States).map(([, s]) => s.Resource).filter(Boolean));
     for (const r of resources) expect(String(r)).toMatch(/^arn:aws:states:::(batch:submitJob\.sync|lambda:invoke)$/);
   });
 

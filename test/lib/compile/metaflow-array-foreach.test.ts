@@ -20,6 +20,7 @@ import {
 import { isMetaflowHostRetryState } from '../../../lib/runtime/metaflow/host-retry';
 import { FIXTURES, batchStates, normaliseEnvFiles, recorded, type BatchState, type Recorded } from '../runtime/metaflow/fixture-deployment';
 import { validateAsl } from './helpers';
+import { everyState } from '../../../lib/compile/asl';
 
 type States = Record<string, Record<string, unknown>>;
 const FANOUT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:fanout';
@@ -50,19 +51,12 @@ function compile(fixture: Recorded) {
 }
 
 /** Every state by name, nested ones included (names are unique across the machine). */
+/** Every state by name; names are unique across the whole definition, as Step Functions requires. */
 function allStates(states: States): Map<string, Record<string, unknown>> {
-  const out = new Map<string, Record<string, unknown>>();
-  const walk = (s: States) => {
-    for (const [name, state] of Object.entries(s)) {
-      expect(out.has(name)).toBe(false);
-      out.set(name, state);
-      const inner = (state.Iterator ?? state.ItemProcessor) as { States: States } | undefined;
-      if (inner) walk(inner.States);
-      for (const b of (state.Branches as Array<{ States: States }> | undefined) ?? []) walk(b.States);
-    }
-  };
-  walk(states);
-  return out;
+  const all = everyState(states);
+  const byName = new Map(all);
+  expect(byName.size).toBe(all.length);
+  return byName;
 }
 
 const env = (s: BatchState) => s.Parameters.ContainerOverrides.Environment;

@@ -34,36 +34,25 @@ describe('split/join balance rules', () => {
     );
   });
 
+  // outer split start -> a, b; a splits again into a1, a2; j joins a1 and b: unrelated splits.
+  const crossJoin = () =>
+    flow([
+      step('start', ['a', 'b']),
+      step('a', ['a1', 'a2']),
+      step('a1', ['j']),
+      step('a2', ['k']),
+      step('b', ['j']),
+      step('j', ['k'], { join: true }),
+      step('k', ['end'], { join: true }),
+      step('end'),
+    ]);
+
   it('refuses a join that joins the wrong split (cross-join)', () => {
-    // outer split start -> a, b; a splits again into a1, a2; j joins a1 and b: unrelated splits.
-    expectProblem(
-      flow([
-        step('start', ['a', 'b']),
-        step('a', ['a1', 'a2']),
-        step('a1', ['j']),
-        step('a2', ['k']),
-        step('b', ['j']),
-        step('j', ['k'], { join: true }),
-        step('k', ['end'], { join: true }),
-        step('end'),
-      ]),
-      { where: /step "j"/, field: 'join', message: /unrelated splits: b do not belong to the split at a/ },
-    );
+    expectProblem(crossJoin(), { where: /step "j"/, field: 'join', message: /unrelated splits: b do not belong to the split at a/ });
   });
 
   it('reports one balance problem per step, not one per path through a broken join', () => {
-    const problems = validateFlow(
-      flow([
-        step('start', ['a', 'b']),
-        step('a', ['a1', 'a2']),
-        step('a1', ['j']),
-        step('a2', ['k']),
-        step('b', ['j']),
-        step('j', ['k'], { join: true }),
-        step('k', ['end'], { join: true }),
-        step('end'),
-      ]),
-    );
+    const problems = validateFlow(crossJoin());
     const steps = problems.map((p) => /step "(\w+)"/.exec(p.where)?.[1]);
     expect(steps).toEqual([...new Set(steps)]);
     // The first mistake (j) is named for what it is, not as a consequence of another path.

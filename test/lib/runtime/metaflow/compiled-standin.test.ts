@@ -9,6 +9,7 @@ import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deploy
 import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
 import { FIXTURES, FIXTURE_FLOWS, recorded, type Recorded } from './fixture-deployment';
 import { CREDENTIALS, StateMachine, createCoordinationTable, expectForeachCoordination, expectMergedParameters, expectTasksPerSplit, taskRecords, widthOf, startDynalite, type LocalDynamo } from './local-sfn';
+import { everyState } from '../../../../lib/compile/asl';
 
 // The state machines metaflow-cdk compiles for the fixture flows (not Metaflow's own), run through the local Step
 // Functions engine with the stand-in step as every Batch job and dynalite as the coordination table.
@@ -41,14 +42,6 @@ function compiled(fixture: Recorded) {
   return buildMetaflowDefinition(plan, { partition: 'aws', jobDefinitionArn: (k) => `jd-${k}`, jobQueueArn: (q) => q }, deploymentOf(fixture), { staticBatchSteps: fixture.staticBatchSteps });
 }
 
-function allStates(states: States): Array<[string, Record<string, unknown>]> {
-  return Object.entries(states).flatMap(([name, state]) => [
-    [name, state] as [string, Record<string, unknown>],
-    ...allStates((state.Iterator as { States: States } | undefined)?.States ?? {}),
-    ...((state.Branches as Array<{ States: States }> | undefined) ?? []).flatMap((b) => allStates(b.States)),
-  ]);
-}
-
 /** What one Batch attempt does: runs the step, fails in user code, or loses its host (spot reclaim). */
 type Outcome = 'ok' | 'user' | 'host';
 /** Scripts the attempts of a step's `submission`-th job (1-based, per step and split index). @default every attempt runs */
@@ -74,7 +67,7 @@ async function runFlow(fixture: Recorded, executionName: string, input: object, 
   const jobs: string[] = [];
   const submissions: Submission[] = [];
   const handlers: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, state] of allStates(definition.States as States)) {
+  for (const [name, state] of everyState(definition.States as States)) {
     if (state.Type !== 'Task') continue;
     if (String(state.Resource).includes(':batch:')) {
       handlers[name] = async (request: { Parameters: Record<string, string>; ContainerOverrides: { Command: string[]; Environment: Array<{ Name: string; Value: string }> }; RetryStrategy: RetryStrategy }) => {

@@ -9,6 +9,7 @@ import { runStandinStep } from '../../../../lib/runtime/metaflow/standin';
 import { METAFLOW_RETRY_DELAY_PRELUDE } from '../../../../lib/runtime/metaflow/retry-delay';
 import { FIXTURES, FIXTURE_FLOWS, batchStates, recorded, type Recorded } from './fixture-deployment';
 import { CREDENTIALS, StateMachine, createCoordinationTable, expectForeachCoordination, expectMergedParameters, expectTasksPerSplit, taskRecords, startDynalite, type LocalDynamo } from './local-sfn';
+import { everyState } from '../../../../lib/compile/asl';
 
 type States = Record<string, Record<string, unknown>>;
 
@@ -53,14 +54,6 @@ function findState(states: States, name: string): Record<string, unknown> | unde
   return undefined;
 }
 
-function allStateNames(states: States): Array<[string, Record<string, unknown>]> {
-  return Object.entries(states).flatMap(([name, state]) => [
-    [name, state] as [string, Record<string, unknown>],
-    ...allStateNames((state.Iterator as { States: States } | undefined)?.States ?? {}),
-    ...((state.Branches as Array<{ States: States }> | undefined) ?? []).flatMap((b) => allStateNames(b.States)),
-  ]);
-}
-
 async function runFlow(fixture: Recorded, executionName: string, input: object) {
   const datastore = path.join(work, fixture.dir);
   const codeDir = path.join(work, `${fixture.dir}-code`);
@@ -69,7 +62,7 @@ async function runFlow(fixture: Recorded, executionName: string, input: object) 
   const definition = ourDefinition(fixture);
   const jobs: string[] = [];
   const handlers: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, state] of allStateNames(definition.States)) {
+  for (const [name, state] of everyState(definition.States)) {
     if (state.Type !== 'Task') continue;
     if (String(state.Resource).includes(':batch:')) {
       handlers[name] = async (request: { Parameters: Record<string, string>; ContainerOverrides: { Command: string[]; Environment: Array<{ Name: string; Value: string }> } }) => {

@@ -4,19 +4,13 @@ import {
   METAFLOW_SUBMIT_RETRY, METAFLOW_TASK_OUTPUT_PATH, metaflowCardinalityState, metaflowForeachMapState, metaflowForeachStateNames, metaflowParallelStateName,
 } from '../../../../lib/runtime/metaflow/states';
 import { FIXTURES, FIXTURE_FLOWS, recorded } from './fixture-deployment';
+import { everyState } from '../../../../lib/compile/asl';
 
 type States = Record<string, Record<string, unknown>>;
 const definitionOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, dir, 'sfn.json'), 'utf-8')) as { States: States };
-function allStates(states: States): States {
-  return Object.assign({}, states, ...Object.values(states).flatMap((s) => [
-    s.Iterator ? allStates((s.Iterator as { States: States }).States) : {},
-    ...((s.Branches as Array<{ States: States }> | undefined) ?? []).map((b) => allStates(b.States)),
-  ]));
-}
-
 describe.each(FIXTURE_FLOWS)('state shapes of %s equal Metaflow\'s', (dir) => {
   const fixture = recorded(dir);
-  const states = allStates(definitionOf(dir).States);
+  const states = Object.fromEntries(everyState(definitionOf(dir).States)) as States;
 
   test('foreach: the cardinality read and the Map', () => {
     for (const node of fixture.graph.nodes.values()) {
