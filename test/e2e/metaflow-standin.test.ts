@@ -11,7 +11,7 @@ import { importPythonFlow } from '../../lib/importer/python';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
-import { METAFLOW_FIXTURES } from '../support/shared';
+import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { REPO } from './harness';
 import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
 

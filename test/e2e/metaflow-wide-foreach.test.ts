@@ -9,7 +9,7 @@ import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
-import { METAFLOW_FIXTURES } from '../support/shared';
+import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { REPO } from './harness';
 import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
 

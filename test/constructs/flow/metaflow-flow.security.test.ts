@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { buildReferenceApp } from '../../../lib/stacks/reference-app';
 import { NESTED, flow, step } from '../../lib/compile/helpers';
-import { METAFLOW_FIXTURES } from '../../support/shared';
+import { METAFLOW_FIXTURES } from '../../support/fixtures';
 
 /** cdk-nag (AwsSolutions) and the Control Tower guard rules on the reference stack with flows of every kind. */
 describe('a stack with flows under cdk-nag and cfn-guard', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { METAFLOW_FIXTURES } from '../../support/shared';
+import { METAFLOW_FIXTURES } from '../../support/fixtures';
 
 /** Test helper (not a test file): the `graph.json` files Metaflow 2.19.38 wrote for the shared fixture flows. */
 

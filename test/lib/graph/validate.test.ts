@@ -3,7 +3,7 @@ import { ValidationError } from '../../../lib/errors';
 import { flow, linearFlow, step } from './flows';
 import { metaflowCheckOutput } from './metaflow-graph';
 
-/** The broken flows of /work/shared/fixtures/metaflow/invalid as documents, with the words Metaflow's message and ours share. */
+/** The broken flows of test/fixtures/metaflow/invalid as documents, with the words Metaflow's message and ours share. */
 const INVALID: Array<[string, ReturnType<typeof flow>, string, RegExp]> = [
   ['bad_step_name', flow([step('start', ['ProcessData']), step('ProcessData', ['end']), step('end')]), 'ProcessData has an invalid name', /ProcessData has an invalid name/],
   ['cycle', flow([step('start', ['a']), step('a', ['b']), step('b', ['a']), step('end')]), 'There is a loop in your flow', /there is a loop in your flow/],

@@ -6,7 +6,7 @@ import type { FlowDocument, StepSpec } from '../../../lib/graph/model';
 import { importPythonFlow } from '../../../lib/importer/python';
 import { FIELD_OF } from '../../../lib/importer/step-decorators';
 import { flowWith, importSource, problemsOf, writeFlow } from './import-source';
-import { METAFLOW_FIXTURES } from '../../support/shared';
+import { METAFLOW_FIXTURES } from '../../support/fixtures';
 import { METAFLOW_GRAPH_FLOWS, type MetaflowDecorator, readMetaflowGraph } from '../graph/metaflow-graph';
 
 const FIXTURES = METAFLOW_FIXTURES;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { staticBatchSteps, staticStepDecorators } from '../../../lib/importer/static-decorators';
 import { writeFlow } from './import-source';
-import { METAFLOW_FIXTURES } from '../../support/shared';
+import { METAFLOW_FIXTURES } from '../../support/fixtures';
 
 const FIXTURES = METAFLOW_FIXTURES;
 

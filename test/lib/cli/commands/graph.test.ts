@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { createGraphCommand, renderGraphOutput } from '../../../../lib/cli/commands/graph';
 import { parseFlowDocumentJson } from '../../../../lib/graph/document';
 import { foreachStrategyLine } from '../../../../lib/compile/foreach-strategy';
-import { METAFLOW_FIXTURES } from '../../../support/shared';
+import { METAFLOW_FIXTURES } from '../../../support/fixtures';
 import { cli } from '../harness';
 
 const EXAMPLES = path.join(__dirname, '../../../../examples/graphs');

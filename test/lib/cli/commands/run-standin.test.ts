@@ -6,7 +6,7 @@ import { ComputeEnvironmentPresets } from '../../../../constructs/compute/preset
 import { MetaflowFlow } from '../../../../constructs/flow';
 import { MetaflowInfrastructure } from '../../../../constructs/infrastructure/metaflow-infrastructure';
 import { captureCli } from '../capture';
-import { METAFLOW_FIXTURES } from '../../../support/shared';
+import { METAFLOW_FIXTURES } from '../../../support/fixtures';
 
 const REPO = path.resolve(__dirname, '../../../..');
 

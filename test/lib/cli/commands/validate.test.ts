@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { METAFLOW_FIXTURES } from '../../../support/shared';
+import { METAFLOW_FIXTURES } from '../../../support/fixtures';
 import { cli } from '../harness';
 
 const EXAMPLES = path.join(__dirname, '../../../../examples/graphs');

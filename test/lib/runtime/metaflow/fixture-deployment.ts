@@ -3,7 +3,7 @@ import * as path from 'path';
 import { analyzeFlow, type FlowGraph } from '../../../../lib/graph';
 import { importPythonFlow } from '../../../../lib/importer/python';
 import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deployment';
-import { METAFLOW_FIXTURES } from '../../../support/shared';
+import { METAFLOW_FIXTURES } from '../../../support/fixtures';
 
 export const FIXTURES = METAFLOW_FIXTURES;
 export const FIXTURE_FLOWS = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'sfn.json')));
