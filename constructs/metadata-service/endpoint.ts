@@ -91,6 +91,8 @@ export function createApiGateway(scope: Construct, props: { loadBalancer: elbv2.
     description: `Metaflow metadata service of ${scope.node.path}`,
     endpointTypes: [apigw.EndpointType.REGIONAL],
     cloudWatchRole: false,
+    // Every method, the root's ANY that addProxy adds included.
+    defaultMethodOptions: { apiKeyRequired: true },
     deployOptions: {
       stageName: 'api',
       accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
