@@ -91,7 +91,6 @@ export function createApiGateway(scope: Construct, props: { loadBalancer: elbv2.
     description: `Metaflow metadata service of ${scope.node.path}`,
     endpointTypes: [apigw.EndpointType.REGIONAL],
     cloudWatchRole: false,
-    // Every method, the root's ANY that addProxy adds included.
     defaultMethodOptions: { apiKeyRequired: true },
     deployOptions: {
       stageName: 'api',
@@ -109,11 +108,9 @@ export function createApiGateway(scope: Construct, props: { loadBalancer: elbv2.
     uri: `http://${props.loadBalancer.loadBalancerDnsName}/{proxy}`,
     options: { connectionType: apigw.ConnectionType.VPC_LINK, vpcLink: link, requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' } },
   });
-  api.root.addProxy({
-    defaultIntegration: integration,
-    anyMethod: true,
-    defaultMethodOptions: { apiKeyRequired: true, requestParameters: { 'method.request.path.proxy': true } },
-  });
+  // A plain `{proxy+}` resource (not addProxy, which mirrors the method onto `/`, where no `proxy` path parameter
+  // exists): Metaflow's client calls only paths below the root, as in Metaflow's own templates.
+  api.root.addResource('{proxy+}').addMethod('ANY', integration, { apiKeyRequired: true, requestParameters: { 'method.request.path.proxy': true } });
   const key = api.addApiKey('Key', { value: headersSecret.secretValueFromJson(API_KEY_HEADER).unsafeUnwrap(), description: 'Metaflow metadata service key; its value lives in Secrets Manager' });
   const plan = api.addUsagePlan('UsagePlan', { throttle: { rateLimit: 500, burstLimit: 1000 } });
   plan.addApiStage({ stage: api.deploymentStage });

@@ -111,6 +111,17 @@ describe('MetaflowInfrastructure with metadataService', () => {
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('ecs:*');
   });
 
+  it('the tasks\' execution roles read only the database secret; the task roles get no permission at all', () => {
+    const policies = ofType(resources, 'AWS::IAM::Policy').filter(([id]) => /^MetaflowMetadataService/.test(id) && !/MigrationFunctionRole|Rotation/.test(id));
+    const [dbSecretId] = only(resources, 'AWS::SecretsManager::SecretTargetAttachment');
+    for (const [id, policy] of policies) {
+      expect(id).toMatch(/ExecutionRole/);
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        if ([statement.Action].flat().some((a: string) => a.startsWith('secretsmanager:'))) expect(statement.Resource).toEqual({ Ref: dbSecretId });
+      }
+    }
+  });
+
   it('admits to the endpoint only the jobs and the operator range; the tasks only from the endpoint; the database only from the tasks', () => {
     const ingress = ofType(resources, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     const groups = Object.fromEntries(ofType(resources, 'AWS::EC2::SecurityGroup').map(([id, r]) => [id, r.Properties]));
@@ -200,17 +211,25 @@ describe('MetaflowInfrastructure with metadataService', () => {
 
 describe('MetaflowMetadataService alone', () => {
   const existingVpc = (stack: Stack) => ec2.Vpc.fromVpcAttributes(stack, 'Existing', {
-    vpcId: 'vpc-0123',
+    vpcId: 'vpc-0123456789abcdef0',
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    privateSubnetIds: ['subnet-0a', 'subnet-0b'],
-    publicSubnetIds: ['subnet-1a', 'subnet-1b'],
+    privateSubnetIds: ['subnet-0000000000000000a', 'subnet-0000000000000000b'],
+    publicSubnetIds: ['subnet-0000000000000001a', 'subnet-0000000000000001b'],
   });
 
   it('runs in an existing VPC\'s private subnets, on RDS when asked, privately with no key and no API', () => {
     const stack = newStack('Alone');
-    const service = new MetaflowMetadataService(stack, 'Metadata', { vpc: existingVpc(stack), database: { engine: MetadataDatabaseEngine.RDS_POSTGRES } });
+    const vpc = existingVpc(stack);
+    const service = new MetaflowMetadataService(stack, 'Metadata', { vpc, database: { engine: MetadataDatabaseEngine.RDS_POSTGRES } });
+    // Given to an infrastructure as a built service: it admits the infrastructure's jobs.
+    const infra = new MetaflowInfrastructure(stack, 'Metaflow', { vpc, metadataService: service });
     const resources = Template.fromStack(stack).toJSON().Resources as Resources;
-    expect(only(resources, 'AWS::ECS::Service')[1].Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(['subnet-0a', 'subnet-0b']);
+    expect(infra.metadataService).toBe(service);
+    expect(infra.deployedMetadataService).toBeUndefined();
+    const jobsGroup = ofType(resources, 'AWS::EC2::SecurityGroup').find(([id]) => /JobsSecurityGroup/.test(id))![0];
+    const endpointIngress = ofType(resources, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties).filter((r) => /EndpointSecurityGroup/.test(r.GroupId['Fn::GetAtt'][0]));
+    expect(endpointIngress.map((r) => r.SourceSecurityGroupId['Fn::GetAtt'][0])).toEqual([jobsGroup]);
+    expect(only(resources, 'AWS::ECS::Service')[1].Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(['subnet-0000000000000000a', 'subnet-0000000000000000b']);
     expect(only(resources, 'AWS::RDS::DBInstance')[1].Properties).toMatchObject({ Engine: 'postgres', StorageEncrypted: true, MultiAZ: true, DeletionProtection: true, PubliclyAccessible: false });
     expect(ofType(resources, 'AWS::ApiGateway::RestApi')).toHaveLength(0);
     expect(service.headersSecret).toBeUndefined();
