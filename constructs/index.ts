@@ -7,3 +7,4 @@ export * from './queues';
 export * from './security';
 export * from './flow';
 export * from './triggers';
+export * from './metadata-service';

@@ -145,7 +145,7 @@ export function metaflowParallelProblems(graph: FlowGraph, deployment: MetaflowD
       field: 'metadata',
       value: deployment.metadata ?? 'local',
       message: `the control task of this @parallel step waits for its ${(split.numParallel ?? 1) - 1} worker task(s) through the Metaflow metadata service; with local metadata it fails after 600 s`,
-      fix: 'give the flow a Metaflow metadata service (MetaflowFlow metaflow.serviceUrl), or use num_parallel=1',
+      fix: 'give the infrastructure a metadata service (MetaflowInfrastructure metadataService: {}) or the flow one (MetaflowFlow metaflow.serviceUrl), or use num_parallel=1',
     });
   }
   return problems;
