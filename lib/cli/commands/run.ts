@@ -6,6 +6,7 @@ import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../loca
 import { ProgressPrinter } from '../../local/run/progress';
 import { formatRunReport } from '../../local/run/report';
 import { RunStats } from '../../local/run/step-stats';
+import { asCliError, metadataServiceFor } from '../local-metadata-options';
 import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
 import { synthesizeApp } from '../../local/template/synth';
@@ -26,6 +27,10 @@ interface RunOptions {
   readonly progress?: boolean;
   readonly metaflowStandin?: boolean;
   readonly foreachWidth?: string[];
+  readonly metadataService?: boolean;
+  readonly metadataServiceSrc?: string;
+  readonly keepMetadata?: boolean;
+  readonly python?: string;
 }
 
 async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssembly; directory: string }> {
@@ -81,6 +86,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   }
   const given = parseParamArgs(options.param ?? []);
   const foreachWidths = parseForeachWidths(options.foreachWidth ?? [], options.metaflowStandin === true);
+  const metadataService = metadataServiceFor(options);
   suppressSdkNodeVersionWarning();
   const { assembly, directory } = await loadAssembly(options);
   const flow = findFlow(assembly, flowName);
@@ -113,12 +119,16 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
       signal: controller.signal,
       stats,
       commandFor: standin?.hook,
+      metadataService,
       onStart: (run) => {
         note(`run ${run.runId} of ${flowName}: logs in ${path.join(run.runDir, 'logs')}`);
+        if (run.metadataServiceUrl) note(`Metaflow's metadata service for this run: ${run.metadataServiceUrl}${options.keepMetadata ? ` (kept: \`metaflow-cdk local-metadata serve ${run.runDir}\`)` : ''}`);
         if (standin) note(`Metaflow steps run the protocol stand-in (no user code); its task records: ${standin.recordIn(run.runDir)}`);
         progress?.start();
       },
     });
+  } catch (error) {
+    throw asCliError(error);
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSignal);
@@ -147,6 +157,9 @@ export function register(program: Command): void {
     .option('--no-progress', 'do not print live progress')
     .option('--metaflow-standin', 'run the steps of Python Metaflow flows through the protocol stand-in instead of Metaflow (no user code runs)')
     .option('--foreach-width <step=n>', 'with --metaflow-standin: splits of a foreach whose list is not a literal in the flow file (repeatable)', repeatable)
+    .option('--metadata-service', "run Metaflow's metadata service (on a throwaway PostgreSQL) for the run and point every task at it")
+    .option('--metadata-service-src <dir>', 'with --metadata-service: the metaflow-service source tree (default: $MFCDK_METADATA_SERVICE_SRC)')
+    .option('--keep-metadata', 'with --metadata-service: keep its database in the run directory, to browse later with `local-metadata serve`')
     .action(async (flow: string, options: RunOptions) => {
       process.exitCode = await runLocal(flow, options);
     });
