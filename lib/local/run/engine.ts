@@ -14,6 +14,7 @@ import { LocalBatch } from '../batch/runner';
 import { prepareTaskHost, type TaskHostOptions } from '../batch/task-host';
 import { assetsReadByJobs, publishAssets } from '../services/job-assets';
 import { startLocalAwsFallback, type LocalSecretValues } from '../services/secrets-manager';
+import { collectLocalMetadata } from './metaflow-metadata';
 import { checkCodeUnchanged, checkSecrets, checkTaskInterpreter, flowSecretIds, metaflowFactsOf } from './metaflow-host-check';
 import { prestartLaunchers, ProcessRegistry } from '../process/children';
 import { Semaphore } from '../process/semaphore';
@@ -263,6 +264,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     options.signal?.removeEventListener('abort', stop);
     await registry.killAll();
     aws.destroy();
+    if (metaflow) collectLocalMetadata(runDir, runRoot);
     try {
       await options.beforeServersStop?.({ s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
     } finally {
