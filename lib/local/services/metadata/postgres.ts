@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MetadataServiceError } from './config';
-import { freePort, logTail, runningAsRoot, startServer, waitUntilReady, wrapped, type ServerProcess } from './processes';
+import { freePort, logTail, runningAsRoot, startServer, userCanEnter, waitUntilReady, wrapped, type ServerProcess } from './processes';
 
 /** PostgreSQL's superuser and the OS user it runs as when this process is root. */
 const PG_USER = 'postgres';
@@ -36,22 +36,21 @@ export function socketDirFor(dir: string): string {
   return Buffer.byteLength(path.join(dir, '.s.PGSQL.65535.lock')) <= 107 ? dir : '';
 }
 
-function asPostgresUser(): string | undefined {
-  return runningAsRoot() ? PG_USER : undefined;
+/** How PostgreSQL's commands run: as the `postgres` user when root, let through folders it may not enter. */
+function asPostgresUser(options: PostgresOptions): { user?: string; traverseAnyDirectory?: boolean } {
+  if (!runningAsRoot()) return {};
+  return { user: PG_USER, traverseAnyDirectory: !userCanEnter(PG_USER, path.dirname(options.dataDir)) };
 }
 
 function initdb(options: PostgresOptions): void {
   const argv = wrapped(
     [path.join(options.bin, 'initdb'), '-D', options.dataDir, '-U', PG_USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions', '--no-sync'],
-    { user: asPostgresUser() },
+    asPostgresUser(options),
   );
   const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf-8' });
   fs.appendFileSync(options.logFile, `$ ${argv.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}`);
   if (result.status !== 0) {
-    const hint = runningAsRoot()
-      ? ` (as root, PostgreSQL runs as the "${PG_USER}" user, which needs to reach ${options.dataDir}: give --run-root a folder every user can traverse)`
-      : '';
-    throw new MetadataServiceError(`initdb of the local metadata database failed${hint}; ${options.logFile} ends with:\n${logTail(options.logFile)}`);
+    throw new MetadataServiceError(`initdb of the local metadata database failed; ${options.logFile} ends with:\n${logTail(options.logFile)}`);
   }
 }
 
@@ -91,7 +90,7 @@ export async function startThrowawayPostgres(options: PostgresOptions): Promise<
         path.join(options.bin, 'postgres'), '-D', options.dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', socketDirFor(options.socketDir),
         '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60',
       ],
-      { user: asPostgresUser(), deathSignal: STOP_SIGNAL },
+      { ...asPostgresUser(options), deathSignal: STOP_SIGNAL },
     );
     const server = startServer('PostgreSQL', argv, { env: { PATH: process.env.PATH, LANG: 'C' }, logFile: options.logFile });
     try {

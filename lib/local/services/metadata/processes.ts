@@ -31,9 +31,11 @@ export function runningAsRoot(): boolean {
  * execs without forking): if this Node process dies, even by SIGKILL, the server gets `deathSignal` instead of
  * outliving the run.
  */
-export function wrapped(argv: readonly string[], options: { user?: string; deathSignal?: NodeJS.Signals }): string[] {
+export function wrapped(argv: readonly string[], options: { user?: string; deathSignal?: NodeJS.Signals; traverseAnyDirectory?: boolean }): string[] {
   const setpriv: string[] = [];
   if (options.user !== undefined) setpriv.push(`--reuid=${options.user}`, `--regid=${options.user}`, '--init-groups');
+  // CAP_DAC_READ_SEARCH: pass through folders only root may enter (a private temp folder, a home) to reach its own
+  if (options.traverseAnyDirectory) setpriv.push('--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search');
   if (options.deathSignal !== undefined) setpriv.push(`--pdeathsig=${options.deathSignal.replace(/^SIG/, '')}`);
   if (setpriv.length === 0) return [...argv];
   if (!hasSetpriv()) {
@@ -41,6 +43,11 @@ export function wrapped(argv: readonly string[], options: { user?: string; death
     return [...argv];
   }
   return ['setpriv', ...setpriv, '--', ...argv];
+}
+
+/** True when `user` can enter `dir` (every folder above it must let it through). */
+export function userCanEnter(user: string, dir: string): boolean {
+  return spawnSync('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', '--', 'test', '-x', dir], { stdio: 'ignore' }).status === 0;
 }
 
 /** Starts a server in its own process group (a terminal's Ctrl-C reaches the run, which stops it in order). */
