@@ -21,6 +21,7 @@ import { S3UploadTrigger } from '../triggers/s3-upload-trigger';
 import { CoordinationFunction, LOGS_WITHOUT_KMS_REASON } from './coordination-functions';
 import { FlowJobDefinitions } from './job-definitions';
 import { FlowRole } from './flow-role';
+import { metadataServiceJobSettings } from './metadata-service-jobs';
 import { LAMBDA_ENV } from '../../lambda/env';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildMetaflowDefinition } from '../../lib/compile/metaflow-definition';
@@ -168,6 +169,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       foreachStrategies: props.foreachStrategies,
       hostRetries: props.hostRetries,
       jobTags: props.jobTags,
+      ...metadataServiceJobSettings(infra, doc, props.metaflow),
     };
     const problems = new ProblemCollector();
     let plan: FlowPlan | undefined;

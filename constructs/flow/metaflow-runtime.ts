@@ -33,11 +33,12 @@ export interface MetaflowRuntimeOptions {
   readonly metaflowVersion?: string;
   /**
    * Internal URL of a Metaflow metadata service; tasks then use `--metadata=service`.
-   * @default - local metadata in the datastore
+   * @default - the infrastructure's `metadataService` (its internal URL), else local metadata in the datastore
    */
   readonly serviceUrl?: string;
   /**
-   * Headers for the metadata service (sent in clear text in every job's container overrides).
+   * Headers for the metadata service given with `serviceUrl` (sent in clear text in every job's container overrides;
+   * the infrastructure's `metadataService` passes its key as a Batch secret instead).
    * @default - none
    */
   readonly serviceHeaders?: Readonly<Record<string, string>>;
@@ -106,9 +107,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
   const deployment: MetaflowDeployment = {
     region: stack.region,
     datastoreRoot: infra.datastore.sysroot,
-    metadata: options.serviceUrl !== undefined ? 'service' : 'local',
-    ...(options.serviceUrl !== undefined ? { serviceUrl: options.serviceUrl } : {}),
-    ...(options.serviceHeaders !== undefined ? { serviceHeaders: options.serviceHeaders } : {}),
+    ...metadataSettings(infra, options),
     ...(infra.datastore.encryptionKey !== undefined ? { s3ServerSideEncryption: 'aws:kms' } : {}),
     ...(usesSecrets ? { secretsBackendType: 'aws-secrets-manager', secretsManagerRegion: stack.region } : {}),
     dynamoDbTable: infra.coordinationTable.tableName,
@@ -149,6 +148,20 @@ function codePackageAsset(scope: Construct, directory: string, suffixes: readonl
     },
   });
   return { asset, contentHash, outdir };
+}
+
+/**
+ * The metadata provider of the tasks, as `step-functions create` sets it from the deployer's config: a service named
+ * in the flow's options wins; else the infrastructure's service (jobs call its internal URL; its API key, if any,
+ * reaches them as a Batch secret, see `metadataServiceJobSettings`); else local metadata.
+ */
+function metadataSettings(infra: IMetaflowInfrastructure, options: MetaflowRuntimeOptions): Pick<MetaflowDeployment, 'metadata' | 'serviceUrl' | 'serviceHeaders' | 'serviceHeadersSecret'> {
+  if (options.serviceUrl !== undefined) {
+    return { metadata: 'service', serviceUrl: options.serviceUrl, ...(options.serviceHeaders !== undefined ? { serviceHeaders: options.serviceHeaders } : {}) };
+  }
+  const service = infra.metadataService;
+  if (service === undefined) return { metadata: 'local' };
+  return { metadata: 'service', serviceUrl: service.internalUrl ?? service.url, ...(service.headersSecret ? { serviceHeadersSecret: true } : {}) };
 }
 
 /** `@secrets` sources: secrets of the infrastructure by name or ARN, other names by their ARN pattern. */

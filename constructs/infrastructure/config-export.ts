@@ -1,6 +1,6 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { type ConfigInputs, type MetaflowConfig, buildMetaflowConfig, outputIdForKey } from '../../lib/infrastructure/config-export';
+import { type ConfigInputs, type MetaflowConfig, buildMetaflowConfig, outputIdForKey, serviceAuthKeyCommand } from '../../lib/infrastructure/config-export';
 import { ValidationError } from '../../lib/errors';
 import { INFRA_OUTPUTS } from '../../lib/runtime/naming';
 import type { MetaflowQueueRef } from './contract';
@@ -9,6 +9,8 @@ const exporters = new WeakMap<Stack, string>();
 
 /** Stack output holding `{ "<queue name>": "<queue ARN>" }` for every queue. */
 export const QUEUES_OUTPUT = 'MetaflowJobQueues';
+/** Stack output holding the ARN of the secret with the metadata service's API key (never the key). */
+export const SERVICE_AUTH_KEY_OUTPUT = 'MetaflowServiceAuthKeySecret';
 
 export interface MetaflowConfigExportProps {
   readonly inputs: ConfigInputs;
@@ -48,6 +50,12 @@ export class MetaflowConfigExport extends Construct {
       value: this.configJson,
       description: 'Metaflow config: save as ~/.metaflowconfig/config.json or pass to `metaflow configure import`',
     }).overrideLogicalId(INFRA_OUTPUTS.configJson);
+    if (props.inputs.serviceHeadersSecretArn !== undefined) {
+      new CfnOutput(this, 'ServiceAuthKey', {
+        value: props.inputs.serviceHeadersSecretArn,
+        description: `Secret of the metadata service API key; set METAFLOW_SERVICE_AUTH_KEY to the output of: ${serviceAuthKeyCommand('<this ARN>')}`,
+      }).overrideLogicalId(SERVICE_AUTH_KEY_OUTPUT);
+    }
     const queues = Object.fromEntries(props.queues.map((q) => [q.name, q.queue.jobQueueArn]));
     new CfnOutput(this, 'Queues', { value: stack.toJsonString(queues), description: 'Batch job queue ARNs by queue name' }).overrideLogicalId(QUEUES_OUTPUT);
   }

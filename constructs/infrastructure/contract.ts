@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IMetaflowMetadataService } from '../metadata-service/metadata-service';
 
 /**
  * What a flow needs from the infrastructure it runs on. `MetaflowInfrastructure` implements it;
@@ -36,6 +37,11 @@ export interface IMetaflowInfrastructure {
   readonly eventsRole?: iam.IRole;
   /** Log group for state machine execution logs (`METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN`). */
   readonly executionLogGroup?: logs.ILogGroup;
+  /**
+   * Metaflow metadata service the jobs register runs with: Metaflow steps run with `--metadata=service`, and its
+   * `headersSecret` reaches every job as the Batch secret `METAFLOW_SERVICE_HEADERS` (`executionRole` must read it).
+   */
+  readonly metadataService?: IMetaflowMetadataService;
 }
 
 export interface IMetaflowDatastoreRef {

@@ -14,6 +14,7 @@ import { INFRA_TAG } from '../../lib/runtime/naming';
 import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf, noIngressSecurityGroup } from '../compute/compute-environment';
 import { MetaflowCoordinationTable } from '../coordination/coordination-table';
 import { MetaflowDatastore, datastoreProblems } from '../datastore/datastore';
+import { type IMetaflowMetadataService, type MetaflowMetadataServiceOptions, MetaflowMetadataService, grantReadHeaders } from '../metadata-service/metadata-service';
 import { MetaflowJobQueue } from '../queues/job-queue';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 import { MetaflowEventsRole } from '../security/events-role';
@@ -52,6 +53,10 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
   readonly permissionsBoundary?: iam.IManagedPolicy;
   readonly stateMachinePrefix: string;
   readonly executionLogGroup: logs.ILogGroup;
+  /** The metadata service the jobs register runs with, if any. */
+  readonly metadataService?: IMetaflowMetadataService;
+  /** The metadata service this construct deployed (`metadataService` given as options). */
+  readonly deployedMetadataService?: MetaflowMetadataService;
   /** Config keys and outputs, unless `exportConfig` is false. */
   readonly configExport?: MetaflowConfigExport;
 
@@ -129,6 +134,14 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     this.eventsRole = new MetaflowEventsRole(this, 'EventsRole', { stateMachinePrefix: this.stateMachinePrefix, role: props.eventsRole }).role;
     this.executionLogGroup = props.executionLogGroup ?? this.createExecutionLogGroup(props.executionLogRetention);
 
+    if (props.metadataService !== undefined) {
+      const input = props.metadataService;
+      this.metadataService = isMetadataServiceRef(input)
+        ? input
+        : (this.deployedMetadataService = new MetaflowMetadataService(this, 'MetadataService', { ...input, vpc: this.vpc, permissionsBoundary: this.permissionsBoundary }));
+      this.admitJobsTo(this.metadataService);
+    }
+
     if (props.exportConfig ?? true) {
       const defaultQueue = this.queues.find((q) => q.name === this.defaultQueueName);
       this.configExport = new MetaflowConfigExport(this, 'Config', {
@@ -146,12 +159,19 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
           executionLogGroupArn: this.executionLogGroup.logGroupArn,
           region: stack.region,
           hasSecrets: this.secrets.length > 0,
-          serviceUrl: props.metadataService?.url,
-          serviceInternalUrl: props.metadataService?.internalUrl,
+          serviceUrl: this.metadataService?.url,
+          serviceInternalUrl: this.metadataService?.internalUrl,
+          serviceHeadersSecretArn: this.metadataService?.headersSecret?.secretArn,
           containerImage: props.containerImage,
         },
       });
     }
+  }
+
+  /** The jobs may call the service and read its headers (Batch resolves job definition secrets with the execution role). */
+  private admitJobsTo(service: IMetaflowMetadataService): void {
+    for (const group of this.securityGroups) service.connections?.allowDefaultPortFrom(group, 'Metaflow Batch jobs');
+    grantReadHeaders(service, this.executionRole);
   }
 
   private createExecutionLogGroup(retention = logs.RetentionDays.ONE_YEAR): logs.LogGroup {
@@ -218,6 +238,10 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     collector.addAll(found);
     collector.throwIfAny();
   }
+}
+
+function isMetadataServiceRef(input: MetaflowMetadataServiceOptions | IMetaflowMetadataService): input is IMetaflowMetadataService {
+  return typeof (input as IMetaflowMetadataService).url === 'string';
 }
 
 function isComputeEnvironment(input: ComputeEnvironmentOptions | IMetaflowComputeEnvironment): input is IMetaflowComputeEnvironment {

@@ -9,18 +9,9 @@ import type { MetaflowCoordinationTableProps } from '../coordination/coordinatio
 import type { MetaflowDatastoreProps } from '../datastore/datastore';
 import type { PermissionsBoundaryInput } from '../security/permissions-boundary';
 import type { IMetaflowDatastoreRef, MetaflowQueueRef } from './contract';
+import type { IMetaflowMetadataService, MetaflowMetadataServiceOptions } from '../metadata-service/metadata-service';
 import type { MetaflowQueueOptions } from './defaults';
 import type { MetaflowNetworkProps } from './network';
-
-export interface MetaflowMetadataService {
-  /** `METAFLOW_SERVICE_URL`. */
-  readonly url: string;
-  /**
-   * `METAFLOW_SERVICE_INTERNAL_URL`, used from inside jobs.
-   * @default - `url`
-   */
-  readonly internalUrl?: string;
-}
 
 export interface MetaflowInfrastructureProps {
   /**
@@ -124,10 +115,12 @@ export interface MetaflowInfrastructureProps {
    */
   readonly stateMachinePrefix?: string;
   /**
-   * A Metaflow metadata service this infrastructure does not deploy.
+   * A Metaflow metadata service: options (`{}` for the defaults) deploy a `MetaflowMetadataService` in this VPC that the
+   * jobs may call; an `IMetaflowMetadataService` (`MetaflowMetadataService.fromMetadataServiceAttributes`, or any
+   * `{ url, internalUrl }`) uses one deployed elsewhere. Flows then run every Metaflow step with `--metadata=service`.
    * @default - none: `METAFLOW_DEFAULT_METADATA` is `local` and the service keys are not exported
    */
-  readonly metadataService?: MetaflowMetadataService;
+  readonly metadataService?: MetaflowMetadataServiceOptions | IMetaflowMetadataService;
   /**
    * Retention of the state machine execution log group this construct creates.
    * @default logs.RetentionDays.ONE_YEAR

@@ -107,7 +107,7 @@ export function jobDefinitionFor(input: JobDefinitionInput, options: CompileOpti
   if (step.command === undefined || step.command.length === 0) {
     problems.push({ where, field: 'command', value: step.command, message: 'a generic step needs a command to run', fix: 'set command (exec form, e.g. ["node", "steps/train.mjs"]) on the step or in the flow defaults' });
   }
-  const secrets: Record<string, string> = {};
+  const secrets: Record<string, string> = { ...options.jobSecrets };
   for (const secret of step.secrets ?? []) {
     const arn = options.secrets?.get(secret);
     if (arn === undefined) {
@@ -126,6 +126,7 @@ export function jobDefinitionFor(input: JobDefinitionInput, options: CompileOpti
 
   const root = `s3://${options.datastoreBucket}/${options.datastorePrefix}`.replace(/\/+$/, '');
   const environment = sorted({
+    ...options.jobEnvironment,
     ...(step.environment ?? {}),
     [STEP_ENV.flowName]: flow,
     [STEP_ENV.datastoreRoot]: root,

@@ -32,6 +32,10 @@ export interface CompileOptions {
   readonly hostRetries?: number;
   /** Extra tags on every Batch job. @default none */
   readonly jobTags?: Readonly<Record<string, string>>;
+  /** Environment of every job definition (e.g. the metadata service URL for generic steps). @default none */
+  readonly jobEnvironment?: Readonly<Record<string, string>>;
+  /** Secrets Manager ARNs by variable name, in every job definition (e.g. `METAFLOW_SERVICE_HEADERS`). @default none */
+  readonly jobSecrets?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_INLINE_MAP_MAX_WIDTH = 40;

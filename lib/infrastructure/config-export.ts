@@ -48,6 +48,8 @@ export interface ConfigInputs {
   /** Metadata service; without one Metaflow keeps metadata in the datastore-local provider. */
   readonly serviceUrl?: string;
   readonly serviceInternalUrl?: string;
+  /** Secret holding `METAFLOW_SERVICE_HEADERS` (the API key); exported as its ARN, never its value. */
+  readonly serviceHeadersSecretArn?: string;
   readonly containerRegistry?: string;
   readonly containerImage?: string;
 }
@@ -96,4 +98,9 @@ export function outputIdForKey(key: string): string {
     .filter((part) => part.length > 0)
     .map((part) => part[0].toUpperCase() + part.slice(1))
     .join('');
+}
+
+/** How an operator gets the service's API key into their Metaflow config (`METAFLOW_SERVICE_AUTH_KEY`). */
+export function serviceAuthKeyCommand(secretArn: string): string {
+  return `aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text | python3 -c 'import json,sys; print(json.load(sys.stdin)["x-api-key"])'`;
 }

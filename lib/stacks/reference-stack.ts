@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { DatastoreEncryption } from '../../constructs/datastore/datastore';
 import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
+import type { MetaflowMetadataServiceOptions } from '../../constructs/metadata-service/metadata-service';
 
 export interface MetaflowReferenceStackProps extends StackProps {
   /**
@@ -11,6 +12,11 @@ export interface MetaflowReferenceStackProps extends StackProps {
    * @default 'metaflow'
    */
   readonly stateMachinePrefix?: string;
+  /**
+   * Deploy a Metaflow metadata service (`{}` for its defaults) that every flow of the stack registers runs with.
+   * @default - none: flows keep metadata in the datastore
+   */
+  readonly metadataService?: MetaflowMetadataServiceOptions;
 }
 
 /**
@@ -47,6 +53,7 @@ export class MetaflowReferenceStack extends Stack {
         { name: 'fargate', priority: 10, computeEnvironments: ['fargateSpot', 'fargate'] },
       ],
       secrets: [this.secret],
+      ...(props.metadataService ? { metadataService: props.metadataService } : {}),
     });
   }
 }

@@ -83,7 +83,9 @@ export function topLevelOptions(graph: FlowGraph, stepName: string, deployment: 
   top.push(...(deployment.flowOptions ?? []));
   top.push(
     '--quiet',
-    `--metadata=${deployment.metadata ?? 'local'}`,
+    // The job's METAFLOW_DEFAULT_METADATA (local, or service with a metadata service) picks the provider, so a run can
+    // be pointed at another service by its environment alone (the local engine does).
+    '--metadata=$METAFLOW_DEFAULT_METADATA',
     '--environment=local',
     '--datastore=s3',
     `--datastore-root=${deployment.datastoreRoot.replace(/\/+$/, '')}`,

@@ -20,6 +20,11 @@ export interface MetaflowDeployment {
   readonly serviceUrl?: string;
   /** `METAFLOW_SERVICE_HEADERS` (sent in clear text in the job). @default {} */
   readonly serviceHeaders?: Readonly<Record<string, string>>;
+  /**
+   * `METAFLOW_SERVICE_HEADERS` reaches the job as a Batch secret of its job definition (an API key from Secrets
+   * Manager), so the container overrides leave it out: the key never appears in the state machine. @default false
+   */
+  readonly serviceHeadersSecret?: boolean;
   /** `METAFLOW_S3_ENDPOINT_URL` (S3-compatible stores, local stand-ins). @default none */
   readonly s3EndpointUrl?: string;
   /** `METAFLOW_S3_SERVER_SIDE_ENCRYPTION`, e.g. `aws:kms`. @default none */

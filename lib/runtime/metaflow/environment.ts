@@ -36,7 +36,7 @@ export function metaflowStepEnvironment(graph: FlowGraph, stepName: string, depl
   add('METAFLOW_CODE_DS', 's3');
   add('METAFLOW_USER', 'SFN');
   add('METAFLOW_SERVICE_URL', deployment.serviceUrl);
-  add('METAFLOW_SERVICE_HEADERS', pythonJsonDumps(deployment.serviceHeaders ?? {}));
+  if (!deployment.serviceHeadersSecret) add('METAFLOW_SERVICE_HEADERS', pythonJsonDumps(deployment.serviceHeaders ?? {}));
   add('METAFLOW_DATASTORE_SYSROOT_S3', root);
   add('METAFLOW_DATATOOLS_S3ROOT', deployment.datatoolsRoot ?? `${root}/data`);
   add('METAFLOW_DEFAULT_DATASTORE', 's3');

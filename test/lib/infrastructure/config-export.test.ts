@@ -1,4 +1,4 @@
-import { type ConfigInputs, METAFLOW_CONFIG_KEYS, buildMetaflowConfig, outputIdForKey } from '../../../lib/infrastructure/config-export';
+import { type ConfigInputs, METAFLOW_CONFIG_KEYS, buildMetaflowConfig, outputIdForKey, serviceAuthKeyCommand } from '../../../lib/infrastructure/config-export';
 
 const inputs: ConfigInputs = {
   bucketName: 'bucket',
@@ -63,5 +63,13 @@ describe('outputIdForKey', () => {
     expect(outputIdForKey('METAFLOW_BATCH_JOB_QUEUE')).toBe('MetaflowBatchJobQueue');
     for (const key of METAFLOW_CONFIG_KEYS) expect(outputIdForKey(key)).toMatch(/^[A-Za-z0-9]+$/);
     expect(new Set(METAFLOW_CONFIG_KEYS.map(outputIdForKey)).size).toBe(METAFLOW_CONFIG_KEYS.length);
+  });
+});
+
+describe('serviceAuthKeyCommand', () => {
+  it('reads the x-api-key field of the headers secret, so the key itself is never exported', () => {
+    const command = serviceAuthKeyCommand('arn:aws:secretsmanager:eu-west-1:1:secret:md-AbC123');
+    expect(command).toMatch(/^aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:eu-west-1:1:secret:md-AbC123 /);
+    expect(command).toContain('["x-api-key"]');
   });
 });

@@ -89,5 +89,13 @@ export function recorded(dir: string): Recorded {
 
 /** Metaflow names the files `set_batch_environment` writes with 10 random letters; ours are fixed. */
 export function normaliseEnvFiles(script: string): string {
-  return script.replace(/set_batch_environment (parameters|parent_tasks) (\w+) && \. `pwd`\/\2/g, 'set_batch_environment $1 ENVFILE && . `pwd`/ENVFILE');
+  return script
+    .replace(/set_batch_environment (parameters|parent_tasks) (\w+) && \. `pwd`\/\2/g, 'set_batch_environment $1 ENVFILE && . `pwd`/ENVFILE')
+    .replace(/--metadata=(local|service)\b/g, METADATA_FROM_ENV);
 }
+
+/**
+ * Metaflow writes the provider into the command (`--metadata=local`); ours reads the job's METAFLOW_DEFAULT_METADATA,
+ * which the environment sets to the same value (compared with Metaflow's environment on its own).
+ */
+export const METADATA_FROM_ENV = '--metadata=$METAFLOW_DEFAULT_METADATA';

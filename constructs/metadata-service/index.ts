@@ -1,0 +1,4 @@
+export * from './database';
+export * from './endpoint';
+export * from './metadata-service';
+export * from './migration';
