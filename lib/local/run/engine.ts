@@ -20,7 +20,7 @@ import { prestartLaunchers, ProcessRegistry } from '../process/children';
 import { Semaphore } from '../process/semaphore';
 import { LocalAws } from '../services/aws';
 import { LocalLambda } from '../services/lambda';
-import { startRunMetadataService, type RunMetadataServiceOptions } from '../services/metadata/run-hook';
+import { checkNoServiceNeeded, startRunMetadataService, type RunMetadataServiceOptions } from '../services/metadata/run-hook';
 import { startLocalServers } from '../services/servers';
 import type { LocalAssembly } from '../template/assembly';
 import { findFlow, listFlows } from '../template/flows';
@@ -145,6 +145,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     if (warning) options.onWarning?.(warning);
     const staged = options.assemblyDirectory ? stagedPackageDir(options.assembly, options.assemblyDirectory, jobTexts) : undefined;
     checkSecrets(flow.name, flowSecretIds(flow.name, metaflow, staged), options.secrets);
+    if (!options.metadataService) checkNoServiceNeeded(flow.name, jobTexts);
   }
 
   const cwd = path.resolve(options.cwd ?? process.cwd());

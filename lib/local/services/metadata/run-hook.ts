@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { LocalRunRefused } from '../../run/metaflow-host-check';
 import type { Json } from '../../template/tokens';
 import type { MetadataServiceSetup } from './config';
 import { METADATA_SERVICE_DIR, startLocalMetadataService, type LocalMetadataService } from './local-service';
@@ -40,6 +41,23 @@ export function envValueIn(definition: Json, name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** True when a job of the flow (resolved definition or job definition, as JSON text) names the service provider. */
+export function usesMetadataService(jobTexts: readonly string[]): boolean {
+  return jobTexts.some((text) => /"Name":\s*"METAFLOW_DEFAULT_METADATA",\s*"Value":\s*"service"/.test(text));
+}
+
+/**
+ * A flow compiled for a metadata service (its tasks would call the deployed one, which this machine cannot reach, and
+ * a `@parallel` control task waits for its workers there) runs locally only with the local service.
+ */
+export function checkNoServiceNeeded(flowName: string, jobTexts: readonly string[]): void {
+  if (!usesMetadataService(jobTexts)) return;
+  throw new LocalRunRefused(
+    `flow ${flowName} registers its runs with a Metaflow metadata service (its jobs set METAFLOW_DEFAULT_METADATA=service), which a local run cannot reach: ` +
+      "add --metadata-service to run Metaflow's metadata service on this machine for the run",
+  );
 }
 
 /** Starts the service in `<runDir>/metadata-service` and records what browsing the run later needs. */

@@ -13,7 +13,7 @@ import {
 } from '../../../../../lib/local/services/metadata/config';
 import { socketDirFor } from '../../../../../lib/local/services/metadata/postgres';
 import { wrapped } from '../../../../../lib/local/services/metadata/processes';
-import { envValueIn } from '../../../../../lib/local/services/metadata/run-hook';
+import { checkNoServiceNeeded, envValueIn, usesMetadataService } from '../../../../../lib/local/services/metadata/run-hook';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-mdconfig-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -127,5 +127,19 @@ describe('server processes', () => {
   test('a socket directory whose socket path would not fit Linux\'s 107 bytes is left out (TCP only)', () => {
     expect(socketDirFor('/tmp/run/metadata-service/socket')).toBe('/tmp/run/metadata-service/socket');
     expect(socketDirFor(`/tmp/${'x'.repeat(100)}/socket`)).toBe('');
+  });
+});
+
+describe('flows compiled for a metadata service', () => {
+  const job = (provider: string): string => JSON.stringify({ ContainerProperties: { Environment: [{ Name: 'METAFLOW_DEFAULT_METADATA', Value: provider }] } });
+
+  test('are found by the provider their jobs name', () => {
+    expect(usesMetadataService([JSON.stringify({ States: {} }), job('service')])).toBe(true);
+    expect(usesMetadataService([job('local')])).toBe(false);
+  });
+
+  test('run locally only with --metadata-service: the refusal names the flow and the flag', () => {
+    expect(() => checkNoServiceNeeded('ParallelFlow', [job('service')])).toThrow(/flow ParallelFlow registers its runs with a Metaflow metadata service.*add --metadata-service/);
+    expect(() => checkNoServiceNeeded('LinearFlow', [job('local')])).not.toThrow();
   });
 });
