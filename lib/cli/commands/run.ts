@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { metaflowStandin, STANDIN_FOREACH_WIDTHS_ENV, type LocalCommandHook } from '../../local/batch/command-hook';
 import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
 import { ProgressPrinter } from '../../local/run/progress';
-import { formatRunReport } from '../../local/run/report';
+import { formatRunOutput, formatRunReport } from '../../local/run/report';
 import { RunStats } from '../../local/run/step-stats';
+import { abortOnStop } from '../../local/run/stop-signals';
 import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
 import { synthesizeApp } from '../../local/template/synth';
@@ -94,12 +95,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   const stats = new RunStats();
   const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
   const controller = new AbortController();
-  const onSignal = (): void => {
-    note('\nstopping the run: ending every task process and the local servers ...');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const removeStopListeners = abortOnStop(controller, (why) => note(`\nstopping the run (${why}): ending every task process and the local servers ...`));
   let result: LocalRunResult;
   try {
     result = await runLocalFlow({
@@ -121,10 +117,11 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
     });
   } finally {
     progress?.stop();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    removeStopListeners();
   }
   out(formatRunReport(result));
+  const output = formatRunOutput(result);
+  if (output) out(`\n${output}`);
   if (result.status === 'ABORTED') return 130;
   return result.status === 'SUCCEEDED' ? 0 : 1;
 }
