@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     '',
     'Batch\'s largest array (array-job, 1-step body of `true`) through `metaflow-cdk run --local` in its own process is',
     'measured by `npx jest test/e2e/wide-foreach.test.ts`, which prints `width 10000: <s> s, <ms> ms per task`; the',
-    'figures are in the README (Running a flow locally).',
+    'figures are in docs/benchmarks.md (Local engine).',
     '',
   ].join('\n');
   fs.writeFileSync(OUT, report);

@@ -84,7 +84,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
   if (!fs.existsSync(flowPath)) {
     throw new ValidationError([{ where: `flow "${doc.name}"`, field: 'runtime.directory', value: directory, message: `holds no ${runtime.flowFile}, so there is no code package to ship`, fix: 'import the flow with importPythonFlow (it records the directory), or set runtime.directory to the folder of the flow file' }]);
   }
-  const asset = new s3assets.Asset(scope, 'Code', { path: directory, exclude: ['**/__pycache__', '**/*.pyc', '.metaflow', 'cdk.out'] });
+  const asset = new s3assets.Asset(scope, 'Code', { path: directory, exclude: ['**/__pycache__', '**/*.pyc', '.metaflow', 'cdk.out', '.local-runs'] });
   const jobRole = infra.jobRole;
   // The package object only, not the whole asset bucket (asset.grantRead would grant every asset of the account).
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })] }));

@@ -1,9 +1,12 @@
 """An ordinary Metaflow flow that metaflow-cdk deploys unchanged.
 
-Run it locally with Metaflow (`python ranking_flow.py run`) or deploy it with metaflow-cdk:
+Deploy it with metaflow-cdk (`app.ts` beside it is the CDK app of the README's Python example):
 
-    metaflow-cdk validate examples/python/ranking_flow.py
-    metaflow-cdk graph examples/python/ranking_flow.py
+    npm run cli -- validate examples/python/ranking_flow.py
+    npm run cli -- graph examples/python/ranking_flow.py
+    npm run cli -- run --local RankingFlow --app examples/python --metaflow-standin --foreach-width start=3
+
+`train_large` asks for a GPU and names the infrastructure's `gpu` queue (a queue name of MetaflowInfrastructure).
 """
 
 from metaflow import (
@@ -67,7 +70,7 @@ class RankingFlow(FlowSpec):
         self.model = ("small", self.features_total)
         self.next(self.pick)
 
-    @batch(cpu=8, memory=32768, gpu=1, shared_memory=2048)
+    @batch(cpu=8, memory=32768, gpu=1, shared_memory=2048, queue="gpu")
     @environment(vars={"TOKENIZERS_PARALLELISM": "false"})
     @step
     def train_large(self):

@@ -1,7 +1,7 @@
 /**
  * The runtime contract of a generic step: every environment variable a step container receives, where its value
  * comes from, and the files a step writes that the state machine reads. The compiler, the step entry script,
- * the local engine, the example steps and the README all read this one table.
+ * the local engine, the example steps and docs/flows.md all read this one table.
  */
 
 export type EnvSource =

@@ -26,7 +26,7 @@ export function explainAwsError(error: unknown): CliError | undefined {
   if (ACCESS_DENIED.has(error.name)) {
     return new CliError(
       `AWS denied the call: ${error.message}. Grant the missing permission to the identity you use ` +
-        '(the README section "CLI" lists every IAM action the CLI needs), or use another profile with --profile.',
+        '(docs/cli.md lists every IAM action the CLI needs), or use another profile with --profile.',
     );
   }
   return undefined;

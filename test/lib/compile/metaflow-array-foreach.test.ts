@@ -113,7 +113,7 @@ describe('the widest array-job foreach', () => {
     // each split costs its derived id (<36-char job id>-<index>) in the string set and its index in the number set
     expect(metaflowForeachItemBytes(1001) - metaflowForeachItemBytes(1000)).toBe(BATCH_JOB_ID_LENGTH + 1 + 4 + 3);
     expect(METAFLOW_ARRAY_FOREACH_MAX_WIDTH).toBeGreaterThan(3 * INLINE_MAP_HARD_LIMIT);
-    expect(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf-8')).toContain(`At most ${METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US')} splits`);
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'python-flows.md'), 'utf-8')).toContain(`At most ${METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US')} splits`);
   });
 });
 

@@ -34,9 +34,9 @@ describe('runtime env contract', () => {
   });
 });
 
-describe('README runtime contract', () => {
+describe('docs/flows.md runtime contract', () => {
   it('documents every variable of the table', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(__dirname, '../../../docs/flows.md'), 'utf8');
     const start = readme.indexOf('## The runtime contract of a generic step');
     expect(start).toBeGreaterThan(-1);
     const text = readme.slice(start, readme.indexOf('\n## ', start + 1));

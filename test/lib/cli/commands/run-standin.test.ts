@@ -35,10 +35,13 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     cdkOut = path.join(tmp, 'cdk.out');
     const app = new App({ outdir: cdkOut });
     const stack = new Stack(app, 'Standin');
-    // The README's Python example trains one model on a GPU, so the queue has GPU instances behind the spot ones.
+    // The README's Python example trains one model on the infrastructure's `gpu` queue (`@batch(queue="gpu")`).
     const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
       computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }), gpu: ComputeEnvironmentPresets.gpu({ maxVcpus: 16 }) },
-      queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot', 'gpu'] }],
+      queues: [
+        { name: 'cpu', priority: 2, computeEnvironments: ['spot'] },
+        { name: 'gpu', priority: 1, computeEnvironments: ['gpu'] },
+      ],
     });
     new MetaflowFlow(stack, 'Foreach', { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, 'foreach_flow', 'flow.py'), image: 'python:3.11' });
     new MetaflowFlow(stack, 'Ranking', { infrastructure, pythonFlowFile: path.join(REPO, 'examples', 'python', 'ranking_flow.py'), image: 'python:3.11' });
