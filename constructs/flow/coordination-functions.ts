@@ -1,59 +1,16 @@
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { COORDINATION_BUNDLE, lambdaBundleDirectory } from './coordination-bundle';
 import { acknowledgeGuardRule, acknowledgeWildcardResource } from '../security/acknowledgements';
 
 /** CloudFormation Metadata key naming a function's handler, so the local engine can call it in-process. */
 export const HANDLER_METADATA_KEY = 'metaflow-cdk:handler';
 
-/** The source of a handler in `lambda/`: `.ts` in the repository, `.js` once compiled to `dist/`. */
-export function handlerEntry(file: string): string {
-  const base = path.join(__dirname, '..', '..', 'lambda', file);
-  return fs.existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
-}
-
-/**
- * This package's root and lock file, when it has one (a repository checkout): bundling then does not depend on the
- * directory the CDK app runs from. An installed package has no lock file; NodejsFunction then finds the app's own.
- */
-function bundlingRoot(): { projectRoot: string; depsLockFilePath: string } | undefined {
-  const root = path.join(__dirname, '..', '..');
-  const lockFile = path.join(root, 'package-lock.json');
-  return fs.existsSync(lockFile) ? { projectRoot: root, depsLockFilePath: lockFile } : undefined;
-}
-
-let bundleHash: string | undefined;
-
-/**
- * Hash of the sources the coordination bundle is built from (`lambda/`, `lib/compile/`, `lib/runtime/`). Given to
- * CDK as the asset hash, so a synth whose output directory already holds this bundle (`cdk.out`) skips esbuild.
- */
-export function coordinationSourceHash(): string {
-  if (bundleHash !== undefined) return bundleHash;
-  const root = path.join(__dirname, '..', '..');
-  const hash = crypto.createHash('sha256');
-  const visit = (dir: string): void => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (/\.(ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(entry.name).update(fs.readFileSync(full));
-    }
-  };
-  for (const dir of ['lambda', path.join('lib', 'compile'), path.join('lib', 'runtime')]) visit(path.join(root, dir));
-  bundleHash = hash.digest('hex');
-  return bundleHash;
-}
-
-/** The bundle every coordination function runs (`lambda/coordination.ts`): one esbuild run per synth. */
-export const COORDINATION_BUNDLE = 'coordination';
+export { COORDINATION_BUNDLE } from './coordination-bundle';
 
 export interface CoordinationFunctionProps {
   /** Export of `lambda/coordination.ts` the function runs, e.g. `fanout`. */
@@ -72,11 +29,12 @@ export const LAMBDA_OUTSIDE_VPC_REASON =
   'Coordination functions call only the S3 and DynamoDB APIs of this flow; the infrastructure contract has no VPC to place them in.';
 
 /**
- * A coordination Lambda: bundled by esbuild (no Docker), the runtime's own SDK v3, its own log group and a role
- * with nothing but log writing until the flow grants it more. All of them share one bundle, so CDK bundles once.
+ * A coordination Lambda: the prebuilt bundle of `lambda/coordination.ts` (no bundling at synth), the runtime's own
+ * SDK v3, its own log group and a role with nothing but log writing until the flow grants it more. All of them share
+ * the one bundle, so an app holds one asset however many flows it has.
  */
 export class CoordinationFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -92,10 +50,9 @@ export class CoordinationFunction extends Construct {
     const streams = `${this.logGroup.logGroupArn}:log-stream:*`;
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, streams] }));
     acknowledgeWildcardResource(this.role, streams, 'log stream names are chosen by Lambda at run time; the group is this function\'s own');
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(COORDINATION_BUNDLE),
-      ...bundlingRoot(),
-      handler: props.handler,
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(lambdaBundleDirectory(COORDINATION_BUNDLE)),
+      handler: `index.${props.handler}`,
       runtime: lambda.Runtime.NODEJS_LATEST,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -104,7 +61,6 @@ export class CoordinationFunction extends Construct {
       environment: props.environment,
       role: this.role,
       logGroup: this.logGroup,
-      bundling: { minify: true, sourceMap: false, target: 'node22', externalModules: ['@aws-sdk/*'], assetHash: coordinationSourceHash() },
     });
     (this.function.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_METADATA_KEY, `lambda/${COORDINATION_BUNDLE}.ts#${props.handler}`);
     acknowledgeGuardRule(this.function, 'lambda_inside_vpc_check', LAMBDA_OUTSIDE_VPC_REASON);

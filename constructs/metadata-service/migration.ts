@@ -1,15 +1,12 @@
-import * as fs from 'node:fs';
-import * as crypto from 'node:crypto';
 import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METADATA_MIGRATION_COMMAND } from '../../lib/infrastructure/metadata-service';
-import { handlerEntry } from '../flow/coordination-functions';
+import { lambdaBundleDirectory, METADATA_MIGRATION_BUNDLE } from '../flow/coordination-bundle';
 import { acknowledgeMigrationFunction } from './acknowledgements';
 import { withWritableTmp } from './writable-tmp';
 
@@ -36,7 +33,7 @@ export interface MetadataMigrationProps {
  */
 export class MetadataMigration extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: MetadataMigrationProps) {
@@ -76,10 +73,9 @@ export class MetadataMigration extends Construct {
     const passRoles = [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn];
     role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: passRoles, conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }));
 
-    const entry = handlerEntry('metadata-migration');
-    this.function = new NodejsFunction(this, 'Function', {
-      entry,
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(lambdaBundleDirectory(METADATA_MIGRATION_BUNDLE)),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_LATEST,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -87,7 +83,6 @@ export class MetadataMigration extends Construct {
       description: `Runs the Metaflow metadata schema migration task and waits for its exit code (${scope.node.path})`,
       role,
       logGroup,
-      bundling: { minify: true, sourceMap: false, target: 'node22', externalModules: ['@aws-sdk/*'], assetHash: sourceHash(entry) },
     });
     acknowledgeMigrationFunction(this, { logGroup, role, streams, tasks });
 
@@ -104,9 +99,4 @@ export class MetadataMigration extends Construct {
       },
     });
   }
-}
-
-/** The handler is one file with no local imports: its content decides the bundle, so a synth can skip esbuild. */
-function sourceHash(entry: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(entry)).digest('hex');
 }

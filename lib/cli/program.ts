@@ -8,7 +8,11 @@ import { COMMAND_MODULES } from './commands';
 export { CliError, UsageError, EXIT } from './cli-error';
 export { packageVersion } from '../package-version';
 
-export function buildProgram(): Command {
+/**
+ * The program with the commands `argv` needs: only the named command when the first argument names one (so
+ * `--version` and `run` load nothing else), every command otherwise (help, `help CMD`, unknown commands).
+ */
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command('metaflow-cdk')
     .description('Deploy, run and operate Metaflow-style flows on AWS Batch and AWS Step Functions')
     .version(packageVersion(), '-V, --version', 'print the metaflow-cdk version')
@@ -19,13 +23,20 @@ export function buildProgram(): Command {
     '\nExit codes: 0 ok, 1 failure, 2 usage error.\nAWS region and credentials come from the standard chain; ' +
       'commands that call AWS also take --region and --profile.',
   );
-  for (const load of COMMAND_MODULES) load().register(program);
+  for (const name of commandsFor(argv)) COMMAND_MODULES[name]().register(program);
   return program;
+}
+
+function commandsFor(argv: readonly string[]): string[] {
+  const [first] = argv;
+  if (first === '-V' || first === '--version') return [];
+  if (first !== undefined && Object.hasOwn(COMMAND_MODULES, first)) return [first];
+  return Object.keys(COMMAND_MODULES);
 }
 
 /** Runs the CLI and returns the exit code; errors are printed as messages a person can act on, never stack traces. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   // A command may set process.exitCode (e.g. `run --local`); start clean and leave it clean, the caller sets it.
   process.exitCode = undefined;
   try {

@@ -3,6 +3,7 @@ import { formatRunReport } from './run/report';
 import { runLocalFlow, type LocalRunResult } from './run/engine';
 import { ProgressPrinter } from './run/progress';
 import { RunStats } from './run/step-stats';
+import { abortOnStop } from './run/stop-signals';
 import { readLocalJson } from './services/s3-files';
 import { LocalAssembly } from './template/assembly';
 import { findFlow } from './template/flows';
@@ -21,6 +22,8 @@ export interface MainJobOptions {
   readonly write?: (text: string) => void;
   /** Live progress on stderr. @default true */
   readonly progress?: boolean;
+  /** Stops the run when aborted. @default stopping on SIGINT/SIGTERM/SIGHUP or when the parent process goes away */
+  readonly signal?: AbortSignal;
 }
 
 interface NumbersSummary {
@@ -62,11 +65,14 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<number> 
   const stats = new RunStats();
   const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
   write(`\nRunning ${MAIN_JOB_FLOW} locally (the same state machine and job definitions as on AWS) ...\n`);
+  const controller = new AbortController();
+  const removeStopListeners = options.signal ? () => undefined : abortOnStop(controller, (why) => write(`\nstopping the run (${why}) ...\n`));
   let result: LocalRunResult;
   try {
     result = await runLocalFlow({
       assembly,
       flow: MAIN_JOB_FLOW,
+      signal: options.signal ?? controller.signal,
       parameters: options.count === undefined ? {} : { count: options.count },
       runRoot: options.runRoot,
       stats,
@@ -74,6 +80,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<number> 
     });
   } finally {
     progress?.stop();
+    removeStopListeners();
   }
   write(`${formatRunReport(result)}\n`);
   if (result.status !== 'SUCCEEDED') return 1;

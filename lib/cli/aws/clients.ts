@@ -1,8 +1,8 @@
-import { BatchClient } from '@aws-sdk/client-batch';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { BatchClient } from '@aws-sdk/client-batch';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { assertProfileExists } from './profiles';
 import { suppressSdkNodeVersionWarning } from './warnings';
 
@@ -46,24 +46,26 @@ export const defaultClientFactory: ClientFactory = (options) => {
   let logs: CloudWatchLogsClient | undefined;
   let cloudFormation: CloudFormationClient | undefined;
   let tagging: ResourceGroupsTaggingAPIClient | undefined;
-  // Lazy: a command builds only the clients it uses (each resolves credentials on first call).
+  // Lazy: a command loads and builds only the clients it uses (each resolves credentials on first call).
+  /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     get sfn() {
-      return (sfn ??= new SFNClient(config));
+      return (sfn ??= new (require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn')).SFNClient(config));
     },
     get batch() {
-      return (batch ??= new BatchClient(config));
+      return (batch ??= new (require('@aws-sdk/client-batch') as typeof import('@aws-sdk/client-batch')).BatchClient(config));
     },
     get logs() {
-      return (logs ??= new CloudWatchLogsClient(config));
+      return (logs ??= new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config));
     },
     get cloudFormation() {
-      return (cloudFormation ??= new CloudFormationClient(config));
+      return (cloudFormation ??= new (require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation')).CloudFormationClient(config));
     },
     get tagging() {
-      return (tagging ??= new ResourceGroupsTaggingAPIClient(config));
+      return (tagging ??= new (require('@aws-sdk/client-resource-groups-tagging-api') as typeof import('@aws-sdk/client-resource-groups-tagging-api')).ResourceGroupsTaggingAPIClient(config));
     },
   };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 };
 
 let factory: ClientFactory = defaultClientFactory;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { assertCredentials } from '../aws/credentials';
 import { CliError } from '../cli-error';
 import { repeatable } from '../output/options';
 import { runCdk, type CdkCommandOptions, type CdkVerb } from './invoke';
@@ -21,6 +22,7 @@ export function cdkCommand(program: Command, verb: CdkVerb, description: string)
 
 export function cdkAction(verb: CdkVerb) {
   return async (stacks: string[], options: CdkCommandOptions): Promise<void> => {
+    if (verb !== 'synth') await assertCredentials({ profile: options.profile, region: options.region });
     const code = await runCdk(verb, stacks, options);
     if (code !== 0) throw new CliError(`cdk ${verb} exited with code ${code}`, code);
   };

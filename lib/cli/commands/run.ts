@@ -6,14 +6,15 @@ import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../loca
 import { LocalRunRefused } from '../../local/run/metaflow-host-check';
 import type { LocalSecretValues } from '../../local/services/secrets-manager';
 import { ProgressPrinter } from '../../local/run/progress';
-import { formatRunReport } from '../../local/run/report';
+import { formatRunOutput, formatRunReport } from '../../local/run/report';
 import { RunStats } from '../../local/run/step-stats';
-import { asCliError, metadataServiceFor } from '../local-metadata-options';
+import { abortOnStop } from '../../local/run/stop-signals';
 import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
 import { synthesizeApp } from '../../local/template/synth';
 import { suppressSdkNodeVersionWarning } from '../aws/warnings';
 import { CliError, UsageError } from '../cli-error';
+import { asCliError, metadataServiceFor } from '../local-metadata-options';
 import { repeatable } from '../output/options';
 import { note, out } from '../output/print';
 import { checkParameters, parseParamArgs } from '../parameters';
@@ -145,12 +146,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   const stats = new RunStats();
   const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
   const controller = new AbortController();
-  const onSignal = (): void => {
-    note('\nstopping the run: ending every task process and the local servers ...');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const removeStopListeners = abortOnStop(controller, (why) => note(`\nstopping the run (${why}): ending every task process and the local servers ...`));
   let result: LocalRunResult;
   try {
     result = await runLocalFlow({
@@ -181,10 +177,11 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
     throw asCliError(error);
   } finally {
     progress?.stop();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    removeStopListeners();
   }
   out(formatRunReport(result));
+  const output = formatRunOutput(result);
+  if (output) out(`\n${output}`);
   if (result.status === 'ABORTED') return 130;
   return result.status === 'SUCCEEDED' ? 0 : 1;
 }

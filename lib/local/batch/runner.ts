@@ -103,7 +103,11 @@ export class LocalBatch {
       DependsOn: [...(request.DependsOn ?? [])],
     };
     if (failed > 0) {
-      parent.StatusReason = `${failed} of ${size} child jobs failed; first failure: ${children.find((c) => c.status === 'FAILED')?.statusReason}`;
+      const index = children.findIndex((c) => c.status === 'FAILED');
+      const container = children[index].attempts[children[index].attempts.length - 1]?.Container;
+      const exit = container?.ExitCode !== undefined ? ` (exit code ${container.ExitCode})` : '';
+      const log = container?.LogStreamName ? `; log: ${container.LogStreamName}` : '';
+      parent.StatusReason = `${failed} of ${size} child jobs failed; first failure: child ${index}: ${children[index].statusReason}${exit}${log}`;
       throw new BatchJobFailed(parent);
     }
     return parent;

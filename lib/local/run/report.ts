@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { LocalRunResult } from './engine';
 import type { RunStats, StepStats } from './step-stats';
 
@@ -79,4 +81,47 @@ export function summarizeCause(cause: string | undefined): string {
     // not JSON: print as is
   }
   return cause;
+}
+
+/** The last `lines` lines a task printed: its log without the runner's `# ` header lines. */
+export function logTail(file: string, lines = 10): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const printed = text.split('\n').filter((line, i, all) => !line.startsWith('# ') && !(i === all.length - 1 && line === ''));
+  return printed.slice(-lines);
+}
+
+/** The log of the task that failed the run: the job's own, or the one the array parent names for its first failed child. */
+export function failedTaskLog(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const job = JSON.parse(cause) as { StatusReason?: string; Container?: { LogStreamName?: string }; Attempts?: Array<{ Container?: { LogStreamName?: string } }> };
+    return job.Container?.LogStreamName ?? job.Attempts?.[job.Attempts.length - 1]?.Container?.LogStreamName ?? /; log: (\S+)$/.exec(job.StatusReason ?? '')?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest log of the `end` step: what the flow printed last. */
+function endStepLog(logsDir: string): string | undefined {
+  const dir = path.join(logsDir, 'end');
+  if (!fs.existsSync(dir)) return undefined;
+  const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => path.join(dir, f));
+  return logs.sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs).pop();
+}
+
+/**
+ * What a person wants to see after the table: the end step's last output lines when the run succeeded (the flow's
+ * result), the failed task's last log lines when it failed; undefined when there is nothing to show.
+ */
+export function formatRunOutput(result: LocalRunResult, lines = 10): string | undefined {
+  const log = result.status === 'SUCCEEDED' ? endStepLog(result.logsDir) : result.status === 'FAILED' ? failedTaskLog(result.cause) : undefined;
+  const tail = log ? logTail(log, lines) : [];
+  if (!log || tail.length === 0) return undefined;
+  const what = result.status === 'SUCCEEDED' ? 'output of the end step' : 'end of the failed task\'s log';
+  return [`${what} (${path.relative(process.cwd(), log) || log}):`, ...tail.map((line) => `  ${line}`)].join('\n');
 }

@@ -4,7 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CoordinationFunction, HANDLER_METADATA_KEY, coordinationSourceHash, handlerEntry } from '../../../constructs/flow/coordination-functions';
+import { lambdaBundleDirectory, lambdaSourceHash, writeLambdaBundle } from '../../../constructs/flow/coordination-bundle';
+import { CoordinationFunction, HANDLER_METADATA_KEY } from '../../../constructs/flow/coordination-functions';
 
 describe('CoordinationFunction', () => {
   const app = new App();
@@ -12,10 +13,10 @@ describe('CoordinationFunction', () => {
   const fn = new CoordinationFunction(stack, 'Fanout', { handler: 'fanout', description: 'd', environment: { FLOW_NAME: 'F' }, logRetention: logs.RetentionDays.ONE_YEAR });
   const template = Template.fromStack(stack);
 
-  it('bundles the handler from lambda/ with the latest Node runtime and names it in metadata for the local engine', () => {
-    expect(fs.existsSync(handlerEntry('coordination'))).toBe(true);
-    const [resource] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Metadata: Record<string, string>; Properties: { Runtime: string; Environment: { Variables: Record<string, string> } } }>;
+  it('runs the bundle of lambda/coordination.ts with the latest Node runtime and names it in metadata for the local engine', () => {
+    const [resource] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Metadata: Record<string, string>; Properties: { Handler: string; Runtime: string; Environment: { Variables: Record<string, string> } } }>;
     expect(resource.Metadata[HANDLER_METADATA_KEY]).toBe('lambda/coordination.ts#fanout');
+    expect(resource.Properties.Handler).toBe('index.fanout');
     expect(resource.Properties.Runtime).toMatch(/^nodejs\d+\.x$/);
     expect(resource.Properties.Environment.Variables).toEqual({ FLOW_NAME: 'F' });
   });
@@ -27,12 +28,21 @@ describe('CoordinationFunction', () => {
     expect(fn.role).toBeDefined();
   });
 
-  it('names its bundle by a hash of its sources, so a synth into an existing cdk.out skips esbuild', () => {
-    const first = coordinationSourceHash();
-    expect(first).toMatch(/^[0-9a-f]{64}$/);
-    expect(coordinationSourceHash()).toBe(first);
-    const [resource] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Code: { S3Key: string } } }>;
-    expect(JSON.stringify(resource.Properties.Code.S3Key)).toMatch(/[0-9a-f]{64}\.zip/);
+  it('from sources, bundles once per source hash into node_modules/.cache; the bundle exports every handler', () => {
+    const hash = lambdaSourceHash();
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const directory = lambdaBundleDirectory();
+    expect(path.basename(directory)).toBe(`coordination-${hash.slice(0, 16)}`);
+    expect(directory).toContain(path.join('node_modules', '.cache', 'metaflow-cdk'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bundle = require(path.join(directory, 'index.js')) as Record<string, unknown>;
+    expect(typeof bundle.fanout).toBe('function');
+    expect(typeof bundle.recordCatch).toBe('function');
+  });
+
+  it('a bundle written for the package is the same bytes as the one a checkout builds (one asset hash either way)', () => {
+    const written = writeLambdaBundle('coordination', fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-')));
+    expect(fs.readFileSync(path.join(written, 'index.js'))).toEqual(fs.readFileSync(path.join(lambdaBundleDirectory(), 'index.js')));
   });
 
   it('bundles small: the SDK stays external', () => {
@@ -46,8 +56,8 @@ describe('CoordinationFunction', () => {
   });
 });
 
-describe('CoordinationFunction bundling from another directory', () => {
-  it('finds this package and its lock file, so an app outside the repository (run --local --app DIR) synthesizes', () => {
+describe('CoordinationFunction from another directory', () => {
+  it('needs nothing from the directory the app runs in (run --local --app DIR, linked and folder installs)', () => {
     const cwd = process.cwd();
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'elsewhere-'));
     process.chdir(elsewhere);

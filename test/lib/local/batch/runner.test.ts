@@ -123,6 +123,17 @@ describe('LocalBatch', () => {
     expect(Math.max(...counts)).toBe(2);
   });
 
+  test('a failed array job names its first failed child, its exit code and its log', async () => {
+    const failed = (await batch.submitJobSync('s', {
+      JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ArrayProperties: { Size: 3 },
+      ContainerOverrides: { Command: ['sh', '-c', '[ "$AWS_BATCH_JOB_ARRAY_INDEX" != 1 ] || { echo child one broke; exit 4; }'] },
+    }).catch((e: unknown) => e)) as BatchJobFailed;
+    expect(failed).toBeInstanceOf(BatchJobFailed);
+    const match = /^1 of 3 child jobs failed; first failure: child 1: .*\(exit code 4\); log: (\S+-1-attempt1\.log)$/.exec(failed.job.StatusReason ?? '');
+    expect(match).not.toBeNull();
+    expect(fs.readFileSync(match![1], 'utf8')).toContain('child one broke');
+  });
+
   test("a multi-node job ends when its main node exits, with the main node's outcome: others are stopped", async () => {
     // node 1 fails (Batch ignores it), node 2 would run for a minute
     const script =
