@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { StepSpec } from '../graph/model';
+import type { SecretAccess, StepSpec } from '../graph/model';
 import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
 import { isLiteral, type RawStep, type RawTransition } from './reader-output';
 import { readStepDecorators } from './step-decorators';
@@ -10,6 +10,16 @@ const TRANSITION_FORMS = 'self.next(self.a) (linear), self.next(self.a, self.b) 
 export function stepFlag(raw: RawStep, flag: 'start' | 'end'): boolean {
   const value = raw.step.kwargs[flag];
   return value !== undefined && isLiteral(value) && value.value === true;
+}
+
+/** `@secrets` sources read through a role or in another region, by step (problems are reported by `readStep`). */
+export function secretAccessByStep(rawSteps: readonly RawStep[], file: string): Record<string, Record<string, SecretAccess>> {
+  const byStep: Record<string, Record<string, SecretAccess>> = {};
+  for (const raw of rawSteps) {
+    const { secretAccess } = readStepDecorators(raw.decorators, { file, step: raw.name }, []);
+    if (Object.keys(secretAccess).length > 0) byStep[raw.name] = { ...secretAccess };
+  }
+  return byStep;
 }
 
 /**
