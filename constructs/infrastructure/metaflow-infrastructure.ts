@@ -7,6 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type Problem, ProblemCollector } from '../../lib/errors';
 import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
+import { vpcEgressProblems } from '../../lib/infrastructure/network-rules';
 import { problem } from '../../lib/infrastructure/problems';
 import { type QueueSpec, validateQueues } from '../../lib/infrastructure/queue-rules';
 import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
@@ -210,6 +211,14 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     }
     if (props.existingCoordinationTable && props.coordinationTable) {
       found.push(problem(where, 'coordinationTable', 'given with existingCoordinationTable', 'table options apply only to a table this construct creates', 'remove coordinationTable or existingCoordinationTable'));
+    }
+    if (props.vpc) {
+      found.push(...vpcEgressProblems(`${where}/vpc`, {
+        privateWithEgress: props.vpc.privateSubnets.length,
+        public: props.vpc.publicSubnets.length,
+        isolated: props.vpc.isolatedSubnets.length,
+        explicitSelection: props.vpcSubnets !== undefined,
+      }));
     }
     if (props.vpc && props.network) {
       found.push(problem(where, 'network', 'given with vpc', 'network options apply only to a VPC this construct creates', 'remove network or vpc'));
