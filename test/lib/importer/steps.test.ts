@@ -69,7 +69,7 @@ describe('steps and transitions', () => {
     expect(problemsOf(body('"abc"'))[0].message).toMatch(/sets to a string: the foreach would run once per character/);
     expect(problemsOf(body('[]'))[0].message).toMatch(/empty list: Metaflow fails the run/);
     expect(problemsOf(body('5'))[0]).toMatchObject({ field: 'self.next(foreach=...)', value: 5 });
-    expect(problemsOf(body('None'))[0].fix).toMatch(/set self.items to a non-empty list \(line 4\)/);
+    expect(problemsOf(body('None'))[0].fix).toMatch(/set self.items to a non-empty list \(line 5\)/);
     // Lists (and tuples), and values not knowable at synth, are accepted.
     for (const ok of ['[1, 2]', '(1, 2)', 'list(range(3))', 'self.load()']) expect(importSource(body(ok)).steps[0].foreach).toBe('items');
   });
