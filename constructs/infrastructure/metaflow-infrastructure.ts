@@ -212,7 +212,7 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     if (props.existingCoordinationTable && props.coordinationTable) {
       found.push(problem(where, 'coordinationTable', 'given with existingCoordinationTable', 'table options apply only to a table this construct creates', 'remove coordinationTable or existingCoordinationTable'));
     }
-    if (props.vpc) {
+    if (props.vpc?.privateSubnets && props.vpc.publicSubnets && props.vpc.isolatedSubnets) {
       found.push(...vpcEgressProblems(`${where}/vpc`, {
         privateWithEgress: props.vpc.privateSubnets.length,
         public: props.vpc.publicSubnets.length,
