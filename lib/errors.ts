@@ -10,6 +10,24 @@ export interface Problem {
   readonly fix: string;
 }
 
+/** An unresolved CDK token as it appears in a string: `${Token[Bucket.Name.123]}`. */
+const TOKEN = /\$\{Token\[[^\]]*\]\}/g;
+
+/**
+ * Describes one token string (the constructs layer names the construct it comes from); pure logic knows no CDK, so
+ * by default a token reads as a value known at deploy.
+ */
+let describeToken: (token: string) => string = () => '<a value known only at deploy>';
+
+export function setTokenDescriber(describer: (token: string) => string): void {
+  describeToken = describer;
+}
+
+/** `text` with every unresolved token replaced by what it stands for, so no message shows `${Token[...]}`. */
+export function withoutTokens(text: string): string {
+  return text.replace(TOKEN, (token) => describeToken(token));
+}
+
 function renderValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
@@ -22,7 +40,7 @@ function renderValue(value: unknown): string {
 }
 
 export function formatProblem(problem: Problem): string {
-  return `${problem.where}: ${problem.field} = ${renderValue(problem.value)}: ${problem.message}. Fix: ${problem.fix}`;
+  return withoutTokens(`${problem.where}: ${problem.field} = ${renderValue(problem.value)}: ${problem.message}. Fix: ${problem.fix}`);
 }
 
 /**
@@ -33,11 +51,17 @@ export class ValidationError extends Error {
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {
-    const lines = problems.map(formatProblem);
-    super(problems.length === 1 ? lines[0] : `${problems.length} problems:\n  - ${lines.join('\n  - ')}`);
+    const clean = problems.map(untokenized);
+    const lines = clean.map(formatProblem);
+    super(clean.length === 1 ? lines[0] : `${clean.length} problems:\n  - ${lines.join('\n  - ')}`);
     this.name = 'ValidationError';
-    this.problems = problems;
+    this.problems = clean;
   }
+}
+
+function untokenized(problem: Problem): Problem {
+  const value = typeof problem.value === 'string' ? withoutTokens(problem.value) : problem.value;
+  return { where: withoutTokens(problem.where), field: withoutTokens(problem.field), value, message: withoutTokens(problem.message), fix: withoutTokens(problem.fix) };
 }
 
 /** Collects problems and throws them together. */

@@ -1,4 +1,4 @@
-import { Size, Validations } from 'aws-cdk-lib';
+import { Size, SizeRoundingBehavior, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -198,6 +198,7 @@ export function computeSpecOf(props: ComputeEnvironmentOptions): ComputeSpec {
     maxVcpus: props.maxVcpus ?? (accelerated ? 64 : 256),
     spotBidPercentage: props.spotBidPercentage,
     instanceTypes,
+    ...(props.rootVolumeSize !== undefined ? { rootVolumeGiB: props.rootVolumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) } : {}),
   };
 }
 

@@ -24,7 +24,10 @@ export interface CoordinationFunctionProps {
 }
 
 export const LOGS_WITHOUT_KMS_REASON =
-  'Logs hold step names, run ids and error messages, no artifact data; CloudWatch encrypts them at rest. Pass logEncryptionKey to use a KMS key.';
+  'Coordination Lambda logs hold what these functions print (step names, run ids, foreach widths and error messages), not artifacts; CloudWatch Logs encrypts them at rest with its own keys. Pass logEncryptionKey to use a KMS key you control.';
+/** Execution logs are written at level ALL with execution data: every state's input and output. */
+export const EXECUTION_LOGS_WITHOUT_KMS_REASON =
+  'Execution logs record every state\'s input and output (level ALL with execution data): run parameters as given, run and task ids, S3 paths and Batch job descriptions. CloudWatch Logs encrypts them at rest with its own keys and access is by IAM; pass logEncryptionKey to encrypt them with a KMS key you control, or keep secrets out of parameters.';
 export const LAMBDA_OUTSIDE_VPC_REASON =
   'Coordination functions call only the S3 and DynamoDB APIs of this flow; the infrastructure contract has no VPC to place them in.';
 
@@ -49,7 +52,7 @@ export class CoordinationFunction extends Construct {
     });
     const streams = `${this.logGroup.logGroupArn}:log-stream:*`;
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, streams] }));
-    acknowledgeWildcardResource(this.role, streams, 'log stream names are chosen by Lambda at run time; the group is this function\'s own');
+    acknowledgeWildcardResource(this.role, streams, ['logs:CreateLogStream', 'logs:PutLogEvents'], 'log stream names are chosen by Lambda at run time; the group is this function\'s own');
     this.function = new lambda.Function(this, 'Function', {
       code: lambda.Code.fromAsset(lambdaBundleDirectory(COORDINATION_BUNDLE)),
       handler: `index.${props.handler}`,

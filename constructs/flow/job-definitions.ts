@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { JobDefinitionSpec, hashOf } from '../../lib/compile/job-definitions';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
@@ -8,14 +9,30 @@ export interface FlowJobDefinitionsProps {
   readonly flowName: string;
   readonly specs: readonly JobDefinitionSpec[];
   readonly infrastructure: IMetaflowInfrastructure;
+  /** The flow's job role (steps with `iamRole` use theirs). */
+  readonly jobRole: iam.IRole;
+  /**
+   * The flow's execution role, for jobs Batch injects secrets into.
+   * @default - the infrastructure's execution role
+   */
+  readonly executionRole?: iam.IRole;
 }
+
+/** The roles a job definition names by default. */
+export interface JobDefinitionRoles {
+  readonly jobRole: iam.IRole;
+  readonly executionRole: iam.IRole;
+}
+
+/** Characters of the content hash in a job definition name. */
+export const JOB_DEFINITION_HASH_LENGTH = 16;
 
 /** Batch job definition names of a flow start with this: `<flow>-<content hash>`. */
 export function jobDefinitionNamePrefix(flowName: string): string {
   return `${flowName.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100)}-`;
 }
 
-function containerProperties(spec: JobDefinitionSpec, infra: IMetaflowInfrastructure): batch.CfnJobDefinition.ContainerPropertiesProperty {
+function containerProperties(spec: JobDefinitionSpec, roles: JobDefinitionRoles): batch.CfnJobDefinition.ContainerPropertiesProperty {
   const fargate = spec.platform === 'FARGATE';
   const secrets = Object.entries(spec.secrets).map(([name, valueFrom]) => ({ name, valueFrom }));
   const linux = spec.linuxParameters;
@@ -28,9 +45,9 @@ function containerProperties(spec: JobDefinitionSpec, infra: IMetaflowInfrastruc
       { type: 'MEMORY', value: String(Math.floor(spec.memoryMiB)) },
       ...(spec.gpus > 0 ? [{ type: 'GPU', value: String(spec.gpus) }] : []),
     ],
-    jobRoleArn: spec.jobRoleArn ?? infra.jobRole.roleArn,
+    jobRoleArn: spec.jobRoleArn ?? roles.jobRole.roleArn,
     // Batch reads secrets with the execution role on EC2 too.
-    ...(fargate || secrets.length > 0 ? { executionRoleArn: spec.executionRoleArn ?? infra.executionRole.roleArn } : {}),
+    ...(fargate || secrets.length > 0 ? { executionRoleArn: spec.executionRoleArn ?? roles.executionRole.roleArn } : {}),
     ...(secrets.length > 0 ? { secrets } : {}),
     ...(linux
       ? {
@@ -56,8 +73,8 @@ function containerProperties(spec: JobDefinitionSpec, infra: IMetaflowInfrastruc
 }
 
 /** The CloudFormation properties of one job definition (without its name). */
-export function jobDefinitionProperties(spec: JobDefinitionSpec, infra: IMetaflowInfrastructure): batch.CfnJobDefinitionProps {
-  const container = containerProperties(spec, infra);
+export function jobDefinitionProperties(spec: JobDefinitionSpec, roles: JobDefinitionRoles): batch.CfnJobDefinitionProps {
+  const container = containerProperties(spec, roles);
   return {
     type: spec.type,
     platformCapabilities: [spec.platform],
@@ -86,8 +103,8 @@ export class FlowJobDefinitions extends Construct {
     const stack = Stack.of(this);
     const byKey = new Map<string, batch.CfnJobDefinition>();
     for (const spec of props.specs) {
-      const properties = jobDefinitionProperties(spec, props.infrastructure);
-      const hash = hashOf(stack.resolve(properties), 16);
+      const properties = jobDefinitionProperties(spec, { jobRole: props.jobRole, executionRole: props.executionRole ?? props.infrastructure.executionRole });
+      const hash = hashOf(stack.resolve(properties), JOB_DEFINITION_HASH_LENGTH);
       const jd = new batch.CfnJobDefinition(this, `JobDefinition${hash}`, {
         ...properties,
         jobDefinitionName: `${jobDefinitionNamePrefix(props.flowName)}${hash}`,

@@ -13,12 +13,18 @@ import { FlowPlan, planFlow } from '../../lib/compile/plan';
 import { ProblemCollector, ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { CODE_PACKAGE_METADATA_KEY } from '../../lib/runtime/metaflow/code-package';
-import { FLOW_TAGS } from '../../lib/runtime/naming';
+import { FLOW_TAGS, JOB_OWNER_TAG } from '../../lib/runtime/naming';
 import { packageVersion } from '../../lib/package-version';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 import { FlowSchedule } from '../triggers/flow-schedule';
 import { S3UploadTrigger } from '../triggers/s3-upload-trigger';
-import { CoordinationFunction, LOGS_WITHOUT_KMS_REASON } from './coordination-functions';
+import { CoordinationFunction, EXECUTION_LOGS_WITHOUT_KMS_REASON } from './coordination-functions';
+import { flowPropsProblems, registerFlow } from './flow-props-rules';
+import { stateMachineNameOf } from '../../lib/compile/flow-props-rules';
+import { MetaflowJobRole } from '../security/job-role';
+import { MetaflowExecutionRole } from '../security/execution-role';
+import { secretsByName } from '../security/secret-names';
+import '../security/token-paths';
 import { FlowJobDefinitions } from './job-definitions';
 import { FlowRole } from './flow-role';
 import { metadataServiceJobSettings } from './metadata-service-jobs';
@@ -107,6 +113,12 @@ export interface MetaflowFlowProps {
    * @default - none
    */
   readonly jobTags?: Readonly<Record<string, string>>;
+  /**
+   * Role the flow's Batch jobs assume.
+   * @default - a new role for this flow's jobs only: the datastore prefix, the coordination table and the secrets this
+   * flow names (or, for a Metaflow flow, the code package and its `@secrets`)
+   */
+  readonly jobRole?: iam.IRole;
 }
 
 /**
@@ -128,6 +140,10 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   readonly flowName: string;
   readonly stateMachine: sfn.StateMachine;
   readonly role: iam.IRole;
+  /** The role this flow's Batch jobs assume (steps with `iamRole` use theirs). */
+  readonly jobRole: iam.IRole;
+  /** The execution role of this flow's jobs when Batch injects secrets into them: it reads exactly those secrets. */
+  readonly executionRole?: iam.IRole;
   readonly logGroup: logs.LogGroup;
   /** Distinct job definitions, shared by steps with equal settings. */
   readonly jobDefinitions: readonly batch.CfnJobDefinition[];
@@ -155,10 +171,10 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     const stack = Stack.of(this);
     const datastoreBucket = infra.datastore.bucket.bucketName;
     const datastorePrefix = infra.datastore.rootPrefix;
-    const secrets = new Map<string, string>();
-    for (const secret of infra.secrets) {
-      for (const name of [secret.secretName, secret.secretArn, secret.node.id]) secrets.set(name, secret.secretArn);
-    }
+    const secretsByStepName = secretsByName(infra.secrets);
+    const secrets = new Map([...secretsByStepName].map(([name, secret]) => [name, secret.secretArn]));
+    const prefix = props.stateMachineNamePrefix ?? infra.stateMachinePrefix;
+    const stateMachineName = stateMachineNameOf(prefix, doc.name);
     const options: CompileOptions = {
       queues: infra.queues.map((q) => ({ name: q.name, capabilities: q.capabilities })),
       defaultQueueName: infra.defaultQueueName,
@@ -168,10 +184,12 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       secrets,
       foreachStrategies: props.foreachStrategies,
       hostRetries: props.hostRetries,
-      jobTags: props.jobTags,
+      // The owner tag last, so no user tag can take another flow's jobs out of its role's reach.
+      jobTags: { ...props.jobTags, [JOB_OWNER_TAG]: stateMachineName },
       ...metadataServiceJobSettings(infra, doc, props.metaflow),
     };
     const problems = new ProblemCollector();
+    problems.addAll(flowPropsProblems(this, doc.name, stateMachineName, props));
     let plan: FlowPlan | undefined;
     try {
       plan = planFlow(doc, options);
@@ -184,11 +202,24 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     this.plan = plan!;
     this.foreachStrategies = this.plan.foreachStrategies;
 
-    const prefix = props.stateMachineNamePrefix ?? infra.stateMachinePrefix;
-    const stateMachineName = (prefix ? `${prefix}_${doc.name}` : doc.name).slice(0, 80);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
-    const jds = new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs: this.plan.jobDefinitions, infrastructure: infra });
+    this.jobRole = props.jobRole ?? new MetaflowJobRole(this, 'JobRole', {
+      datastore: infra.datastore,
+      coordinationTable: infra.coordinationTable,
+      permissionsBoundary: infra.permissionsBoundary,
+      description: `Batch jobs of flow ${doc.name}: datastore prefix, coordination table, this flow's secrets`,
+    }).role;
+    // Secrets Batch injects (generic steps) are read by the execution role: one of this flow's own, for exactly those.
+    const injected = [...new Set(this.plan.jobDefinitions.flatMap((spec) => Object.values(spec.secrets)))];
+    if (injected.length > 0) {
+      this.executionRole = new MetaflowExecutionRole(this, 'ExecutionRole', {
+        secrets: infra.secrets.filter((secret) => injected.includes(secret.secretArn)),
+        permissionsBoundary: infra.permissionsBoundary,
+        description: `Batch execution role of flow ${doc.name}: image pulls, job logs, this flow's injected secrets`,
+      }).role;
+    }
+    const jds = new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs: this.plan.jobDefinitions, infrastructure: infra, jobRole: this.jobRole, executionRole: this.executionRole });
     this.jobDefinitionsByKey = jds.byKey;
     this.jobDefinitions = [...jds.byKey.values()];
 
@@ -199,7 +230,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       [LAMBDA_ENV.table]: infra.coordinationTable.tableName,
       [LAMBDA_ENV.widthSource]: doc.runtime?.kind === 'metaflow' ? 'dynamodb' : 's3',
     };
-    const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName, options: props.metaflow }) : undefined;
+    const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName, options: props.metaflow, jobRole: this.jobRole }) : undefined;
     const coordinationFunction = (id: string, handler: 'fanout' | 'recordCatch', description: string) =>
       new CoordinationFunction(this, id, { handler, description, environment: lambdaEnv, logRetention, permissionsBoundary: infra.permissionsBoundary, logEncryptionKey: props.logEncryptionKey });
     if (metaflowRun === undefined) {
@@ -240,7 +271,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
     });
-    if (!props.logEncryptionKey) acknowledgeGuardRule(this.logGroup, 'cloudwatch_log_group_encrypted_check', LOGS_WITHOUT_KMS_REASON);
+    if (!props.logEncryptionKey) acknowledgeGuardRule(this.logGroup, 'cloudwatch_log_group_encrypted_check', EXECUTION_LOGS_WITHOUT_KMS_REASON);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(this.definition)),
@@ -265,7 +296,6 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       this.schedule = new FlowSchedule(this, 'Schedule', {
         stateMachine: this.stateMachine,
         schedule: doc.schedule,
-        role: infra.eventsRole,
         parameters: props.scheduledParameters,
       });
     }
@@ -277,9 +307,9 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
           flowName: doc.name,
           datastoreBucketName: datastoreBucket,
           datastorePrefix,
-          role: infra.eventsRole,
         }),
     );
+    registerFlow(this, doc.name, stateMachineName);
   }
 
   /** The job definition a step submits. */
@@ -325,5 +355,5 @@ function grantObjects(fn: CoordinationFunction, infra: IMetaflowInfrastructure, 
     const kmsActions = actions.some((a) => a.startsWith('s3:Get')) ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'];
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: kmsActions, resources: [key.keyArn] }));
   }
-  acknowledgeWildcardResource(fn, resource, reason);
+  acknowledgeWildcardResource(fn, resource, [...actions, ...(key ? ['kms:GenerateDataKey', 'kms:Decrypt'] : [])], reason);
 }

@@ -13,6 +13,8 @@ import { staticBatchSteps } from '../../lib/importer/static-decorators';
 import { codePackageFiles, codePackageHash, writeCodePackage, type CodePackageSource } from '../../lib/runtime/metaflow/code-package';
 import type { MetaflowDeployment } from '../../lib/runtime/metaflow/deployment';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
+import { secretsByName } from '../security/secret-names';
+import { grantSecretsRead } from '../security/secrets';
 
 /** Metaflow settings of a flow imported from Python. */
 export interface MetaflowRuntimeOptions {
@@ -66,6 +68,8 @@ export interface MetaflowRuntimeInput {
   readonly image?: string;
   readonly stateMachineName: string;
   readonly options?: MetaflowRuntimeOptions;
+  /** The flow's own job role: reads the code package and the flow's `@secrets`, assumes their `role=`. */
+  readonly jobRole: iam.IRole;
 }
 
 export interface MetaflowRuntime {
@@ -96,7 +100,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
     throw new ValidationError([{ where: `flow "${doc.name}"`, field: 'runtime.directory', value: directory, message: `holds no ${runtime.flowFile}, so there is no code package to ship`, fix: 'import the flow with importPythonFlow (it records the directory), or set runtime.directory to the folder of the flow file' }]);
   }
   const { asset, contentHash, outdir } = codePackageAsset(scope, directory, options.packageSuffixes);
-  const jobRole = infra.jobRole;
+  const jobRole = input.jobRole;
   // The package object only, not the whole asset bucket (asset.grantRead would grant every asset of the account).
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })] }));
   asset.bucket.encryptionKey?.grantDecrypt(jobRole);
@@ -164,18 +168,30 @@ function metadataSettings(infra: IMetaflowInfrastructure, options: MetaflowRunti
   return { metadata: 'service', serviceUrl: service.internalUrl ?? service.url, ...(service.headersSecret ? { serviceHeadersSecret: true } : {}) };
 }
 
-/** `@secrets` sources: secrets of the infrastructure by name or ARN, other names by their ARN pattern. */
+/**
+ * `@secrets` sources, granted to the flow's job role only: secrets of the infrastructure by any of their names, other
+ * names by their ARN pattern (in the source's region if it names one). A source read through `role=` is not granted:
+ * the job role may assume exactly that role, and that role's own policy decides what it reads.
+ */
 function grantStepSecrets(scope: Construct, input: MetaflowRuntimeInput): boolean {
-  const names = new Set([...input.plan.graph.nodes.values()].flatMap((n) => n.step.secrets ?? []));
-  if (names.size === 0) return false;
+  const runtime = input.doc.runtime?.kind === 'metaflow' ? input.doc.runtime : undefined;
+  const sources = [...input.plan.graph.nodes.values()].flatMap((n) => (n.step.secrets ?? []).map((id) => ({ id, access: runtime?.secretAccess?.[n.name]?.[id] ?? {} })));
+  if (sources.length === 0) return false;
   const stack = Stack.of(scope);
-  const resources: string[] = [];
-  for (const name of names) {
-    const known = input.infrastructure.secrets.find((s) => [s.secretName, s.secretArn, s.node.id].includes(name));
-    if (known) known.grantRead(input.infrastructure.jobRole);
-    else resources.push(name.startsWith('arn:') ? name : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+  const known = secretsByName(input.infrastructure.secrets);
+  const resources = new Set<string>();
+  const roles = new Set<string>();
+  for (const { id, access } of sources) {
+    if (access.role !== undefined) {
+      roles.add(access.role);
+      continue;
+    }
+    const secret = known.get(id);
+    if (secret) grantSecretsRead(input.jobRole, [secret]);
+    else resources.add(id.startsWith('arn:') ? id : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME, ...(access.region ? { region: access.region } : {}) }));
   }
-  if (resources.length > 0) input.infrastructure.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources }));
+  if (resources.size > 0) input.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FlowSecrets', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [...resources] }));
+  if (roles.size > 0) input.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeSecretsRoles', actions: ['sts:AssumeRole'], resources: [...roles] }));
   return true;
 }
 

@@ -18,11 +18,14 @@ export interface IMetaflowInfrastructure {
   readonly queues: readonly MetaflowQueueRef[];
   /** Name of the queue steps use when they name none. */
   readonly defaultQueueName: string;
-  /** Role the Batch jobs assume. */
+  /** Role for Batch jobs of flows deployed outside `MetaflowFlow` (Metaflow's own `step-functions create`); each `MetaflowFlow` has its own. */
   readonly jobRole: iam.IRole;
   /** Execution role for Fargate jobs (pulls images, writes logs, reads secrets). */
   readonly executionRole: iam.IRole;
-  /** Secrets the job role may read; steps may name only these. */
+  /**
+   * Secrets generic steps may name (Batch injects them). Nothing reads them by default: each flow's own job or
+   * execution role is granted exactly the secrets its steps name.
+   */
   readonly secrets: readonly secretsmanager.ISecret[];
   /** Applied to every role the library creates, flows included. */
   readonly permissionsBoundary?: iam.IManagedPolicy;

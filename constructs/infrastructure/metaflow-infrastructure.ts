@@ -7,10 +7,12 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type Problem, ProblemCollector } from '../../lib/errors';
 import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
+import { vpcEgressProblems } from '../../lib/infrastructure/network-rules';
 import { problem } from '../../lib/infrastructure/problems';
 import { type QueueSpec, validateQueues } from '../../lib/infrastructure/queue-rules';
 import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { INFRA_TAG } from '../../lib/runtime/naming';
+import '../security/token-paths';
 import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf, noIngressSecurityGroup } from '../compute/compute-environment';
 import { MetaflowCoordinationTable } from '../coordination/coordination-table';
 import { MetaflowDatastore, datastoreProblems } from '../datastore/datastore';
@@ -25,7 +27,8 @@ import { MetaflowStateMachineRole } from '../security/state-machine-role';
 import { MetaflowConfigExport } from './config-export';
 import type { IMetaflowDatastoreRef, IMetaflowInfrastructure, MetaflowQueueRef } from './contract';
 import { type MetaflowQueueOptions, defaultComputeEnvironments, defaultQueues } from './defaults';
-import { LOG_ENCRYPTION_REASON, MetaflowNetwork } from './network';
+import { MetaflowNetwork } from './network';
+import { EXECUTION_LOGS_WITHOUT_KMS_REASON } from '../flow/coordination-functions';
 import type { MetaflowInfrastructureProps } from './props';
 
 /**
@@ -116,12 +119,10 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     this.jobRole = new MetaflowJobRole(this, 'JobRole', {
       datastore: this.datastore,
       coordinationTable: this.coordinationTable,
-      secrets: this.secrets,
       role: props.jobRole,
     }).role;
     this.executionRole = new MetaflowExecutionRole(this, 'ExecutionRole', {
       repositories: props.ecrRepositories,
-      secrets: this.secrets,
       role: props.executionRole,
     }).role;
     this.stateMachineRole = new MetaflowStateMachineRole(this, 'StateMachineRole', {
@@ -176,7 +177,7 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
 
   private createExecutionLogGroup(retention = logs.RetentionDays.ONE_YEAR): logs.LogGroup {
     const group = new logs.LogGroup(this, 'ExecutionLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
-    acknowledgeGuardRule(group, 'cloudwatch_log_group_encrypted_check', LOG_ENCRYPTION_REASON);
+    acknowledgeGuardRule(group, 'cloudwatch_log_group_encrypted_check', EXECUTION_LOGS_WITHOUT_KMS_REASON);
     return group;
   }
 
@@ -230,6 +231,14 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     }
     if (props.existingCoordinationTable && props.coordinationTable) {
       found.push(problem(where, 'coordinationTable', 'given with existingCoordinationTable', 'table options apply only to a table this construct creates', 'remove coordinationTable or existingCoordinationTable'));
+    }
+    if (props.vpc?.privateSubnets && props.vpc.publicSubnets && props.vpc.isolatedSubnets) {
+      found.push(...vpcEgressProblems(`${where}/vpc`, {
+        privateWithEgress: props.vpc.privateSubnets.length,
+        public: props.vpc.publicSubnets.length,
+        isolated: props.vpc.isolatedSubnets.length,
+        explicitSelection: props.vpcSubnets !== undefined,
+      }));
     }
     if (props.vpc && props.network) {
       found.push(problem(where, 'network', 'given with vpc', 'network options apply only to a VPC this construct creates', 'remove network or vpc'));

@@ -75,7 +75,7 @@ export interface MetaflowInfrastructureProps {
    */
   readonly defaultQueueName?: string;
   /**
-   * Secrets Manager secrets jobs may read (and steps may name).
+   * Secrets Manager secrets steps may name. Each flow gets its own roles, granted only the secrets its steps name.
    * @default - none
    */
   readonly secrets?: secretsmanager.ISecret[];

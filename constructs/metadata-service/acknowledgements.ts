@@ -42,8 +42,8 @@ export function acknowledgeServiceLogGroup(logGroup: logs.ILogGroup): void {
 
 export function acknowledgeMigrationFunction(scope: Construct, refs: { logGroup: logs.ILogGroup; role: iam.IRole; streams: string; tasks: string }): void {
   acknowledgeGuardRule(refs.logGroup, 'cloudwatch_log_group_encrypted_check', LOG_ENCRYPTION_REASON);
-  acknowledgeWildcardResource(refs.role, refs.streams, 'log stream names are chosen by Lambda at run time; the group is this function\'s own');
-  acknowledgeWildcardResource(refs.role, refs.tasks, 'task ids are assigned by ECS when the migration starts; the ARN is limited to this service\'s cluster');
+  acknowledgeWildcardResource(refs.role, refs.streams, ['logs:CreateLogStream', 'logs:PutLogEvents'], 'log stream names are chosen by Lambda at run time; the group is this function\'s own');
+  acknowledgeWildcardResource(refs.role, refs.tasks, ['ecs:DescribeTasks'], 'task ids are assigned by ECS when the migration starts; the ARN is limited to this service\'s cluster');
   acknowledgeGuardRule(scope, 'lambda_inside_vpc_check',
     'The migration function calls only the ECS API (RunTask, DescribeTasks) and never the database: the migration task it starts runs in the private subnets.');
 }

@@ -14,8 +14,9 @@ export interface MetaflowEventsRoleProps {
 }
 
 /**
- * The role EventBridge rules and EventBridge Scheduler schedules use to start runs
- * (`METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE`): `states:StartExecution` on this infrastructure's state machines only.
+ * The role EventBridge rules and EventBridge Scheduler schedules of Metaflow's own `step-functions create` use to start
+ * runs (`METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE`): `states:StartExecution` on this infrastructure's state machines only.
+ * Schedules and triggers of a `MetaflowFlow` do not use it: each gets a role that may start its own state machine only.
  */
 export class MetaflowEventsRole extends Construct {
   readonly role: iam.IRole;
@@ -37,7 +38,7 @@ export class MetaflowEventsRole extends Construct {
         resources: [stateMachineArnPattern(stack, props.stateMachinePrefix)],
       }),
     );
-    acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), STATE_MACHINES_REASON);
+    acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), ['states:StartExecution'], STATE_MACHINES_REASON);
   }
 }
 

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './acknowledgements';
 import { grantJobLogStreams } from './job-role';
 import { grantSecretsRead } from './secrets';
+import { ecsTasksPrincipal } from './trust';
 
 export interface MetaflowExecutionRoleProps {
   /**
@@ -20,10 +21,22 @@ export interface MetaflowExecutionRoleProps {
   readonly secrets?: readonly secretsmanager.ISecret[];
   /**
    * An existing role to use; the grants are added to it.
-   * @default - a new role assumable by ECS tasks
+   * @default - a new role assumable by this account's ECS tasks
    */
   readonly role?: iam.IRole;
+  /**
+   * Permissions boundary of the new role.
+   * @default - none, or the one an enclosing `MetaflowInfrastructure` applies
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * What the role is for, in its IAM description.
+   * @default 'Metaflow Batch execution role: image pulls, job logs, injected secrets'
+   */
+  readonly description?: string;
 }
+
+const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
 
 /**
  * The ECS task execution role (`METAFLOW_ECS_FARGATE_EXECUTION_ROLE`): pulls images, writes the job's log stream and
@@ -36,23 +49,24 @@ export class MetaflowExecutionRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = props.role ?? new iam.Role(this, 'Resource', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Metaflow Batch execution role: image pulls, job logs, injected secrets',
+      assumedBy: ecsTasksPrincipal(this),
+      description: props.description ?? 'Metaflow Batch execution role: image pulls, job logs, injected secrets',
+      ...(props.permissionsBoundary ? { permissionsBoundary: props.permissionsBoundary } : {}),
     });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     const repositoryArns = props.repositories?.map((r) => r.repositoryArn) ?? [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })];
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'EcrPull',
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        actions: ECR_PULL_ACTIONS,
         resources: repositoryArns,
       }),
     );
     grantJobLogStreams(this, this.role);
     grantSecretsRead(this.role, props.secrets ?? []);
-    acknowledgeWildcardResource(this, '*', 'ecr:GetAuthorizationToken has no resource-level permissions.');
+    acknowledgeWildcardResource(this, '*', ['ecr:GetAuthorizationToken'], 'ecr:GetAuthorizationToken has no resource-level permissions.');
     if (!props.repositories) {
-      acknowledgeWildcardResource(this, repositoryArns[0], 'Jobs may use any image of the account\'s ECR registry by default; pass ecrRepositories to narrow it.');
+      acknowledgeWildcardResource(this, repositoryArns[0], ECR_PULL_ACTIONS, 'Jobs may use any image of the account\'s ECR registry by default; pass ecrRepositories to narrow it.');
     }
   }
 }

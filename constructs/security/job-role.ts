@@ -7,12 +7,16 @@ import { MetaflowCoordinationTable } from '../coordination/coordination-table';
 import type { IMetaflowDatastoreRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
 import { grantSecretsRead } from './secrets';
+import { ecsTasksPrincipal } from './trust';
 
 /** Log group Batch jobs write to unless a job definition names another. */
 export const BATCH_JOB_LOG_GROUP = '/aws/batch/job';
 
 export const DATASTORE_OBJECTS_REASON =
   'Metaflow names objects by content hash under the sysroot, so keys are unknown in advance; the grant stops at the datastore prefix.';
+const JOB_LOG_STREAMS_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** What `MetaflowDatastore.grantReadWrite` grants on the objects of a prefix. */
+export const DATASTORE_READ_WRITE_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
 export const JOB_LOG_STREAMS_REASON = 'Batch creates one log stream per job attempt with a generated name in the Batch job log group.';
 
 /** Log streams of the Batch job log group. */
@@ -23,9 +27,9 @@ export function jobLogStreamsArn(scope: Construct): string {
 /** Lets `role` write job log streams in the Batch job log group, acknowledging the stream wildcard on `scope`. */
 export function grantJobLogStreams(scope: Construct, role: iam.IRole): void {
   role.addToPrincipalPolicy(
-    new iam.PolicyStatement({ sid: 'WriteJobLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [jobLogStreamsArn(scope)] }),
+    new iam.PolicyStatement({ sid: 'WriteJobLogs', actions: JOB_LOG_STREAMS_ACTIONS, resources: [jobLogStreamsArn(scope)] }),
   );
-  acknowledgeWildcardResource(scope, jobLogStreamsArn(scope), JOB_LOG_STREAMS_REASON);
+  acknowledgeWildcardResource(scope, jobLogStreamsArn(scope), JOB_LOG_STREAMS_ACTIONS, JOB_LOG_STREAMS_REASON);
 }
 
 export interface MetaflowJobRoleProps {
@@ -38,9 +42,19 @@ export interface MetaflowJobRoleProps {
   readonly secrets?: readonly secretsmanager.ISecret[];
   /**
    * An existing role to use; the grants are added to it (import it with `mutable: false` to keep it untouched).
-   * @default - a new role assumable by ECS tasks
+   * @default - a new role assumable by this account's ECS tasks
    */
   readonly role?: iam.IRole;
+  /**
+   * Permissions boundary of the new role.
+   * @default - none, or the one an enclosing `MetaflowInfrastructure` applies
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * What the role is for, in its IAM description.
+   * @default 'Metaflow Batch job role: datastore prefix, coordination table, named secrets'
+   */
+  readonly description?: string;
 }
 
 /**
@@ -54,8 +68,9 @@ export class MetaflowJobRole extends Construct {
   constructor(scope: Construct, id: string, props: MetaflowJobRoleProps) {
     super(scope, id);
     this.role = props.role ?? new iam.Role(this, 'Resource', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Metaflow Batch job role: datastore prefix, coordination table, named secrets',
+      assumedBy: ecsTasksPrincipal(this),
+      description: props.description ?? 'Metaflow Batch job role: datastore prefix, coordination table, named secrets',
+      ...(props.permissionsBoundary ? { permissionsBoundary: props.permissionsBoundary } : {}),
     });
     props.datastore.grantReadWrite(this.role);
     MetaflowCoordinationTable.grantJobAccessTo(props.coordinationTable, this.role);
@@ -70,6 +85,6 @@ export class MetaflowJobRole extends Construct {
       }),
     );
     grantJobLogStreams(this, this.role);
-    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/*`), DATASTORE_OBJECTS_REASON);
+    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/*`), DATASTORE_READ_WRITE_ACTIONS, DATASTORE_OBJECTS_REASON);
   }
 }

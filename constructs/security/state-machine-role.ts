@@ -5,13 +5,30 @@ import { Construct } from 'constructs';
 import { SAFE_SYSROOT_SUBPREFIXES } from '../../lib/infrastructure/datastore-rules';
 import type { IMetaflowDatastoreRef, MetaflowQueueRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
+import { DATASTORE_READ_WRITE_ACTIONS } from './job-role';
 import { STATE_MACHINES_REASON, executionArnPattern, stateMachineArnPattern } from './events-role';
+import { statesPrincipal } from './trust';
 
 export const DISTRIBUTED_MAP_RESULTS_REASON =
   'Distributed Map result files get names generated per run; the grant stops at the sfn_distributed_map_output prefix of the datastore.';
 
+/** CloudWatch Logs delivery actions a state machine role needs to log executions; none has resource-level permissions. */
+export const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
 /** The EventBridge rule Step Functions manages for `.sync` Batch integrations. */
 export const BATCH_SYNC_RULE = 'StepFunctionsGetEventsForBatchJobsRule';
+
+/** Metaflow's Batch client names the job definitions it registers `metaflow_<sha of the definition>`. */
+export const METAFLOW_JOB_DEFINITION_PREFIX = 'metaflow_';
 
 export interface MetaflowStateMachineRoleProps {
   /** Queues the state machines submit jobs to. */
@@ -41,16 +58,17 @@ export class MetaflowStateMachineRole extends Construct {
     const stack = Stack.of(this);
     const arn = (service: string, resource: string, resourceName: string) => stack.formatArn({ service, resource, resourceName });
     this.role = props.role ?? new iam.Role(this, 'Resource', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: statesPrincipal(this),
       description: 'Metaflow state machines: submit and stop Batch jobs, read foreach widths, run Distributed Map children',
     });
     const add = (statement: iam.PolicyStatementProps) => this.role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
+    const metaflowJobDefinitions = arn('batch', 'job-definition', `${METAFLOW_JOB_DEFINITION_PREFIX}*`);
 
     add({
       sid: 'SubmitJobs',
       actions: ['batch:SubmitJob'],
-      // Job definitions are registered per flow (and by Metaflow's own `step-functions create`) after this role exists.
-      resources: [...props.queues.map((q) => q.queue.jobQueueArn), arn('batch', 'job-definition', '*')],
+      // Metaflow's `step-functions create` registers job definitions named `metaflow_<hash>` after this role exists.
+      resources: [...props.queues.map((q) => q.queue.jobQueueArn), metaflowJobDefinitions],
     });
     add({ sid: 'ManageJobs', actions: ['batch:TerminateJob', 'batch:TagResource'], resources: [arn('batch', 'job', '*')] });
     // DescribeJobs has no resource-level permissions.
@@ -80,24 +98,15 @@ export class MetaflowStateMachineRole extends Construct {
     add({
       sid: 'LogDelivery',
       // CloudWatch Logs delivery APIs have no resource-level permissions.
-      actions: [
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
-      ],
+      actions: LOG_DELIVERY_ACTIONS,
       resources: ['*'],
     });
 
-    acknowledgeWildcardResource(this, '*', 'batch:DescribeJobs and the CloudWatch Logs delivery actions have no resource-level permissions.');
-    acknowledgeWildcardResource(this, arn('batch', 'job-definition', '*'), 'Job definitions are registered per flow after this role exists (and by Metaflow\'s step-functions create with hashed names); SubmitJob is still limited to this infrastructure\'s queues.');
-    acknowledgeWildcardResource(this, arn('batch', 'job', '*'), 'Batch job ids are generated at submission; TerminateJob and TagResource apply to the jobs these state machines submit.');
-    acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), STATE_MACHINES_REASON);
-    acknowledgeWildcardResource(this, executionArnPattern(stack, props.stateMachinePrefix), 'Distributed Map child executions get generated names under this infrastructure\'s state machines.');
-    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/${mapOutput}`), DISTRIBUTED_MAP_RESULTS_REASON);
+    acknowledgeWildcardResource(this, '*', ['batch:DescribeJobs', ...LOG_DELIVERY_ACTIONS], 'batch:DescribeJobs and the CloudWatch Logs delivery actions have no resource-level permissions.');
+    acknowledgeWildcardResource(this, metaflowJobDefinitions, ['batch:SubmitJob'], 'Metaflow\'s step-functions create registers job definitions named metaflow_<hash> after this role exists; SubmitJob is still limited to this infrastructure\'s queues.');
+    acknowledgeWildcardResource(this, arn('batch', 'job', '*'), ['batch:TerminateJob', 'batch:TagResource'], 'Jobs of state machines deployed by Metaflow\'s own step-functions create carry no tag this role could be conditioned on; the .sync integration stops them when an execution is aborted. Flows deployed with MetaflowFlow use their own role, limited to their own jobs by tag.');
+    acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), ['states:StartExecution'], STATE_MACHINES_REASON);
+    acknowledgeWildcardResource(this, executionArnPattern(stack, props.stateMachinePrefix), ['states:DescribeExecution', 'states:StopExecution'], 'Distributed Map child executions get generated names under this infrastructure\'s state machines.');
+    acknowledgeWildcardResource(this, props.datastore.bucket.arnForObjects(`${props.datastore.rootPrefix}/${mapOutput}`), [...DATASTORE_READ_WRITE_ACTIONS, 's3:ListMultipartUploadParts'], DISTRIBUTED_MAP_RESULTS_REASON);
   }
 }

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -31,7 +32,10 @@ export class FlowSchedule extends Construct {
     super(scope, id);
     const role =
       props.role ??
-      new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'), description: 'Starts a scheduled flow run' });
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+        description: 'Starts a scheduled flow run: this state machine only',
+      });
     props.stateMachine.grantStartExecution(role);
     this.role = role;
     this.schedule = new scheduler.CfnSchedule(this, 'Resource', {

@@ -1,6 +1,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
@@ -18,7 +19,7 @@ export interface S3UploadTriggerProps {
   readonly datastorePrefix: string;
   /**
    * Role EventBridge assumes to start the state machine.
-   * @default - a new role that may start only this state machine
+   * @default - a new role, trusted by EventBridge from this account, that may start only this state machine
    */
   readonly role?: iam.IRole;
 }
@@ -37,11 +38,17 @@ const OBJECT_FIELDS: Record<S3TriggerField, string> = {
  */
 export class S3UploadTrigger extends Construct {
   readonly rule: events.Rule;
+  /** The role EventBridge starts the run with. */
+  readonly role: iam.IRole;
 
   constructor(scope: Construct, id: string, props: S3UploadTriggerProps) {
     super(scope, id);
     const problems = triggerProblems(props.flowName, [props.trigger], props.datastoreBucketName, props.datastorePrefix);
     if (problems.length > 0) throw new ValidationError(problems);
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: `Starts ${props.flowName} when an object lands: this state machine only`,
+    });
     const wildcard = keyWildcard(props.trigger);
     this.rule = new events.Rule(this, 'Rule', {
       description: `Run ${props.flowName} on s3://${props.trigger.bucket}/${wildcard ?? '*'}`,
@@ -56,7 +63,7 @@ export class S3UploadTrigger extends Construct {
     });
     this.rule.addTarget(
       new targets.SfnStateMachine(props.stateMachine, {
-        ...(props.role ? { role: props.role } : {}),
+        role: this.role,
         input: events.RuleTargetInput.fromObject({
           [EXECUTION_INPUT.parameters]: Object.fromEntries(Object.entries(props.trigger.parameters ?? {}).map(([name, field]) => [name, OBJECT_FIELDS[field]])),
           [EXECUTION_INPUT.trigger]: { bucket: OBJECT_FIELDS.bucket, key: OBJECT_FIELDS.key },

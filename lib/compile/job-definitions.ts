@@ -116,7 +116,7 @@ export function jobDefinitionFor(input: JobDefinitionInput, options: CompileOpti
         field: 'secrets',
         value: secret,
         message: 'the infrastructure does not grant this secret to jobs',
-        fix: `use one of ${[...(options.secrets?.keys() ?? [])].map((s) => `"${s}"`).join(', ') || '(none)'}, or add the secret to the infrastructure`,
+        fix: `use one of ${[...(options.secrets?.keys() ?? [])].filter((s) => !s.includes('${Token[')).map((s) => `"${s}"`).join(', ') || '(none)'}, or add the secret to the infrastructure`,
       });
     } else {
       secrets[secretEnvName(secret)] = arn;

@@ -168,7 +168,13 @@ class MetaflowDefinitionBuilder {
   }
 
   private submitJob(step: string, extra: MetaflowStepCommandOptions = {}) {
-    return metaflowSubmitJob(this.plan.graph, step, this.deployment, this.jobRefs(step), this.commandOptions(extra));
+    return this.tagged(metaflowSubmitJob(this.plan.graph, step, this.deployment, this.jobRefs(step), this.commandOptions(extra)));
+  }
+
+  /** The flow's job tags on a SubmitJob: its role may stop only jobs that carry its owner tag. */
+  private tagged<T extends object>(parameters: T): T {
+    const tags = this.plan.options.jobTags;
+    return tags && Object.keys(tags).length > 0 ? { ...parameters, Tags: { ...tags } } : parameters;
   }
 
   private jobRefs(step: string) {
@@ -192,7 +198,7 @@ class MetaflowDefinitionBuilder {
     const prelude = [...(arrayOptions.prelude ?? []), ...(envelope?.delaySeconds !== undefined ? METAFLOW_RETRY_DELAY_PRELUDE : [])];
     const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...arrayOptions, ...(prelude.length > 0 ? { prelude } : {}) };
     const parameters = multinode
-      ? metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra))
+      ? this.tagged(metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra)))
       : this.submitJob(node.name, extra);
     const task = {
       Type: 'Task',

@@ -176,7 +176,21 @@ export type FlowRuntime =
        * for a bare `@retry`, as Metaflow's graph does; only a written delay makes the state machine wait between retries.
        */
       readonly retryDelayMinutes?: Readonly<Record<string, number>>;
+      /**
+       * How `@secrets` reaches a secret other than with the job role's own grant, by step and secret id: the role it
+       * assumes (`role=`) or the region of a bare name (`options={"region": ...}`). Secrets absent here are read by
+       * the job role in the stack's region.
+       */
+      readonly secretAccess?: Readonly<Record<string, Readonly<Record<string, SecretAccess>>>>;
     };
+
+/** How a Metaflow task reads one `@secrets` source. */
+export interface SecretAccess {
+  /** IAM role ARN the task assumes to read the secret (`@secrets(role=...)` or a source's `role`). */
+  readonly role?: string;
+  /** Region of the secret when given by name (`options={"region": ...}`). */
+  readonly region?: string;
+}
 
 export interface FlowDocument {
   /** Path or URL of the JSON Schema (optional, for editors). */

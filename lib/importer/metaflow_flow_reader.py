@@ -144,6 +144,26 @@ def transition(func, source):
     return result
 
 
+def literal_assignments(func, source):
+    """`self.x = <literal>` when it is the only assignment to self.x in the step and a statement of its body."""
+    found = {}
+    counts = {}
+    for node in ast.walk(func):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            name = self_attr(target)
+            if name is not None:
+                counts[name] = counts.get(name, 0) + 1
+    for stmt in func.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            name = self_attr(stmt.targets[0])
+            if name is not None and counts.get(name) == 1:
+                value = literal(stmt.value, source)
+                if "value" in value:
+                    found[name] = {"value": value["value"], "line": stmt.lineno}
+    return found
+
+
 def step_of(func, names, source):
     step_flags = None
     decorators = []
@@ -168,6 +188,7 @@ def step_of(func, names, source):
         # Metaflow applies decorators bottom-up; keep source order (top first) for messages
         "decorators": decorators,
         "next": transition(func, source),
+        "literalAssignments": literal_assignments(func, source),
     }
 
 

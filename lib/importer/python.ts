@@ -8,7 +8,7 @@ import { resolveFlowClass } from './flow-class';
 import { readFlowDecorators } from './flow-decorators';
 import { readParameters } from './parameters';
 import type { RawFlowFile } from './reader-output';
-import { readStep, stepFlag, writtenRetryDelays } from './steps';
+import { readStep, secretAccessByStep, stepFlag, writtenRetryDelays } from './steps';
 
 export interface ImportPythonFlowOptions {
   /** FlowSpec class to deploy when the file declares several. @default the only FlowSpec subclass of the file */
@@ -52,6 +52,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
 
   const absolute = path.resolve(file);
   const retryDelays = writtenRetryDelays(resolved.steps);
+  const secretAccess = secretAccessByStep(resolved.steps, file);
   return {
     version: FLOW_DOCUMENT_VERSION,
     name: cls.name,
@@ -63,6 +64,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
       directory: path.dirname(absolute),
       ...(flow.project !== undefined ? { project: flow.project } : {}),
       ...(Object.keys(retryDelays).length > 0 ? { retryDelayMinutes: retryDelays } : {}),
+      ...(Object.keys(secretAccess).length > 0 ? { secretAccess } : {}),
     },
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(flow.schedule ? { schedule: flow.schedule } : {}),

@@ -44,6 +44,8 @@ export interface RawStep {
   readonly decorators: readonly RawDecorator[];
   /** The last statement if it is `self.next(...)`, else null. */
   readonly next: RawTransition | null;
+  /** `self.x = <literal>` where it is the step's only assignment to `x`, a statement of its body: value and line. */
+  readonly literalAssignments?: Readonly<Record<string, { readonly value: unknown; readonly line: number }>>;
 }
 
 export interface RawParameter {

@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { BatchSettings, CatchSettings, RetrySettings, StepSettings } from '../graph/model';
+import type { BatchSettings, CatchSettings, RetrySettings, SecretAccess, StepSettings } from '../graph/model';
 import { readDecoratorArgs, whereOf, type DecoratorSpec, type Site } from './decorator-args';
 import type { RawDecorator } from './reader-output';
 import { readSecretSources } from './secret-sources';
@@ -34,10 +34,9 @@ const TIMEOUT: DecoratorSpec = { args: { seconds: 'number', minutes: 'number', h
 const CATCH: DecoratorSpec = { args: { var: 'string', print_exception: 'boolean' } };
 const ENVIRONMENT: DecoratorSpec = { args: { vars: 'stringMap' } };
 const SECRETS: DecoratorSpec = {
-  args: { sources: 'literal' },
-  // Metaflow's own @secrets still runs inside the task from the code package, so these keep working there.
+  args: { sources: 'literal', role: 'literal' },
+  // Metaflow's own @secrets runs inside the task from the code package, so this keeps working there.
   ignored: ['allow_override'],
-  unsupported: { role: 'a role to assume for reading secrets cannot be granted by the stack; the job role reads them' },
 };
 const NO_ARGS: DecoratorSpec = { args: {} };
 
@@ -59,6 +58,8 @@ const MERGED = ['cpu', 'gpu', 'memory', 'shared_memory'] as const;
 export interface StepDecorations {
   readonly settings: StepSettings;
   readonly parallel: boolean;
+  /** `@secrets` sources read through a role or in another region, by secret id. */
+  readonly secretAccess: Readonly<Record<string, SecretAccess>>;
 }
 
 /** Maps a step's decorators (except `@step`) onto step settings, collecting every problem. */
@@ -70,6 +71,7 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
   let catchSettings: CatchSettings | undefined;
   let environment: Record<string, string> | undefined;
   let secrets: string[] | undefined;
+  const secretAccess: Record<string, SecretAccess> = {};
   let parallel = false;
 
   for (const deco of decorators) {
@@ -111,7 +113,9 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
       }
       case 'secrets': {
         const args = readDecoratorArgs(deco, SECRETS, site, problems);
-        secrets = [...(secrets ?? []), ...readSecretSources(args.sources, where, problems)];
+        const sources = readSecretSources(args.sources, where, problems, args.role);
+        secrets = [...(secrets ?? []), ...sources.map((s) => s.id)];
+        for (const { id, ...access } of sources) if (Object.keys(access).length > 0) secretAccess[id] = access;
         break;
       }
       case 'parallel':
@@ -138,7 +142,7 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
     ...(secrets && secrets.length > 0 ? { secrets } : {}),
     ...(environment && Object.keys(environment).length > 0 ? { environment } : {}),
   };
-  return { settings, parallel };
+  return { settings, parallel, secretAccess };
 }
 
 function num(value: unknown): number {

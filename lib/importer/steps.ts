@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { StepSpec } from '../graph/model';
+import type { SecretAccess, StepSpec } from '../graph/model';
 import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
 import { isLiteral, type RawStep, type RawTransition } from './reader-output';
 import { readStepDecorators } from './step-decorators';
@@ -10,6 +10,16 @@ const TRANSITION_FORMS = 'self.next(self.a) (linear), self.next(self.a, self.b) 
 export function stepFlag(raw: RawStep, flag: 'start' | 'end'): boolean {
   const value = raw.step.kwargs[flag];
   return value !== undefined && isLiteral(value) && value.value === true;
+}
+
+/** `@secrets` sources read through a role or in another region, by step (problems are reported by `readStep`). */
+export function secretAccessByStep(rawSteps: readonly RawStep[], file: string): Record<string, Record<string, SecretAccess>> {
+  const byStep: Record<string, Record<string, SecretAccess>> = {};
+  for (const raw of rawSteps) {
+    const { secretAccess } = readStepDecorators(raw.decorators, { file, step: raw.name }, []);
+    if (Object.keys(secretAccess).length > 0) byStep[raw.name] = { ...secretAccess };
+  }
+  return byStep;
 }
 
 /**
@@ -90,10 +100,10 @@ function readTransition(raw: RawStep, isEnd: boolean, site: Site, problems: Prob
   const keys = Object.keys(next.kwargs);
   if (keys.length === 0) return { next: [...next.targets] };
   if (keys.length > 1 || next.targets.length > 1) return invalid(`keywords ${keys.join(', ')} need exactly one target step and one keyword`, keys);
-  return keywordTransition(next, keys[0], where, problems) ?? invalid(`unknown keyword ${keys[0]}=`, keys[0]);
+  return keywordTransition(next, keys[0], where, problems, raw.literalAssignments) ?? invalid(`unknown keyword ${keys[0]}=`, keys[0]);
 }
 
-function keywordTransition(next: RawTransition, key: string, where: string, problems: Problem[]): Transition | undefined {
+function keywordTransition(next: RawTransition, key: string, where: string, problems: Problem[], assigned?: RawStep['literalAssignments']): Transition | undefined {
   const raw = next.kwargs[key];
   const field = `self.next(${key}=...)`;
   if (key !== 'foreach' && key !== 'num_parallel') return undefined;
@@ -102,7 +112,10 @@ function keywordTransition(next: RawTransition, key: string, where: string, prob
     return { next: [...next.targets] };
   }
   if (key === 'foreach') {
-    if (typeof raw.value === 'string' && raw.value !== '') return { next: [...next.targets], foreach: raw.value };
+    if (typeof raw.value === 'string' && raw.value !== '') {
+      problems.push(...foreachLiteralProblems(assigned?.[raw.value], raw.value, where));
+      return { next: [...next.targets], foreach: raw.value };
+    }
     problems.push({ where, field, value: raw.value, message: 'must name the list artifact as a string', fix: 'write foreach="items" where self.items is a list' });
     return { next: [...next.targets] };
   }
@@ -120,4 +133,20 @@ export function writtenRetryDelays(steps: readonly RawStep[]): Record<string, nu
     if (minutes > 0) delays[step.name] = minutes;
   }
   return delays;
+}
+
+/**
+ * A foreach over an artifact the step sets to a literal: Metaflow iterates a string character by character and fails
+ * the run on a number, None or an empty list ("produced zero splits"), so only a non-empty list is kept.
+ */
+function foreachLiteralProblems(assignment: { value: unknown; line: number } | undefined, name: string, where: string): Problem[] {
+  if (assignment === undefined) return [];
+  const { value } = assignment;
+  if (Array.isArray(value) && value.length > 0) return [];
+  const message = Array.isArray(value)
+    ? `foreach="${name}" iterates self.${name}, which the step sets to an empty list: Metaflow fails the run ("Foreach iterator over ... produced zero splits")`
+    : typeof value === 'string'
+      ? `foreach="${name}" iterates self.${name}, which the step sets to a string: the foreach would run once per character`
+      : `foreach="${name}" iterates self.${name}, which the step sets to ${JSON.stringify(value)}, not a list`;
+  return [{ where, field: 'self.next(foreach=...)', value, message, fix: `set self.${name} to a non-empty list (line ${assignment.line}), e.g. self.${name} = [${JSON.stringify(typeof value === 'string' && value !== '' ? value : 'a')}]` }];
 }

@@ -1,5 +1,6 @@
 import type { Problem } from '../errors';
-import { type Accelerator, acceleratorOf, isInferentia, isTrainium } from './instance-families';
+import { type Accelerator, acceleratorOf, instanceFamily, isInferentia, isTrainium } from './instance-families';
+import { isKnownInstanceType, knownSizesOf } from './instance-types';
 import { isToken, problem } from './problems';
 
 export type Platform = 'EC2' | 'FARGATE';
@@ -14,7 +15,14 @@ export interface ComputeSpec {
   readonly spotBidPercentage?: number;
   /** Instance types (`g5.xlarge`) and classes (`g5`) together. */
   readonly instanceTypes: readonly string[];
+  /** Root volume of each instance in GiB (EC2), when given. */
+  readonly rootVolumeGiB?: number;
 }
+
+/** The ECS-optimized Amazon Linux 2023 AMIs' root snapshot is 30 GiB; a smaller volume cannot be created from it. */
+export const MIN_ROOT_VOLUME_GIB = 30;
+/** gp3's largest volume. */
+export const MAX_ROOT_VOLUME_GIB = 16384;
 
 /** What one compute environment gives a job. */
 export interface ComputeCapabilities {
@@ -63,6 +71,25 @@ export function validateComputeSpec(where: string, spec: ComputeSpec): Problem[]
       add('spotBidPercentage', spec.spotBidPercentage, 'a bid percentage applies only to EC2 spot environments', 'remove spotBidPercentage or use the spot preset');
     } else if (!Number.isInteger(spec.spotBidPercentage) || spec.spotBidPercentage < 1 || spec.spotBidPercentage > 100) {
       add('spotBidPercentage', spec.spotBidPercentage, 'the bid percentage must be a whole number from 1 to 100 (percent of the on-demand price)', 'set spotBidPercentage between 1 and 100, or leave it unset to pay up to the on-demand price');
+    }
+  }
+
+  const unknown = spec.instanceTypes.filter((t) => !isToken(t) && !isKnownInstanceType(t));
+  for (const type of unknown) {
+    const family = instanceFamily(type);
+    const sizes = knownSizesOf(family);
+    add(
+      'instanceTypes', type, 'EC2 has no such instance type or family',
+      sizes.length > 0
+        ? `use a size ${family} has: ${sizes.slice(0, 12).join(', ')}${sizes.length > 12 ? ', ...' : ''} (e.g. "${family}.${sizes.includes('xlarge') ? 'xlarge' : sizes[0]}")`
+        : 'check the spelling against https://aws.amazon.com/ec2/instance-types/, e.g. "m7i.xlarge" or the family "m7i"',
+    );
+  }
+  if (known(spec.rootVolumeGiB)) {
+    if (spec.platform === 'FARGATE') {
+      add('rootVolumeSize', spec.rootVolumeGiB, 'Fargate environments have no instances, so no root volume', 'remove rootVolumeSize; size Fargate scratch space per step with ephemeralStorage');
+    } else if (!Number.isInteger(spec.rootVolumeGiB) || spec.rootVolumeGiB < MIN_ROOT_VOLUME_GIB || spec.rootVolumeGiB > MAX_ROOT_VOLUME_GIB) {
+      add('rootVolumeSize', `${spec.rootVolumeGiB} GiB`, `a root volume is a whole number of GiB from ${MIN_ROOT_VOLUME_GIB} (the ECS-optimized AMI's snapshot) to ${MAX_ROOT_VOLUME_GIB}`, 'leave rootVolumeSize unset (100 GiB, 200 GiB with accelerators) or set e.g. Size.gibibytes(100)');
     }
   }
 

@@ -10,6 +10,12 @@ export const FLOW_TAGS = {
 } as const;
 
 /**
+ * Tag every Batch job of a `MetaflowFlow` carries, valued with its state machine's name: the flow's role may stop and
+ * tag only jobs with its own value (job ids exist only at run time, so IAM cannot name them).
+ */
+export const JOB_OWNER_TAG = 'metaflow-cdk:state-machine';
+
+/**
  * Keys set both as Batch job parameters and job tags on every SubmitJob of a run,
  * the same keys Metaflow's `batch list`/`batch kill` filter on.
  */

@@ -35,7 +35,7 @@ export class MetaflowReferenceStack extends Stack {
     });
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'An API token issued by a third party cannot be rotated by a Lambda here; its owner rotates it and updates the secret.',
+      reason: 'An example: CloudFormation generates its value (generateSecretString) as a placeholder for a credential you store in it. Rotation needs a Lambda that changes the credential where it is issued, which only its owner can write; replace the value and rotate it there.',
     });
     this.infrastructure = new MetaflowInfrastructure(this, 'Metaflow', {
       stateMachinePrefix: props.stateMachinePrefix ?? 'metaflow',

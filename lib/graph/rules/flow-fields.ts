@@ -32,7 +32,8 @@ export const checkFlowFields: Rule = (ctx) => {
     const at = `${where} triggers[${i}]`;
     if (typeof trigger.bucket !== 'string' || trigger.bucket.length === 0) {
       problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'an S3 trigger needs the bucket to watch', fix: 'set "bucket": "<bucket name>"' });
-    } else if (!BUCKET.test(trigger.bucket)) {
+    } else if (!trigger.bucket.includes('${Token[') && !BUCKET.test(trigger.bucket)) {
+      // A bucket made in the same app has a name only at deploy (a token): nothing to judge at synth.
       problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'not a valid S3 bucket name (3-63 lowercase letters, digits, "." and "-")', fix: 'use the bucket name, not an ARN or s3:// URL' });
     }
     for (const field of ['prefix', 'suffix'] as const) {

@@ -81,6 +81,28 @@ export function settingsProblems(settings: StepSettings, where: string): Problem
   return problems;
 }
 
+/**
+ * Memory a step's own mounts take from its container: a tmpfs and `/dev/shm` live in the job's memory, so either
+ * larger than the step's memory (or both together) can never be filled. `step` is the effective step (defaults merged).
+ */
+export function memoryFitProblems(step: StepSettings, where: string): Problem[] {
+  const memory = step.memory;
+  if (memory === undefined) return [];
+  const tmpfs = step.useTmpfs ? step.tmpfsSize ?? Math.floor(memory / 2) : undefined;
+  const shm = step.sharedMemory;
+  const problems: Problem[] = [];
+  if (shm !== undefined && shm > memory) {
+    problems.push({ where, field: 'sharedMemory', value: shm, message: `shared memory (${shm} MiB) is larger than the step's memory (${memory} MiB); /dev/shm is part of the job's memory`, fix: `lower sharedMemory below ${memory} MiB or raise memory above ${shm} MiB` });
+  }
+  if (tmpfs !== undefined && step.tmpfsSize !== undefined && tmpfs > memory) {
+    problems.push({ where, field: 'tmpfsSize', value: tmpfs, message: `the tmpfs (${tmpfs} MiB) is larger than the step's memory (${memory} MiB); a tmpfs is held in the job's memory`, fix: `lower tmpfsSize below ${memory} MiB or raise memory above ${tmpfs} MiB` });
+  }
+  if (shm !== undefined && tmpfs !== undefined && shm <= memory && tmpfs <= memory && shm + tmpfs > memory) {
+    problems.push({ where, field: 'sharedMemory', value: shm, message: `shared memory (${shm} MiB) and the tmpfs (${tmpfs} MiB) together exceed the step's memory (${memory} MiB)`, fix: `make sharedMemory + tmpfsSize at most ${memory} MiB, or raise memory to ${shm + tmpfs} MiB` });
+  }
+  return problems;
+}
+
 function cpuProblem(ref: FieldRef, cpu: number | undefined): Problem | undefined {
   if (cpu === undefined || (cpu > 0 && (Number.isInteger(cpu) || cpu === 0.25 || cpu === 0.5))) return undefined;
   return { ...ref, value: cpu, message: 'vCPUs are a whole number of 1 or more, or 0.25 or 0.5 on Fargate', fix: `set cpu to ${Math.max(1, Math.ceil(cpu))}` };

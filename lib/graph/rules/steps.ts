@@ -5,7 +5,7 @@ import { METAFLOW_STEP_DEFAULTS, effectiveStep, mergeSettings } from '../setting
 import { PYTHON_IDENTIFIER, integerIn } from './checks';
 import { Rule } from './context';
 import { PlatformStep, fargateOnlyFields, fargateProblems } from './platform';
-import { settingsProblems } from './resources';
+import { memoryFitProblems, settingsProblems } from './resources';
 
 /** Fargate problems a step's own settings make knowable: fields that exist only on Fargate next to ones it lacks. */
 function impliedPlatformProblems(step: PlatformStep, where: string): Problem[] {
@@ -32,8 +32,9 @@ export const checkStepSettings: Rule = (ctx) => {
     const where = ctx.stepWhere(step.name);
     const own = [...settingsProblems(step, where), ...stepProblems(step, where, step.name === start, step.name === end)];
     // A problem that only the defaults cause is reported once, on the defaults.
-    const merged = impliedPlatformProblems(effectiveStep(ctx.doc.defaults, step), where).filter((p) => !known.has(key(p)));
-    problems.push(...own, ...merged.filter((p) => !own.some((o) => key(o) === key(p))));
+    const effective = effectiveStep(ctx.doc.defaults, step);
+    const merged = impliedPlatformProblems(effective, where).filter((p) => !known.has(key(p)));
+    problems.push(...own, ...merged.filter((p) => !own.some((o) => key(o) === key(p))), ...memoryFitProblems(effective, where));
   }
   return problems;
 };

@@ -21,6 +21,8 @@ export interface MetaflowSubmitJob {
   readonly JobName: string;
   readonly JobQueue: string;
   readonly Parameters: Record<string, string>;
+  /** Job tags (the flow's `jobTags`, which include its owner tag). */
+  readonly Tags?: Record<string, string>;
   readonly ContainerOverrides: {
     readonly Command: string[];
     readonly ResourceRequirements: ResourceRequirement[];

@@ -17,9 +17,22 @@ describe('FlowRole', () => {
   const distributed = policyOf(true);
 
   it('submits only this flow job definitions to only the queues its steps use', () => {
-    expect(plain).toContain('job-definition/Demo-*');
+    // `Demo-` and exactly the 16 characters of the content hash: `Demo-eval-<hash>` (flow Demo-eval) is longer.
+    expect(plain).toContain(`job-definition/Demo-${'?'.repeat(16)}:*`);
+    expect(plain).not.toContain('job-definition/Demo-*');
     expect(plain).toContain('job-queue/gpu');
     expect(plain).not.toContain('job-queue/cpu');
+  });
+
+  it('stops and tags only jobs that carry its own state machine name', () => {
+    const statements = JSON.parse(plain).Properties.PolicyDocument.Statement as { Sid: string; Condition?: unknown }[];
+    expect(statements.find((s) => s.Sid === 'StopOwnJobs')!.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/metaflow-cdk:state-machine': 'team_Demo' } });
+    expect(statements.find((s) => s.Sid === 'TagOwnJobs')!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/metaflow-cdk:state-machine': 'team_Demo' } });
+  });
+
+  it('lists the datastore only below its own Distributed Map results', () => {
+    const statements = JSON.parse(distributed).Properties.PolicyDocument.Statement as { Sid: string; Condition?: unknown }[];
+    expect(statements.find((s) => s.Sid === 'ListResults')!.Condition).toEqual({ StringLike: { 's3:prefix': ['metaflow/_metaflow-cdk/Demo/map-results', 'metaflow/_metaflow-cdk/Demo/map-results/*'] } });
   });
 
   it('can stop and describe jobs and invoke its Lambdas, so an aborted run stops its jobs', () => {

@@ -95,12 +95,12 @@ describe('MetaflowFlow', () => {
     const role = stack.resolve(flows.Foreach.role.roleArn);
     expect(role).toBeDefined();
     const policies = ofType('AWS::IAM::Policy').map(([, p]) => JSON.stringify(p.Properties));
-    const foreachPolicy = policies.find((p) => p.includes('job-definition/Foreach-*'))!;
+    const foreachPolicy = policies.find((p) => p.includes(`job-definition/Foreach-${'?'.repeat(16)}:*`))!;
     expect(foreachPolicy).toContain('batch:TerminateJob');
     expect(foreachPolicy).toContain('batch:DescribeJobs');
     expect(foreachPolicy).toContain('lambda:InvokeFunction');
     expect(foreachPolicy).not.toContain('states:StartExecution');
-    const nestedPolicy = policies.find((p) => p.includes('job-definition/Nested-*'))!;
+    const nestedPolicy = policies.find((p) => p.includes(`job-definition/Nested-${'?'.repeat(16)}:*`))!;
     expect(nestedPolicy).toContain('states:StartExecution');
     expect(nestedPolicy).toContain('/_metaflow-cdk/Nested/foreach/*');
   });

@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { standardPaths } from '../../../lib/compile/metaflow-definition';
 import { ValidationError } from '../../../lib/errors';
@@ -100,17 +101,20 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .flatMap((s) => [s.Action].flat());
 
-  test('the job role may read the code asset and Put/Update/Get the coordination table', () => {
-    const jobRole = Object.keys(resources).find((k) => k.startsWith('JobRole') && resources[k].Type === 'AWS::IAM::Role')!;
-    const actions = policyActions(jobRole);
-    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
-    // Only the package objects of the asset bucket.
-    const s3 = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(jobRole))
-      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
-    expect(s3.length).toBe(FIXTURE_FLOWS.length);
-    for (const st of s3) expect(JSON.stringify(st.Resource)).toMatch(/[0-9a-f]{64}\.zip/);
+  test('each flow\'s own job role may read its own code asset only and Put/Update/Get the coordination table', () => {
+    const jobRoles = [...flows.values()].map((f) => Stack.of(f).getLogicalId((f.jobRole as iam.Role).node.defaultChild as iam.CfnRole));
+    expect(new Set(jobRoles).size).toBe(FIXTURE_FLOWS.length);
+    for (const jobRole of jobRoles) {
+      const actions = policyActions(jobRole);
+      expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+      // Only its package object of the asset bucket.
+      const s3 = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(jobRole))
+        .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')) && JSON.stringify(st.Resource).includes('.zip'));
+      expect(s3.length).toBe(1);
+      expect(JSON.stringify(s3[0].Resource)).toMatch(/[0-9a-f]{64}\.zip/);
+    }
   });
 
   test('each state machine role may read the foreach cardinality from the table', () => {

@@ -1,3 +1,4 @@
+import { Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -268,3 +269,27 @@ describe('MetaflowInfrastructure bad input', () => {
     expect(other[0]).toMatchObject({ field: 'defaultQueueName', value: 'x', fix: 'use one of: cpu, gpu, fargate' });
   });
 });
+
+describe('MetaflowInfrastructure on an existing VPC', () => {
+  const isolatedVpc = (stack: ReturnType<typeof newStack>) => ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    isolatedSubnetIds: ['subnet-0000000000000000a', 'subnet-0000000000000000b'],
+  });
+
+  it('refuses one whose subnets have no route out, unless the subnets are selected explicitly', () => {
+    const stack = newStack();
+    const problems = problemsOf(() => new MetaflowInfrastructure(stack, 'Metaflow', { vpc: isolatedVpc(stack) }));
+    expect(problems).toEqual([expect.objectContaining({ where: 'Test/Metaflow/vpc', field: 'vpc', message: expect.stringMatching(/no subnet of this VPC has a route out/) })]);
+    const selected = newStack();
+    expect(() => new MetaflowInfrastructure(selected, 'Metaflow', { vpc: isolatedVpc(selected), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } })).not.toThrow();
+  });
+
+  it('refuses a compute environment with an instance type EC2 does not have, or a 0 GiB root volume', () => {
+    const problems = problemsOf(() => new MetaflowInfrastructure(newStack(), 'Metaflow', {
+      computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand({ instanceTypes: [new ec2.InstanceType('m5.huge')], rootVolumeSize: Size.gibibytes(0) }) },
+      queues: [{ name: 'cpu', computeEnvironments: ['cpu'] }],
+    }));
+    expect(problems.map((p) => `${p.field}=${String(p.value)}`)).toEqual(['instanceTypes=m5.huge', 'rootVolumeSize=0 GiB']);
+  });
+});
+

@@ -29,7 +29,8 @@ describe('MetaflowStateMachineRole', () => {
   it('submits only to the given queues and job definitions', () => {
     expect(sid('SubmitJobs').Action).toBe('batch:SubmitJob');
     expect(sid('SubmitJobs').Resource.slice(0, 2)).toEqual(['arn:aws:batch:eu-west-1:123456789012:job-queue/a', 'arn:aws:batch:eu-west-1:123456789012:job-queue/b']);
-    expect(flat(sid('SubmitJobs').Resource[2])).toContain(':batch:eu-west-1:123456789012:job-definition/*');
+    // Metaflow's own `step-functions create` names its job definitions `metaflow_<hash>`: no other job definition.
+    expect(flat(sid('SubmitJobs').Resource[2])).toContain(':batch:eu-west-1:123456789012:job-definition/metaflow_*');
   });
 
   it('stops and describes jobs, and manages the .sync rule', () => {

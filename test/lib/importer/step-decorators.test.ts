@@ -55,10 +55,22 @@ describe('step decorators', () => {
     expect(problems[2].fix).toMatch(/remove @my_own_decorator/);
   });
 
-  test('secrets sources that cannot be represented are refused', () => {
+  test('@secrets in every form Metaflow accepts: options, and role= on the decorator or a source', () => {
+    const role = 'arn:aws:iam::123456789012:role/team-b';
+    const source = [
+      '@secrets(sources=[{"type": "aws-secrets-manager", "id": "db", "options": {"env_var_name": "DB", "json": False}},',
+      '                  {"id": "eu", "options": {"region": "eu-central-1"}}, "plain"], role="' + role + '")',
+    ].join('\n');
+    const doc = importSource(flowWith({ startDecorators: [source] }));
+    expect(doc.steps[0].secrets).toEqual(['db', 'eu', 'plain']);
+    expect(doc.runtime).toMatchObject({ secretAccess: { start: { db: { role }, eu: { role, region: 'eu-central-1' }, plain: { role } } } });
+    expect(importSource(flowWith({ startDecorators: ['@secrets(sources=["plain"])'] })).runtime).not.toHaveProperty('secretAccess');
+  });
+
+  test('secrets sources Metaflow or metaflow-cdk cannot use are refused', () => {
     const problems = problemsOf(flowWith({ startDecorators: ['@secrets(sources=[{"type": "aws-secrets-manager", "id": "x", "role": "arn:r"}, "gcp-secret-manager.y"], role="arn:r")'] }));
-    expect(problems.map((p) => p.field)).toEqual(['@secrets(role=...)', '@secrets(sources=...)', '@secrets(sources=...)']);
-    expect(problems[1].message).toMatch(/role cannot be represented/);
+    expect(problems.map((p) => p.field)).toEqual(['@secrets(role=...)', '@secrets(sources=...) role', '@secrets(sources=...)']);
+    expect(problems[1].message).toBe('not an IAM role ARN');
     expect(problems[2].message).toMatch(/gcp-secret-manager/);
   });
 });

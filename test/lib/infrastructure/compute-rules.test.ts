@@ -97,3 +97,19 @@ describe('computeCapabilities', () => {
     });
   });
 });
+
+describe('instance types and root volumes', () => {
+  it('refuses an instance type EC2 does not have, naming real sizes', () => {
+    const problems = validateComputeSpec('Stack/Compute', ec2({ instanceTypes: ['m5.huge', 'm5.large', 'm7i', 'optimal', 'zz9'] }));
+    expect(problems.map((p) => p.value)).toEqual(['m5.huge', 'zz9']);
+    expect(problems[0].fix).toMatch(/use a size m5 has: .*xlarge/);
+  });
+
+  it('refuses a root volume below the AMI snapshot or above gp3, and any on Fargate', () => {
+    expect(messages(ec2({ rootVolumeGiB: 0 }))).toEqual([expect.stringMatching(/^rootVolumeSize: a root volume is a whole number of GiB from 30/)]);
+    expect(messages(ec2({ rootVolumeGiB: 20000 }))).toHaveLength(1);
+    expect(messages(ec2({ rootVolumeGiB: 100 }))).toEqual([]);
+    expect(messages(fargate({ rootVolumeGiB: 100 }))).toEqual(['rootVolumeSize: Fargate environments have no instances, so no root volume']);
+  });
+});
+

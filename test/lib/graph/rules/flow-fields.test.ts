@@ -59,3 +59,11 @@ describe('flow-level rules', () => {
     });
   });
 });
+
+describe('S3 trigger buckets made in the same app', () => {
+  it('accept a token bucket name (known only at deploy), still refuse a malformed literal one', () => {
+    const token = '${Token[TOKEN.123]}';
+    expectValid(linearFlow({ triggers: [{ bucket: token }] }));
+    expectProblem(linearFlow({ triggers: [{ bucket: 's3://uploads' }] }), { field: 'bucket', value: 's3://uploads' });
+  });
+});

@@ -1,4 +1,4 @@
-import { settingsProblems } from '../../../../lib/graph/rules/resources';
+import { memoryFitProblems, settingsProblems } from '../../../../lib/graph/rules/resources';
 import { StepSettings } from '../../../../lib/graph/model';
 import { expectProblem, expectValid, linearFlow } from '../flows';
 
@@ -55,5 +55,25 @@ describe('settings rules (resources, retry, timeout, formats)', () => {
   it('reports flow defaults once, on the defaults', () => {
     const problems = expectProblem(linearFlow({ defaults: { swappiness: 200 } }), { where: 'flow "TestFlow" defaults', field: 'swappiness' });
     expect(problems.filter((p) => p.field === 'swappiness')).toHaveLength(1);
+  });
+});
+
+describe('memoryFitProblems', () => {
+  const fit = (settings: StepSettings) => memoryFitProblems(settings, 'here').map((p) => `${p.field}: ${p.message}`);
+
+  it('refuses shared memory or a tmpfs larger than the step memory, and both together beyond it', () => {
+    expect(fit({ memory: 1024, sharedMemory: 4096 })).toEqual(["sharedMemory: shared memory (4096 MiB) is larger than the step's memory (1024 MiB); /dev/shm is part of the job's memory"]);
+    expect(fit({ memory: 1024, useTmpfs: true, tmpfsSize: 2048 })).toEqual(["tmpfsSize: the tmpfs (2048 MiB) is larger than the step's memory (1024 MiB); a tmpfs is held in the job's memory"]);
+    expect(fit({ memory: 4096, sharedMemory: 3000, useTmpfs: true })).toEqual(["sharedMemory: shared memory (3000 MiB) and the tmpfs (2048 MiB) together exceed the step's memory (4096 MiB)"]);
+  });
+
+  it('accepts mounts that fit', () => {
+    expect(fit({ memory: 4096, sharedMemory: 1024, useTmpfs: true, tmpfsSize: 2048 })).toEqual([]);
+    expect(fit({ memory: 4096, useTmpfs: true })).toEqual([]);
+    expect(fit({ sharedMemory: 99999 })).toEqual([]);
+  });
+
+  it('judges the effective step, defaults merged, in flow validation', () => {
+    expectProblem(linearFlow({ defaults: { memory: 1024 }, steps: [{ name: 'start', next: ['end'], sharedMemory: 2048 }, { name: 'end', next: [] }] }), { field: 'sharedMemory', value: 2048 });
   });
 });

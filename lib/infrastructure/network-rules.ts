@@ -1,0 +1,27 @@
+import type { Problem } from '../errors';
+import { problem } from './problems';
+
+/** What the rules can know of a VPC at synth: how many subnets of each kind it has. */
+export interface VpcShape {
+  /** Subnets with a route out through NAT (`PRIVATE_WITH_EGRESS`). */
+  readonly privateWithEgress: number;
+  readonly public: number;
+  /** Subnets with no route out (`PRIVATE_ISOLATED`). */
+  readonly isolated: number;
+  /** The caller chose subnets with `vpcSubnets` (which then may be isolated subnets with VPC endpoints). */
+  readonly explicitSelection: boolean;
+}
+
+/**
+ * Jobs pull images from ECR (or another registry) and write to S3 and CloudWatch Logs: a VPC whose subnets have no
+ * route out (no NAT, no internet gateway) leaves every job stuck in STARTING. Refused unless the caller selected the
+ * subnets, which says the VPC has the endpoints jobs need.
+ */
+export function vpcEgressProblems(where: string, vpc: VpcShape): Problem[] {
+  if (vpc.explicitSelection || vpc.privateWithEgress > 0 || vpc.public > 0) return [];
+  return [problem(
+    where, 'vpc', `${vpc.isolated} isolated subnet(s), no NAT or public subnet`,
+    'no subnet of this VPC has a route out, so Batch instances and Fargate tasks cannot pull images or reach S3 and CloudWatch Logs',
+    'give the VPC private subnets with a NAT gateway (SubnetType.PRIVATE_WITH_EGRESS); or, if it has VPC endpoints for ECR (api and dkr), CloudWatch Logs, and an S3 gateway endpoint, select its subnets with vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED }',
+  )];
+}

@@ -1,0 +1,143 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { MetaflowFlow } from '../../../constructs/flow';
+import { flow, step } from '../../lib/compile/helpers';
+import { problemsOf } from '../support';
+import { testInfrastructure } from './test-infrastructure';
+
+type Resource = { Type: string; Properties: any };
+
+function pythonFlowWithSecrets(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'secrets-flow-'));
+  writeFileSync(join(dir, 'flow.py'), [
+    'from metaflow import FlowSpec, step, secrets',
+    'class SecretFlow(FlowSpec):',
+    '    @secrets(sources=["team-b/db-password", {"id": "vault-token", "options": {"json": False}, "role": "arn:aws:iam::123456789012:role/team-b-secrets"}])',
+    '    @step',
+    '    def start(self):',
+    '        self.next(self.end)',
+    '    @step',
+    '    def end(self):',
+    '        pass',
+  ].join('\n'));
+  return join(dir, 'flow.py');
+}
+
+function setup() {
+  const app = new App();
+  const stack = new Stack(app, 'Iso', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const teamA = new secretsmanager.Secret(stack, 'TeamA', { secretName: 'team-a/token' });
+  const teamB = new secretsmanager.Secret(stack, 'TeamB', { secretName: 'team-b/db-password' });
+  const infrastructure = { ...testInfrastructure(stack), secrets: [teamA, teamB], stateMachinePrefix: 'mf' };
+  return { app, stack, infrastructure, teamA, teamB };
+}
+
+describe('per-flow isolation', () => {
+  let resources: Record<string, Resource>;
+  const policiesOf = (roleLogicalPrefix: string) => Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref.startsWith(roleLogicalPrefix)))
+    .map((r) => JSON.stringify(r.Properties.PolicyDocument))
+    .join();
+
+  beforeAll(() => {
+    const { stack, infrastructure } = setup();
+    const uploads = new s3.Bucket(stack, 'Uploads');
+    // Flow A injects team A's secret by its literal `secretName` (the Secret's secretName attribute is a token).
+    const a = flow('TeamAFlow', [step('start', ['end'], { secrets: ['team-a/token'], queue: 'fargate' }), step('end', [])], {
+      schedule: { cron: '0 6 * * ? *' },
+      triggers: [{ bucket: uploads.bucketName, prefix: 'in/' }],
+    });
+    new MetaflowFlow(stack, 'A', { infrastructure, flow: a, image: 'node:22-slim' });
+    // Flow B is a Python flow whose @secrets names team B's secret, and one read through a role.
+    new MetaflowFlow(stack, 'B', { infrastructure, pythonFlowFile: pythonFlowWithSecrets(), image: 'python:3.11' });
+    resources = Template.fromStack(stack).toJSON().Resources;
+  });
+
+  it('gives each flow its own job role, trusted only by this account\'s ECS tasks', () => {
+    const jobRoles = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && /^(A|B)JobRole/.test(id));
+    expect(jobRoles.map(([id]) => id.slice(0, 1)).sort()).toEqual(['A', 'B']);
+    for (const [, role] of jobRoles) {
+      const condition = role.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
+      expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
+      expect(JSON.stringify(condition.ArnLike['aws:SourceArn'])).toContain(':ecs:eu-west-1:123456789012:*');
+    }
+  });
+
+  it('lets flow A\'s execution role read team A\'s secret only, and no job role read team B\'s', () => {
+    const executionA = policiesOf('AExecutionRole');
+    expect(executionA).toMatch(/TeamA/);
+    expect(executionA).not.toMatch(/TeamB/);
+    expect(policiesOf('AJobRole')).not.toMatch(/secretsmanager/);
+    const jobB = policiesOf('BJobRole');
+    expect(jobB).not.toMatch(/TeamA/);
+    expect(jobB).toMatch(/TeamB/);
+    // The source read through role= is not granted; the role may be assumed, exactly that one.
+    expect(jobB).not.toContain('vault-token');
+    expect(jobB).toContain('"Action":"sts:AssumeRole","Effect":"Allow","Resource":"arn:aws:iam::123456789012:role/team-b-secrets"');
+    const jd = Object.values(resources).find((r) => r.Type === 'AWS::Batch::JobDefinition' && JSON.stringify(r.Properties).includes('TeamA'))!;
+    expect(JSON.stringify(jd.Properties.ContainerProperties.ExecutionRoleArn)).toMatch(/AExecutionRole/);
+    expect(JSON.stringify(jd.Properties.ContainerProperties.JobRoleArn)).toMatch(/AJobRole/);
+  });
+
+  it('starts each flow from its own schedule and trigger roles, which may start only that state machine', () => {
+    const startPolicies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes('states:StartExecution'));
+    for (const policy of startPolicies) {
+      const statement = policy.Properties.PolicyDocument.Statement.find((s: { Action: string | string[] }) => [s.Action].flat().includes('states:StartExecution'));
+      // A Ref to one state machine, never a prefix wildcard.
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
+    expect(startPolicies.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('accepts an S3 trigger on a bucket made in the same app', () => {
+    const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule')!;
+    expect(JSON.stringify(rule.Properties.EventPattern)).toContain('Uploads');
+  });
+});
+
+describe('flows in one app', () => {
+  it('refuse a second flow of the same name, naming the first', () => {
+    const { stack, infrastructure } = setup();
+    const doc = flow('Same', [step('start', ['end']), step('end', [])]);
+    new MetaflowFlow(stack, 'One', { infrastructure, flow: doc, image: 'x' });
+    const problems = problemsOf(() => new MetaflowFlow(new Stack(stack.node.root as App, 'Other'), 'Two', { infrastructure, flow: doc, image: 'x' }));
+    expect(problems).toEqual([expect.objectContaining({ field: 'flow name', value: 'Same', message: expect.stringContaining('MetaflowFlow Iso/One already deploys') })]);
+  });
+
+  it('refuse two flows whose state machine names collide once cut to 80 characters', () => {
+    const { stack, infrastructure } = setup();
+    const long = 'F'.repeat(78);
+    new MetaflowFlow(stack, 'One', { infrastructure, flow: flow(`${long}AA`, [step('start', ['end']), step('end', [])]), image: 'x' });
+    const problems = problemsOf(() => new MetaflowFlow(stack, 'Two', { infrastructure, flow: flow(`${long}BB`, [step('start', ['end']), step('end', [])]), image: 'x' }));
+    expect(problems.map((p) => p.field)).toEqual(['state machine name']);
+    expect(problems[0].fix).toMatch(/shorten the state machine prefix/);
+  });
+
+  it('refuse host retries below 0 or above what Batch runs', () => {
+    const { stack, infrastructure } = setup();
+    for (const hostRetries of [-1, 1.5, 10]) {
+      const problems = problemsOf(() => new MetaflowFlow(stack, `H${String(hostRetries).replace(/\W/g, '')}`, { infrastructure, flow: flow(`H${String(hostRetries).replace(/\W/g, '')}`, [step('start', ['end']), step('end', [])]), image: 'x', hostRetries }));
+      expect(problems.map((p) => p.field)).toEqual(['hostRetries']);
+    }
+  });
+
+  it('name the construct instead of printing a token when a secret is unknown', () => {
+    const { stack, infrastructure } = setup();
+    const error = (() => {
+      try {
+        new MetaflowFlow(stack, 'Unknown', { infrastructure, flow: flow('Unknown', [step('start', ['end'], { secrets: ['nope'] }), step('end', [])]), image: 'x' });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.message).not.toContain('${Token[');
+    expect(error.message).toContain('"team-a/token"');
+    expect(error.message).toContain('"team-b/db-password"');
+  });
+});
