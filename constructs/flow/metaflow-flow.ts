@@ -12,6 +12,7 @@ import { CompileOptions, ForeachStrategy } from '../../lib/compile/options';
 import { FlowPlan, planFlow } from '../../lib/compile/plan';
 import { ProblemCollector, ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
+import { CODE_PACKAGE_METADATA_KEY } from '../../lib/runtime/metaflow/code-package';
 import { FLOW_TAGS } from '../../lib/runtime/naming';
 import { packageVersion } from '../../lib/package-version';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
@@ -247,6 +248,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       stateMachineType: sfn.StateMachineType.STANDARD,
     });
     (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata(FLOW_METADATA_KEY, doc.name);
+    if (metaflowRun !== undefined) (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata(CODE_PACKAGE_METADATA_KEY, metaflowRun.codePackageSource);
     if (metaflowRun !== undefined) {
       Validations.of(this.stateMachine).acknowledge({
         id: 'CloudFormation-Validate::E1029',

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, BundlingOutput, DockerImage, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import { ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { importPythonFlow } from '../../lib/importer/python';
 import { staticBatchSteps } from '../../lib/importer/static-decorators';
+import { codePackageFiles, codePackageHash, writeCodePackage, type CodePackageSource } from '../../lib/runtime/metaflow/code-package';
 import type { MetaflowDeployment } from '../../lib/runtime/metaflow/deployment';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 
@@ -40,6 +41,12 @@ export interface MetaflowRuntimeOptions {
    * @default - none
    */
   readonly serviceHeaders?: Readonly<Record<string, string>>;
+  /**
+   * File suffixes packaged beside Metaflow's own (`.py`, `.R`, `.RDS`), as Metaflow's `--package-suffixes`: e.g.
+   * `['.sql', '.json']` for files the flow reads next to its code.
+   * @default - Metaflow's suffixes only
+   */
+  readonly packageSuffixes?: readonly string[];
 }
 
 /** The flow document of the props: `flow`, or `pythonFlowFile` imported now. Exactly one is allowed. */
@@ -66,7 +73,10 @@ export interface MetaflowRuntime {
   readonly staticBatchSteps: readonly string[];
   /** Steps whose flow file writes `minutes_between_retries` > 0, with the minutes (the state machine waits them). */
   readonly retryDelayMinutes: Readonly<Record<string, number>>;
+  /** Where the package came from, for the local engine's "changed since synth" check (state machine metadata). */
+  readonly codePackageSource: CodePackageSource;
 }
+
 
 /**
  * Ships the flow's directory as a zip asset, derives what Metaflow's `step-functions create` would take from the
@@ -84,7 +94,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
   if (!fs.existsSync(flowPath)) {
     throw new ValidationError([{ where: `flow "${doc.name}"`, field: 'runtime.directory', value: directory, message: `holds no ${runtime.flowFile}, so there is no code package to ship`, fix: 'import the flow with importPythonFlow (it records the directory), or set runtime.directory to the folder of the flow file' }]);
   }
-  const asset = new s3assets.Asset(scope, 'Code', { path: directory, exclude: ['**/__pycache__', '**/*.pyc', '.metaflow', 'cdk.out'] });
+  const { asset, contentHash, outdir } = codePackageAsset(scope, directory, options.packageSuffixes);
   const jobRole = infra.jobRole;
   // The package object only, not the whole asset bucket (asset.grantRead would grant every asset of the account).
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })] }));
@@ -110,7 +120,35 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
     batchDefaults: { image: input.image ?? '', queue: defaultQueue?.queue.jobQueueArn ?? infra.defaultQueueName, iamRole: jobRole.roleArn },
     ...(doc.workflowTimeoutSeconds !== undefined ? { workflowTimeoutSeconds: doc.workflowTimeoutSeconds } : {}),
   };
-  return { asset, deployment, staticBatchSteps: staticBatchSteps(flowPath, { flowClass: runtime.flowClass }), retryDelayMinutes: runtime.retryDelayMinutes ?? {} };
+  const codePackageSource: CodePackageSource = {
+    directory: path.relative(outdir, directory) || '.',
+    flowFile: runtime.flowFile,
+    contentHash,
+    ...(options.packageSuffixes?.length ? { suffixes: options.packageSuffixes } : {}),
+  };
+  return { asset, deployment, staticBatchSteps: staticBatchSteps(flowPath, { flowClass: runtime.flowClass }), retryDelayMinutes: runtime.retryDelayMinutes ?? {}, codePackageSource };
+}
+
+/**
+ * The code package as Metaflow builds it (`codePackageFiles`): only the package's files are copied into the cloud
+ * assembly, so neither an app's `node_modules` nor an output folder inside the flow's directory is walked or shipped.
+ */
+function codePackageAsset(scope: Construct, directory: string, suffixes: readonly string[] | undefined): { asset: s3assets.Asset; contentHash: string; outdir: string } {
+  const outdir = path.resolve(Stage.of(scope)?.outdir ?? '.');
+  const files = codePackageFiles(directory, { suffixes, excludeDirs: [outdir] });
+  const contentHash = codePackageHash(files);
+  const asset = new s3assets.Asset(scope, 'Code', {
+    path: directory,
+    assetHash: contentHash,
+    assetHashType: AssetHashType.CUSTOM,
+    bundling: {
+      // never run: the local bundling below always succeeds
+      image: DockerImage.fromRegistry('metaflow-cdk-code-package'),
+      outputType: BundlingOutput.NOT_ARCHIVED,
+      local: { tryBundle: (outputDir) => (writeCodePackage(files, outputDir), true) },
+    },
+  });
+  return { asset, contentHash, outdir };
 }
 
 /** `@secrets` sources: secrets of the infrastructure by name or ARN, other names by their ARN pattern. */

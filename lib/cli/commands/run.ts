@@ -3,6 +3,8 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { metaflowStandin, STANDIN_FOREACH_WIDTHS_ENV, type LocalCommandHook } from '../../local/batch/command-hook';
 import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
+import { LocalRunRefused } from '../../local/run/metaflow-host-check';
+import type { LocalSecretValues } from '../../local/services/secrets-manager';
 import { ProgressPrinter } from '../../local/run/progress';
 import { formatRunReport } from '../../local/run/report';
 import { RunStats } from '../../local/run/step-stats';
@@ -26,6 +28,9 @@ interface RunOptions {
   readonly progress?: boolean;
   readonly metaflowStandin?: boolean;
   readonly foreachWidth?: string[];
+  readonly python?: string;
+  readonly taskEnv?: string[];
+  readonly secretsFile?: string;
 }
 
 async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssembly; directory: string }> {
@@ -70,6 +75,44 @@ export function parseForeachWidths(args: readonly string[], standin: boolean): R
   return widths;
 }
 
+/** `--task-env NAME=VALUE` (repeatable): variables added to every task. */
+export function parseTaskEnv(args: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const arg of args) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(arg);
+    if (!match) throw new UsageError(`--task-env expects NAME=VALUE (a variable name, '=', its value), got ${JSON.stringify(arg)}`);
+    env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/** `--python PATH`: an existing interpreter file. */
+export function checkPythonOption(python: string | undefined): string | undefined {
+  if (python === undefined) return undefined;
+  const resolved = path.resolve(python);
+  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isFile()) {
+    throw new UsageError(`--python ${python} does not exist: pass the path of a Python interpreter with Metaflow and boto3 (e.g. --python /usr/bin/python3)`);
+  }
+  return resolved;
+}
+
+/** `--secrets-file FILE`: a JSON object of secret name (or ARN) to value. */
+export function readSecretsFile(file: string | undefined): LocalSecretValues | undefined {
+  if (file === undefined) return undefined;
+  const resolved = path.resolve(file);
+  if (!fs.existsSync(resolved)) throw new CliError(`--secrets-file ${file} does not exist: write a JSON object of secret name to value there`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(resolved, 'utf8'));
+  } catch (error) {
+    throw new CliError(`--secrets-file ${file} is not JSON (${(error as Error).message}): write a JSON object of secret name to value, e.g. {"db-creds": {"user": "me"}}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CliError(`--secrets-file ${file} holds ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}, not an object: write a JSON object of secret name to value`);
+  }
+  return parsed as LocalSecretValues;
+}
+
 /** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */
 export async function runLocal(flowName: string, options: RunOptions): Promise<number> {
   if (!options.local) {
@@ -81,6 +124,9 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   }
   const given = parseParamArgs(options.param ?? []);
   const foreachWidths = parseForeachWidths(options.foreachWidth ?? [], options.metaflowStandin === true);
+  const taskEnv = parseTaskEnv(options.taskEnv ?? []);
+  const python = checkPythonOption(options.python);
+  const secrets = readSecretsFile(options.secretsFile);
   suppressSdkNodeVersionWarning();
   const { assembly, directory } = await loadAssembly(options);
   const flow = findFlow(assembly, flowName);
@@ -113,12 +159,19 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
       signal: controller.signal,
       stats,
       commandFor: standin?.hook,
+      assemblyDirectory: directory,
+      taskHost: { python, taskEnv },
+      secrets,
+      onWarning: (message) => note(`warning: ${message}`),
       onStart: (run) => {
         note(`run ${run.runId} of ${flowName}: logs in ${path.join(run.runDir, 'logs')}`);
         if (standin) note(`Metaflow steps run the protocol stand-in (no user code); its task records: ${standin.recordIn(run.runDir)}`);
         progress?.start();
       },
     });
+  } catch (error) {
+    if (error instanceof LocalRunRefused) throw new CliError(error.message);
+    throw error;
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSignal);
@@ -146,6 +199,9 @@ export function register(program: Command): void {
     .option('--run-root <dir>', 'where run directories (logs) and the local S3 data go (default: <app>/.local-runs)')
     .option('--no-progress', 'do not print live progress')
     .option('--metaflow-standin', 'run the steps of Python Metaflow flows through the protocol stand-in instead of Metaflow (no user code runs)')
+    .option('--python <path>', 'the interpreter `python` means inside tasks (default: `python` on PATH, else `python3`); Metaflow flows need Metaflow and boto3 there')
+    .option('--task-env <name=value>', 'a variable added to every task, e.g. PYTHONPATH=<folder holding metaflow/> (repeatable)', repeatable)
+    .option('--secrets-file <file>', 'JSON object of secret name to value: the local Secrets Manager answers @secrets with these')
     .option('--foreach-width <step=n>', 'with --metaflow-standin: splits of a foreach whose list is not a literal in the flow file (repeatable)', repeatable)
     .action(async (flow: string, options: RunOptions) => {
       process.exitCode = await runLocal(flow, options);

@@ -40,6 +40,11 @@ export interface BatchRunnerOptions {
   readonly isStopping: () => boolean;
   /** Replaces the command of chosen tasks (e.g. Metaflow steps through the stand-in). @default - every job runs its own command */
   readonly commandFor?: LocalCommandHook;
+  /**
+   * Variables every task gets over its job's own (`prepareTaskHost`: endpoints, credentials, the task interpreter,
+   * `--task-env`). @default none
+   */
+  readonly hostEnv?: Readonly<Record<string, string>>;
 }
 
 const { partition, region, accountId } = LOCAL_PSEUDO;
@@ -171,26 +176,32 @@ export class LocalBatch {
     return this.options.assembly.findByArnOrName('AWS::Batch::JobQueue', queue)?.arn ?? queue;
   }
 
-  private readonly queues = new Map<string, { queue: string; computeEnvironment: string }>();
+  private readonly queues = new Map<string, QueueNames>();
 
   /** The queue's name and its first compute environment's (`AWS_BATCH_JQ_NAME`, `AWS_BATCH_CE_NAME`), once per queue. */
-  private queueNames(queue: string): { queue: string; computeEnvironment: string } {
+  private queueNames(queue: string): QueueNames {
     let names = this.queues.get(queue);
     if (!names) this.queues.set(queue, (names = this.lookUpQueue(queue)));
     return names;
   }
 
-  private lookUpQueue(queue: string): { queue: string; computeEnvironment: string } {
+  private lookUpQueue(queue: string): QueueNames {
     const resource = this.options.assembly.findByArnOrName('AWS::Batch::JobQueue', queue);
-    if (!resource) return { queue: queue.split('/').pop() ?? queue, computeEnvironment: 'local' };
+    if (!resource) return { queue: queue.split('/').pop() ?? queue, computeEnvironment: 'local', fargate: false };
     const order = resource.properties.ComputeEnvironmentOrder;
     let computeEnvironment = 'local';
+    let fargate = false;
     if (Array.isArray(order) && order.length > 0) {
       const first = order[0] as { ComputeEnvironment?: unknown };
       const ref = this.options.assembly.resolve(resource.stack, first.ComputeEnvironment as never);
-      if (typeof ref === 'string') computeEnvironment = ref.split('/').pop() ?? ref;
+      if (typeof ref === 'string') {
+        computeEnvironment = ref.split('/').pop() ?? ref;
+        const environment = this.options.assembly.findByArnOrName('AWS::Batch::ComputeEnvironment', ref);
+        const type = (environment?.properties.ComputeResources as { Type?: unknown } | undefined)?.Type;
+        fargate = typeof type === 'string' && type.startsWith('FARGATE');
+      }
     }
-    return { queue: resource.name, computeEnvironment };
+    return { queue: resource.name, computeEnvironment, fargate };
   }
 
   /** Runs one job (or one array child) through its attempts. */
@@ -263,10 +274,12 @@ export class LocalBatch {
       ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       ...this.options.baseEnv,
       ...spec.env,
+      ...this.options.hostEnv,
       AWS_BATCH_JOB_ID: node !== undefined ? `${jobId}#${node}` : jobId,
       AWS_BATCH_JOB_ATTEMPT: String(attempt),
       AWS_BATCH_CE_NAME: names.computeEnvironment,
       AWS_BATCH_JQ_NAME: names.queue,
+      AWS_EXECUTION_ENV: names.fargate ? 'AWS_ECS_FARGATE' : 'AWS_ECS_EC2',
       [SPOT_RECLAIM_ENV]: spotMarker,
     };
     if (arrayIndex !== undefined) env.AWS_BATCH_JOB_ARRAY_INDEX = String(arrayIndex);
@@ -286,10 +299,18 @@ export class LocalBatch {
     }
     const command = replacement?.command ?? spec.command;
     Object.assign(env, replacement?.env);
+    // A job that fetches its own code (a Metaflow step) starts, as in a container, in an empty folder of its own, kept
+    // for inspection; a generic step's command names files of the app, which stands in for its image.
+    let cwd = this.options.cwd;
+    if (env.METAFLOW_CODE_URL !== undefined && !replacement) {
+      cwd = path.join(this.options.runDir, 'work', step.replace(/[^A-Za-z0-9_.-]/g, '_'), `${jobId.split(':')[0]}${suffix}`);
+      fs.mkdirSync(cwd, { recursive: true });
+    }
     const header =
       `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}${spec.image ? ` (image ${spec.image} not run: the command runs on the host)` : ''}\n` +
         (spec.secretNames.length ? `# secrets not fetched locally: ${spec.secretNames.join(', ')}\n` : '') +
         (replacement ? `# the job's command was replaced by the run's commandFor hook\n` : '') +
+        (cwd !== this.options.cwd ? `# working directory: ${cwd}\n` : '') +
         `# $ ${command.map((a) => JSON.stringify(a)).join(' ')}\n`;
     if (command.length === 0) {
       fs.writeFileSync(logFile, header);
@@ -298,7 +319,7 @@ export class LocalBatch {
     const scale = this.options.attemptTimeoutScale ?? 1;
     const exit = await this.options.registry.run({
       command,
-      cwd: this.options.cwd,
+      cwd,
       env,
       logFile,
       logHeader: header,
@@ -309,6 +330,13 @@ export class LocalBatch {
     if (spot) fs.rmSync(spotMarker, { force: true });
     return outcomeOf(exit, spot, logFile);
   }
+}
+
+/** `AWS_BATCH_JQ_NAME`, `AWS_BATCH_CE_NAME` and whether the queue's first compute environment is Fargate. */
+interface QueueNames {
+  readonly queue: string;
+  readonly computeEnvironment: string;
+  readonly fargate: boolean;
 }
 
 /** One job, or one child of an array job, as its attempts see it. */

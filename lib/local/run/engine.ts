@@ -11,6 +11,10 @@ import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition, scaledWaits } from '../as
 import { taskHandlerFor, TaskHandler, TaskServices } from '../asl/tasks';
 import type { LocalCommandHook } from '../batch/command-hook';
 import { LocalBatch } from '../batch/runner';
+import { prepareTaskHost, type TaskHostOptions } from '../batch/task-host';
+import { assetsReadByJobs, publishAssets } from '../services/job-assets';
+import { startLocalAwsFallback, type LocalSecretValues } from '../services/secrets-manager';
+import { checkCodeUnchanged, checkSecrets, checkTaskInterpreter, flowSecretIds, metaflowFactsOf } from './metaflow-host-check';
 import { prestartLaunchers, ProcessRegistry } from '../process/children';
 import { Semaphore } from '../process/semaphore';
 import { LocalAws } from '../services/aws';
@@ -60,6 +64,17 @@ export interface LocalRunOptions {
    * caller can read what the run left there (the servers keep no data after the run). An error it throws fails the call.
    */
   readonly beforeServersStop?: (run: { s3Endpoint: string; dynamodbEndpoint: string }) => Promise<void> | void;
+  /**
+   * The cloud assembly's directory: where staged assets (a Metaflow flow's code package) are read from, and what a
+   * Metaflow flow's "code changed since synth" check compares with. @default - no asset is published, no check
+   */
+  readonly assemblyDirectory?: string;
+  /** The interpreter `python` means in tasks, and variables every task gets (`--python`, `--task-env`). @default {} */
+  readonly taskHost?: TaskHostOptions;
+  /** Values the local Secrets Manager answers `GetSecretValue` with (`--secrets-file`). @default none */
+  readonly secrets?: LocalSecretValues;
+  /** Receives warnings found before the first task (e.g. a Metaflow version other than the compiled one). */
+  readonly onWarning?: (message: string) => void;
   /** Called once the run directory exists and the servers are up. */
   readonly onStart?: (run: { runId: string; runDir: string; s3Endpoint: string; dynamodbEndpoint: string }) => void;
 }
@@ -106,6 +121,16 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   const flow = findFlow(options.assembly, options.flow);
   if (!flow) throw new FlowNotFoundError(options.flow, listFlows(options.assembly));
   const prepared = prepareDefinition(flow.definition);
+  const jobTexts = resolvedJobTexts(options.assembly, flow.definition);
+  const metaflow = metaflowFactsOf(flow, jobTexts);
+  // Bad input stops the run before anything starts (a stand-in run needs no Metaflow, and no secrets).
+  if (metaflow && options.assemblyDirectory) checkCodeUnchanged(flow.name, metaflow, options.assemblyDirectory);
+  if (metaflow && !options.commandFor) {
+    const { warning } = checkTaskInterpreter(metaflow, options.taskHost ?? {});
+    if (warning) options.onWarning?.(warning);
+    const staged = options.assemblyDirectory ? stagedPackageDir(options.assembly, options.assemblyDirectory, jobTexts) : undefined;
+    checkSecrets(flow.name, flowSecretIds(flow.name, metaflow, staged), options.secrets);
+  }
 
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const runRoot = path.resolve(options.runRoot ?? path.join(cwd, '.local-runs'));
@@ -120,6 +145,13 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   const s3Directory = path.resolve(options.s3Directory ?? path.join(runRoot, 's3'));
   prestartLaunchers(); // they boot while the servers start
   const servers = await startLocalServers({ s3Directory });
+  let fallback: Awaited<ReturnType<typeof startLocalAwsFallback>>;
+  try {
+    fallback = await startLocalAwsFallback(options.secrets);
+  } catch (error) {
+    await servers.stop();
+    throw error;
+  }
   const registry = new ProcessRegistry();
   const aws = new LocalAws(servers);
   let stopping = false;
@@ -145,6 +177,8 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
 
   try {
     await aws.createResources(options.assembly);
+    await publishAssets(aws.s3, assetsReadByJobs(options.assembly, jobTexts));
+    const hostEnv = prepareTaskHost(runDir, { s3: servers.s3Endpoint, dynamodb: servers.dynamodbEndpoint, fallback: fallback.endpoint }, options.taskHost ?? {});
     options.onStart?.({ runId, runDir, s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
     const batch = new LocalBatch({
       assembly: options.assembly,
@@ -156,6 +190,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       baseEnv: servers.env,
       attemptTimeoutScale: options.attemptTimeoutScale,
       commandFor: options.commandFor,
+      hostEnv,
       isStopping: () => stopping,
     });
     const handlers: Record<string, TaskHandler> = {};
@@ -231,7 +266,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     try {
       await options.beforeServersStop?.({ s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
     } finally {
-      await servers.stop();
+      await Promise.all([servers.stop(), fallback.stop()]);
     }
   }
 
@@ -250,4 +285,20 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       ...extra,
     };
   }
+}
+
+/** The flow's definition and the job definitions it names, resolved, as text: where jobs find what they read. */
+function resolvedJobTexts(assembly: LocalAssembly, definition: Json): string[] {
+  const text = JSON.stringify(definition);
+  const jobs = assembly
+    .ofType('AWS::Batch::JobDefinition')
+    .filter((job) => text.includes(job.arn) || text.includes(job.name))
+    .map((job) => JSON.stringify(assembly.resolve(job.stack, job.properties)));
+  return [text, ...jobs];
+}
+
+/** The staged directory of the code package the jobs name, when the assembly has it. */
+function stagedPackageDir(assembly: LocalAssembly, assemblyDirectory: string, jobTexts: readonly string[]): string | undefined {
+  const found = assetsReadByJobs(assembly, jobTexts).find((a) => a.asset.packaging === 'zip');
+  return found && path.resolve(assemblyDirectory, found.asset.source);
 }

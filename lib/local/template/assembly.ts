@@ -2,6 +2,33 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Json, LOCAL_PSEUDO, resolveTokens, TokenError, TokenResolver } from './tokens';
 
+/** A file asset of the cloud assembly: its staged source and the S3 locations `cdk deploy` publishes it to. */
+export interface LocalFileAsset {
+  /** Absolute path of the staged file or directory. */
+  readonly source: string;
+  /** `zip`: a directory uploaded as a zip archive; `file`: uploaded as is. */
+  readonly packaging: 'zip' | 'file';
+  /** Bucket and key per destination, `${AWS::AccountId}`-style placeholders replaced by the local pseudo values. */
+  readonly destinations: ReadonlyArray<{ readonly bucket: string; readonly key: string }>;
+}
+
+function readFileAssets(manifestFile: string): LocalFileAsset[] {
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
+    files?: Record<string, { source?: { path?: string; packaging?: string }; destinations?: Record<string, { bucketName?: string; objectKey?: string }> }>;
+  };
+  const local = (text: string): string =>
+    text.replace(/\$\{AWS::(AccountId|Region|Partition)\}/g, (_, name: string) => (name === 'AccountId' ? accountId : name === 'Region' ? region : partition));
+  return Object.values(manifest.files ?? {}).flatMap((asset) => {
+    if (asset.source?.path === undefined) return [];
+    return [{
+      source: path.resolve(path.dirname(manifestFile), asset.source.path),
+      packaging: asset.source.packaging === 'zip' ? 'zip' : 'file',
+      destinations: Object.values(asset.destinations ?? {}).flatMap((d) =>
+        d.bucketName !== undefined && d.objectKey !== undefined ? [{ bucket: local(d.bucketName), key: local(d.objectKey) }] : []),
+    }];
+  });
+}
+
 /** One resource of a synthesized template, with the local name it stands for. */
 export interface LocalResource {
   readonly stack: string;
@@ -86,11 +113,13 @@ const REF_IS_ARN = new Set([
 export class LocalAssembly {
   static fromDirectory(outdir: string): LocalAssembly {
     const files: string[] = [];
+    const assetManifests: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory() && entry.name.startsWith('assembly-')) walk(full);
         else if (entry.isFile() && entry.name.endsWith('.template.json')) files.push(full);
+        else if (entry.isFile() && entry.name.endsWith('.assets.json')) assetManifests.push(full);
       }
     };
     walk(outdir);
@@ -104,6 +133,7 @@ export class LocalAssembly {
           outputs: (raw.Outputs ?? {}) as StackTemplate['outputs'],
         };
       }),
+      assetManifests.sort().flatMap(readFileAssets),
     );
   }
 
@@ -127,7 +157,11 @@ export class LocalAssembly {
   private readonly stacks: Map<string, StackTemplate>;
   private exportsCache?: Map<string, { stack: string; value: Json }>;
 
-  private constructor(stacks: readonly StackTemplate[]) {
+  /** File assets of the assembly's asset manifests (what `cdk deploy` uploads to S3). */
+  readonly fileAssets: readonly LocalFileAsset[];
+
+  private constructor(stacks: readonly StackTemplate[], fileAssets: readonly LocalFileAsset[] = []) {
+    this.fileAssets = fileAssets;
     this.stacks = new Map(stacks.map((s) => [s.name, s]));
     const taken = new Set<string>();
     const all: LocalResource[] = [];
