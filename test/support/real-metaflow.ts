@@ -79,3 +79,29 @@ export function describeWithRealMetaflow(name: string, body: (real: () => RealMe
     throw new Error('unreachable');
   }));
 }
+
+/** A real Metaflow with the metadata service's source tree. */
+export type RealMetaflowWithService = RealMetaflow & { readonly metadataServiceSrc: string };
+
+/**
+ * `describe` for tests that also run Metaflow's metadata service (MFCDK_METADATA_SERVICE_SRC, with PostgreSQL and
+ * the service's Debian packages): skips, or fails under MFCDK_REQUIRE_REAL=1, when either is missing.
+ */
+export function describeWithMetadataService(name: string, body: (real: () => RealMetaflowWithService) => void): void {
+  const { found } = probeRealMetaflow();
+  if (found && found.metadataServiceSrc === undefined) {
+    const reason = 'MFCDK_METADATA_SERVICE_SRC does not name a metaflow-service source tree (the folder that holds services/)';
+    const hint = 'set it (e.g. ../shared/vendor/metaflow-service) and install postgresql python3-aiohttp python3-aiopg python3-psycopg2 python3-packaging, as .ci/run does';
+    if (process.env.MFCDK_REQUIRE_REAL === '1') {
+      describe(name, () => test('the metadata service is available', () => {
+        throw new Error(`real-Metaflow tier required (MFCDK_REQUIRE_REAL=1) but ${reason}; ${hint}`);
+      }));
+    } else {
+      // eslint-disable-next-line no-console
+      console.log(`skipping "${name}": ${reason}; ${hint}`);
+      describe.skip(name, () => body(() => { throw new Error('unreachable'); }));
+    }
+    return;
+  }
+  describeWithRealMetaflow(name, body as (real: () => RealMetaflow) => void);
+}

@@ -18,4 +18,5 @@ export const COMMAND_MODULES: ReadonlyArray<() => { register: Register }> = [
   () => require('./validate'),
   () => require('./graph'),
   () => require('./run'),
+  () => require('./local-metadata'),
 ];

@@ -8,6 +8,7 @@ import type { LocalSecretValues } from '../../local/services/secrets-manager';
 import { ProgressPrinter } from '../../local/run/progress';
 import { formatRunReport } from '../../local/run/report';
 import { RunStats } from '../../local/run/step-stats';
+import { asCliError, metadataServiceFor } from '../local-metadata-options';
 import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
 import { synthesizeApp } from '../../local/template/synth';
@@ -31,6 +32,9 @@ interface RunOptions {
   readonly python?: string;
   readonly taskEnv?: string[];
   readonly secretsFile?: string;
+  readonly metadataService?: boolean;
+  readonly metadataServiceSrc?: string;
+  readonly keepMetadata?: boolean;
 }
 
 async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssembly; directory: string }> {
@@ -127,6 +131,7 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   const taskEnv = parseTaskEnv(options.taskEnv ?? []);
   const python = checkPythonOption(options.python);
   const secrets = readSecretsFile(options.secretsFile);
+  const metadataService = metadataServiceFor(options);
   suppressSdkNodeVersionWarning();
   const { assembly, directory } = await loadAssembly(options);
   const flow = findFlow(assembly, flowName);
@@ -163,15 +168,17 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
       taskHost: { python, taskEnv },
       secrets,
       onWarning: (message) => note(`warning: ${message}`),
+      metadataService,
       onStart: (run) => {
         note(`run ${run.runId} of ${flowName}: logs in ${path.join(run.runDir, 'logs')}`);
+        if (run.metadataServiceUrl) note(`Metaflow's metadata service for this run: ${run.metadataServiceUrl}${options.keepMetadata ? ` (kept: \`metaflow-cdk local-metadata serve ${run.runDir}\`)` : ''}`);
         if (standin) note(`Metaflow steps run the protocol stand-in (no user code); its task records: ${standin.recordIn(run.runDir)}`);
         progress?.start();
       },
     });
   } catch (error) {
     if (error instanceof LocalRunRefused) throw new CliError(error.message);
-    throw error;
+    throw asCliError(error);
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSignal);
@@ -203,6 +210,9 @@ export function register(program: Command): void {
     .option('--task-env <name=value>', 'a variable added to every task, e.g. PYTHONPATH=<folder holding metaflow/> (repeatable)', repeatable)
     .option('--secrets-file <file>', 'JSON object of secret name to value: the local Secrets Manager answers @secrets with these')
     .option('--foreach-width <step=n>', 'with --metaflow-standin: splits of a foreach whose list is not a literal in the flow file (repeatable)', repeatable)
+    .option('--metadata-service', "run Metaflow's metadata service (on a throwaway PostgreSQL) for the run and point every task at it")
+    .option('--metadata-service-src <dir>', 'with --metadata-service: the metaflow-service source tree (default: $MFCDK_METADATA_SERVICE_SRC)')
+    .option('--keep-metadata', 'with --metadata-service: keep its database in the run directory, to browse later with `local-metadata serve`')
     .action(async (flow: string, options: RunOptions) => {
       process.exitCode = await runLocal(flow, options);
     });

@@ -34,6 +34,8 @@ export interface BatchRunnerOptions {
   readonly runDir: string;
   /** Endpoints and dummy credentials every step gets. */
   readonly baseEnv: Readonly<Record<string, string>>;
+  /** Variables every step gets over its job's own (e.g. the run's local metadata service). @default none */
+  readonly overrideEnv?: Readonly<Record<string, string>>;
   /** Multiplies every attempt timeout (tests shorten Batch's 60 s minimum). @default 1 */
   readonly attemptTimeoutScale?: number;
   /** True once the run is being stopped: no new attempts start. */
@@ -275,6 +277,7 @@ export class LocalBatch {
       ...this.options.baseEnv,
       ...spec.env,
       ...this.options.hostEnv,
+      ...this.options.overrideEnv,
       AWS_BATCH_JOB_ID: node !== undefined ? `${jobId}#${node}` : jobId,
       AWS_BATCH_JOB_ATTEMPT: String(attempt),
       AWS_BATCH_CE_NAME: names.computeEnvironment,

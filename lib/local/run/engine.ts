@@ -19,6 +19,7 @@ import { prestartLaunchers, ProcessRegistry } from '../process/children';
 import { Semaphore } from '../process/semaphore';
 import { LocalAws } from '../services/aws';
 import { LocalLambda } from '../services/lambda';
+import { startRunMetadataService, type RunMetadataServiceOptions } from '../services/metadata/run-hook';
 import { startLocalServers } from '../services/servers';
 import type { LocalAssembly } from '../template/assembly';
 import { findFlow, listFlows } from '../template/flows';
@@ -63,7 +64,7 @@ export interface LocalRunOptions {
    * Called when the execution has ended and every step process is gone, while S3 and DynamoDB are still up, so a
    * caller can read what the run left there (the servers keep no data after the run). An error it throws fails the call.
    */
-  readonly beforeServersStop?: (run: { s3Endpoint: string; dynamodbEndpoint: string }) => Promise<void> | void;
+  readonly beforeServersStop?: (run: { s3Endpoint: string; dynamodbEndpoint: string; metadataServiceUrl?: string }) => Promise<void> | void;
   /**
    * The cloud assembly's directory: where staged assets (a Metaflow flow's code package) are read from, and what a
    * Metaflow flow's "code changed since synth" check compares with. @default - no asset is published, no check
@@ -76,7 +77,12 @@ export interface LocalRunOptions {
   /** Receives warnings found before the first task (e.g. a Metaflow version other than the compiled one). */
   readonly onWarning?: (message: string) => void;
   /** Called once the run directory exists and the servers are up. */
-  readonly onStart?: (run: { runId: string; runDir: string; s3Endpoint: string; dynamodbEndpoint: string }) => void;
+  readonly onStart?: (run: { runId: string; runDir: string; s3Endpoint: string; dynamodbEndpoint: string; metadataServiceUrl?: string }) => void;
+  /**
+   * Runs Metaflow's metadata service (over a PostgreSQL of its own) for the run and points every task at it; a
+   * service that stops answering fails the run. @default - no service
+   */
+  readonly metadataService?: RunMetadataServiceOptions;
 }
 
 export interface LocalRunResult {
@@ -111,6 +117,14 @@ export class FlowNotFoundError extends Error {
 }
 
 
+/** Starts both at once; when one fails, the other is stopped before the error is thrown. */
+async function startRunServers<A extends { stop(): Promise<void> }, B extends { stop(): Promise<void> } | undefined>(a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a(), b()]);
+  if (first.status === 'fulfilled' && second.status === 'fulfilled') return [first.value, second.value];
+  await Promise.all([first, second].map((r) => (r.status === 'fulfilled' ? r.value?.stop() : undefined)));
+  throw (first.status === 'rejected' ? first.reason : (second as PromiseRejectedResult).reason);
+}
+
 /**
  * Runs a flow's synthesized state machine on this machine: Batch jobs as local processes, Lambdas in-process,
  * S3 and DynamoDB on local servers. Resolves with the outcome; it never leaves a process or a server behind.
@@ -144,12 +158,15 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
 
   const s3Directory = path.resolve(options.s3Directory ?? path.join(runRoot, 's3'));
   prestartLaunchers(); // they boot while the servers start
-  const servers = await startLocalServers({ s3Directory });
+  const [servers, metadata] = await startRunServers(
+    () => startLocalServers({ s3Directory }),
+    async () => (options.metadataService ? startRunMetadataService(options.metadataService, { runDir, flow: flow.name, runId, s3Directory, definition: flow.definition }) : undefined),
+  );
   let fallback: Awaited<ReturnType<typeof startLocalAwsFallback>>;
   try {
     fallback = await startLocalAwsFallback(options.secrets);
   } catch (error) {
-    await servers.stop();
+    await Promise.all([servers.stop(), metadata?.stop()]);
     throw error;
   }
   const registry = new ProcessRegistry();
@@ -157,6 +174,8 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   let stopping = false;
   let execution: Execution | undefined;
   let executions: Executions | undefined;
+  /** Why the run was stopped when something other than the user stopped it (e.g. the metadata service went away). */
+  let failure: { error: string; cause: string } | undefined;
   const stop = (): void => {
     stopping = true;
     execution?.abort();
@@ -164,6 +183,11 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   };
   if (options.signal?.aborted) stopping = true;
   options.signal?.addEventListener('abort', stop, { once: true });
+  const unwatch = metadata?.watch((cause) => {
+    failure ??= { error: 'MetadataService.Unavailable', cause };
+    stop();
+  });
+  const stopped = (): LocalRunResult => (failure ? finish('FAILED', failure) : finish('ABORTED'));
 
   const executionArn = `arn:${LOCAL_PSEUDO.partition}:states:${LOCAL_PSEUDO.region}:${LOCAL_PSEUDO.accountId}:execution:${flow.stateMachine.name}:${executionName}`;
   const input: Json = {
@@ -179,7 +203,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     await aws.createResources(options.assembly);
     await publishAssets(aws.s3, assetsReadByJobs(options.assembly, jobTexts));
     const hostEnv = prepareTaskHost(runDir, { s3: servers.s3Endpoint, dynamodb: servers.dynamodbEndpoint, fallback: fallback.endpoint }, options.taskHost ?? {});
-    options.onStart?.({ runId, runDir, s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
+    options.onStart?.({ runId, runDir, s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint, metadataServiceUrl: metadata?.url });
     const batch = new LocalBatch({
       assembly: options.assembly,
       registry,
@@ -188,6 +212,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       cwd,
       runDir,
       baseEnv: servers.env,
+      overrideEnv: metadata?.env,
       attemptTimeoutScale: options.attemptTimeoutScale,
       commandFor: options.commandFor,
       hostEnv,
@@ -235,7 +260,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     }
     if (unsupported.length) throw new Error(`the local engine cannot run these Task states: ${unsupported.join(', ')}`);
 
-    if (stopping) return finish('ABORTED');
+    if (stopping) return stopped();
     const root = executions.start(prepared.definition, input, { ...baseContext, [LOCAL_EXECUTION_INPUT_KEY]: input });
     execution = root;
     const tracking = root.tracked;
@@ -243,30 +268,31 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       const output = (await execution.result) as Json;
       await tracking;
       await Promise.all(services.background);
-      return finish(stopping ? 'ABORTED' : 'SUCCEEDED', { output });
+      return stopping ? stopped() : finish('SUCCEEDED', { output });
     } catch (error) {
       // the event log closes when the execution ends: count the last transitions before reporting
       await Promise.race([tracking, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       // the interpreter's errors come from its own realm under jest: compare names, not classes
-      const failure = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-      if (stopping || failure.name === 'ExecutionAbortedError') return finish('ABORTED');
-      if (failure.name === 'ExecutionTimeoutError') {
+      const thrown = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+      if (stopping || thrown.name === 'ExecutionAbortedError') return stopped();
+      if (thrown.name === 'ExecutionTimeoutError') {
         return finish('FAILED', { error: 'States.Timeout', cause: `the run took longer than the state machine's TimeoutSeconds (${String(prepared.definition.TimeoutSeconds)} s)` });
       }
       return finish('FAILED', {
-        error: failure.cause?.name ?? failure.name ?? 'Error',
-        cause: failure.cause?.message ?? failure.message ?? String(error),
+        error: thrown.cause?.name ?? thrown.name ?? 'Error',
+        cause: thrown.cause?.message ?? thrown.message ?? String(error),
       });
     }
   } finally {
     stopping = true;
     options.signal?.removeEventListener('abort', stop);
+    unwatch?.();
     await registry.killAll();
     aws.destroy();
     try {
-      await options.beforeServersStop?.({ s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
+      await options.beforeServersStop?.({ s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint, metadataServiceUrl: metadata?.url });
     } finally {
-      await Promise.all([servers.stop(), fallback.stop()]);
+      await Promise.all([servers.stop(), fallback.stop(), metadata?.stop()]);
     }
   }
 
