@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { synthesizeCompatApp } from './app';
 import { runCombination, type HarnessSetup } from './combination';
-import { checkServicesOver } from './check-services';
+import { checkServicesOver, KEEP_RUN_ARGS } from './check-services';
 import { datastoreRootOf } from './datastore';
 import { byGraph, byPriorityThenName, runnable, sliceOf, type Combination, type CombinationKind } from './matrix';
 import { notApplicable, renderResults, tally, type CombinationResult, type ResultsDocument } from './results';
@@ -32,6 +32,7 @@ interface Options {
   readonly work?: string;
   readonly results?: string;
   readonly list?: boolean;
+  readonly keep?: boolean;
 }
 
 const stackNameOf = (graph: string): string => `MetaflowCore-${graph.replace(/[^A-Za-z0-9]/g, '-')}`;
@@ -70,6 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--work <dir>', 'where flows, cloud assemblies and runs go (default: a new temp folder)')
     .option('--results <file.md>', 'write the Markdown table here (and results.json beside it)')
     .option('--list', 'print the selected combinations and stop')
+    .option('--keep', "keep each run's metadata database (to browse with `metaflow-cdk local-metadata serve`)")
     .exitOverride();
   program.parse([...argv], { from: 'user' });
   const options = program.opts<Options>();
@@ -95,9 +97,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     maxWorkers: positive('max-workers', options.maxWorkers),
     timeoutScale: positive('timeout-scale', options.timeoutScale),
     work,
-    runArgs: ['--metadata-service'],
+    runArgs: [...KEEP_RUN_ARGS],
   };
   const jobs = positive('jobs', options.jobs);
+  const checkServices = asCompatError(() => checkServicesOver(setup, options.keep === true));
   const transcripts = path.join(work, 'transcripts');
   fs.mkdirSync(transcripts, { recursive: true });
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -121,44 +124,56 @@ export async function main(argv: readonly string[]): Promise<number> {
       else toRun.push({ combination: c, cdkOut, datastoreRoot: datastoreRootOf(cdkOut, c.flowName) });
     }
   }
-  const ran = await pool(toRun, jobs, async ({ combination: c, cdkOut, datastoreRoot }) => {
+  const notRun = matrix.combinations.filter((c) => !selected.includes(c) && !runnable(c) && !options.slice).map(notApplicable);
+  const document = (): ResultsDocument => ({
+    metaflowVersion: matrix.metaflowVersion,
+    context: matrix.context.name,
+    command: commandLine(argv),
+    machine: `${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end, --jobs ${jobs} --max-workers ${setup.maxWorkers}`,
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    graphs: matrix.graphs,
+    results: [...results, ...notRun].sort((a, b) => a.test.localeCompare(b.test) || a.graph.localeCompare(b.graph)),
+  });
+  // written after every combination, so a long matrix leaves its table behind even when stopped
+  const write = (): void => {
+    if (!options.results) return;
+    const file = path.resolve(options.results);
+    const doc = document();
+    fs.writeFileSync(file, renderResults(doc));
+    fs.writeFileSync(file.replace(/\.md$/, '') + '.json', JSON.stringify(doc, null, 1) + '\n');
+  };
+  write();
+  await pool(toRun, jobs, async ({ combination: c, cdkOut, datastoreRoot }) => {
     const result = await runCombination({
       combination: c,
       matrix,
       setup,
       cdkOut,
       datastoreRoot,
-      startCheckServices: checkServicesOver(setup),
+      startCheckServices: checkServices,
       transcript: path.join(transcripts, `${c.graph}--${c.test}.log`),
     });
     say(`${result.outcome === 'pass' ? 'pass' : 'FAIL'} ${c.test} @ ${c.graph} (${c.kind}, ${result.seconds} s)${result.reason ? `: ${result.stage}: ${result.reason}` : ''}`);
-    return result;
+    results.push(result);
+    write();
   });
-  results.push(...ran);
-
-  const wallSeconds = Math.round((Date.now() - started) / 1000);
-  const all = [...results, ...matrix.combinations.filter((c) => !selected.includes(c) && !runnable(c) && (!options.slice)).map(notApplicable)];
-  const doc: ResultsDocument = {
-    metaflowVersion: matrix.metaflowVersion,
-    context: matrix.context.name,
-    command: commandLine(argv),
-    machine: `${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end, --jobs ${jobs} --max-workers ${setup.maxWorkers}`,
-    wallSeconds,
-    graphs: matrix.graphs,
-    results: all.sort((a, b) => a.test.localeCompare(b.test) || a.graph.localeCompare(b.graph)),
-  };
-  if (options.results) {
-    const file = path.resolve(options.results);
-    fs.writeFileSync(file, renderResults(doc));
-    fs.writeFileSync(file.replace(/\.md$/, '') + '.json', JSON.stringify(doc, null, 1) + '\n');
-    say(`results: ${file}`);
-  }
+  const doc = document();
+  if (options.results) say(`results: ${path.resolve(options.results)}`);
   for (const kind of ['sfn', 'beyond'] as CombinationKind[]) {
     const t = tally(doc.results, kind);
     say(`${kind === 'sfn' ? 'python3-sfn combinations' : 'beyond python3-sfn'}: ${t.pass}/${t.total} pass, ${t.fail} fail`);
   }
-  say(`wall time ${wallSeconds} s; transcripts in ${transcripts}`);
+  say(`wall time ${doc.wallSeconds} s; transcripts in ${transcripts}`);
   return tally(doc.results, 'sfn').fail > 0 ? 1 : 0;
+}
+
+/** Missing metadata-service software is bad input: one line with the fix. */
+function asCompatError<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    throw new CompatError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function commandLine(argv: readonly string[]): string {
