@@ -115,7 +115,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       outdir: cdkOut,
       stackName: stackNameOf(graph),
       flows: combinations.map((c) => ({ id: c.test, directory: c.directory! })),
-      metaflow: { owner: matrix.context.env.METAFLOW_USER },
+      // what step-functions create takes from the context: the deployer, and the metadata service the tasks report to
+      // (`--metadata=service`; `run --local --metadata-service` points them at the run's own service)
+      metaflow: { owner: matrix.context.env.METAFLOW_USER, serviceUrl: matrix.context.env.METAFLOW_SERVICE_URL },
     });
     say(`synthesized ${graph}: ${combinations.length - refusals.length} flows, ${refusals.length} refused (${Math.round((Date.now() - t) / 1000)} s)`);
     for (const c of combinations) {
