@@ -92,7 +92,9 @@ export function runFailureReason(output: string): string {
   const log = /log: (\S+)/.exec(output.split('\n').filter((l) => l.startsWith('error:')).join('\n'))?.[1];
   if (log && fs.existsSync(log)) {
     const lines = fs.readFileSync(log, 'utf-8').split('\n').map((l) => l.trim()).filter(Boolean);
-    const exception = [...lines].reverse().find((l) => /(Error|Exception|Failed|failed)\b/.test(l) && !/^\s*File "/.test(l));
+    const reversed = [...lines].reverse();
+    // a Python exception line (`module.NameError: message`) says most; else any line that reports a failure
+    const exception = reversed.find((l) => /^[\w.]*(Error|Exception|Failed|Interrupt)\b.*:/.test(l)) ?? reversed.find((l) => /(Error|Exception|Failed|failed)\b/.test(l) && !/^File "/.test(l));
     if (exception) return exception;
   }
   const error = output.split('\n').find((l) => l.startsWith('error:'));
