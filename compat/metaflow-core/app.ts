@@ -56,7 +56,7 @@ export function synthesizeCompatApp(props: CompatAppProps): SynthRefusal[] {
     } catch (error) {
       if (!isValidationError(error)) throw error;
       stack.node.tryRemoveChild(flow.id);
-      refusals.push({ id: flow.id, message: error.problems.map((p) => `${p.field}: ${p.message}`).join('; ') });
+      refusals.push({ id: flow.id, message: [...new Set(error.problems.map((p) => `${p.field}: ${p.message}`))].join('; ') });
     }
   }
   app.synth();

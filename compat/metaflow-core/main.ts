@@ -33,6 +33,7 @@ interface Options {
   readonly results?: string;
   readonly list?: boolean;
   readonly keep?: boolean;
+  readonly deployerTag?: boolean;
 }
 
 const stackNameOf = (graph: string): string => `MetaflowCore-${graph.replace(/[^A-Za-z0-9]/g, '-')}`;
@@ -71,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--work <dir>', 'where flows, cloud assemblies and runs go (default: a new temp folder)')
     .option('--results <file.md>', 'write the Markdown table here (and results.json beside it)')
     .option('--list', 'print the selected combinations and stop')
+    .option('--deployer-tag', "deploy with metaflow.tags ['user:<METAFLOW_USER>'] (step-functions create --tag), so runs are also in the deployer's namespace MetadataCheck reads")
     .option('--keep', "keep each run's metadata database (to browse with `metaflow-cdk local-metadata serve`)")
     .exitOverride();
   program.parse([...argv], { from: 'user' });
@@ -117,7 +119,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       flows: combinations.map((c) => ({ id: c.test, directory: c.directory! })),
       // what step-functions create takes from the context: the deployer, and the metadata service the tasks report to
       // (`--metadata=service`; `run --local --metadata-service` points them at the run's own service)
-      metaflow: { owner: matrix.context.env.METAFLOW_USER, serviceUrl: matrix.context.env.METAFLOW_SERVICE_URL },
+      metaflow: {
+        owner: matrix.context.env.METAFLOW_USER,
+        serviceUrl: matrix.context.env.METAFLOW_SERVICE_URL,
+        ...(options.deployerTag ? { tags: [`user:${matrix.context.env.METAFLOW_USER}`] } : {}),
+      },
     });
     say(`synthesized ${graph}: ${combinations.length - refusals.length} flows, ${refusals.length} refused (${Math.round((Date.now() - t) / 1000)} s)`);
     for (const c of combinations) {
