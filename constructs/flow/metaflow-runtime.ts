@@ -45,6 +45,12 @@ export interface MetaflowRuntimeOptions {
    */
   readonly serviceHeaders?: Readonly<Record<string, string>>;
   /**
+   * Tags every run gets, as Metaflow's `step-functions create --tag`: e.g. `user:<name>`, so runs in the production
+   * namespace are also listed in a user's namespace.
+   * @default - none
+   */
+  readonly tags?: readonly string[];
+  /**
    * File suffixes packaged beside Metaflow's own (`.py`, `.R`, `.RDS`), as Metaflow's `--package-suffixes`: e.g.
    * `['.sql', '.json']` for files the flow reads next to its code.
    * @default - Metaflow's suffixes only
@@ -106,12 +112,17 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
   asset.bucket.encryptionKey?.grantDecrypt(jobRole);
   infra.coordinationTable.grant(jobRole, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
   const usesSecrets = grantStepSecrets(scope, input);
+  const unsafeTag = (options.tags ?? []).find((tag) => !/^[^\s'"`$\\;|&<>()]{1,500}$/.test(tag));
+  if (unsafeTag !== undefined) {
+    throw new ValidationError([{ where: `flow "${doc.name}"`, field: 'metaflow.tags', value: unsafeTag, message: 'a run tag travels unquoted in every step command and may not hold spaces, quotes or shell characters', fix: 'use letters, digits and ":-_./@", e.g. "user:alice"' }]);
+  }
 
   const defaultQueue = infra.queues.find((q) => q.name === infra.defaultQueueName);
   const deployment: MetaflowDeployment = {
     region: stack.region,
     datastoreRoot: infra.datastore.sysroot,
     ...metadataSettings(infra, options),
+    ...(options.tags !== undefined && options.tags.length > 0 ? { tags: options.tags } : {}),
     ...(infra.datastore.encryptionKey !== undefined ? { s3ServerSideEncryption: 'aws:kms' } : {}),
     ...(usesSecrets ? { secretsBackendType: 'aws-secrets-manager', secretsManagerRegion: stack.region } : {}),
     dynamoDbTable: infra.coordinationTable.tableName,

@@ -52,8 +52,11 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
         else problems.push({ where, field, value: raw2.value, message: 'must be True or False', fix: 'write required=True or required=False' });
       } else if (key === 'help') {
         if (typeof raw2.value === 'string') spec.help = raw2.value;
+      } else if (key === 'separator') {
+        // The value travels as the string it is; Metaflow splits it into a list inside the task.
+        if (typeof raw2.value !== 'string' || raw2.value === '') problems.push({ where, field, value: raw2.value, message: 'must be a non-empty string', fix: 'write e.g. separator=","' });
       } else {
-        problems.push({ where, field, value: raw2.value, message: `Parameter argument "${key}" is not supported`, fix: 'remove it (supported: name, default, type, required, help, show_default)' });
+        problems.push({ where, field, value: raw2.value, message: `Parameter argument "${key}" is not supported`, fix: 'remove it (supported: name, default, type, required, help, separator, show_default)' });
       }
     }
     spec.type = typeName !== undefined && TYPES[typeName] ? TYPES[typeName] : inferType(spec.default);

@@ -1,5 +1,6 @@
 import type { Problem } from '../errors';
 import type { BatchSettings, CatchSettings, RetrySettings, SecretAccess, StepSettings } from '../graph/model';
+import { MIN_TIMEOUT_SECONDS } from '../graph/rules/resources';
 import { readDecoratorArgs, whereOf, type DecoratorSpec, type Site } from './decorator-args';
 import type { RawDecorator } from './reader-output';
 import { readSecretSources } from './secret-sources';
@@ -95,7 +96,9 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
         const before = problems.length;
         const args = readDecoratorArgs(deco, TIMEOUT, site, problems);
         const total = num(args.seconds) + 60 * num(args.minutes) + 3600 * num(args.hours);
-        if (total > 0) timeoutSeconds = total;
+        // Metaflow enforces @timeout inside the task, on the user code; the Batch attempt timeout is only the
+        // backstop, and Batch refuses less than 60 s (Metaflow's own deployment passes 1 s to Batch and is refused).
+        if (total > 0) timeoutSeconds = Math.max(total, MIN_TIMEOUT_SECONDS);
         else if (problems.length === before) {
           problems.push({ where, field: '@timeout', value: total, message: '@timeout needs a duration (Metaflow refuses it too)', fix: 'give seconds=, minutes= or hours=, e.g. @timeout(minutes=30)' });
         }

@@ -23,10 +23,15 @@ describe('Parameters', () => {
     ]);
   });
 
+  test('a separator keeps the parameter a string (Metaflow splits it inside the task)', () => {
+    const flow = importSource(flowWith({ imports: 'from metaflow import FlowSpec, step, Parameter', body: ['l = Parameter("l", separator=",", default="a,b,c")'] }));
+    expect(flow.parameters).toEqual([{ name: 'l', type: 'string', default: 'a,b,c' }]);
+  });
+
   test('deploy-time defaults, unknown types and IncludeFile are refused', () => {
     const problems = problemsOf(flowWith({
       imports: 'from metaflow import FlowSpec, step, Parameter, IncludeFile',
-      body: ['a = Parameter("a", default=lambda ctx: 1)', 'b = Parameter("b", type=MyType)', 'c = IncludeFile("c")', 'd = Parameter(NAME)', 'e = Parameter("e", separator=",")'],
+      body: ['a = Parameter("a", default=lambda ctx: 1)', 'b = Parameter("b", type=MyType)', 'c = IncludeFile("c")', 'd = Parameter(NAME)', 'e = Parameter("e", separator=1)'],
     }));
     expect(problems.map((p) => p.field)).toEqual([
       'Parameter("a", default=...)', 'Parameter("b", type=...)', 'c = IncludeFile(...)', 'd = Parameter(name)', 'Parameter("e", separator=...)',

@@ -1,3 +1,4 @@
+import { validateFlow } from '../../../lib/graph';
 import { flowWith, importSource, problemsOf } from './import-source';
 
 const start = (decorators: string[]) => importSource(flowWith({ startDecorators: decorators })).steps[0];
@@ -27,6 +28,9 @@ describe('step decorators', () => {
     expect(start(['@catch']).catch).toEqual({ printException: true });
     expect(start(['@timeout(hours=1, minutes=2, seconds=3)']).timeoutSeconds).toBe(3723);
     expect(problemsOf(flowWith({ startDecorators: ['@timeout'] }))[0].message).toMatch(/needs a duration/);
+    // Metaflow times the user code out inside the task; Batch's attempt timeout (at least 60 s) is the backstop.
+    expect(start(['@timeout(seconds=1)']).timeoutSeconds).toBe(60);
+    expect(validateFlow(importSource(flowWith({ startDecorators: ['@timeout(seconds=1)'] })))).toEqual([]);
   });
 
   test('@environment, @secrets and @parallel', () => {
