@@ -81,7 +81,7 @@ function metaflowRun(file: string): { wall: number; tasks: number } {
   const run = spawnSync(PYTHON, ['flow.py', '--no-pylint', '--datastore=local', '--metadata=local', 'run'], { cwd: dir, env, encoding: 'utf8' });
   const wall = (Date.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`python ${file} run failed: ${run.stderr.slice(-2000)}`);
-  const tasks = (run.stderr.match(/Task finished successfully\./g) ?? []).length;
+  const tasks = (`${run.stdout}\n${run.stderr}`.match(/Task finished successfully\./g) ?? []).length;
   fs.rmSync(dir, { recursive: true, force: true });
   return { wall, tasks };
 }
