@@ -1,6 +1,7 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { FanoutResult, foreachRecordKey, itemManifestKey, planFanout } from '../lib/compile/fanout';
+import { joinSetKey } from '../lib/runtime/metaflow/array-foreach';
 import type { ForeachStrategy } from '../lib/compile/options';
 import { dynamoDbClient, s3Client } from './clients';
 import { LAMBDA_ENV, requireEnv } from './env';
@@ -15,6 +16,11 @@ export interface FanoutEvent {
   readonly taskId: string;
   /** Batch job id of the foreach task (the Metaflow runtime keys its DynamoDB item by it). */
   readonly jobId?: string;
+  /**
+   * A Metaflow array-job foreach: splits per join-set item. The items `<jobId>-joins-<block>` are created with the
+   * foreach item's `ttl` before any body task adds its id to one (Metaflow's UpdateItem sets no ttl).
+   */
+  readonly joinSetBlock?: number;
 }
 
 /** Thrown when the foreach step did not record its width; the run fails with this error name. */
@@ -57,13 +63,32 @@ async function widthFromS3(event: FanoutEvent, bucket: string, prefix: string, f
 async function widthFromDynamoDb(event: FanoutEvent, table: string): Promise<number> {
   if (!event.jobId) throw new ForeachWidthMissing(`foreach step "${event.step}": no Batch job id to look up in table ${table}`);
   const out = await dynamoDbClient().send(
-    new GetItemCommand({ TableName: table, Key: { pathspec: { S: event.jobId } }, ConsistentRead: true, ProjectionExpression: 'for_each_cardinality' }),
+    new GetItemCommand({ TableName: table, Key: { pathspec: { S: event.jobId } }, ConsistentRead: true, ProjectionExpression: 'for_each_cardinality, #ttl', ExpressionAttributeNames: { '#ttl': 'ttl' } }),
   );
   const cardinality = out.Item?.for_each_cardinality;
   if (cardinality === undefined) {
     throw new ForeachWidthMissing(`foreach step "${event.step}" (job ${event.jobId}) wrote no for_each_cardinality item to table ${table}`);
   }
-  return cardinality.NS?.length ?? 0;
+  const width = cardinality.NS?.length ?? 0;
+  if (event.joinSetBlock !== undefined) await createJoinSets(table, event.jobId, width, event.joinSetBlock, out.Item?.ttl?.N);
+  return width;
+}
+
+/** Milliseconds between BatchWriteItem rounds that left items unprocessed (throttling). */
+const UNPROCESSED_BACKOFF_MS = 200;
+
+/** The join-set items of a foreach, created before its body runs, expiring with the foreach's own item. */
+export async function createJoinSets(table: string, jobId: string, width: number, block: number, ttl: string | undefined): Promise<void> {
+  const expires = ttl ?? String(Math.floor(Date.now() / 1000) + (366 + 90) * 24 * 3600);
+  const blocks = Math.ceil(width / block);
+  let pending: WriteRequest[] = Array.from({ length: blocks }, (_, b) => ({ PutRequest: { Item: { pathspec: { S: joinSetKey(jobId, b) }, ttl: { N: expires } } } }));
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(UNPROCESSED_BACKOFF_MS * 2 ** round, 5000)));
+    const batches = Array.from({ length: Math.ceil(pending.length / 25) }, (_, i) => pending.slice(i * 25, i * 25 + 25));
+    const results = await Promise.all(batches.map((RequestItems) => dynamoDbClient().send(new BatchWriteItemCommand({ RequestItems: { [table]: RequestItems } }))));
+    pending = results.flatMap((r) => r.UnprocessedItems?.[table] ?? []);
+    if (round >= 10 && pending.length > 0) throw new Error(`DynamoDB left ${pending.length} join-set items of job ${jobId} unwritten after ${round + 1} rounds`);
+  }
 }
 
 /**

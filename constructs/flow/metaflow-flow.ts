@@ -23,7 +23,9 @@ import { FlowJobDefinitions } from './job-definitions';
 import { FlowRole } from './flow-role';
 import { LAMBDA_ENV } from '../../lambda/env';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { buildMetaflowDefinition } from '../../lib/compile/metaflow-definition';
+import { assertOverridesFit, buildMetaflowDefinition } from '../../lib/compile/metaflow-definition';
+import { BASE_JOB_DEFINITION_PREFIX, bindJobDefinitions, moveStaticOverrides } from '../../lib/compile/metaflow-job-definitions';
+import type { JobDefinitionSpec } from '../../lib/compile/job-definitions';
 import { flowDocumentOf, grantMetaflowStateMachine, metaflowRuntime, type MetaflowRuntimeOptions } from './metaflow-runtime';
 import { acknowledgeGuardRule, acknowledgeWildcardResource } from '../security/acknowledgements';
 
@@ -145,6 +147,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   /** The state machine definition, with CDK tokens for ARNs. */
   readonly definition: AslDefinition;
   private readonly jobDefinitionsByKey: ReadonlyMap<string, batch.CfnJobDefinition>;
+  private readonly stepJobDefinitionKeys: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, id: string, props: MetaflowFlowProps) {
     super(scope, id);
@@ -186,10 +189,6 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     const stateMachineName = (prefix ? `${prefix}_${doc.name}` : doc.name).slice(0, 80);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
-    const jds = new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs: this.plan.jobDefinitions, infrastructure: infra });
-    this.jobDefinitionsByKey = jds.byKey;
-    this.jobDefinitions = [...jds.byKey.values()];
-
     const lambdaEnv = {
       [LAMBDA_ENV.flowName]: doc.name,
       [LAMBDA_ENV.bucket]: datastoreBucket,
@@ -210,17 +209,28 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       grantCoordinationTableRead(this.fanoutFunction, infra);
     }
 
-    const refs = {
-      partition: stack.partition,
-      jobDefinitionArn: (key: string) => this.jobDefinitionsByKey.get(key)!.ref,
-      jobQueueArn: (name: string) => infra.queues.find((q) => q.name === name)!.queue.jobQueueArn,
-    };
+    const jobQueueArn = (name: string) => infra.queues.find((q) => q.name === name)!.queue.jobQueueArn;
+    const jobDefinitions = (specs: readonly JobDefinitionSpec[]) => new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs, infrastructure: infra }).byKey;
     if (metaflowRun !== undefined) {
       this.codeAsset = metaflowRun.asset;
-      this.definition = buildMetaflowDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction?.function.functionArn }, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps, retryDelayMinutes: metaflowRun.retryDelayMinutes });
+      const refs = { partition: stack.partition, jobDefinitionArn: (key: string) => `${BASE_JOB_DEFINITION_PREFIX}${key}`, jobQueueArn, fanoutFunctionArn: this.fanoutFunction?.function.functionArn };
+      const built = buildMetaflowDefinition(this.plan, refs, metaflowRun.deployment, { staticBatchSteps: metaflowRun.staticBatchSteps, retryDelayMinutes: metaflowRun.retryDelayMinutes, checkOverridesSize: false });
+      // Command, literal environment and resources live in one job definition per step; overrides carry per-run values.
+      const moved = moveStaticOverrides(built, this.plan.jobDefinitions);
+      assertOverridesFit(doc.name, moved.definition.States);
+      this.jobDefinitionsByKey = jobDefinitions(moved.jobDefinitions);
+      this.stepJobDefinitionKeys = moved.stepJobDefinitions;
+      this.definition = bindJobDefinitions(moved.definition, (key) => this.jobDefinitionsByKey.get(key)!.ref);
+      for (const jd of this.jobDefinitionsByKey.values()) {
+        Validations.of(jd).acknowledge({ id: 'CloudFormation-Validate::E1029', reason: "the ${...} in a Metaflow step's command are shell variables, expanded by bash in the job; CloudFormation substitutes only inside Fn::Sub" });
+      }
     } else {
+      this.jobDefinitionsByKey = jobDefinitions(this.plan.jobDefinitions);
+      this.stepJobDefinitionKeys = new Map([...this.plan.steps.values()].map((step) => [step.name, step.jobDefinitionKey]));
+      const refs = { partition: stack.partition, jobDefinitionArn: (key: string) => this.jobDefinitionsByKey.get(key)!.ref, jobQueueArn };
       this.definition = buildDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction!.function.functionArn, catchFunctionArn: this.catchFunction!.function.functionArn });
     }
+    this.jobDefinitions = [...this.jobDefinitionsByKey.values()];
 
     const distributedMap = Object.values(this.foreachStrategies).includes('distributed-map');
     const role = new FlowRole(this, 'Role', {
@@ -282,9 +292,9 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
 
   /** The job definition a step submits. */
   jobDefinitionOf(step: string): batch.CfnJobDefinition {
-    const planned = this.plan.steps.get(step);
-    if (planned === undefined) throw new Error(`flow "${this.flowName}" has no step "${step}"`);
-    return this.jobDefinitionsByKey.get(planned.jobDefinitionKey)!;
+    const key = this.stepJobDefinitionKeys.get(step);
+    if (key === undefined) throw new Error(`flow "${this.flowName}" has no step "${step}"`);
+    return this.jobDefinitionsByKey.get(key)!;
   }
 
   /** Lets `grantee` start runs of this flow. */
@@ -307,11 +317,14 @@ function grantCoordination(fanoutFunction: CoordinationFunction, catchFunction: 
   grantCoordinationTableRead(flow.fanoutFunction, infra);
 }
 
-/** The fan-out of a Metaflow flow reads the cardinality item Metaflow's foreach task wrote. */
+/**
+ * The fan-out of a Metaflow flow reads the cardinality item Metaflow's foreach task wrote, and creates the join-set
+ * items of an array-job foreach (BatchWriteItem) with that item's ttl.
+ */
 function grantCoordinationTableRead(fanoutFunction: CoordinationFunction, infra: IMetaflowInfrastructure): void {
-  infra.coordinationTable.grant(fanoutFunction.role, 'dynamodb:GetItem');
+  infra.coordinationTable.grant(fanoutFunction.role, 'dynamodb:GetItem', 'dynamodb:BatchWriteItem');
   const tableKey = infra.coordinationTable.encryptionKey;
-  if (tableKey) fanoutFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }));
+  if (tableKey) fanoutFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], resources: [tableKey.keyArn] }));
 }
 
 function grantObjects(fn: CoordinationFunction, infra: IMetaflowInfrastructure, actions: string[], pattern: string, reason: string): void {

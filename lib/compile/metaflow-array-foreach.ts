@@ -1,6 +1,6 @@
 import type { GraphNode } from '../graph/analyze';
 import { DEFAULT_MAX_WORKERS } from '../graph/model';
-import { ARRAY_FOREACH_ENV, arrayBodyStepOptions, METAFLOW_ARRAY_FOREACH_MAX_WIDTH, type ArrayBodyStep } from '../runtime/metaflow/array-foreach';
+import { ARRAY_FOREACH_ENV, arrayBodyStepOptions, JOIN_SET_BLOCK, METAFLOW_ARRAY_FOREACH_MAX_WIDTH, type ArrayBodyStep } from '../runtime/metaflow/array-foreach';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { METAFLOW_SUBMIT_RETRY } from '../runtime/metaflow/states';
 import type { MetaflowSubmitJob } from '../runtime/metaflow/submit-job';
@@ -18,6 +18,12 @@ import { LAMBDA_TRANSIENT_RETRY } from './retry';
  * `Parameters`, `Index` = the chunk's first split index) and keeps it (`ResultPath: null`), so the chunk flows through
  * the chain; `Parameters` already holds `split_parent_task_id_<foreach>` as the body steps' job parameters would.
  */
+
+/** Why a foreach wider than the ceiling fails, and the way out (the `MetaflowForeachTooWide` Fail state's Cause). */
+export function metaflowForeachTooWideCause(flow: string, foreach: string): string {
+  const max = METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US');
+  return `foreach step "${foreach}" of flow "${flow}" produced more than ${max} splits, the most Metaflow's foreach task can record as its cardinality in one 400 KB DynamoDB item; no body job was started. Split the list over a nested foreach (an outer foreach over chunks, each an inner foreach of at most ${max} items), or iterate over batches of items in each task.`;
+}
 
 /** Names of the states of the array-job foreach whose first body step is `child` (`*<child>` as Metaflow's Map). */
 export function metaflowArrayForeachStateNames(child: string) {
@@ -42,7 +48,7 @@ export function metaflowArrayBodies(plan: FlowPlan): Map<string, ArrayBodyStep> 
   const bodies = new Map<string, ArrayBodyStep>();
   for (const [foreach, strategy] of Object.entries(plan.foreachStrategies)) {
     if (strategy !== 'array-job') continue;
-    foreachBody(plan.graph, plan.graph.nodes.get(foreach)!).steps.forEach((step, i) => bodies.set(step, { foreach, first: i === 0 }));
+    foreachBody(plan.graph, plan.graph.nodes.get(foreach)!).steps.forEach((step, i, all) => bodies.set(step, { foreach, first: i === 0, last: i === all.length - 1 }));
   }
   return bodies;
 }
@@ -72,8 +78,8 @@ export function metaflowArrayForeachStates(input: MetaflowArrayForeachInput): As
   const maxWorkers = plan.graph.document.maxWorkers ?? DEFAULT_MAX_WORKERS;
   const batch = partitionArn(input.partition, 'batch:submitJob.sync');
   const task = (step: string, i: number, array: boolean) => {
-    const submit = input.submit(step, arrayBodyStepOptions({ foreach: foreach.name, first: i === 0 }));
     const last = i === body.length - 1;
+    const submit = input.submit(step, arrayBodyStepOptions({ foreach: foreach.name, first: i === 0, last }));
     return {
       Type: 'Task',
       Resource: batch,
@@ -94,7 +100,7 @@ export function metaflowArrayForeachStates(input: MetaflowArrayForeachInput): As
       Resource: partitionArn(input.partition, 'lambda:invoke'),
       Parameters: {
         FunctionName: input.fanoutFunctionArn,
-        Payload: { step: foreach.name, strategy: 'array-job', maxWorkers, 'runId.$': "$.Parameters['metaflow.run_id']", 'taskId.$': '$.JobId', 'jobId.$': '$.JobId' },
+        Payload: { step: foreach.name, strategy: 'array-job', maxWorkers, 'runId.$': "$.Parameters['metaflow.run_id']", 'taskId.$': '$.JobId', 'jobId.$': '$.JobId', joinSetBlock: JOIN_SET_BLOCK },
       },
       ResultSelector: { 'width.$': '$.Payload.width', 'waves.$': '$.Payload.waves' },
       ResultPath: '$.fanout',
@@ -113,7 +119,7 @@ export function metaflowArrayForeachStates(input: MetaflowArrayForeachInput): As
     [names.tooWide]: {
       Type: 'Fail',
       Error: 'MetaflowForeachTooWide',
-      Cause: `foreach step "${foreach.name}" of flow "${flow}" produced more than ${METAFLOW_ARRAY_FOREACH_MAX_WIDTH} splits, the most Metaflow's runtime can record in one 400 KB DynamoDB item (the cardinality and every body task id); nothing was started for them. Split the list over a nested foreach.`,
+      Cause: metaflowForeachTooWideCause(flow, foreach.name),
     },
     [names.empty]: {
       Type: 'Fail',

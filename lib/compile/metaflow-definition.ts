@@ -16,7 +16,7 @@ import { metaflowParallelProblems, metaflowParallelStepOptions, metaflowParallel
 import { ValidationError, type Problem } from '../errors';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
 import { METAFLOW_RETRY_DELAY_PRELUDE, metaflowRetryEnvelopeOf, metaflowRetryEnvelopeStates, narrowToJobId } from '../runtime/metaflow/retry-delay';
-import { arrayForeachStepOptions } from '../runtime/metaflow/array-foreach';
+import { arrayForeachStepOptions, FOREACH_WIDTH_PATH } from '../runtime/metaflow/array-foreach';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
@@ -42,6 +42,11 @@ export interface MetaflowDefinitionOptions {
    * them and waits M minutes in between (`retry-delay.ts`). @default none (Metaflow's Batch retries, no delay)
    */
   readonly retryDelayMinutes?: Readonly<Record<string, number>>;
+  /**
+   * Refuse container overrides over Batch's 8,192 characters as built here. The construct checks after the static
+   * part has moved to job definitions instead (`moveStaticOverrides`). @default true
+   */
+  readonly checkOverridesSize?: boolean;
 }
 
 /** The Pass state that hands Metaflow's start step its input shape: `Parameters` as a JSON string. */
@@ -65,12 +70,14 @@ export function metaflowJoinInputStateName(child: string): string {
  * `split_parent_task_id_*`, and `split_parent_task_id_<foreach>` = the foreach's job id), rebuilt from the Map's input
  * (the foreach task's output) instead of taken from the first iteration's output as Metaflow does.
  */
-export function metaflowJoinInputState(foreach: string, join: string) {
+export function metaflowJoinInputState(foreach: string, join: string, options: { withWidth?: boolean } = {}) {
   return {
     Type: 'Pass',
     Parameters: {
       'JobId.$': '$.JobId',
       'Parameters.$': `States.JsonMerge($.Parameters, States.StringToJson(States.Format('\\{"split_parent_task_id_${foreach}": "{}"\\}', $.JobId)), false)`,
+      // An array-job foreach's join derives its parents from the width (a string, as Batch environments need).
+      ...(options.withWidth === true ? { [`${FOREACH_WIDTH_PATH.slice(2)}.$`]: "States.Format('{}', $.fanout.width)" } : {}),
     },
     Next: join,
   } as const;
@@ -164,7 +171,7 @@ class MetaflowDefinitionBuilder {
       next: joinInput,
       submit: (step, options) => this.submitJob(step, options),
     }));
-    states[joinInput] = metaflowJoinInputState(node.name, node.matchingJoin!);
+    states[joinInput] = metaflowJoinInputState(node.name, node.matchingJoin!, { withWidth: true });
   }
 
   private submitJob(step: string, extra: MetaflowStepCommandOptions = {}) {
@@ -258,11 +265,16 @@ export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinition
   const steps: AslStates = {};
   new MetaflowDefinitionBuilder(plan, refs, deployment, options).visit(graph.start, undefined, steps);
   Object.assign(states, standardPaths(steps));
-  const tooLarge = overridesSizeProblems(graph.document.name, steps, (state, name) => ((state.Parameters as { Parameters?: Record<string, string> }).Parameters?.step_name ?? name));
-  if (tooLarge.length > 0) throw new ValidationError(tooLarge);
+  if (options.checkOverridesSize !== false) assertOverridesFit(graph.document.name, steps);
   const definition: AslDefinition = { Comment: encodeManifest(plan.manifest), StartAt: init.startAt, States: states };
   if (graph.document.workflowTimeoutSeconds !== undefined) definition.TimeoutSeconds = graph.document.workflowTimeoutSeconds;
   return definition;
+}
+
+/** Throws when a Batch Task's container overrides exceed Batch's 8,192 characters, naming the step. */
+export function assertOverridesFit(flow: string, states: AslStates): void {
+  const tooLarge = overridesSizeProblems(flow, states, (state, name) => ((state.Parameters as { Parameters?: Record<string, string> }).Parameters?.step_name ?? name));
+  if (tooLarge.length > 0) throw new ValidationError(tooLarge);
 }
 
 /**

@@ -8,7 +8,7 @@ import { INLINE_MAP_HARD_LIMIT } from '../../lib/compile/foreach-strategy';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
-import { METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
+import { JOIN_SET_BLOCK, joinSetKey, METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
 import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { REPO } from './harness';
 import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
@@ -18,7 +18,7 @@ import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from 
 // step: wider than an inline Map can run in one execution, and at widths 1 and 0.
 // Reproduce a wider run: MFCDK_E2E_WIDE_FOREACH_WIDTH=4000 npx jest test/e2e/metaflow-wide-foreach.test.ts
 
-const WIDTH = Number(process.env.MFCDK_E2E_WIDE_FOREACH_WIDTH ?? 1200);
+const WIDTH = Number(process.env.MFCDK_E2E_WIDE_FOREACH_WIDTH ?? 1050);
 const DIR = 'foreach_flow';
 const FLOW = 'ForeachAnchorFlow';
 const LINUX_MAX_ARG_STRLEN = 128 * 1024;
@@ -26,6 +26,7 @@ const LINUX_MAX_ARG_STRLEN = 128 * 1024;
 interface TaskRecord {
   pathspec: string;
   inputs: string[];
+  input_split_indexes?: number[];
   split_index?: number;
   batch_job_id: string;
 }
@@ -130,18 +131,32 @@ describe(`a Metaflow foreach of ${WIDTH} splits as Batch array jobs`, () => {
     }
   });
 
-  test('the join got exactly the last body step\'s tasks, read from DynamoDB, through an input-paths file', () => {
+  test('the join got every last body task exactly once, in split order, derived (nothing read back) through an input-paths file', () => {
     const [start] = run.tasks('start');
-    const item = run.items.get(taskId(start.pathspec))!;
-    const decorated = run.tasks('decorate').map((t) => taskId(t.pathspec)).sort();
-    expect(item.cardinality).toBe(WIDTH);
-    expect([...item.parents].sort()).toEqual(decorated);
+    const foreachId = taskId(start.pathspec);
     const joins = run.tasks('gather');
     expect(joins).toHaveLength(1);
-    expect(joins[0].inputs.map(taskId).sort()).toEqual(decorated);
-    expect(joins[0].inputs.every((input) => input.startsWith(`${run.result.runId}/decorate/`))).toBe(true);
+    expect(joins[0].inputs).toEqual(Array.from({ length: WIDTH }, (_, i) => `${run.result.runId}/decorate/${foreachId}-${i}`));
+    expect(joins[0].input_split_indexes).toEqual([...Array(WIDTH).keys()]);
     expect(run.tasks('end')).toHaveLength(1);
-    if (WIDTH >= 3200) expect(`${run.result.runId}/decorate/:${item.parents.join(',')}`.length).toBeGreaterThan(LINUX_MAX_ARG_STRLEN);
+    if (WIDTH >= 3200) expect(joins[0].inputs.join(',').length).toBeGreaterThan(LINUX_MAX_ARG_STRLEN);
+  });
+
+  test('DynamoDB holds Metaflow\'s cardinality item and one small join set per 100 splits, each expiring with it', () => {
+    const foreachId = taskId(run.tasks('start')[0].pathspec);
+    const item = run.items.get(foreachId)!;
+    expect(item.cardinality).toBe(WIDTH);
+    expect(item.parents).toEqual([]);
+    expect(Number(item.ttl)).toBeGreaterThan(Date.now() / 1000 + 365 * 24 * 3600);
+    const blocks = Math.ceil(WIDTH / JOIN_SET_BLOCK);
+    const sets = [...run.items.keys()].filter((key) => key.startsWith(`${foreachId}-joins-`));
+    expect(sets.sort()).toEqual(Array.from({ length: blocks }, (_, b) => joinSetKey(foreachId, b)).sort());
+    for (let b = 0; b < blocks; b++) {
+      const set = run.items.get(joinSetKey(foreachId, b))!;
+      expect(set.ttl).toBe(item.ttl);
+      const indexes = Array.from({ length: Math.min(JOIN_SET_BLOCK, WIDTH - b * JOIN_SET_BLOCK) }, (_, i) => b * JOIN_SET_BLOCK + i);
+      expect([...set.parents].sort()).toEqual(indexes.map((i) => `${foreachId}-${i}`).sort());
+    }
   });
 });
 

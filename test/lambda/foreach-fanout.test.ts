@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -49,6 +49,33 @@ describe('foreach fan-out', () => {
     expect(result.width).toBe(4);
     expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
     expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
+  });
+
+  it('creates the join-set items of a Metaflow array-job foreach with the foreach item\'s ttl, 25 per request, retrying unprocessed ones', async () => {
+    process.env.FOREACH_WIDTH_SOURCE = 'dynamodb';
+    const width = 2_601; // 27 blocks of 100 splits: two requests
+    ddb.on(GetItemCommand).resolves({ Item: { for_each_cardinality: { NS: Array.from({ length: width }, (_, i) => String(i)) }, ttl: { N: '1900000000' } } });
+    let calls = 0;
+    ddb.on(BatchWriteItemCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => {
+      calls++;
+      // the first request leaves its last item unprocessed, as a throttled write does
+      return calls === 1 ? { UnprocessedItems: { table: input.RequestItems.table.slice(-1) } } : {};
+    });
+    const result = await handler({ ...event, strategy: 'array-job', joinSetBlock: 100 });
+    expect(result.width).toBe(width);
+    const written = ddb.commandCalls(BatchWriteItemCommand).flatMap((c) => c.args[0].input.RequestItems!.table.map((r) => r.PutRequest!.Item!));
+    expect(ddb.commandCalls(BatchWriteItemCommand).every((c) => c.args[0].input.RequestItems!.table.length <= 25)).toBe(true);
+    const keys = written.map((item) => item.pathspec.S);
+    expect(new Set(keys)).toEqual(new Set(Array.from({ length: 27 }, (_, b) => `job-1-joins-${b}`)));
+    expect(keys).toHaveLength(28);
+    expect(written.every((item) => item.ttl.N === '1900000000' && Object.keys(item).length === 2)).toBe(true);
+  });
+
+  it('creates no join sets for a generic or inline-Map foreach', async () => {
+    process.env.FOREACH_WIDTH_SOURCE = 'dynamodb';
+    ddb.on(GetItemCommand).resolves({ Item: { for_each_cardinality: { NS: ['0', '1'] } } });
+    await handler({ ...event, strategy: 'inline-map' });
+    expect(ddb).not.toHaveReceivedCommand(BatchWriteItemCommand);
   });
 
   it('handles width 0', async () => {

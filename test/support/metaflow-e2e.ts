@@ -1,4 +1,4 @@
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Stack } from 'aws-cdk-lib';
 import { ComputeEnvironmentPresets } from '../../constructs/compute/presets';
 import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow-infrastructure';
@@ -7,6 +7,7 @@ import { MetaflowInfrastructure } from '../../constructs/infrastructure/metaflow
 export interface CoordinationItem {
   readonly cardinality: number;
   readonly parents: string[];
+  readonly ttl?: string;
 }
 
 /** The small infrastructure the Metaflow e2e flows run on: one spot compute environment behind queue `cpu`. */
@@ -23,9 +24,14 @@ export async function scanCoordinationItems(endpoint: string): Promise<Map<strin
   const items = new Map<string, CoordinationItem>();
   try {
     for (const table of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
-      for (const item of (await client.send(new ScanCommand({ TableName: table }))).Items ?? []) {
-        if (item.pathspec?.S) items.set(item.pathspec.S, { cardinality: item.for_each_cardinality?.NS?.length ?? 0, parents: item.parent_task_ids_for_foreach_join?.SS ?? [] });
-      }
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) {
+          if (item.pathspec?.S) items.set(item.pathspec.S, { cardinality: item.for_each_cardinality?.NS?.length ?? 0, parents: item.parent_task_ids_for_foreach_join?.SS ?? [], ttl: item.ttl?.N });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
     }
   } finally {
     client.destroy();

@@ -16,9 +16,15 @@ import { closedSplitOf, isForeachJoin } from './step-protocol';
  * - **Split index** = the chunk's first index (`$.Index`, a string as the Map's item is) + `AWS_BATCH_JOB_ARRAY_INDEX`
  *   (absent for a one-split foreach, which runs as plain jobs).
  * - **Parent task id** of a later body step is the derived id of the step before, computed the same way.
- * - **Join.** It reads its parents from DynamoDB as Metaflow's does, then passes them in a file
- *   (`--input-paths-filename`, as Metaflow's Argo compiler does): thousands of ids exceed the 128 KiB Linux allows one
- *   argument or environment string.
+ * - **Join.** Its parents are the derived ids `<foreach task id>-0` .. `-<width - 1>`, so it needs no read-back: a
+ *   command in the task writes them, in split order, to a file it passes with `--input-paths-filename` (as Metaflow's
+ *   Argo compiler does; a hundred thousand ids exceed the 128 KiB Linux allows one argument or environment string).
+ *   The width comes from the state machine (`MFCDK_FOREACH_WIDTH`, the fan-out's reading of the cardinality).
+ *   Metaflow's join reads `DynamoDB`'s unordered set instead, so its inputs arrive in the set's order, unlike its
+ *   local runtime's.
+ * - **Join set.** The last body task still adds its id to a DynamoDB set (Metaflow's code is unchanged), but under a
+ *   key per block of `JOIN_SET_BLOCK` splits (`METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN`, exported by the
+ *   prelude), so no item grows with the width; the fan-out Lambda creates those items with the foreach item's `ttl`.
  */
 
 /** Variables an array-job body task gets beyond Metaflow's, and the ones its prelude exports. */
@@ -31,48 +37,91 @@ export const ARRAY_FOREACH_ENV = {
   index: 'MFCDK_SPLIT_INDEX',
   /** Exported by the prelude: the Batch job id (`<array job id>:<index>` for an array child). */
   batchJobId: 'MFCDK_BATCH_JOB_ID',
+  /** The join's: the foreach's width (a string, from `$.ForeachWidth` of the join's input). */
+  width: 'MFCDK_FOREACH_WIDTH',
 } as const;
+
+/** Where the join's input (the Pass before it) carries the foreach's width as a string. */
+export const FOREACH_WIDTH_PATH = '$.ForeachWidth';
 
 /** The file a wide join's input paths go to (in the task's working directory). */
 export const INPUT_PATHS_FILE = 'mfcdkinputs';
 
-/** DynamoDB's item size limit. */
+/** DynamoDB's item size limit: 400 KB, where DynamoDB counts 1 KB as 1,024 bytes. */
 export const DYNAMODB_ITEM_MAX_BYTES = 400 * 1024;
 
-/** Length of a Batch job id (a UUID): the foreach task's id, a prefix of every derived body task id. */
+/** Length of a Batch job id (a UUID): the foreach task's id, the key of its item and the prefix of every derived body task id. */
 export const BATCH_JOB_ID_LENGTH = 36;
 
 /**
- * Size of the DynamoDB item Metaflow keeps for one foreach of `width` splits: `pathspec`, `ttl`, the cardinality
- * (number set "0".."width-1") the foreach task puts, and the set of derived parent ids (`<foreach id>-<index>`) each
- * last body task adds. Numbers count at most one byte per two digits plus one, as DynamoDB documents.
+ * Bytes of a DynamoDB number: DynamoDB documents "1 byte per two significant digits, plus 1" (leading and trailing
+ * zeros trimmed); it stores the digits as base-100 pairs aligned on the decimal point, so an odd run of digits that
+ * starts on an odd position costs a pair more (110 is `1|10`: 3 bytes, not 2). This is the encoding dynalite
+ * reproduces; it is never below the documented figure, so a width that fits by it fits DynamoDB.
  */
-export function metaflowForeachItemBytes(width: number, foreachTaskIdLength = BATCH_JOB_ID_LENGTH): number {
-  let bytes = 'pathspec'.length + foreachTaskIdLength + 'ttl'.length + 21 + 'for_each_cardinality'.length + 'parent_task_ids_for_foreach_join'.length;
-  for (let i = 0; i < width; i++) {
-    const digits = String(i).length;
-    bytes += Math.ceil(digits / 2) + 1 + foreachTaskIdLength + 1 + digits;
-  }
+export function dynamoDbNumberBytes(value: number): number {
+  if (value === 0) return 1;
+  let digits = String(Math.abs(value));
+  const exponent = digits.length - 1;
+  digits = digits.replace(/0+$/, '');
+  return 1 + Math.ceil(digits.length / 2) + (digits.length % 2 === 1 || exponent % 2 === 1 ? 0 : 1) + (value < 0 ? 1 : 0);
+}
+
+/** The largest `ttl` Metaflow writes (epoch seconds: ten digits until the year 2286). */
+const TTL_MAX_BYTES = dynamoDbNumberBytes(9_999_999_999);
+
+/**
+ * Size of the item Metaflow's foreach task puts for `width` splits (`step_functions_internal`, unchanged):
+ * `pathspec` (its job id), `for_each_cardinality` (the number set "0".."width-1") and `ttl`. Attribute names count.
+ */
+export function metaflowCardinalityItemBytes(width: number, foreachTaskIdLength = BATCH_JOB_ID_LENGTH): number {
+  let bytes = 'pathspec'.length + foreachTaskIdLength + 'for_each_cardinality'.length + 'ttl'.length + TTL_MAX_BYTES;
+  for (let i = 0; i < width; i++) bytes += dynamoDbNumberBytes(i);
   return bytes;
 }
 
 function widest(limit: number): number {
+  let bytes = metaflowCardinalityItemBytes(0);
   let width = 0;
-  while (metaflowForeachItemBytes(width + 1) <= limit) width++;
+  while (bytes + dynamoDbNumberBytes(width) <= limit) bytes += dynamoDbNumberBytes(width++);
   return width;
 }
 
 /**
- * The widest array-job foreach of a Metaflow flow: Metaflow's runtime keeps the cardinality and every body task's id
- * in one DynamoDB item (400 KB). The state machine fails a wider foreach before starting its body.
+ * The widest array-job foreach of a Python flow: Metaflow's foreach task writes its cardinality as one DynamoDB item
+ * (400 KB) and nothing else bounds it (body task ids are derived, the join's inputs are not read back). A wider
+ * foreach fails Metaflow's PutItem in the foreach task; the state machine checks the width again before any body job.
  */
 export const METAFLOW_ARRAY_FOREACH_MAX_WIDTH = widest(DYNAMODB_ITEM_MAX_BYTES);
+
+/**
+ * Splits per join-set item: the last body task of split i adds its id (Metaflow's unchanged UpdateItem) to the item
+ * `<foreach task id>-joins-<floor(i / 100)>`, which the fan-out Lambda creates beforehand with the foreach item's
+ * `ttl`. Such an item stays under 5 KB (5 write units per update, where one item for every split would grow to
+ * megabytes and cost up to 400 units per update).
+ */
+export const JOIN_SET_BLOCK = 100;
+
+/** Key of the join-set item of split block `block` of the foreach task `foreachTaskId`. */
+export function joinSetKey(foreachTaskId: string, block: number | string): string {
+  return `${foreachTaskId}-joins-${block}`;
+}
+
+/** Bytes of a full join-set item: key, `ttl` and `JOIN_SET_BLOCK` derived ids (`<foreach id>-<index>`, widest index). */
+export function joinSetItemBytes(width: number, foreachTaskIdLength = BATCH_JOB_ID_LENGTH): number {
+  const blocks = Math.ceil(width / JOIN_SET_BLOCK);
+  const key = 'pathspec'.length + foreachTaskIdLength + '-joins-'.length + String(Math.max(blocks - 1, 0)).length;
+  const ids = Math.min(width, JOIN_SET_BLOCK) * (foreachTaskIdLength + 1 + String(Math.max(width - 1, 0)).length);
+  return key + 'ttl'.length + TTL_MAX_BYTES + 'parent_task_ids_for_foreach_join'.length + ids;
+}
 
 /** The foreach whose array-job body holds `step`, and the step's position in the body. */
 export interface ArrayBodyStep {
   readonly foreach: string;
   /** First body step (after the foreach): takes `--split-index`. */
   readonly first: boolean;
+  /** Last body step (before the join): adds its id to a join set. @default false */
+  readonly last?: boolean;
 }
 
 /**
@@ -82,10 +131,23 @@ export interface ArrayBodyStep {
 export function arrayBodyPrelude(body: ArrayBodyStep): string[] {
   const e = ARRAY_FOREACH_ENV;
   const derived = `\${${e.splitParent}}-\${${e.index}}`;
+  const joinSet = body.last === true ? [`METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN=${joinSetKey(`\${${e.splitParent}}`, `$((${e.index}/${JOIN_SET_BLOCK}))`)}`] : [];
   return [
     `export ${e.batchJobId}=$AWS_BATCH_JOB_ID ${e.index}=$((${e.offset}+\${AWS_BATCH_JOB_ARRAY_INDEX:-0}))`,
-    `export AWS_BATCH_JOB_ID=${derived} ${body.first ? `METAFLOW_SPLIT_INDEX=$${e.index}` : `METAFLOW_PARENT_TASK_ID=${derived}`}`,
+    [`export AWS_BATCH_JOB_ID=${derived}`, body.first ? `METAFLOW_SPLIT_INDEX=$${e.index}` : `METAFLOW_PARENT_TASK_ID=${derived}`, ...joinSet].join(' '),
   ];
+}
+
+/**
+ * The join's command in place of Metaflow's `set_batch_environment parent_tasks`: writes `--input-paths` (compressed
+ * as Metaflow's, `sfn-<run>/<last step>/:<id>,<id>,...`) with the derived parent ids in split order to `file`.
+ */
+export function derivedJoinInputsCommand(lastBodyStep: string, file: string): string {
+  const e = ARRAY_FOREACH_ENV;
+  return (
+    `python -c 'import os; e = os.environ; p = e["METAFLOW_SPLIT_PARENT_TASK_ID"]; ` +
+    `open("${file}", "w").write("sfn-%s/${lastBodyStep}/:" % e["METAFLOW_RUN_ID"] + ",".join("%s-%d" % (p, i) for i in range(int(e["${e.width}"]))))'`
+  );
 }
 
 /** Command options of an array-job body step: the prelude, and the variables it reads (JSONPaths of the chunk input). */
@@ -104,6 +166,12 @@ export function arrayForeachStepOptions(graph: FlowGraph, step: string, strategi
   const body = bodies.get(step);
   if (body !== undefined) return arrayBodyStepOptions(body);
   const node = graph.nodes.get(step)!;
-  if (isForeachJoin(graph, node) && strategies[closedSplitOf(graph, node)!.name] === 'array-job') return { inputPathsFile: INPUT_PATHS_FILE };
+  if (isForeachJoin(graph, node) && strategies[closedSplitOf(graph, node)!.name] === 'array-job') {
+    return {
+      inputPathsFile: INPUT_PATHS_FILE,
+      joinInputsCommand: derivedJoinInputsCommand(node.inFuncs[0], INPUT_PATHS_FILE),
+      envOverrides: { [ARRAY_FOREACH_ENV.width]: FOREACH_WIDTH_PATH },
+    };
+  }
   return {};
 }

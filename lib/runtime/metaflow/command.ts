@@ -35,6 +35,11 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
    * argument or environment string. @default none (Metaflow's `--input-paths`)
    */
   readonly inputPathsFile?: string;
+  /**
+   * A foreach join's command in place of Metaflow's DynamoDB read (`set_batch_environment parent_tasks`) that writes
+   * `inputPathsFile` itself, e.g. the derived parents of an array-job foreach in split order. @default Metaflow's read
+   */
+  readonly joinInputsCommand?: string;
 }
 
 /** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
@@ -116,6 +121,8 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
       `if ! ${executable} dump --max-value-size=0 ${params} >/dev/null 2>/dev/null; then ` +
         `python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters ${PARAMETERS_ENV_FILE} && . \`pwd\`/${PARAMETERS_ENV_FILE} && ${init}; fi`,
     );
+  } else if (protocol.isForeachJoin && options.joinInputsCommand !== undefined) {
+    commands.push(options.joinInputsCommand);
   } else if (protocol.isForeachJoin) {
     commands.push(`python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ${PARENT_TASKS_ENV_FILE} && . \`pwd\`/${PARENT_TASKS_ENV_FILE}`);
     if (options.inputPathsFile !== undefined) commands.push(`export -n METAFLOW_PARENT_TASK_IDS && printf '%s' "${protocol.inputPaths}" > ${options.inputPathsFile}`);

@@ -10,7 +10,8 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 - start step: runs the guarded parameters init (`dump` check, `set_batch_environment parameters`, `init`), merging
   `METAFLOW_DEFAULT_PARAMETERS` with the execution's `METAFLOW_PARAMETERS` into the `_parameters` task;
 - foreach join: reads `parent_task_ids_for_foreach_join` from DynamoDB (GetItem, consistent) into
-  `METAFLOW_PARENT_TASK_IDS`, and checks it got exactly as many inputs as the foreach had splits;
+  `METAFLOW_PARENT_TASK_IDS`, checks it got exactly as many inputs as the foreach had splits, and records their split
+  indexes in the order given (`input_split_indexes`: Metaflow hands `inputs` to the join in that order);
 - `step`: decompresses `--input-paths` like `metaflow.util.decompress_list`, checks that every input task exists in
   the same run, checks the split index against the foreach's cardinality, and records the task;
 - foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
@@ -18,7 +19,8 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 - last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id;
 - beyond Metaflow's own commands: the setup's `export` lines (an array-job foreach body derives its task id and split
   index there; `MF_PATHSPEC` must name the task), `export -n`, `printf '%s' "..." > FILE` and
-  `--input-paths-filename FILE` (a wide join), and execve's 128 KiB bound on one argument or environment string;
+  `--input-paths-filename FILE` (a wide join), `python -c '...'` commands of ours (run with the job's environment;
+  the files they write are kept), `$((a/b))`, and execve's 128 KiB bound on one argument or environment string;
 - `num_parallel` split, `@parallel` step (one multi-node job) and the join after it: see standin_parallel.py;
 - exports written before Metaflow's own (a retried step's carried task id and attempt, retry-delay.ts) are applied
   first; `MF_PATHSPEC` and `MF_ATTEMPT` must name the task and retry count the `step` command gets, and each task
@@ -75,10 +77,11 @@ def expand(text, env):
     def arith(match):
         expr = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}", default, match.group(1))
         expr = re.sub(r"\$?\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: require(env, m.group(1)), expr)
-        terms = re.findall(r"([+-]?)\s*(\d+)\s*", expr)
-        if not terms or "".join(sign + number for sign, number in terms) != re.sub(r"\s", "", expr):
+        compact = re.sub(r"\s", "", expr)
+        if not re.fullmatch(r"[+-]?\d+([+\-*/][+-]?\d+)*", compact):
             raise ProtocolError("cannot evaluate $((%s))" % match.group(1))
-        return str(sum(-int(number) if sign == "-" else int(number) for sign, number in terms))
+        # integers with bash's precedence; `/` truncates (the operands here are never negative)
+        return str(eval(compact.replace("/", "//"), {"__builtins__": {}}))
 
     def strip_suffix(match):
         value, pattern = require(env, match.group(1)), match.group(2)
@@ -300,6 +303,24 @@ def check_exec(args_text, env, shell_only):
 
 
 PRINTF_RE = re.compile(r"""^printf '%s' "([^"]*)" > (\S+)$""")
+PYTHON_INLINE_RE = re.compile(r"^python -c '([^']*)'$")
+
+
+def python_inline(code, env):
+    """Runs a `python -c '...'` command of ours (not Metaflow's, e.g. the derived join inputs of an array-job
+    foreach) with the job's environment in a scratch directory; returns the files it wrote, by name."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=scratch, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ProtocolError("python -c failed: %s" % done.stderr.strip()[-500:])
+        written = {}
+        for name in os.listdir(scratch):
+            with open(os.path.join(scratch, name)) as handle:
+                written[name] = handle.read()
+        return written
 
 
 class UserCodeFailed(Exception):
@@ -367,6 +388,10 @@ def run(script, env, code_dir):
         if command.startswith("export -n "):
             shell_only.update(command[len("export -n "):].split())
             continue
+        inline = PYTHON_INLINE_RE.match(command)
+        if inline:
+            files.update(python_inline(inline.group(1), env))
+            continue
         printf = PRINTF_RE.match(command)
         if printf:
             files[printf.group(2)] = expand(printf.group(1), env)
@@ -432,13 +457,14 @@ def step_command(match, expanded, env, flow, task_id, code_dir, files, command="
     parallel_join = standin_parallel.join_stack(parents, inputs, ProtocolError)
     if parallel_join is not None:
         stack = parallel_join
-    if "METAFLOW_PARENT_TASK_IDS" in env and "METAFLOW_SPLIT_PARENT_TASK_ID" in env:
+    if "METAFLOW_SPLIT_PARENT_TASK_ID" in env:  # only a foreach join gets it
         frame = stack.pop() if stack else None
         if frame is None or frame["parent_task_id"] != env["METAFLOW_SPLIT_PARENT_TASK_ID"]:
             raise ProtocolError("foreach join of %s is not inside that foreach" % env["METAFLOW_SPLIT_PARENT_TASK_ID"])
         if sorted(p.get("split_index") for p in parents) != list(range(frame["width"])) or len(parents) != frame["width"]:
             raise ProtocolError("foreach join got %d inputs with split indexes %s for a foreach of width %d" % (len(parents), [p.get("split_index") for p in parents], frame["width"]))
         stack = list(parents[0]["foreach_stack"][:-1])
+        record["input_split_indexes"] = [p.get("split_index") for p in parents]
     if node is not None:
         stack.append(node[1])
         record.update(node[2])

@@ -12,7 +12,7 @@ import { METAFLOW_HOST_EVALUATE_ON_EXIT } from '../../../lib/runtime/metaflow/ho
 import { metaflowRetryEnvelopeNames } from '../../../lib/runtime/metaflow/retry-delay';
 import { batchStates, FIXTURES, FIXTURE_FLOWS, type BatchState } from '../../lib/runtime/metaflow/fixture-deployment';
 import { validateAsl } from '../../lib/compile/helpers';
-import { definitionFromTemplate, testInfrastructure } from './test-infrastructure';
+import { definitionFromTemplate, effectiveState, testInfrastructure } from './test-infrastructure';
 
 type Statement = { Action: string | string[]; Resource: unknown };
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -53,14 +53,18 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
     for (const expected of theirs(dir)) {
       // A split-and join runs in the retry envelope (retry-delay.ts): its Task reads Metaflow's input under $.input.
       const enveloped = ours.get(metaflowRetryEnvelopeNames(expected.name).job);
-      const state = (enveloped ? JSON.parse(JSON.stringify(enveloped).replace(/"\$\.input(?=[."\[])/g, '"$')) : ours.get(expected.name)) as BatchState;
-      expect(state).toBeDefined();
+      const submitted = (enveloped ? JSON.parse(JSON.stringify(enveloped).replace(/"\$\.input(?=[."\[])/g, '"$')) : ours.get(expected.name)) as BatchState;
+      expect(submitted).toBeDefined();
+      // The static part (command, literal variables, resources) is in the job definition; Batch merges the overrides.
+      const state = effectiveState(submitted, resources) as BatchState;
       const env = (s: BatchState) => s.Parameters.ContainerOverrides.Environment;
-      // Same variables in the same order; a zip code package has no METAFLOW_CODE_METADATA, and AWS S3 needs no
-      // METAFLOW_S3_ENDPOINT_URL (the fixtures were compiled against a local S3).
+      // The same variables (Batch keeps one value per name); a zip code package has no METAFLOW_CODE_METADATA, AWS S3
+      // needs no METAFLOW_S3_ENDPOINT_URL (the fixtures were compiled against a local S3), and the job definition
+      // adds the generic step variables (MF_*, MFCDK_*).
       const deployerOnly = new Set(['METAFLOW_CODE_METADATA', 'METAFLOW_S3_ENDPOINT_URL']);
-      expect(env(state).map((e) => e.Name)).toEqual(env(expected).map((e) => e.Name).filter((n) => !deployerOnly.has(n)));
-      const protocol = (s: BatchState) => env(s).filter((e) => PROTOCOL_ENV.test(e.Name));
+      const names = (s: BatchState) => [...new Set(env(s).map((e) => e.Name))].filter((n) => !/^MF(CDK)?_/.test(n)).sort();
+      expect(names(state)).toEqual(names(expected).filter((n) => !deployerOnly.has(n)));
+      const protocol = (s: BatchState) => [...new Map(env(s).filter((e) => PROTOCOL_ENV.test(e.Name)).map((e) => [e.Name, e])).values()].sort((a, b) => (a.Name < b.Name ? -1 : 1));
       expect(protocol(state)).toEqual(protocol(expected));
       // The `step` command line (ids, retry count, input paths, split index) after the flow file name.
       const stepLine = (s: BatchState) => /\s(step \S+ --run-id .*?)\) 1>>/.exec(s.Parameters.ContainerOverrides.Command[2])?.[1];
@@ -71,14 +75,15 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       // Metaflow's attempts; host failures (spot reclaims) end the job and get a fresh one from the state machine.
       expect(state.Parameters.RetryStrategy).toEqual({ ...expected.Parameters.RetryStrategy, EvaluateOnExit: METAFLOW_HOST_EVALUATE_ON_EXIT });
       expect(state.Parameters.Timeout).toEqual(expected.Parameters.Timeout);
-      expect(state.Parameters.ContainerOverrides.ResourceRequirements).toEqual(expected.Parameters.ContainerOverrides.ResourceRequirements);
+      const resourcesOf = (s: BatchState) => [...s.Parameters.ContainerOverrides.ResourceRequirements].sort((a, b) => (a.Type < b.Type ? -1 : 1));
+      expect(resourcesOf(state)).toEqual(resourcesOf(expected));
     }
   });
 
   test('the code package is the flow directory as a zip asset the job downloads and unpacks', () => {
     const flow = flows.get('foreach_flow')!;
     expect(flow.codeAsset).toBeDefined();
-    const start = batchStates(definitions.get('foreach_flow')! as never).find((s) => s.name === 'start')!;
+    const start = effectiveState(batchStates(definitions.get('foreach_flow')! as never).find((s) => s.name === 'start')!, resources) as BatchState;
     const env = Object.fromEntries(start.Parameters.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
     expect(env.METAFLOW_CODE_SHA).toBe(flow.codeAsset!.assetHash);
     expect(env.METAFLOW_CODE_URL).toMatch(/^s3:\/\/.+\/[0-9a-f]{64}\.zip$/);
@@ -119,10 +124,16 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
     for (const role of roles) expect(policyActions(role)).toContain('dynamodb:GetItem');
   });
 
-  test('job definitions carry no command to run on their own', () => {
+  test('each step\'s job definition holds Metaflow\'s command and the run-independent variables; overrides only per-run values', () => {
     const jds = Object.values(resources).filter((r) => r.Type === 'AWS::Batch::JobDefinition');
     expect(jds.length).toBeGreaterThan(0);
-    for (const jd of jds) expect(JSON.stringify((jd.Properties.ContainerProperties as { Command: string[] }).Command)).toContain('ContainerOverrides');
+    for (const jd of jds) expect(JSON.stringify((jd.Properties.ContainerProperties as { Command: string[] }).Command)).toMatch(/ step \w+ --run-id sfn-\$METAFLOW_RUN_ID/);
+    for (const definition of definitions.values()) {
+      for (const state of batchStates(definition as never)) {
+        expect((state.Parameters as { ContainerOverrides?: { Command?: unknown } }).ContainerOverrides?.Command).toBeUndefined();
+        for (const entry of state.Parameters.ContainerOverrides?.Environment ?? []) expect(entry).toEqual({ Name: entry.Name, 'Value.$': expect.any(String) });
+      }
+    }
   });
 });
 
@@ -162,7 +173,8 @@ describe('a Metaflow flow with @secrets, a time-zoned schedule and an S3 trigger
     expect(statements).toHaveLength(1);
     expect(JSON.stringify(statements[0].Resource)).toContain('secret:db-password-??????');
     for (const jd of Object.values(resources).filter((r) => r.Type === 'AWS::Batch::JobDefinition')) expect(JSON.stringify(jd.Properties)).not.toContain('Secrets');
-    const env = batchStates(flow.definition as never).find((s) => s.name === 'start')!.Parameters.ContainerOverrides.Environment;
+    const definition = definitionFromTemplate(Stack.of(flow).resolve((flow.stateMachine.node.defaultChild as CfnStateMachine).definitionString));
+    const env = effectiveState(batchStates(definition as never).find((s) => s.name === 'start')!, resources).Parameters.ContainerOverrides.Environment;
     expect(env.find((e) => e.Name === 'METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE')?.Value).toBe('aws-secrets-manager');
   });
 

@@ -63,3 +63,35 @@ export function definitionFromTemplate(definitionString: unknown): Record<string
   };
   return JSON.parse(flatten(definitionString)) as Record<string, unknown>;
 }
+
+type TemplateResources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+interface SubmittedState {
+  name: string;
+  Parameters: { JobDefinition: string; ContainerOverrides?: { Environment?: Array<{ Name: string; Value?: string; 'Value.$'?: string }> } } & Record<string, unknown>;
+}
+
+/** A template value as one string: `Fn::Join`/`Fn::Sub` flattened, other intrinsics as `placeholder`. */
+function templateString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const o = value as Record<string, unknown>;
+  if (Array.isArray(o['Fn::Join'])) {
+    const [sep, items] = o['Fn::Join'] as [string, unknown[]];
+    return items.map(templateString).join(sep);
+  }
+  if (typeof o['Fn::Sub'] === 'string') return (o['Fn::Sub'] as string).replace(/\$\{[^}]+\}/g, 'placeholder');
+  return 'placeholder';
+}
+
+/**
+ * What the container of a Batch Task of a Metaflow flow gets, as Batch merges it: the job definition's command,
+ * environment and resources (where the static part lives) and the overrides' variables on top, in a state of the
+ * shape Metaflow's compiler writes (everything in `ContainerOverrides`).
+ */
+export function effectiveState<S extends SubmittedState>(state: S, resources: TemplateResources): S & { Parameters: { ContainerOverrides: { Command: string[]; Environment: Array<{ Name: string; Value?: string; 'Value.$'?: string }>; ResourceRequirements: Array<{ Type: string; Value: string }> } } } {
+  const id = state.Parameters.JobDefinition.split('placeholder/')[1];
+  const jd = resources[id]?.Properties.ContainerProperties as { Command: unknown[]; Environment?: Array<{ Name: string; Value: unknown }>; ResourceRequirements: Array<{ Type: string; Value: string }> } | undefined;
+  if (jd === undefined) throw new Error(`state ${state.name} submits ${state.Parameters.JobDefinition}, which is not a container job definition of the template`);
+  const dynamic = state.Parameters.ContainerOverrides?.Environment ?? [];
+  const environment = [...(jd.Environment ?? []).filter((e) => !dynamic.some((d) => d.Name === e.Name)).map((e) => ({ Name: e.Name, Value: templateString(e.Value) })), ...dynamic];
+  return { ...state, Parameters: { ...state.Parameters, ContainerOverrides: { Command: jd.Command.map(templateString), Environment: environment, ResourceRequirements: jd.ResourceRequirements } } } as never;
+}

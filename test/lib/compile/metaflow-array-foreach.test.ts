@@ -3,7 +3,6 @@ import * as path from 'path';
 import { buildMetaflowDefinition, standardPaths, type MetaflowDefinitionRefs } from '../../../lib/compile/metaflow-definition';
 import { metaflowArrayForeachStateNames, metaflowSingleBodyStateName } from '../../../lib/compile/metaflow-array-foreach';
 import { chooseMetaflowForeachStrategy } from '../../../lib/compile/metaflow-foreach-strategy';
-import { INLINE_MAP_HARD_LIMIT } from '../../../lib/compile/foreach-strategy';
 import { planFlow } from '../../../lib/compile/plan';
 import { BATCH_MAX_OVERRIDES_CHARS, type CompileOptions } from '../../../lib/compile/options';
 import { ValidationError } from '../../../lib/errors';
@@ -14,8 +13,11 @@ import {
   BATCH_JOB_ID_LENGTH,
   DYNAMODB_ITEM_MAX_BYTES,
   INPUT_PATHS_FILE,
+  dynamoDbNumberBytes,
+  JOIN_SET_BLOCK,
+  joinSetItemBytes,
   METAFLOW_ARRAY_FOREACH_MAX_WIDTH,
-  metaflowForeachItemBytes,
+  metaflowCardinalityItemBytes,
 } from '../../../lib/runtime/metaflow/array-foreach';
 import { isMetaflowHostRetryState } from '../../../lib/runtime/metaflow/host-retry';
 import { FIXTURES, batchStates, normaliseEnvFiles, recorded, type BatchState, type Recorded } from '../runtime/metaflow/fixture-deployment';
@@ -107,13 +109,29 @@ describe('the strategy of a Metaflow foreach', () => {
 });
 
 describe('the widest array-job foreach', () => {
-  test('is the most splits whose cardinality and derived body task ids fit one DynamoDB item', () => {
-    expect(metaflowForeachItemBytes(METAFLOW_ARRAY_FOREACH_MAX_WIDTH)).toBeLessThanOrEqual(DYNAMODB_ITEM_MAX_BYTES);
-    expect(metaflowForeachItemBytes(METAFLOW_ARRAY_FOREACH_MAX_WIDTH + 1)).toBeGreaterThan(DYNAMODB_ITEM_MAX_BYTES);
-    // each split costs its derived id (<36-char job id>-<index>) in the string set and its index in the number set
-    expect(metaflowForeachItemBytes(1001) - metaflowForeachItemBytes(1000)).toBe(BATCH_JOB_ID_LENGTH + 1 + 4 + 3);
-    expect(METAFLOW_ARRAY_FOREACH_MAX_WIDTH).toBeGreaterThan(3 * INLINE_MAP_HARD_LIMIT);
-    expect(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf-8')).toContain(`At most ${METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US')} splits`);
+  test('numbers cost DynamoDB\'s base-100 digit pairs plus one byte, never less than its documented approximation', () => {
+    // 0 | 7 | 12 | 100 = 1|00 trimmed | 110 = 1|10 | 123 = 1|23 | 1000 = 10|00 trimmed | 12345 = 1|23|45 | 99999 = 9|99|99
+    expect([0, 7, 12, 100, 110, 123, 1000, 12345, 99999].map(dynamoDbNumberBytes)).toEqual([1, 2, 2, 2, 3, 3, 2, 4, 4]);
+    const documented = (n: number) => Math.ceil(String(n).replace(/^0+|0+$/g, '').length / 2) + 1;
+    for (let n = 1; n < 20_000; n += 7) expect(dynamoDbNumberBytes(n)).toBeGreaterThanOrEqual(documented(n));
+  });
+
+  test('is the most splits whose cardinality item (Metaflow\'s number set of 0..N-1) fits 400 KB', () => {
+    expect(metaflowCardinalityItemBytes(METAFLOW_ARRAY_FOREACH_MAX_WIDTH)).toBeLessThanOrEqual(DYNAMODB_ITEM_MAX_BYTES);
+    expect(metaflowCardinalityItemBytes(METAFLOW_ARRAY_FOREACH_MAX_WIDTH + 1)).toBeGreaterThan(DYNAMODB_ITEM_MAX_BYTES);
+    expect(METAFLOW_ARRAY_FOREACH_MAX_WIDTH).toBeGreaterThan(100_000);
+    // a split costs its index in the number set only: 5-digit indexes take 3 or 4 bytes
+    expect(metaflowCardinalityItemBytes(10_001) - metaflowCardinalityItemBytes(10_000)).toBe(dynamoDbNumberBytes(10_000));
+    expect(BATCH_JOB_ID_LENGTH).toBe('2f5a6c1e-0d7b-4e49-9d8c-3b1f6a0e9c21'.length);
+  });
+
+  test('keeps every join-set item small at the ceiling', () => {
+    expect(joinSetItemBytes(METAFLOW_ARRAY_FOREACH_MAX_WIDTH)).toBeLessThan(5 * 1024);
+    expect(joinSetItemBytes(METAFLOW_ARRAY_FOREACH_MAX_WIDTH)).toBeGreaterThan(JOIN_SET_BLOCK * BATCH_JOB_ID_LENGTH);
+  });
+
+  test('is stated in docs/foreach-at-scale.md', () => {
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'foreach-at-scale.md'), 'utf-8')).toContain(`${METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US')} splits`);
   });
 });
 
@@ -144,7 +162,9 @@ describe('the array-job definition of foreach_flow', () => {
       ],
       Default: names.waves,
     });
-    expect(states.get(names.tooWide)).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'MetaflowForeachTooWide', Cause: expect.stringContaining(String(METAFLOW_ARRAY_FOREACH_MAX_WIDTH)) }));
+    expect(states.get(names.tooWide)).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'MetaflowForeachTooWide', Cause: expect.stringContaining(`more than ${METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US')} splits`) }));
+    expect((states.get(names.tooWide) as { Cause: string }).Cause).toMatch(/nested foreach/);
+    expect(fanout.Parameters.Payload.joinSetBlock).toBe(JOIN_SET_BLOCK);
     expect(states.get(names.empty)).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'MetaflowForeachEmpty' }));
   });
 
@@ -179,9 +199,11 @@ describe('the array-job definition of foreach_flow', () => {
         { Name: ARRAY_FOREACH_ENV.offset, 'Value.$': '$.Index' },
         { Name: ARRAY_FOREACH_ENV.splitParent, 'Value.$': first ? '$.SplitParentTaskId' : '$.Parameters.split_parent_task_id_start' },
       ]);
+      // the last body step adds its id to the join set of its block of 100 splits, not to the foreach's own item
+      const joinSet = first ? '' : ' METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN=${MFCDK_SPLIT_PARENT_TASK_ID}-joins-$((MFCDK_SPLIT_INDEX/100))';
       const prelude =
         'export MFCDK_BATCH_JOB_ID=$AWS_BATCH_JOB_ID MFCDK_SPLIT_INDEX=$((MFCDK_SPLIT_OFFSET+${AWS_BATCH_JOB_ARRAY_INDEX:-0})) && ' +
-        `export AWS_BATCH_JOB_ID=\${MFCDK_SPLIT_PARENT_TASK_ID}-\${MFCDK_SPLIT_INDEX} ${first ? 'METAFLOW_SPLIT_INDEX=$MFCDK_SPLIT_INDEX' : 'METAFLOW_PARENT_TASK_ID=${MFCDK_SPLIT_PARENT_TASK_ID}-${MFCDK_SPLIT_INDEX}'} && `;
+        `export AWS_BATCH_JOB_ID=\${MFCDK_SPLIT_PARENT_TASK_ID}-\${MFCDK_SPLIT_INDEX} ${first ? 'METAFLOW_SPLIT_INDEX=$MFCDK_SPLIT_INDEX' : 'METAFLOW_PARENT_TASK_ID=${MFCDK_SPLIT_PARENT_TASK_ID}-${MFCDK_SPLIT_INDEX}'}${joinSet} && `;
       expect(script(state)).toBe(`${prelude}${script(theirs.get(step)!)}`);
       expect(script(state).indexOf('export AWS_BATCH_JOB_ID=')).toBeLessThan(script(state).indexOf('MF_PATHSPEC='));
       // Batch's bound on ContainerOverrides (command + environment) still holds with the prelude
@@ -189,14 +211,17 @@ describe('the array-job definition of foreach_flow', () => {
     }
   });
 
-  test('the join reads its parents from DynamoDB as Metaflow\'s does and passes them in a file, out of the environment', () => {
+  test('the join derives its parents in split order from the width and passes them in a file, reading nothing back', () => {
     const join = ours.get('gather')!;
     const metaflow = theirs.get('gather')!;
-    expect(env(join)).toEqual(env(metaflow));
+    expect(env(join).filter((e) => e.Name !== ARRAY_FOREACH_ENV.width)).toEqual(env(metaflow));
+    expect(env(join)).toContainEqual({ Name: ARRAY_FOREACH_ENV.width, 'Value.$': '$.ForeachWidth' });
+    expect((states.get('*upper.join') as { Parameters: Record<string, string> }).Parameters['ForeachWidth.$']).toBe("States.Format('{}', $.fanout.width)");
     const inputs = 'sfn-${METAFLOW_RUN_ID}/decorate/:${METAFLOW_PARENT_TASK_IDS}';
+    const derive = `python -c 'import os; e = os.environ; p = e["METAFLOW_SPLIT_PARENT_TASK_ID"]; open("${INPUT_PATHS_FILE}", "w").write("sfn-%s/decorate/:" % e["METAFLOW_RUN_ID"] + ",".join("%s-%d" % (p, i) for i in range(int(e["MFCDK_FOREACH_WIDTH"]))))'`;
     expect(script(join)).toBe(
       script(metaflow)
-        .replace('. `pwd`/ENVFILE && ', `. \`pwd\`/ENVFILE && export -n METAFLOW_PARENT_TASK_IDS && printf '%s' "${inputs}" > ${INPUT_PATHS_FILE} && `)
+        .replace(/python -m metaflow\.plugins\.aws\.step_functions\.set_batch_environment parent_tasks ENVFILE && \. `pwd`\/ENVFILE/, derive)
         .replace(`--input-paths ${inputs}`, `--input-paths-filename ${INPUT_PATHS_FILE}`),
     );
   });
