@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { metaflowStandin, STANDIN_FOREACH_WIDTHS_ENV, type LocalCommandHook } from '../../local/batch/command-hook';
-import { runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
-import { LocalRunRefused } from '../../local/run/metaflow-host-check';
+import { resolvedJobTexts, runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
+import { LocalRunRefused, metaflowFactsOf } from '../../local/run/metaflow-host-check';
 import type { LocalSecretValues } from '../../local/services/secrets-manager';
 import { ProgressPrinter } from '../../local/run/progress';
 import { formatRunOutput, formatRunReport } from '../../local/run/report';
@@ -118,6 +118,16 @@ export function readSecretsFile(file: string | undefined): LocalSecretValues | u
   return parsed as LocalSecretValues;
 }
 
+/**
+ * A Metaflow flow's `JSONType` parameters travel as JSON text, as Metaflow's `step-functions trigger` sends them
+ * (`json.dumps`): its job script exports each value as `METAFLOW_INIT_<NAME>=<json.dumps(value)>`, which a bare
+ * object with a space in it breaks.
+ */
+export function metaflowParameterValues(declared: ReadonlyArray<{ name: string; type?: string }>, values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const json = new Set(declared.filter((p) => p.type === 'json').map((p) => p.name));
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, json.has(name) && typeof value !== 'string' ? JSON.stringify(value) : value]));
+}
+
 /** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */
 export async function runLocal(flowName: string, options: RunOptions): Promise<number> {
   if (!options.local) {
@@ -140,7 +150,8 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
     const available = listFlows(assembly);
     throw new CliError(new FlowNotFoundError(flowName, available).message);
   }
-  const parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
+  let parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
+  if (flow.manifest && metaflowFactsOf(flow, resolvedJobTexts(assembly, flow.definition))) parameters = metaflowParameterValues(flow.manifest.parameters, parameters);
 
   const standin = options.metaflowStandin ? standinFor(directory, foreachWidths) : undefined;
   const stats = new RunStats();

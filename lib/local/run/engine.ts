@@ -319,7 +319,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
 }
 
 /** The flow's definition and the job definitions it names, resolved, as text: where jobs find what they read. */
-function resolvedJobTexts(assembly: LocalAssembly, definition: Json): string[] {
+export function resolvedJobTexts(assembly: LocalAssembly, definition: Json): string[] {
   const text = JSON.stringify(definition);
   const jobs = assembly
     .ofType('AWS::Batch::JobDefinition')

@@ -64,6 +64,9 @@ function checkEnv(options: TaskHostOptions): Record<string, string> {
   };
 }
 
+/** How long the import check may take: importing Metaflow takes a second on an idle machine, far more on a loaded one. */
+const IMPORT_CHECK_TIMEOUT_MS = 180_000;
+
 /**
  * The interpreter tasks run must import Metaflow and boto3 (the job script downloads its code package with boto3).
  * Returns a warning when that Metaflow's version is not the one the flow was compiled for.
@@ -76,7 +79,11 @@ export function checkTaskInterpreter(facts: MetaflowFlowFacts, options: TaskHost
   }
   const env = checkEnv(options);
   try {
-    const check = spawnSync(python, ['-c', 'import boto3, metaflow; print(metaflow.__version__)'], { env, encoding: 'utf8', timeout: 60_000 });
+    const check = spawnSync(python, ['-c', 'import boto3, metaflow; print(metaflow.__version__)'], { env, encoding: 'utf8', timeout: IMPORT_CHECK_TIMEOUT_MS });
+    if ((check.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+      // a machine too busy to start Python is not a missing Metaflow: let the tasks find out
+      return { python, version, warning: `${python} did not answer the Metaflow import check within ${IMPORT_CHECK_TIMEOUT_MS / 1000} s; running anyway` };
+    }
     if (check.error || check.status !== 0) {
       const why = (check.stderr || String(check.error ?? '')).trim().split('\n').pop() ?? '';
       throw new LocalRunRefused(

@@ -17,6 +17,12 @@ const templates = {
         Type: 'AWS::Batch::JobDefinition',
         Properties: { ContainerProperties: { Command: ['sh', '-c', 'env > "$OUT"'], Environment: [{ Name: 'FROM_DEF', Value: { Ref: 'AWS::Region' } }] } },
       },
+      FargateCe: { Type: 'AWS::Batch::ComputeEnvironment', Properties: { ComputeEnvironmentName: 'fargate-ce', ComputeResources: { Type: 'FARGATE_SPOT' } } },
+      FargateQ: { Type: 'AWS::Batch::JobQueue', Properties: { JobQueueName: 'serverless', ComputeEnvironmentOrder: [{ Order: 1, ComputeEnvironment: { Ref: 'FargateCe' } }] } },
+      OwnCode: {
+        Type: 'AWS::Batch::JobDefinition',
+        Properties: { ContainerProperties: { Command: ['sh', '-c', 'pwd > "$OUT"; ls -A >> "$OUT"; touch left-behind'], Environment: [{ Name: 'METAFLOW_CODE_URL', Value: 's3://b/k.zip' }, { Name: 'SET_BY_JOB', Value: 'job' }] } },
+      },
       NoCommand: { Type: 'AWS::Batch::JobDefinition', Properties: { ContainerProperties: {} } },
       Killed: { Type: 'AWS::Batch::JobDefinition', Properties: { ContainerProperties: { Command: ['sh', '-c', 'kill -9 $$'] } } },
     },
@@ -64,6 +70,45 @@ describe('LocalBatch', () => {
     expect(env[SPOT_RECLAIM_ENV]).toContain(dir);
     expect(env.AWS_BATCH_JOB_ARRAY_INDEX).toBeUndefined();
     expect(job).toMatchObject({ Status: 'SUCCEEDED', JobName: 'n', JobQueue: 'arn:aws:batch:local:000000000000:job-queue/cpu', Container: { ExitCode: 0 } });
+  });
+
+  test('AWS_EXECUTION_ENV is AWS_ECS_EC2, or AWS_ECS_FARGATE when the queue runs on Fargate', async () => {
+    const ec2 = path.join(dir, 'ec2.txt');
+    const fargate = path.join(dir, 'fargate.txt');
+    await batch.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: ec2 }] } });
+    await batch.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'serverless', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: fargate }] } });
+    expect(envOf(ec2)).toMatchObject({ AWS_EXECUTION_ENV: 'AWS_ECS_EC2', AWS_BATCH_CE_NAME: 'spot-ce' });
+    expect(envOf(fargate)).toMatchObject({ AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE', AWS_BATCH_CE_NAME: 'fargate-ce', AWS_BATCH_JQ_NAME: 'serverless' });
+  });
+
+  test('a job that fetches its own code starts each attempt in an empty folder of the run, kept after it', async () => {
+    const hosted = new LocalBatch({
+      assembly: LocalAssembly.fromTemplates(templates), registry, workers: new Semaphore(2), stats: new RunStats(),
+      cwd: dir, runDir: dir, baseEnv: {}, isStopping: () => false,
+    });
+    const first = path.join(dir, 'first.txt');
+    const second = path.join(dir, 'second.txt');
+    for (const out of [first, second]) {
+      await hosted.submitJobSync('train', { JobDefinition: jd('OwnCode'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: out }] } });
+    }
+    const [cwd1, ...listing1] = fs.readFileSync(first, 'utf8').trim().split('\n');
+    const [cwd2, ...listing2] = fs.readFileSync(second, 'utf8').trim().split('\n');
+    expect(cwd1).toMatch(new RegExp(`^${dir}/work/train/[0-9a-f-]+-attempt1$`));
+    expect(cwd2).not.toBe(cwd1);
+    expect([listing1, listing2]).toEqual([[], []]);
+    expect(fs.existsSync(path.join(cwd1, 'left-behind'))).toBe(true); // kept for inspection
+    const log = fs.readdirSync(path.join(dir, 'logs', 'train')).map((f) => fs.readFileSync(path.join(dir, 'logs', 'train', f), 'utf8'))[0];
+    expect(log).toMatch(new RegExp(`# working directory: ${dir}/work/train/`));
+  });
+
+  test('host variables are applied over the job definition', async () => {
+    const hosted = new LocalBatch({
+      assembly: LocalAssembly.fromTemplates(templates), registry, workers: new Semaphore(2), stats: new RunStats(),
+      cwd: dir, runDir: dir, baseEnv: {}, isStopping: () => false, hostEnv: { FROM_DEF: 'host', EXTRA: 'x' },
+    });
+    const out = path.join(dir, 'host.txt');
+    await hosted.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: out }] } });
+    expect(envOf(out)).toMatchObject({ FROM_DEF: 'host', EXTRA: 'x' });
   });
 
   test('a commandFor hook replaces the command and adds env; the log says so', async () => {

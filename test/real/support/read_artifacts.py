@@ -1,0 +1,15 @@
+"""Prints, as JSON, a Metaflow run's status and the repr of every artifact of its `end` step, read with Metaflow's client.
+
+Usage: read_artifacts.py FLOW RUN_ID|latest   (METAFLOW_DATASTORE_SYSROOT_LOCAL and the metadata settings come from env)
+"""
+import json
+import sys
+
+from metaflow import Flow, namespace
+
+namespace(None)
+flow = Flow(sys.argv[1])
+run = flow.latest_run if sys.argv[2] == "latest" else flow[sys.argv[2]]
+task = run["end"].task
+artifacts = {a.id: repr(a.data) for a in task.artifacts if not a.id.startswith("_")}
+print(json.dumps({"run": run.id, "successful": run.successful, "artifacts": artifacts}))
