@@ -6,6 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
+  // Metaflow's core suite runs as its own command (`npm run test:compat`, jest.compat.config.js): hours on 2 cores.
+  testPathIgnorePatterns: ['/node_modules/', '/test/compat/metaflow-core.test.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
 };
