@@ -80,11 +80,12 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     expect((await cli(['run', '--local', 'RankingFlow', '--cdk-out', cdkOut, '--foreach-width', 'start=3'])).stderr).toMatch(/only applies with --metaflow-standin/);
   }, 180_000);
 
-  test('a cloud assembly without the staged code package fails the step and says how to fix it', async () => {
+  test('a cloud assembly without the staged code package fails before any task and says how to fix it', async () => {
     const stripped = path.join(tmp, 'stripped.out');
     fs.cpSync(cdkOut, stripped, { recursive: true, filter: (source) => !path.basename(source).startsWith('asset.') || !fs.statSync(source).isDirectory() });
-    const { code, stdout } = await cli(['run', '--local', 'ForeachAnchorFlow', '--cdk-out', stripped, '--run-root', path.join(tmp, 'runs2'), '--app', REPO, '--no-progress', '--metaflow-standin']);
+    const { code, stdout, stderr } = await cli(['run', '--local', 'ForeachAnchorFlow', '--cdk-out', stripped, '--run-root', path.join(tmp, 'runs2'), '--app', REPO, '--no-progress', '--metaflow-standin']);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/code package is not staged in .*stripped\.out.*pass the flow's directory as codeDir/s);
+    expect(stderr).toMatch(/the asset for s3:\/\/\S+ is not staged at .*stripped\.out.*synthesize the app again/s);
+    expect(stdout).not.toMatch(/SUCCEEDED|RUNNING/);
   }, 120_000);
 });
