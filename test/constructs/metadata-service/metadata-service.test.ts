@@ -180,11 +180,16 @@ describe('MetaflowInfrastructure with metadataService', () => {
   });
 
   it('the Python flow runs every step with --metadata from the job environment set to service and the internal URL', () => {
+    // Command and literal environment live in each step's job definition; the overrides carry per-run values only.
+    const jobDefinitions = ofType(resources, 'AWS::Batch::JobDefinition').filter(([id]) => id.startsWith('Python')).map(([, jd]) => JSON.stringify(jd.Properties.ContainerProperties));
+    expect(jobDefinitions.length).toBeGreaterThanOrEqual(3);
+    for (const container of jobDefinitions) {
+      expect(container).toContain('--metadata=$METAFLOW_DEFAULT_METADATA');
+      expect(container).toContain('{"Name":"METAFLOW_DEFAULT_METADATA","Value":"service"}');
+      expect(container).toMatch(/\{"Name":"METAFLOW_SERVICE_URL","Value":\{"Fn::Join":\["",\["http:\/\/",\{"Fn::GetAtt":\["MetaflowMetadataServiceLoadBalancer[0-9A-F]+","DNSName"\]\},"\/"\]\]\}\}/);
+    }
     const [, sm] = ofType(resources, 'AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('Python'))!;
-    const definition = JSON.stringify(sm.Properties.DefinitionString);
-    expect(definition).toContain('--metadata=$METAFLOW_DEFAULT_METADATA');
-    expect(definition).toContain('{\\"Name\\":\\"METAFLOW_DEFAULT_METADATA\\",\\"Value\\":\\"service\\"}');
-    expect(definition).toMatch(/\{\\"Name\\":\\"METAFLOW_SERVICE_URL\\",\\"Value\\":\\"http:\/\/",\{"Fn::GetAtt":\["MetaflowMetadataServiceLoadBalancer[0-9A-F]+","DNSName"\]\},"\/\\"\}/);
+    expect(JSON.stringify(sm.Properties.DefinitionString)).not.toContain('METAFLOW_SERVICE_HEADERS');
   });
 
   it('the generic flow\'s jobs get the internal URL in their job definitions', () => {
