@@ -97,7 +97,8 @@ export function synthesizeFlows(outdir: string, flowFiles: readonly string[]): v
   const stack = new Stack(app, 'RealMetaflow');
   const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
     computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }), gpu: ComputeEnvironmentPresets.gpu({ maxVcpus: 16 }) },
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot', 'gpu'] }],
+    // the README's Python example trains one model on a queue named `gpu`
+    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot', 'gpu'] }, { name: 'gpu', priority: 2, computeEnvironments: ['gpu'] }],
   });
   const accelerated = new MetaflowInfrastructure(stack, 'AcceleratedInfra', {
     exportConfig: false,
