@@ -86,7 +86,7 @@ describeWithMetadataService("Python flows under run --local --metadata-service, 
     const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
       computeEnvironments: { spot: ComputeEnvironmentPresets.spot({ maxVcpus: 16 }), gpu: ComputeEnvironmentPresets.gpu({ maxVcpus: 16 }) },
       // the README's Python example trains one model on a queue named `gpu`
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot', 'gpu'] }, { name: 'gpu', priority: 2, computeEnvironments: ['gpu'] }],
+      queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['spot', 'gpu'] }, { name: 'gpu', priority: 2, computeEnvironments: ['gpu'] }],
     });
     for (const flow of FLOWS) {
       new MetaflowFlow(stack, flow.name, {
