@@ -6,8 +6,9 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
-  // Metaflow's core suite runs as its own command (`npm run test:compat`, jest.compat.config.js): hours on 2 cores.
-  testPathIgnorePatterns: ['/node_modules/', '/test/compat/metaflow-core.test.ts'],
+  // Run as commands of their own, each too slow for `npm test` on 2 cores: Metaflow's core suite
+  // (`npm run test:compat`) and the whole-flow runs of the real Metaflow (`npm run test:real-flows`).
+  testPathIgnorePatterns: ['/node_modules/', ...require('./jest.long.js').LONG_TESTS],
   testTimeout: 120000,
   maxWorkers: 2,
 };
