@@ -65,19 +65,28 @@ export function describeWithRealMetaflow(name: string, body: (real: () => RealMe
     describe(name, () => body(() => found));
     return;
   }
+  requireOrSkip(name, 'the real Metaflow is available', `${reason}; ${REAL_TIER_HINT}`, () => body(unreachable));
+}
+
+function unreachable(): never {
+  throw new Error('unreachable: a skipped tier has no real Metaflow');
+}
+
+/**
+ * The real software is missing: under MFCDK_REQUIRE_REAL=1 (CI) one failing test says why; elsewhere one printed line
+ * says why and how to enable the tier, and the tier is skipped.
+ */
+function requireOrSkip(name: string, requirement: string, why: string, body: () => void): void {
   if (process.env.MFCDK_REQUIRE_REAL === '1') {
-    describe(name, () => {
-      test('the real Metaflow is available', () => {
-        throw new Error(`real-Metaflow tier required (MFCDK_REQUIRE_REAL=1) but ${reason}; ${REAL_TIER_HINT}`);
-      });
-    });
+    describe(name, () => test(requirement, () => {
+      throw new Error(`real-Metaflow tier required (MFCDK_REQUIRE_REAL=1) but ${why}`);
+    }));
     return;
   }
   // eslint-disable-next-line no-console
-  console.log(`skipping "${name}": ${reason}; ${REAL_TIER_HINT}`);
-  describe.skip(name, () => body(() => {
-    throw new Error('unreachable');
-  }));
+  console.log(`skipping "${name}": ${why}`);
+  // Skipped on purpose: the real software this tier runs is not on this machine (the line above says what is missing).
+  describe.skip(name, body);
 }
 
 /** A real Metaflow with the metadata service's source tree. */
@@ -92,15 +101,7 @@ export function describeWithMetadataService(name: string, body: (real: () => Rea
   if (found && found.metadataServiceSrc === undefined) {
     const reason = 'MFCDK_METADATA_SERVICE_SRC does not name a metaflow-service source tree (the folder that holds services/)';
     const hint = 'set it (e.g. ../shared/vendor/metaflow-service) and install postgresql python3-aiohttp python3-aiopg python3-psycopg2 python3-packaging, as .ci/run does';
-    if (process.env.MFCDK_REQUIRE_REAL === '1') {
-      describe(name, () => test('the metadata service is available', () => {
-        throw new Error(`real-Metaflow tier required (MFCDK_REQUIRE_REAL=1) but ${reason}; ${hint}`);
-      }));
-    } else {
-      // eslint-disable-next-line no-console
-      console.log(`skipping "${name}": ${reason}; ${hint}`);
-      describe.skip(name, () => body(() => { throw new Error('unreachable'); }));
-    }
+    requireOrSkip(name, 'the metadata service is available', `${reason}; ${hint}`, () => body(unreachable));
     return;
   }
   describeWithRealMetaflow(name, body as (real: () => RealMetaflow) => void);
