@@ -14,16 +14,10 @@ import * as path from 'path';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { chainFlowName, foreachFlowName, STRATEGIES, type Trivial } from './flows';
+import { benchOption, REPO } from '../support/args';
 
-const REPO = path.resolve(__dirname, '../..');
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const REPS = Number(option('--reps', '3'));
-const OUT = option('--out', path.join(__dirname, 'RESULTS.md'));
+const REPS = Number(benchOption('--reps', '3'));
+const OUT = benchOption('--out', path.join(__dirname, 'RESULTS.md'));
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const tasksOf = (r: LocalRunResult): number => r.stats.all().reduce((n, s) => n + s.succeeded + s.failed, 0);

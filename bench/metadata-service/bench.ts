@@ -14,17 +14,11 @@ import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { resolveMetadataServiceSetup } from '../../lib/local/services/metadata/config';
 import { startLocalMetadataService } from '../../lib/local/services/metadata/local-service';
 import { LocalAssembly } from '../../lib/local/template/assembly';
+import { benchOption, REPO } from '../support/args';
 
-const REPO = path.resolve(__dirname, '../..');
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const REPS = Number(option('--reps', '5'));
-const FLOW_REPS = Number(option('--flow-reps', '3'));
-const OUT = option('--out', path.join(__dirname, 'RESULTS.md'));
+const REPS = Number(benchOption('--reps', '5'));
+const FLOW_REPS = Number(benchOption('--flow-reps', '3'));
+const OUT = benchOption('--out', path.join(__dirname, 'RESULTS.md'));
 const PYTHON = process.env.MFCDK_PYTHON ?? '/usr/bin/python3';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

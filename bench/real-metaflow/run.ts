@@ -16,16 +16,10 @@ import * as path from 'path';
 import { runLocalFlow } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { BENCH_FLOWS } from './flows';
+import { benchOption, REPO } from '../support/args';
 
-const REPO = path.resolve(__dirname, '../..');
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const REPS = Number(option('--reps', '3'));
-const OUT = option('--out', path.join(__dirname, 'RESULTS.md'));
+const REPS = Number(benchOption('--reps', '3'));
+const OUT = benchOption('--out', path.join(__dirname, 'RESULTS.md'));
 const SRC = process.env.MFCDK_METAFLOW_SRC;
 const PYTHON = process.env.MFCDK_PYTHON ?? '/usr/bin/python3';
 if (!SRC) throw new Error('set MFCDK_METAFLOW_SRC to a Metaflow source tree (the folder holding metaflow/)');
