@@ -22,4 +22,18 @@ describe('zipDirectory', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('the same content gives the same bytes, whatever the files\' times', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-zip-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'flow.py'), 'x = 1\n');
+      const first = zipDirectory(dir);
+      fs.utimesSync(path.join(dir, 'flow.py'), new Date(2020, 1, 1), new Date(2020, 1, 1));
+      expect(zipDirectory(dir).equals(first)).toBe(true);
+      fs.writeFileSync(path.join(dir, 'flow.py'), 'x = 2\n');
+      expect(zipDirectory(dir).equals(first)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
