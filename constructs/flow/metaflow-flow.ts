@@ -12,7 +12,9 @@ import { CompileOptions, ForeachStrategy } from '../../lib/compile/options';
 import { FlowPlan, planFlow } from '../../lib/compile/plan';
 import { ProblemCollector, ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
+import { scheduledParameterProblems } from '../../lib/graph/rules/parameters';
 import { CODE_PACKAGE_METADATA_KEY } from '../../lib/runtime/metaflow/code-package';
+import { metaflowParameterValues } from '../../lib/runtime/metaflow/parameter-values';
 import { FLOW_TAGS, JOB_OWNER_TAG } from '../../lib/runtime/naming';
 import { packageVersion } from '../../lib/package-version';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
@@ -201,6 +203,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       problems.addAll(error.problems);
     }
     problems.addAll(triggerProblems(doc.name, doc.triggers ?? [], datastoreBucket, datastorePrefix));
+    problems.addAll(scheduledParameterProblems(`flow "${doc.name}"`, doc.parameters ?? [], props.scheduledParameters ?? {}, doc.schedule !== undefined));
     problems.throwIfAny();
     this.plan = plan!;
     this.foreachStrategies = this.plan.foreachStrategies;
@@ -307,7 +310,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       this.schedule = new FlowSchedule(this, 'Schedule', {
         stateMachine: this.stateMachine,
         schedule: doc.schedule,
-        parameters: props.scheduledParameters,
+        parameters: metaflowRun === undefined ? props.scheduledParameters : metaflowParameterValues(doc.parameters ?? [], props.scheduledParameters ?? {}),
       });
     }
     this.triggers = (doc.triggers ?? []).map(

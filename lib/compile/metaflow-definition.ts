@@ -1,7 +1,7 @@
 import type { FlowGraph, GraphNode } from '../graph/analyze';
 import { DEFAULT_MAX_WORKERS } from '../graph/model';
 import { encodeManifest } from '../runtime/manifest';
-import { EXECUTION_INPUT } from '../runtime/naming';
+import { EXECUTION_INPUT, METAFLOW_INPUT_STATE } from '../runtime/naming';
 import type { MetaflowDeployment } from '../runtime/metaflow/deployment';
 import {
   METAFLOW_SUBMIT_RETRY,
@@ -49,8 +49,7 @@ export interface MetaflowDefinitionOptions {
   readonly checkOverridesSize?: boolean;
 }
 
-/** The Pass state that hands Metaflow's start step its input shape: `Parameters` as a JSON string. */
-export const METAFLOW_INPUT_STATE = 'Init.metaflow';
+export { METAFLOW_INPUT_STATE };
 
 /**
  * Our execution input carries `Parameters` as an object (the CLI, schedules and triggers all start runs that way);

@@ -26,6 +26,9 @@ export const JOB_KEYS = {
   user: 'metaflow.user',
 } as const;
 
+/** The Pass state that hands Metaflow's start step its input shape: `Parameters` as a JSON string. */
+export const METAFLOW_INPUT_STATE = 'Init.metaflow';
+
 /** Top-level keys of a state machine execution's input. */
 export const EXECUTION_INPUT = {
   /** Object of parameter name to value. */

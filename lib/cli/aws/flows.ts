@@ -1,7 +1,7 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeStateMachineCommand, type DescribeStateMachineCommandOutput } from '@aws-sdk/client-sfn';
 import { decodeManifest, type FlowManifest } from '../../runtime/manifest';
-import { FLOW_TAGS } from '../../runtime/naming';
+import { FLOW_TAGS, METAFLOW_INPUT_STATE } from '../../runtime/naming';
 import { CliError } from '../cli-error';
 import type { AwsClients } from './clients';
 import { collect, paginate } from './paging';
@@ -18,6 +18,8 @@ export interface DeployedFlow {
 export interface FlowDetails extends DeployedFlow {
   readonly manifest?: FlowManifest;
   readonly createdAt?: Date;
+  /** Its steps run Metaflow's own job script, which reads the run's parameters as JSON text (`Init.metaflow`). */
+  readonly runsMetaflow: boolean;
 }
 
 export function stateMachineNameFromArn(arn: string): string {
@@ -64,7 +66,15 @@ export function manifestOf(definition: string | undefined): FlowManifest | undef
 
 export async function flowDetails(clients: AwsClients, flow: DeployedFlow): Promise<FlowDetails> {
   const described = await describeStateMachine(clients, flow.stateMachineArn);
-  return { ...flow, manifest: manifestOf(described.definition), createdAt: described.creationDate };
+  return { ...flow, manifest: manifestOf(described.definition), createdAt: described.creationDate, runsMetaflow: runsMetaflow(described.definition) };
+}
+
+function runsMetaflow(definition: string | undefined): boolean {
+  try {
+    return METAFLOW_INPUT_STATE in ((JSON.parse(definition ?? '{}') as { States?: object }).States ?? {});
+  } catch {
+    return false;
+  }
 }
 
 function flowListing(flows: readonly DeployedFlow[]): string {
@@ -91,6 +101,7 @@ export async function resolveFlow(clients: AwsClients, flowName: string, stateMa
       stateMachineName: stateMachineNameFromArn(stateMachineArn),
       manifest,
       createdAt: described.creationDate,
+      runsMetaflow: runsMetaflow(described.definition),
     };
   }
   const matches = await listFlowStateMachines(clients, flowName);

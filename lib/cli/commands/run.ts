@@ -13,6 +13,7 @@ import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
 import { synthesizeApp } from '../../local/template/synth';
 import { suppressSdkNodeVersionWarning } from '../aws/warnings';
+import { metaflowParameterValues } from '../../runtime/metaflow/parameter-values';
 import { CliError, UsageError } from '../cli-error';
 import { asCliError, metadataServiceFor } from '../local-metadata-options';
 import { repeatable } from '../output/options';
@@ -116,16 +117,6 @@ export function readSecretsFile(file: string | undefined): LocalSecretValues | u
     throw new CliError(`--secrets-file ${file} holds ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}, not an object: write a JSON object of secret name to value`);
   }
   return parsed as LocalSecretValues;
-}
-
-/**
- * A Metaflow flow's `JSONType` parameters travel as JSON text, as Metaflow's `step-functions trigger` sends them
- * (`json.dumps`): its job script exports each value as `METAFLOW_INIT_<NAME>=<json.dumps(value)>`, which a bare
- * object with a space in it breaks.
- */
-export function metaflowParameterValues(declared: ReadonlyArray<{ name: string; type?: string }>, values: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const json = new Set(declared.filter((p) => p.type === 'json').map((p) => p.name));
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, json.has(name) && typeof value !== 'string' ? JSON.stringify(value) : value]));
 }
 
 /** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */

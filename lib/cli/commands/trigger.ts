@@ -4,6 +4,7 @@ import { EXECUTION_INPUT } from '../../runtime/naming';
 import { resolveFlow } from '../aws/flows';
 import { withRetry } from '../aws/retry';
 import { runIdOfExecutionArn } from '../aws/runs';
+import { metaflowParameterValues } from '../../runtime/metaflow/parameter-values';
 import { CliError } from '../cli-error';
 import { clientsFor, repeatable, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { writeTextFile } from '../output/files';
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     let parameters: Record<string, unknown>;
     if (flow.manifest) {
       parameters = checkParameters(flow.flow, flow.manifest.parameters, given);
+      if (flow.runsMetaflow) parameters = metaflowParameterValues(flow.manifest.parameters, parameters);
     } else {
       note(`warning: ${flow.stateMachineArn} has no metaflow-cdk manifest; --param values are sent unchecked, as strings.`);
       parameters = Object.fromEntries(given);

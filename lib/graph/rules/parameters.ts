@@ -38,7 +38,7 @@ export const checkParameters: Rule = (ctx) => {
     if (!TYPES.includes(param.type)) {
       problems.push({ where, field: 'type', value: param.type, message: 'unknown parameter type', fix: `use one of ${TYPES.join(', ')}` });
     } else if (param.default !== undefined) {
-      const bad = defaultProblem(param);
+      const bad = valueProblem(param, param.default, 'the default');
       if (bad) problems.push({ where, field: 'default', value: param.default, ...bad });
     }
     if (param.required === true && param.default === undefined && ctx.doc.schedule !== undefined) {
@@ -64,23 +64,44 @@ export const checkParameters: Rule = (ctx) => {
   return problems;
 };
 
-function defaultProblem(param: ParameterSpec): { message: string; fix: string } | undefined {
-  const value = param.default;
+/** What is wrong with `value` as a value of `param` (its default, or what a schedule passes), or undefined. */
+function valueProblem(param: ParameterSpec, value: unknown, what: string): { message: string; fix: string } | undefined {
   switch (param.type) {
     case 'string':
-      return typeof value === 'string' ? undefined : { message: 'the default of a string parameter must be a string', fix: `quote it: ${JSON.stringify(String(value))}` };
+      return typeof value === 'string' ? undefined : { message: `${what} of a string parameter must be a string`, fix: `quote it: ${JSON.stringify(String(value))}` };
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : { message: 'the default of a number parameter must be a finite number', fix: 'write a number without quotes' };
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : { message: `${what} of a number parameter must be a finite number`, fix: 'write a number without quotes' };
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : { message: 'the default of a boolean parameter must be true or false', fix: 'write true or false without quotes' };
+      return typeof value === 'boolean' ? undefined : { message: `${what} of a boolean parameter must be true or false`, fix: 'write true or false without quotes' };
     case 'json':
       if (typeof value !== 'string') return undefined;
       try {
         JSON.parse(value);
         return undefined;
       } catch {
-        return { message: 'the default of a json parameter is a JSON value, or a string holding JSON (as in Metaflow), and this string is not JSON', fix: 'write the JSON value itself, or a string that parses as JSON' };
+        return { message: `${what} of a json parameter is a JSON value, or a string holding JSON (as in Metaflow), and this string is not JSON`, fix: 'write the JSON value itself, or a string that parses as JSON' };
       }
   }
   return undefined;
+}
+
+/** `scheduledParameters`: each names a declared parameter and has its type, and there is a schedule to pass them. */
+export function scheduledParameterProblems(flowWhere: string, declared: readonly ParameterSpec[], scheduled: Readonly<Record<string, unknown>>, hasSchedule: boolean): Problem[] {
+  const problems: Problem[] = [];
+  const where = `${flowWhere} scheduledParameters`;
+  if (!hasSchedule && Object.keys(scheduled).length > 0) {
+    problems.push({ where, field: '', value: scheduled, message: 'the flow has no schedule, so no run would get these parameters', fix: 'add a schedule to the flow, or remove scheduledParameters' });
+  }
+  const byName = new Map(declared.map((param) => [param.name, param]));
+  for (const [name, value] of Object.entries(scheduled)) {
+    const param = byName.get(name);
+    if (param === undefined) {
+      const listing = declared.length > 0 ? `declared parameters: ${declared.map((p) => p.name).join(', ')}` : 'the flow declares no parameters';
+      problems.push({ where, field: name, value, message: 'is not a parameter of this flow', fix: listing });
+      continue;
+    }
+    const bad = valueProblem(param, value, 'the scheduled value');
+    if (bad) problems.push({ where, field: name, value, ...bad });
+  }
+  return problems;
 }

@@ -191,6 +191,33 @@ describe('a Metaflow flow with @secrets, a time-zoned schedule and an S3 trigger
   });
 });
 
+describe('scheduledParameters', () => {
+  const paramsFlow = (scheduledParameters: Record<string, unknown>, schedule = true) => {
+    const stack = new Stack(new App(), 'Scheduled', { env: { account: '123456789012', region: 'us-east-1' } });
+    const doc = importPythonFlow(path.join(FIXTURES, 'params_flow', 'flow.py'));
+    new MetaflowFlow(stack, 'Params', {
+      infrastructure: testInfrastructure(stack),
+      image: 'python:3.11',
+      flow: schedule ? { ...doc, schedule: { cron: '0 6 * * ? *' } } : doc,
+      scheduledParameters,
+    });
+    return Template.fromStack(stack).toJSON().Resources as Resources;
+  };
+
+  test("a Metaflow flow's scheduled JSONType value is sent as JSON text, the way its job script exports it safely", () => {
+    const resources = paramsFlow({ config: { lr: [0.1, 0.2] }, repeat: 5 });
+    const target = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')!.Properties.Target as { Input: string };
+    expect(JSON.parse(target.Input).Parameters).toEqual({ config: '{"lr":[0.1,0.2]}', repeat: 5 });
+  });
+
+  test('unknown names, values of the wrong type, and values without a schedule are refused at synth, each named', () => {
+    expect(() => paramsFlow({ repeats: 5, repeat: 'five', verbose: 'yes' })).toThrow(
+      /scheduledParameters.*repeats.*is not a parameter of this flow.*declared parameters: greeting, repeat[\s\S]*repeat.*must be a finite number[\s\S]*verbose.*must be true or false/,
+    );
+    expect(() => paramsFlow({ repeat: 5 }, false)).toThrow(/no schedule, so no run would get these parameters/);
+  });
+});
+
 describe('MetaflowFlow with an array-job foreach (the default for a chain body)', () => {
   test('creates the fan-out Lambda, which may read the coordination table, and the state machine invokes it', () => {
     const app = new App();

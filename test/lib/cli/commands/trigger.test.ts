@@ -35,6 +35,17 @@ describe('trigger', () => {
     expect(mocks.tagging.commandCalls(GetResourcesCommand)[0].args[0].input.TagFilters?.[0].Values).toEqual(['TrainFlow']);
   });
 
+  test("a Metaflow flow's JSONType values travel as JSON text, which Metaflow's job script exports safely; a generic flow's as objects", async () => {
+    const metaflow = JSON.parse(definition('TrainFlow', PARAMS));
+    metaflow.States = { 'Init.metaflow': { Type: 'Pass', Next: 'start' } };
+    mocks.sfn.on(DescribeStateMachineCommand).resolves({ definition: JSON.stringify(metaflow) });
+    const result = await cli('trigger', 'TrainFlow', '--param', 'name=bob', '--param', 'cfg={"k": [1, 2]}');
+    expect(result.code).toBe(0);
+    const parameters = sentInput().Parameters as Record<string, unknown>;
+    expect(parameters.cfg).toBe('{"k":[1,2]}');
+    expect(parameters.alpha).toBe(0.5);
+  });
+
   test('--json shape, --user and --run-id-file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'trigger-')), 'run-id');
     const result = await cli('trigger', 'TrainFlow', '--param', 'name=bob', '--user', 'ci', '--run-id-file', file, '--json');
