@@ -9,6 +9,7 @@ module.exports = {
   // Run as commands of their own, each too slow for `npm test` on 2 cores: Metaflow's core suite
   // (`npm run test:compat`) and the whole-flow runs of the real Metaflow (`npm run test:real-flows`).
   testPathIgnorePatterns: ['/node_modules/', ...require('./jest.long.js').LONG_TESTS],
+  setupFilesAfterEnv: ['<rootDir>/test/support/cloudformation-validation.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
 };
