@@ -13,6 +13,8 @@ const SLOW_TESTS = [
   '/test/security/', // cdk-nag and Control Tower guard rules over whole stacks
   '/test/docs/', // every README and docs/ code sample compiled
   '/test/lib/stacks/', // the reference app, synthesized whole
+  '/test/bin/', // the reference app and the main job, synthesized whole
+  '.security.test.ts', // flows under cdk-nag and the guard rules
   '/test/lib/runtime/metaflow/', // the Metaflow step protocol run through Python processes
   '/test/constructs/metadata-service/', // the metadata service stack (RDS, ECS) synthesized
 ];

@@ -55,6 +55,11 @@ export function prestartLaunchers(): void {
   while (launchers.length < launcherCount()) launchers.push(new Launcher());
 }
 
+/** Ends this registry's launchers (and whatever they still run); the next run starts new ones. */
+export function closeLaunchers(): void {
+  for (const launcher of launchers.splice(0)) launcher.close();
+}
+
 /** The least busy launcher. */
 function pickLauncher(): Launcher {
   prestartLaunchers();
