@@ -163,6 +163,7 @@ def main(argv):
                 "steps": len(graph["graph"]),
                 "parallel": has_node(graph, "num_parallel"),
                 "foreach": has_node(graph, "foreach"),
+                "parameters": sorted(getattr(test, "PARAMETERS", {}) or {}),
             }
             if kind != "not-applicable":
                 directory = os.path.join(os.path.abspath(args.out), graph["name"], name)

@@ -20,6 +20,8 @@ export interface Combination {
   readonly steps: number;
   readonly parallel: boolean;
   readonly foreach: boolean;
+  /** Names of the flow's parameters (the test's PARAMETERS). */
+  readonly parameters?: readonly string[];
   /** Folder of the generated flow (test_flow.py, check_flow.py, metaflow_test/): its code package. */
   readonly directory?: string;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkerEnv, runCommand, runFailureReason, runIdOf, type HarnessSetup } from '../../compat/metaflow-core/combination';
+import { checkerEnv, runCommand, runParameterArgs, runFailureReason, runIdOf, type HarnessSetup } from '../../compat/metaflow-core/combination';
 import type { Combination, Matrix } from '../../compat/metaflow-core/matrix';
 
 const setup: HarnessSetup = { repo: '/repo', metaflowSrc: '/mf', python: '/usr/bin/python3', maxWorkers: 2, timeoutScale: 1, work: '/w', runArgs: ['--metadata-service', '--keep-metadata'] };
@@ -20,6 +20,14 @@ test('each run is `metaflow-cdk run --local` with the real Metaflow for tasks, t
   const args = runCommand(combination, '/out', '/runs', matrix, setup);
   expect(args.slice(0, 4)).toEqual(['/repo/bin/metaflow-cdk.ts', 'run', 'BasicArtifactTestFlow', '--local']);
   expect(args.join(' ')).toContain('--metadata-service --keep-metadata --python /usr/bin/python3 --task-env PYTHONPATH=/mf/test/core:/mf');
+});
+
+test("the context's run-time parameter values (METAFLOW_RUN_<NAME>) reach the run as --param, for parameters the flow declares", () => {
+  const withParameters = { ...matrix, context: { ...matrix.context, env: { ...matrix.context.env, METAFLOW_RUN_NO_DEFAULT_PARAM: 'test_str', METAFLOW_RUN_BOOL_PARAM: 'False' } } } as Matrix;
+  const declaring = { ...combination, parameters: ['bool_param', 'int_param', 'no_default_param'] };
+  expect(runParameterArgs(declaring, withParameters)).toEqual(['--param', 'no_default_param=test_str', '--param', 'bool_param=False']);
+  expect(runParameterArgs(combination, withParameters)).toEqual([]);
+  expect(runCommand(declaring, '/out', '/runs', withParameters, setup).join(' ')).toContain('--param no_default_param=test_str');
 });
 
 test("the checkers get the context's variables with the local endpoints in place of the context's", () => {
