@@ -8,7 +8,7 @@ import { resolveFlowClass } from './flow-class';
 import { readFlowDecorators } from './flow-decorators';
 import { readParameters } from './parameters';
 import type { RawFlowFile } from './reader-output';
-import { METAFLOW_DECORATORS } from './step-decorators';
+import { METAFLOW_DECORATORS, readStepDecorators } from './step-decorators';
 import { readStep, secretAccessByStep, stepFlag, writtenRetryDelays } from './steps';
 
 export interface ImportPythonFlowOptions {
@@ -79,6 +79,20 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
     ...(flow.triggers ? { triggers: flow.triggers } : {}),
     steps,
   };
+}
+
+/**
+ * The Secrets Manager ids a flow file's `@secrets` name, read without judging anything else in the file (it was
+ * judged at synth, with the deployment's options): what a local run needs values for.
+ */
+export function pythonFlowSecretIds(file: string, options: ImportPythonFlowOptions = {}): string[] {
+  const raw = readFlowFile(file, options.python);
+  const resolved = raw.syntaxError ? undefined : resolveFlowClass(raw, file, options.flowClass, []);
+  const ids = new Set<string>();
+  for (const step of resolved?.steps ?? []) {
+    for (const id of readStepDecorators(step.decorators, { file, step: step.name }, []).settings.secrets ?? []) ids.add(id);
+  }
+  return [...ids];
 }
 
 /** `extensionDecorators` as a set; Metaflow's own decorators are not extensions (metaflow-cdk reads or refuses them). */
