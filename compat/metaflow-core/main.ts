@@ -121,6 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // (`--metadata=service`; `run --local --metadata-service` points them at the run's own service)
       metaflow: {
         owner: matrix.context.env.METAFLOW_USER,
+        extensionDecorators: matrix.extensionDecorators,
         serviceUrl: matrix.context.env.METAFLOW_SERVICE_URL,
         // runs on Step Functions are in namespace production:<token>; MetadataCheck reads them in user:<METAFLOW_USER>
         ...(options.deployerTag ? { tags: [`user:${matrix.context.env.METAFLOW_USER}`] } : {}),

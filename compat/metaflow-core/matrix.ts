@@ -37,6 +37,8 @@ export interface SuiteContext {
 
 export interface Matrix {
   readonly metaflowVersion: string;
+  /** Decorators the suite's metaflow_extensions add: the tasks' image has them, so the flows deploy with them. */
+  readonly extensionDecorators?: readonly string[];
   /** The suite's test/core folder. */
   readonly suite: string;
   readonly context: SuiteContext;
