@@ -109,7 +109,8 @@ export function checkerEnv(matrix: Matrix, setup: HarnessSetup, services: CheckS
 export function runFailureReason(output: string): string {
   const log = /log: (\S+)/.exec(output.split('\n').filter((l) => l.startsWith('error:')).join('\n'))?.[1];
   if (log && fs.existsSync(log)) {
-    const lines = fs.readFileSync(log, 'utf-8').split('\n').map((l) => l.trim()).filter(Boolean);
+    // the engine's own lines (`# $ <command>`, `# start job ...`) are not the task's words
+    const lines = fs.readFileSync(log, 'utf-8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     const reversed = [...lines].reverse();
     // a Python exception line (`module.NameError: message`) says most; else any line that reports a failure
     const exception = reversed.find((l) => /^[\w.]*(Error|Exception|Failed|Interrupt)\b.*:/.test(l)) ?? reversed.find((l) => /(Error|Exception|Failed|failed)\b/.test(l) && !/^File "/.test(l));

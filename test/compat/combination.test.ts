@@ -41,4 +41,6 @@ test("a failed run's reason is the failing task's last exception line, from the 
   const output = `run sfn-1 of F: FAILED in 3 s\nerror: States.TaskFailed: job start: Essential container in task exited (exit code 1); log: ${log}\n`;
   expect(runFailureReason(output)).toBe('metaflow_test.ExpectationFailed: Expected result: 1, got 2');
   expect(runFailureReason('error: States.Timeout: took too long\n')).toBe('error: States.Timeout: took too long');
+  fs.writeFileSync(log, '# $ "bash" "-c" "... Failed to download code package ..."\nTask is starting.\n    AWS Batch error:\n');
+  expect(runFailureReason(output)).toBe(output.split('\n')[1]);
 });
