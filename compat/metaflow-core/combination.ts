@@ -57,9 +57,27 @@ export function runCommand(c: Combination, cdkOut: string, runRoot: string, matr
     '--max-workers', String(setup.maxWorkers),
     '--no-progress',
     ...setup.runArgs,
+    ...runParameterArgs(c, matrix),
     ...taskArgs(matrix, setup),
   ];
 }
+
+/**
+ * The run-time parameter values the context gives (`METAFLOW_RUN_<NAME>`, read by Metaflow's `run` through click's
+ * environment variables), as `--param NAME=VALUE` for the parameters the flow declares: what a user triggering the
+ * deployed flow passes. Metaflow's own `step-functions trigger` reads `METAFLOW_STEP_FUNCTIONS_TRIGGER_<NAME>`
+ * instead, so under python3-sfn itself these values never reach the run (see docs/metaflow-test-suite.md).
+ */
+export function runParameterArgs(c: Combination, matrix: Matrix): string[] {
+  const declared = new Set(c.parameters ?? []);
+  return Object.entries(matrix.context.env)
+    .filter(([key]) => key.startsWith(RUN_PARAMETER_PREFIX))
+    .map(([key, value]) => [key.slice(RUN_PARAMETER_PREFIX.length).toLowerCase(), value] as const)
+    .filter(([name]) => declared.has(name))
+    .flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+}
+
+const RUN_PARAMETER_PREFIX = 'METAFLOW_RUN_';
 
 /** What tasks get: the interpreter with Metaflow and the suite's packages, as the image of a real deployment would. */
 export function taskArgs(matrix: Matrix, setup: HarnessSetup): string[] {
@@ -91,7 +109,8 @@ export function checkerEnv(matrix: Matrix, setup: HarnessSetup, services: CheckS
 export function runFailureReason(output: string): string {
   const log = /log: (\S+)/.exec(output.split('\n').filter((l) => l.startsWith('error:')).join('\n'))?.[1];
   if (log && fs.existsSync(log)) {
-    const lines = fs.readFileSync(log, 'utf-8').split('\n').map((l) => l.trim()).filter(Boolean);
+    // the engine's own lines (`# $ <command>`, `# start job ...`) are not the task's words
+    const lines = fs.readFileSync(log, 'utf-8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     const reversed = [...lines].reverse();
     // a Python exception line (`module.NameError: message`) says most; else any line that reports a failure
     const exception = reversed.find((l) => /^[\w.]*(Error|Exception|Failed|Interrupt)\b.*:/.test(l)) ?? reversed.find((l) => /(Error|Exception|Failed|failed)\b/.test(l) && !/^File "/.test(l));

@@ -1,14 +1,19 @@
+import { resolvedJobTexts } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { findFlow } from '../../lib/local/template/flows';
 import type { Json } from '../../lib/local/template/tokens';
 
 /** `METAFLOW_DATASTORE_SYSROOT_S3` the compiled flow gives its tasks (the checkers read the same root). */
 export function datastoreRootOf(cdkOut: string, flowName: string): string {
-  const flow = findFlow(LocalAssembly.fromDirectory(cdkOut), flowName);
+  const assembly = LocalAssembly.fromDirectory(cdkOut);
+  const flow = findFlow(assembly, flowName);
   if (!flow) throw new Error(`flow ${flowName} is not in ${cdkOut}`);
-  const found = findEnv(flow.definition, 'METAFLOW_DATASTORE_SYSROOT_S3');
-  if (!found) throw new Error(`flow ${flowName} passes no METAFLOW_DATASTORE_SYSROOT_S3 to its tasks`);
-  return found;
+  // the state machine and the job definitions it names: a step's variables live in either
+  for (const text of resolvedJobTexts(assembly, flow.definition)) {
+    const found = findEnv(JSON.parse(text) as Json, 'METAFLOW_DATASTORE_SYSROOT_S3');
+    if (found) return found;
+  }
+  throw new Error(`flow ${flowName} passes no METAFLOW_DATASTORE_SYSROOT_S3 to its tasks`);
 }
 
 function findEnv(node: Json, name: string): string | undefined {

@@ -73,6 +73,13 @@ def load_suite(src):
     return core, version, graphs, tests, contexts, FlowFormatter
 
 
+def extension_decorators():
+    """Step and flow decorators the suite's own metaflow_extensions add (on PYTHONPATH in every task, as in an image)."""
+    from metaflow.plugins import FLOW_DECORATORS, STEP_DECORATORS
+
+    return sorted(d.name for d in STEP_DECORATORS + FLOW_DECORATORS if d.__module__.startswith("metaflow_extensions"))
+
+
 def has_node(graph, key):
     return any(key in node for node in graph["graph"].values())
 
@@ -163,6 +170,7 @@ def main(argv):
                 "steps": len(graph["graph"]),
                 "parallel": has_node(graph, "num_parallel"),
                 "foreach": has_node(graph, "foreach"),
+                "parameters": sorted(getattr(test, "PARAMETERS", {}) or {}),
             }
             if kind != "not-applicable":
                 directory = os.path.join(os.path.abspath(args.out), graph["name"], name)
@@ -172,6 +180,7 @@ def main(argv):
             combinations.append(entry)
     json.dump({
         "metaflowVersion": version,
+        "extensionDecorators": extension_decorators(),
         "suite": core,
         "context": context,
         "checks": contexts["checks"],

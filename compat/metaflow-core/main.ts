@@ -33,7 +33,7 @@ interface Options {
   readonly results?: string;
   readonly list?: boolean;
   readonly keep?: boolean;
-  readonly deployerTag?: boolean;
+  readonly deployerTag: boolean;
 }
 
 const stackNameOf = (graph: string): string => `MetaflowCore-${graph.replace(/[^A-Za-z0-9]/g, '-')}`;
@@ -72,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--work <dir>', 'where flows, cloud assemblies and runs go (default: a new temp folder)')
     .option('--results <file.md>', 'write the Markdown table here (and results.json beside it)')
     .option('--list', 'print the selected combinations and stop')
-    .option('--deployer-tag', "deploy with metaflow.tags ['user:<METAFLOW_USER>'] (step-functions create --tag), so runs are also in the deployer's namespace MetadataCheck reads")
+    .option('--no-deployer-tag', "deploy without metaflow.tags ['user:<METAFLOW_USER>'] (step-functions create --tag user:<name>): runs are then only in their production namespace, where MetadataCheck does not look")
     .option('--keep', "keep each run's metadata database (to browse with `metaflow-cdk local-metadata serve`)")
     .exitOverride();
   program.parse([...argv], { from: 'user' });
@@ -121,7 +121,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       // (`--metadata=service`; `run --local --metadata-service` points them at the run's own service)
       metaflow: {
         owner: matrix.context.env.METAFLOW_USER,
+        extensionDecorators: matrix.extensionDecorators,
         serviceUrl: matrix.context.env.METAFLOW_SERVICE_URL,
+        // runs on Step Functions are in namespace production:<token>; MetadataCheck reads them in user:<METAFLOW_USER>
         ...(options.deployerTag ? { tags: [`user:${matrix.context.env.METAFLOW_USER}`] } : {}),
       },
     });

@@ -20,6 +20,8 @@ export interface Combination {
   readonly steps: number;
   readonly parallel: boolean;
   readonly foreach: boolean;
+  /** Names of the flow's parameters (the test's PARAMETERS). */
+  readonly parameters?: readonly string[];
   /** Folder of the generated flow (test_flow.py, check_flow.py, metaflow_test/): its code package. */
   readonly directory?: string;
 }
@@ -35,6 +37,8 @@ export interface SuiteContext {
 
 export interface Matrix {
   readonly metaflowVersion: string;
+  /** Decorators the suite's metaflow_extensions add: the tasks' image has them, so the flows deploy with them. */
+  readonly extensionDecorators?: readonly string[];
   /** The suite's test/core folder. */
   readonly suite: string;
   readonly context: SuiteContext;

@@ -11,7 +11,7 @@ export function mergeResults(docs: readonly ResultsDocument[], command: string):
   return {
     metaflowVersion: docs[0].metaflowVersion,
     context: docs[0].context,
-    command: [command, ...docs.map((d) => d.command)].join('\n'),
+    command: [...new Set([command, ...docs.flatMap((d) => d.command.split('\n'))])].join('\n'),
     machine: docs.map((d) => d.machine).join('; '),
     wallSeconds: Math.max(...docs.map((d) => d.wallSeconds)),
     graphs: docs[0].graphs,

@@ -56,15 +56,23 @@ export interface MetaflowRuntimeOptions {
    * @default - Metaflow's suffixes only
    */
   readonly packageSuffixes?: readonly string[];
+  /**
+   * Step and flow decorators of Metaflow extensions installed in the image (e.g. an organization's `@audit`), deployed
+   * as written for Metaflow to run inside the task; metaflow-cdk reads neither their arguments nor their effect (a
+   * flow decorator's command-line options are not passed to the steps). Without this, such a decorator is refused at
+   * synth.
+   * @default - none
+   */
+  readonly extensionDecorators?: readonly string[];
 }
 
 /** The flow document of the props: `flow`, or `pythonFlowFile` imported now. Exactly one is allowed. */
-export function flowDocumentOf(scope: Construct, props: { flow?: FlowDocument; pythonFlowFile?: string; flowClass?: string }): FlowDocument {
+export function flowDocumentOf(scope: Construct, props: { flow?: FlowDocument; pythonFlowFile?: string; flowClass?: string; metaflow?: MetaflowRuntimeOptions }): FlowDocument {
   const where = `MetaflowFlow ${scope.node.path}`;
   if ((props.flow === undefined) === (props.pythonFlowFile === undefined)) {
     throw new ValidationError([{ where, field: 'flow', value: props.pythonFlowFile ?? props.flow?.name, message: 'needs exactly one of flow and pythonFlowFile', fix: 'pass a flow document as flow, or a Metaflow flow file as pythonFlowFile' }]);
   }
-  return props.flow ?? importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass });
+  return props.flow ?? importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass, extensionDecorators: props.metaflow?.extensionDecorators });
 }
 
 export interface MetaflowRuntimeInput {

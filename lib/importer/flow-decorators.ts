@@ -30,7 +30,7 @@ export interface FlowDecorations {
 }
 
 /** Maps class decorators (`@schedule`, `@project`, `@trigger`) onto flow fields, collecting every problem. */
-export function readFlowDecorators(decorators: readonly RawDecorator[], site: Site, problems: Problem[]): FlowDecorations {
+export function readFlowDecorators(decorators: readonly RawDecorator[], site: Site, problems: Problem[], extensions: ReadonlySet<string> = new Set()): FlowDecorations {
   const out: FlowDecorations = {};
   for (const deco of decorators) {
     const where = whereOf(site, deco.line);
@@ -61,12 +61,13 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
         break;
       }
       default:
+        if (extensions.has(deco.name)) break;
         problems.push({
           where,
           field: `@${deco.name}`,
           value: deco.name,
           message: REFUSED[deco.name] ?? `@${deco.name} is not a flow decorator metaflow-cdk can deploy`,
-          fix: `remove @${deco.name} (supported on the class: @schedule, @project, @trigger with an S3 event), or declare the flow with the typed builder`,
+          fix: `remove @${deco.name} (supported on the class: @schedule, @project, @trigger with an S3 event)${REFUSED[deco.name] ? '' : `, or, if it comes from a Metaflow extension installed in the image, list it in metaflow: { extensionDecorators: ['${deco.name}'] }`}, or declare the flow with the typed builder`,
         });
     }
   }

@@ -8,6 +8,7 @@ import { resolveFlowClass } from './flow-class';
 import { readFlowDecorators } from './flow-decorators';
 import { readParameters } from './parameters';
 import type { RawFlowFile } from './reader-output';
+import { METAFLOW_DECORATORS, readStepDecorators } from './step-decorators';
 import { readStep, secretAccessByStep, stepFlag, writtenRetryDelays } from './steps';
 
 export interface ImportPythonFlowOptions {
@@ -15,6 +16,12 @@ export interface ImportPythonFlowOptions {
   readonly flowClass?: string;
   /** Python interpreter that runs the reader (standard library only). @default `$METAFLOW_CDK_PYTHON` or `python3` */
   readonly python?: string;
+  /**
+   * Step and flow decorators of Metaflow extensions installed in the image (e.g. an organization's `@audit`):
+   * deployed as written, for Metaflow to run inside the task; metaflow-cdk reads neither their arguments nor their
+   * effect. @default none
+   */
+  readonly extensionDecorators?: readonly string[];
 }
 
 const READER = 'metaflow_flow_reader.py';
@@ -41,12 +48,13 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
   // Start/end checks live in the graph validator; the end step is needed here only to tell a missing self.next().
   const flaggedEnd = resolved.steps.filter((step) => stepFlag(step, 'end'));
   const end = resolved.steps.length === 1 ? resolved.steps[0] : flaggedEnd[0] ?? resolved.steps.find((step) => step.name === 'end');
-  const steps = resolved.steps.map((rawStep) => readStep(rawStep, rawStep === end, file, problems));
+  const extensions = readExtensionDecorators(options.extensionDecorators, file, problems);
+  const steps = resolved.steps.map((rawStep) => readStep(rawStep, rawStep === end, file, problems, extensions));
   if (resolved.steps.length === 0) {
     problems.push({ where: whereOf({ file }, cls.line), field: 'steps', value: cls.name, message: 'the flow has no @step methods', fix: 'add @step def start(self) ... and @step def end(self)' });
   }
 
-  const flow = readFlowDecorators(cls.decorators, { file }, problems);
+  const flow = readFlowDecorators(cls.decorators, { file }, problems, extensions);
   const parameters = readParameters(resolved.parameters, { file }, problems);
   if (problems.length > 0) throw new ValidationError(problems);
 
@@ -71,6 +79,32 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
     ...(flow.triggers ? { triggers: flow.triggers } : {}),
     steps,
   };
+}
+
+/**
+ * The Secrets Manager ids a flow file's `@secrets` name, read without judging anything else in the file (it was
+ * judged at synth, with the deployment's options): what a local run needs values for.
+ */
+export function pythonFlowSecretIds(file: string, options: ImportPythonFlowOptions = {}): string[] {
+  const raw = readFlowFile(file, options.python);
+  const resolved = raw.syntaxError ? undefined : resolveFlowClass(raw, file, options.flowClass, []);
+  const ids = new Set<string>();
+  for (const step of resolved?.steps ?? []) {
+    for (const id of readStepDecorators(step.decorators, { file, step: step.name }, []).settings.secrets ?? []) ids.add(id);
+  }
+  return [...ids];
+}
+
+/** `extensionDecorators` as a set; Metaflow's own decorators are not extensions (metaflow-cdk reads or refuses them). */
+function readExtensionDecorators(names: readonly string[] | undefined, file: string, problems: Problem[]): ReadonlySet<string> {
+  for (const name of names ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.push({ where: file, field: 'extensionDecorators', value: name, message: 'not a decorator name', fix: 'give the name as written after @, e.g. "audit" for @audit' });
+    } else if (METAFLOW_DECORATORS.has(name)) {
+      problems.push({ where: file, field: 'extensionDecorators', value: name, message: `@${name} is Metaflow's own decorator, which metaflow-cdk reads (or refuses with its reason)`, fix: `remove "${name}" from extensionDecorators` });
+    }
+  }
+  return new Set(names ?? []);
 }
 
 /** Runs the stdlib-only Python reader and parses what it prints. */

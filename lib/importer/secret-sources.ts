@@ -2,7 +2,9 @@ import type { Problem } from '../errors';
 import type { SecretAccess } from '../graph/model';
 
 const SECRETS_MANAGER = 'aws-secrets-manager';
-const KNOWN_BACKENDS = new Set(['gcp-secret-manager', 'az-key-vault', 'inline']);
+/** Metaflow's `inline` provider: the values are in the flow file itself (`options.env_vars`), nothing to reach. */
+const INLINE = 'inline';
+const KNOWN_BACKENDS = new Set(['gcp-secret-manager', 'az-key-vault']);
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** Options Metaflow's Secrets Manager provider reads (`aws_secrets_manager_secrets_provider.py`). */
@@ -18,7 +20,8 @@ export interface SecretSource extends SecretAccess {
  * `"aws-secrets-manager.<id>"`, a bare `"<id>"` (Metaflow's default backend), or
  * `{"type": "aws-secrets-manager", "id": "<id>", "options": {"env_var_name", "json", "region"}, "role": "<arn>"}`.
  * A source's `role` wins over the decorator's `role`, as in Metaflow. `options` shape only the variables Metaflow sets
- * inside the task, except `region`, which decides the secret's ARN.
+ * inside the task, except `region`, which decides the secret's ARN. Metaflow's `inline` sources (values written in
+ * the flow, for tests) are checked and need nothing from the stack, so they return no source.
  */
 export function readSecretSources(sources: unknown, where: string, problems: Problem[], decoratorRole?: unknown): SecretSource[] {
   const field = '@secrets(sources=...)';
@@ -35,6 +38,7 @@ export function readSecretSources(sources: unknown, where: string, problems: Pro
       const dot = source.indexOf('.');
       const type = dot > 0 ? source.slice(0, dot) : undefined;
       if (type === SECRETS_MANAGER) found.push(withRole(source.slice(dot + 1), role));
+      else if (type === INLINE) continue;
       else if (type !== undefined && KNOWN_BACKENDS.has(type)) {
         problems.push({ where, field, value: source, message: `secrets backend "${type}" is not supported`, fix: 'store the secret in AWS Secrets Manager and write "aws-secrets-manager.<id>"' });
       } else found.push(withRole(source, role));
@@ -46,6 +50,10 @@ export function readSecretSources(sources: unknown, where: string, problems: Pro
       const extra = Object.keys(spec).filter((k) => !['type', 'id', 'options', 'role'].includes(k));
       if (extra.length > 0) {
         problems.push({ where, field, value: source, message: `Metaflow does not read source keys ${extra.join(', ')}`, fix: 'a dict source has type, id, options and role only' });
+      }
+      if (spec.type === INLINE) {
+        readInlineOptions(spec.options, where, `${field} options`, problems);
+        continue;
       }
       if (spec.type !== undefined && spec.type !== SECRETS_MANAGER) {
         problems.push({ where, field: `${field} type`, value: spec.type, message: typeof spec.type === 'string' ? `secrets backend "${spec.type}" is not supported` : "'type' must be a string (Metaflow refuses it too)", fix: 'use type "aws-secrets-manager" or leave type out' });
@@ -68,6 +76,27 @@ function readRole(value: unknown, where: string, field: string, problems: Proble
   if (typeof value === 'string' && ROLE_ARN.test(value)) return value;
   problems.push({ where, field, value, message: 'not an IAM role ARN', fix: 'give the ARN of the role that may read the secret, e.g. "arn:aws:iam::123456789012:role/team-b-secrets"' });
   return undefined;
+}
+
+/** `options` of an `inline` source: `env_vars`, a dict of variable name to string value, set in the task as given. */
+function readInlineOptions(value: unknown, where: string, field: string, problems: Problem[]): void {
+  const fix = 'e.g. options={"env_vars": {"DB_PASSWORD": "test-only"}}';
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ where, field, value, message: "'options' must be a dict (Metaflow refuses it too)", fix });
+    return;
+  }
+  for (const [key, option] of Object.entries(value as Record<string, unknown>)) {
+    if (key !== 'env_vars') {
+      problems.push({ where, field: `${field}.${key}`, value: option, message: "Metaflow's inline provider does not read this option", fix });
+    } else if (typeof option !== 'object' || option === null || Array.isArray(option) || Object.values(option).some((v) => typeof v !== 'string')) {
+      problems.push({ where, field: `${field}.env_vars`, value: option, message: 'must be a dict of variable name to string value', fix });
+    } else {
+      for (const name of Object.keys(option)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.push({ where, field: `${field}.env_vars`, value: name, message: 'not a valid environment variable name', fix: 'use letters, digits and "_", not starting with a digit' });
+      }
+    }
+  }
 }
 
 /** Checks `options`; returns its `region`, which places the secret's ARN. */

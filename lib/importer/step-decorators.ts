@@ -63,8 +63,21 @@ export interface StepDecorations {
   readonly secretAccess: Readonly<Record<string, SecretAccess>>;
 }
 
-/** Maps a step's decorators (except `@step`) onto step settings, collecting every problem. */
-export function readStepDecorators(decorators: readonly RawDecorator[], site: Site, problems: Problem[]): StepDecorations {
+/**
+ * Metaflow's own step and flow decorators: read here or in flow-decorators.ts, or refused with a reason; never an
+ * extension's.
+ */
+export const METAFLOW_DECORATORS: ReadonlySet<string> = new Set([
+  'step', 'batch', 'resources', 'retry', 'timeout', 'catch', 'environment', 'secrets', 'parallel', 'card',
+  'schedule', 'project', 'trigger', 'trigger_on_finish', 'exit_hook', 'conda', 'conda_base', 'pypi', 'pypi_base',
+  'kubernetes', 'slurm', 'unbounded_test_foreach_internal',
+]);
+
+/**
+ * Maps a step's decorators (except `@step`) onto step settings, collecting every problem. `extensions` are decorators
+ * of Metaflow extensions the user declared: left to Metaflow in the task.
+ */
+export function readStepDecorators(decorators: readonly RawDecorator[], site: Site, problems: Problem[], extensions: ReadonlySet<string> = new Set()): StepDecorations {
   let batch: Record<string, unknown> | undefined;
   let resources: Record<string, unknown> | undefined;
   let retry: RetrySettings | undefined;
@@ -126,13 +139,13 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
         parallel = true;
         break;
       default:
-        if (PASS_THROUGH.has(deco.name)) break;
+        if (PASS_THROUGH.has(deco.name) || extensions.has(deco.name)) break;
         problems.push({
           where,
           field: `@${deco.name}`,
           value: deco.name,
           message: REFUSED[deco.name] ?? `@${deco.name} is not a step decorator metaflow-cdk can deploy`,
-          fix: `remove @${deco.name} (supported: @batch, @resources, @retry, @timeout, @catch, @secrets, @environment, @parallel, @card), or declare the flow with the typed builder`,
+          fix: `remove @${deco.name} (supported: @batch, @resources, @retry, @timeout, @catch, @secrets, @environment, @parallel, @card)${REFUSED[deco.name] ? '' : `, or, if it comes from a Metaflow extension installed in the image, list it in metaflow: { extensionDecorators: ['${deco.name}'] }`}, or declare the flow with the typed builder`,
         });
     }
   }

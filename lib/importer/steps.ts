@@ -26,7 +26,7 @@ export function secretAccessByStep(rawSteps: readonly RawStep[], file: string): 
  * Maps one `@step` method onto a step: transitions from its last statement (as Metaflow's `DAGNode._parse`),
  * join-ness from its argument count, settings from its decorators.
  */
-export function readStep(raw: RawStep, isEnd: boolean, file: string, problems: Problem[]): StepSpec {
+export function readStep(raw: RawStep, isEnd: boolean, file: string, problems: Problem[], extensions: ReadonlySet<string> = new Set()): StepSpec {
   const site: Site = { file, step: raw.name };
   for (const [key, value] of Object.entries(raw.step.kwargs)) {
     if ((key === 'start' || key === 'end') && isLiteral(value) && typeof value.value === 'boolean') continue;
@@ -43,7 +43,7 @@ export function readStep(raw: RawStep, isEnd: boolean, file: string, problems: P
       fix: 'write def step(self) or, for a join, def step(self, inputs)',
     });
   }
-  const { settings, parallel } = readStepDecorators(raw.decorators, site, problems);
+  const { settings, parallel } = readStepDecorators(raw.decorators, site, problems, extensions);
   const transition = readTransition(raw, isEnd, site, problems);
   if (settings.catch && transition.foreach !== undefined) {
     problems.push({

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as net from 'net';
 import * as os from 'os';
+import { serveKeptRun } from '../../lib/local/services/metadata/browse';
 import { resolveMetadataServiceSetup, type MetadataServiceSetup } from '../../lib/local/services/metadata/config';
 import { answers } from '../../lib/local/services/metadata/processes';
 import type { LocalAssembly } from '../../lib/local/template/assembly';
@@ -65,6 +67,28 @@ describeWithMetadataService('the local metadata service of run --local', (real) 
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(await survivors(pids)).toEqual([]);
   }, 120_000);
+
+  test("a kept run is served again at the URL its tasks used (pickled client objects name it), else at another", async () => {
+    let url = '';
+    const result = await run(assembly, 'PingFlow', path.join(work, 'kept'), { metadataService: { setup, keep: true }, onStart: (r) => (url = r.metadataServiceUrl!) });
+    expect(result.status).toBe('SUCCEEDED');
+    const again = await serveKeptRun(result.runDir, setup);
+    try {
+      expect(again.env.METAFLOW_SERVICE_URL).toBe(url);
+    } finally {
+      await again.stop();
+    }
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(Number(new URL(url).port), '127.0.0.1', resolve));
+    try {
+      const elsewhere = await serveKeptRun(result.runDir, setup);
+      await elsewhere.stop();
+      expect(elsewhere.env.METAFLOW_SERVICE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(elsewhere.env.METAFLOW_SERVICE_URL).not.toBe(url);
+    } finally {
+      taken.close();
+    }
+  }, 240_000);
 });
 
 /** The pids of PostgreSQL's postmaster and of the service, as the run records them in its folder. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { importPythonFlow } from '../../importer/python';
+import { pythonFlowSecretIds } from '../../importer/python';
 import { CODE_PACKAGE_METADATA_KEY, codePackageFiles, codePackageHash, type CodePackageSource } from '../../runtime/metaflow/code-package';
 import { DEFAULT_METAFLOW_VERSION } from '../../runtime/metaflow/deployment';
 import { TASK_SITE_DIR, taskPython, type TaskHostOptions } from '../batch/task-host';
@@ -107,15 +107,7 @@ export function flowSecretIds(flowName: string, facts: MetaflowFlowFacts, staged
   if (!facts.source || !stagedPackageDir) return [];
   const file = path.join(stagedPackageDir, facts.source.flowFile);
   if (!fs.existsSync(file)) return [];
-  const doc = importPythonFlow(file, { flowClass: flowName });
-  const ids = new Set<string>();
-  for (const step of doc.steps) {
-    for (const secret of (step as { secrets?: ReadonlyArray<string | { id?: string }> }).secrets ?? []) {
-      const id = typeof secret === 'string' ? secret : secret.id;
-      if (id) ids.add(id);
-    }
-  }
-  return [...ids];
+  return pythonFlowSecretIds(file, { flowClass: flowName });
 }
 
 /** Every secret the flow names must have a value in `--secrets-file`: the task would fail on it after minutes. */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { formatProblem, isValidationError, type Problem } from '../../../lib/errors';
 import { analyzeFlow, validateFlow } from '../../../lib/graph';
 import type { FlowDocument, StepSpec } from '../../../lib/graph/model';
-import { importPythonFlow } from '../../../lib/importer/python';
+import { importPythonFlow, pythonFlowSecretIds } from '../../../lib/importer/python';
 import { FIELD_OF } from '../../../lib/importer/step-decorators';
 import { flowWith, importSource, problemsOf, writeFlow } from './import-source';
 import { METAFLOW_FIXTURES } from '../../support/fixtures';
@@ -230,5 +230,16 @@ describe('examples/python', () => {
     expect(validateFlow(doc)).toEqual([]);
     expect(doc.runtime).toMatchObject({ kind: 'metaflow', flowFile: file });
     expect(analyzeFlow(doc).sortedNames).toContain('end');
+  });
+});
+
+describe('pythonFlowSecretIds', () => {
+  test("names the Secrets Manager ids of every step's @secrets, whatever else the file holds", () => {
+    const file = writeFlow(flowWith({
+      imports: 'from metaflow import FlowSpec, step, secrets, audit',
+      startDecorators: ['@audit', '@secrets(sources=["aws-secrets-manager.db/creds", {"type": "inline", "id": "t", "options": {"env_vars": {"A": "b"}}}, {"id": "api"}])'],
+    }));
+    expect(pythonFlowSecretIds(file)).toEqual(['db/creds', 'api']);
+    expect(pythonFlowSecretIds(writeFlow(flowWith({})))).toEqual([]);
   });
 });

@@ -34,6 +34,16 @@ describe('readSecretSources', () => {
     });
   });
 
+  test("Metaflow's inline sources (values in the flow file) are checked and need nothing from the stack", () => {
+    const inline = { type: 'inline', id: '1', options: { env_vars: { secret_1: 'Pizza is a vegetable.', SECRET_2: 'x' } } };
+    expect(read([inline, 'inline.empty', 'db'])).toEqual({ sources: [{ id: 'db' }], problems: [] });
+    expect(read([{ type: 'inline', id: '1', options: { env_vars: { A: 1 } } }, { type: 'inline', id: '2', options: { env_vars: { '1BAD': 'x' }, json: true } }]).problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      '@secrets(sources=...) options.env_vars: must be a dict of variable name to string value',
+      '@secrets(sources=...) options.env_vars: not a valid environment variable name',
+      "@secrets(sources=...) options.json: Metaflow's inline provider does not read this option",
+    ]);
+  });
+
   test('what Metaflow refuses, other backends and malformed options are problems', () => {
     const { sources, problems } = read(['az-key-vault.k', { id: 3 }, { id: 'x', options: 'json' }, { id: 'x', options: { json: 'no', colour: 1 } }, { id: 'x', options: { env_var_name: '1BAD' } }, { id: 'x', extra: 1 }, 42]);
     expect(sources).toEqual([]);

@@ -57,6 +57,20 @@ describe('step decorators', () => {
     expect(problems.map((p) => p.field)).toEqual(['@kubernetes', '@conda', '@my_own_decorator']);
     expect(problems[1].message).toMatch(/bake the packages into the image/);
     expect(problems[2].fix).toMatch(/remove @my_own_decorator/);
+    expect(problems[2].fix).toMatch(/extensionDecorators: \['my_own_decorator'\]/);
+    expect(problems[0].fix).not.toMatch(/extensionDecorators/);
+  });
+
+  test("decorators of Metaflow extensions the user names are deployed as written, on steps and on the class", () => {
+    const source = flowWith({ imports: 'from metaflow import FlowSpec, step, retry, audit, team_options', classDecorators: ['@team_options'], startDecorators: ['@audit(level=some_setting)', '@retry(times=2)'] });
+    const doc = importSource(source, { extensionDecorators: ['audit', 'team_options'] });
+    expect(doc.steps[0].retry).toEqual({ times: 2, minutesBetweenRetries: 2 });
+    expect(validateFlow(doc)).toEqual([]);
+    expect(problemsOf(source, { extensionDecorators: ['audit'] }).map((p) => p.field)).toEqual(['@team_options']);
+    expect(problemsOf(source, { extensionDecorators: ['audit', 'team_options', 'batch', '@x'] }).map((p) => `${p.value}: ${p.message}`)).toEqual([
+      "batch: @batch is Metaflow's own decorator, which metaflow-cdk reads (or refuses with its reason)",
+      '@x: not a decorator name',
+    ]);
   });
 
   test('@secrets in every form Metaflow accepts: options, and role= on the decorator or a source', () => {

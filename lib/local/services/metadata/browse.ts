@@ -25,10 +25,19 @@ export function readKeptRun(runDir: string): BrowseInfo {
   return JSON.parse(fs.readFileSync(file, 'utf-8')) as BrowseInfo;
 }
 
-/** Starts the database and the service over a kept run's data, and the local S3 over its artifacts. */
+/**
+ * Starts the database and the service over a kept run's data, and the local S3 over its artifacts. The service takes
+ * the URL it had during the run when that port is free (artifacts that pickle a client object, such as a `Task`, name
+ * that URL and call it when unpickled), else another.
+ */
 export async function serveKeptRun(runDir: string, setup: MetadataServiceSetup): Promise<ServedRun> {
   const info = readKeptRun(runDir);
-  const service = await startLocalMetadataService({ setup, dir: path.join(path.resolve(runDir), METADATA_SERVICE_DIR), keep: true });
+  const dir = path.join(path.resolve(runDir), METADATA_SERVICE_DIR);
+  const port = info.serviceUrl ? Number(new URL(info.serviceUrl).port) : undefined;
+  const service = await startLocalMetadataService({ setup, dir, keep: true, port }).catch((error: unknown) => {
+    if (port === undefined) throw error;
+    return startLocalMetadataService({ setup, dir, keep: true });
+  });
   let servers;
   try {
     servers = await startLocalServers({ s3Directory: info.s3Directory });

@@ -42,6 +42,8 @@ export interface LocalMetadataServiceOptions {
   readonly dir: string;
   /** Keep the data directory after `stop()` (to browse the run later). @default false */
   readonly keep?: boolean;
+  /** Port of the service. @default a free one */
+  readonly port?: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function startLocalMetadataService(options: LocalMetadataServiceOpt
   try {
     postgres = await startThrowawayPostgres({ bin: options.setup.postgresBin, dataDir, socketDir, logFile: path.join(dir, 'postgres.log') });
     if (fresh) await postgres.psql(migrationScript(readMigrations(options.setup.src)));
-    service = await startService(options.setup, { dbPort: postgres.port, dir, logFile: path.join(dir, 'service.log') });
+    service = await startService(options.setup, { dbPort: postgres.port, dir, logFile: path.join(dir, 'service.log'), port: options.port });
   } catch (error) {
     await stop();
     throw error;

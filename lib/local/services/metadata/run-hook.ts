@@ -22,6 +22,8 @@ export interface BrowseInfo {
   readonly s3Directory: string;
   /** `METAFLOW_DATASTORE_SYSROOT_S3` of the flow's tasks, when the definition names it. */
   readonly datastoreRoot?: string;
+  /** The service's URL during the run: artifacts that pickle a client object (e.g. a `Task`) name it. */
+  readonly serviceUrl?: string;
 }
 export const BROWSE_FILE = 'browse.json';
 
@@ -68,7 +70,7 @@ export async function startRunMetadataService(
   const dir = path.join(run.runDir, METADATA_SERVICE_DIR);
   fs.mkdirSync(dir, { recursive: true });
   const info: BrowseInfo = { flow: run.flow, runId: run.runId, s3Directory: run.s3Directory, datastoreRoot: envValueIn(run.definition, 'METAFLOW_DATASTORE_SYSROOT_S3') };
-  fs.writeFileSync(path.join(dir, BROWSE_FILE), `${JSON.stringify(info, null, 2)}\n`);
   const service = await startLocalMetadataService({ setup: options.setup, dir, keep: options.keep });
+  fs.writeFileSync(path.join(dir, BROWSE_FILE), `${JSON.stringify({ ...info, serviceUrl: service.url }, null, 2)}\n`);
   return { ...service, watch: (onUnavailable, watch) => service.watch(onUnavailable, { answerTimeoutMs: options.answerTimeoutMs, ...watch }) };
 }

@@ -22,10 +22,10 @@ export function writeDistInfoShim(dir: string, version: string): string {
   return dir;
 }
 
-/** Starts Metaflow's metadata service on 127.0.0.1 over the given database and waits for `/ping`. */
-export async function startService(setup: MetadataServiceSetup, options: { dbPort: number; dir: string; logFile: string }): Promise<RunningService> {
+/** Starts Metaflow's metadata service on 127.0.0.1 (on `port`, else a free one) over the given database and waits for `/ping`. */
+export async function startService(setup: MetadataServiceSetup, options: { dbPort: number; dir: string; logFile: string; port?: number }): Promise<RunningService> {
   const shim = writeDistInfoShim(path.join(options.dir, 'python-shim'), setup.version);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
