@@ -162,7 +162,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   prestartLaunchers(); // they boot while the servers start
   const [servers, metadata] = await startRunServers(
     () => startLocalServers({ s3Directory }),
-    async () => (options.metadataService ? startRunMetadataService(options.metadataService, { runDir, flow: flow.name, runId, s3Directory, definition: flow.definition }) : undefined),
+    async () => (options.metadataService ? startRunMetadataService(options.metadataService, { runDir, flow: flow.name, runId, s3Directory, jobTexts }) : undefined),
   );
   let fallback: Awaited<ReturnType<typeof startLocalAwsFallback>>;
   try {

@@ -20,12 +20,17 @@ export interface BrowseInfo {
   readonly runId: string;
   /** The local S3 server's directory. */
   readonly s3Directory: string;
-  /** `METAFLOW_DATASTORE_SYSROOT_S3` of the flow's tasks, when the definition names it. */
+  /** `METAFLOW_DATASTORE_SYSROOT_S3` of the flow's tasks, when the definition or its job definitions name it. */
   readonly datastoreRoot?: string;
   /** The service's URL during the run: artifacts that pickle a client object (e.g. a `Task`) name it. */
   readonly serviceUrl?: string;
 }
 export const BROWSE_FILE = 'browse.json';
+
+/** `METAFLOW_DATASTORE_SYSROOT_S3` of the flow's tasks: Metaflow steps keep it in their job definitions. */
+export function datastoreRootOf(jobTexts: readonly string[]): string | undefined {
+  return jobTexts.map((text) => envValueIn(JSON.parse(text) as Json, 'METAFLOW_DATASTORE_SYSROOT_S3')).find((root) => root !== undefined);
+}
 
 /** The first literal `{ Name, Value }` entry with this name anywhere in a (resolved) state machine definition. */
 export function envValueIn(definition: Json, name: string): string | undefined {
@@ -65,11 +70,11 @@ export function checkNoServiceNeeded(flowName: string, jobTexts: readonly string
 /** Starts the service in `<runDir>/metadata-service` and records what browsing the run later needs. */
 export async function startRunMetadataService(
   options: RunMetadataServiceOptions,
-  run: { runDir: string; flow: string; runId: string; s3Directory: string; definition: Json },
+  run: { runDir: string; flow: string; runId: string; s3Directory: string; jobTexts: readonly string[] },
 ): Promise<LocalMetadataService> {
   const dir = path.join(run.runDir, METADATA_SERVICE_DIR);
   fs.mkdirSync(dir, { recursive: true });
-  const info: BrowseInfo = { flow: run.flow, runId: run.runId, s3Directory: run.s3Directory, datastoreRoot: envValueIn(run.definition, 'METAFLOW_DATASTORE_SYSROOT_S3') };
+  const info: BrowseInfo = { flow: run.flow, runId: run.runId, s3Directory: run.s3Directory, datastoreRoot: datastoreRootOf(run.jobTexts) };
   const service = await startLocalMetadataService({ setup: options.setup, dir, keep: options.keep });
   fs.writeFileSync(path.join(dir, BROWSE_FILE), `${JSON.stringify({ ...info, serviceUrl: service.url }, null, 2)}\n`);
   return { ...service, watch: (onUnavailable, watch) => service.watch(onUnavailable, { answerTimeoutMs: options.answerTimeoutMs, ...watch }) };

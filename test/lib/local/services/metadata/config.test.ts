@@ -13,7 +13,7 @@ import {
 } from '../../../../../lib/local/services/metadata/config';
 import { socketDirFor } from '../../../../../lib/local/services/metadata/postgres';
 import { wrapped } from '../../../../../lib/local/services/metadata/processes';
-import { checkNoServiceNeeded, envValueIn, usesMetadataService } from '../../../../../lib/local/services/metadata/run-hook';
+import { checkNoServiceNeeded, datastoreRootOf, envValueIn, usesMetadataService } from '../../../../../lib/local/services/metadata/run-hook';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-mdconfig-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -113,6 +113,13 @@ describe('variables', () => {
     const definition = { States: { a: { Parameters: { ContainerOverrides: { Environment: [{ Name: 'X', Value: '1' }, { Name: 'METAFLOW_DATASTORE_SYSROOT_S3', Value: 's3://b/mf' }] } } } } };
     expect(envValueIn(definition, 'METAFLOW_DATASTORE_SYSROOT_S3')).toBe('s3://b/mf');
     expect(envValueIn(definition, 'MISSING')).toBeUndefined();
+  });
+
+  test('a Metaflow flow keeps the datastore root in its job definitions, where the run looks for it too', () => {
+    const definition = JSON.stringify({ States: { start: { Parameters: { JobDefinition: 'arn:jd', ContainerOverrides: { Environment: [{ Name: 'MF_PATHSPEC', Value: 'x' }] } } } } });
+    const jobDefinition = JSON.stringify({ ContainerProperties: { Environment: [{ Name: 'METAFLOW_DATASTORE_SYSROOT_S3', Value: 's3://bucket/metaflow' }] } });
+    expect(datastoreRootOf([definition, jobDefinition])).toBe('s3://bucket/metaflow');
+    expect(datastoreRootOf([definition])).toBeUndefined();
   });
 });
 
