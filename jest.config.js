@@ -6,8 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
-  // Run as commands of their own, each too slow for `npm test` on 2 cores: Metaflow's core suite
-  // (`npm run test:compat`) and the whole-flow runs of the real Metaflow (`npm run test:real-flows`).
+  // Metaflow's core suite is a command of its own (`npm run test:compat`), too slow for `npm test` on 2 cores.
   testPathIgnorePatterns: ['/node_modules/', ...require('./jest.long.js').LONG_TESTS],
   setupFilesAfterEnv: ['<rootDir>/test/support/cloudformation-validation.ts', '<rootDir>/test/support/close-launchers.ts'],
   testTimeout: 120000,
