@@ -8,7 +8,8 @@ import { INLINE_MAP_HARD_LIMIT } from '../../lib/compile/foreach-strategy';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
-import { JOIN_SET_BLOCK, joinSetKey, METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
+import { JOIN_SET_BLOCK, joinSetKey, METAFLOW_ARRAY_FOREACH_MAX_WIDTH, metaflowForeachTooWideCause } from '../../lib/runtime/metaflow/array-foreach';
+import { logTail } from '../../lib/local/run/report';
 import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { REPO } from './harness';
 import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
@@ -176,4 +177,17 @@ describe('a Metaflow array-job foreach of one split and of none', () => {
     expect(run.tasks('upper')).toEqual([]);
     expect(run.tasks('gather')).toEqual([]);
   }, 120_000);
+});
+
+describe('a Metaflow foreach one split past the ceiling', () => {
+  test('fails in the foreach task, before any body task, with the ceiling and the way out after DynamoDB\'s refusal', async () => {
+    const run = await runAtWidth(METAFLOW_ARRAY_FOREACH_MAX_WIDTH + 1);
+    expect(run.result.status).toBe('FAILED');
+    expect(run.startLog).toContain('Item size has exceeded the maximum allowed size');
+    expect(run.startLog).toContain(`metaflow-cdk: ${metaflowForeachTooWideCause(FLOW, 'start')}`);
+    // The last line of the task's log, which `run --local` prints for the failed task.
+    expect(logTail(path.join(run.result.logsDir, 'start', fs.readdirSync(path.join(run.result.logsDir, 'start'))[0]), 1)).toEqual([`metaflow-cdk: ${metaflowForeachTooWideCause(FLOW, 'start')}`]);
+    expect(run.tasks('upper')).toEqual([]);
+    expect(run.items.size).toBe(0);
+  }, 300_000);
 });
