@@ -56,15 +56,15 @@ function synthesize(): LocalAssembly {
 }
 
 
-async function runAtWidth(width: number): Promise<WideRun> {
-  const datastore = path.join(work, `datastore-${width}`);
-  const standin = metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, DIR), datastoreDir: datastore, python: PYTHON });
+async function runAtWidth(width: number, options: { forkServer?: boolean } = {}): Promise<WideRun> {
+  const datastore = path.join(work, `datastore-${width}${options.forkServer ? '-forked' : ''}`);
+  const standin = metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, DIR), datastoreDir: datastore, python: PYTHON, forkServer: options.forkServer });
   let items = new Map<string, CoordinationItem>();
   const result = await runLocalFlow({
     assembly,
     flow: FLOW,
     cwd: REPO,
-    runRoot: path.join(work, `runs-${width}`),
+    runRoot: path.join(work, `runs-${width}${options.forkServer ? '-forked' : ''}`),
     maxWorkers: 6,
     user: 'e2e',
     commandFor: (task) => {
@@ -176,6 +176,23 @@ describe('a Metaflow array-job foreach of one split and of none', () => {
     expect(run.startLog).toContain('produced zero splits');
     expect(run.tasks('upper')).toEqual([]);
     expect(run.tasks('gather')).toEqual([]);
+  }, 120_000);
+});
+
+describe('tasks forked by one stand-in server (metaflowStandin forkServer, for runs of many thousand tasks)', () => {
+  test('each task is a process of its own with the job\'s script, environment and log: the same records', async () => {
+    const run = await runAtWidth(120, { forkServer: true });
+    expect({ status: run.result.status, error: run.result.error, cause: run.result.cause?.slice(0, 500) }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expectBody(run, 120);
+    for (const task of run.tasks('upper')) expect(task.batch_job_id).toMatch(/^[0-9a-f-]{36}:\d+$/);
+    expect(run.tasks('gather')[0].input_split_indexes).toEqual([...Array(120).keys()]);
+  }, 300_000);
+
+  test('a failing task\'s stderr reaches its log and its exit status fails the job', async () => {
+    const run = await runAtWidth(0, { forkServer: true });
+    expect(run.result.status).toBe('FAILED');
+    expect(run.startLog).toContain('produced zero splits');
+    expect(run.tasks('upper')).toEqual([]);
   }, 120_000);
 });
 

@@ -44,14 +44,11 @@ Exit status 0 on success; 1 with a message on stderr when the protocol is violat
 
 import base64
 import datetime
-import hashlib
-import hmac
 import json
 import os
 import re
 import sys
 import time
-import urllib.request
 import zlib
 from fnmatch import fnmatchcase
 
@@ -121,6 +118,8 @@ def decompress_list(text):
 
 
 def dynamodb(action, payload, env):
+    import hashlib  # only the tasks that coordinate a foreach pay for these
+    import hmac
     region = env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1"
     endpoint = env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL") or "https://dynamodb.%s.amazonaws.com" % region
     body = json.dumps(payload).encode("utf-8")
@@ -144,7 +143,7 @@ def dynamodb(action, payload, env):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (env.get("AWS_ACCESS_KEY_ID", ""), scope, signed, signature)
-    import http.client  # only the tasks that coordinate a foreach pay for it
+    import http.client
 
     secure = endpoint.startswith("https://")
     connection = (http.client.HTTPSConnection if secure else http.client.HTTPConnection)(host, timeout=30)
