@@ -279,7 +279,9 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       distributedMap,
     });
     this.role = role.role;
-    if (metaflowRun !== undefined) grantMetaflowStateMachine(role.role, infra);
+    if (metaflowRun !== undefined) {
+      grantMetaflowStateMachine(role.role, infra, { writesJoinOrder: Object.values(this.plan.foreachStrategies).some((s) => s !== 'array-job') });
+    }
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,

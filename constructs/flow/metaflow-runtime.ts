@@ -214,9 +214,12 @@ function grantStepSecrets(scope: Construct, input: MetaflowRuntimeInput): boolea
   return true;
 }
 
-/** The state machine reads each foreach's cardinality from the coordination table. */
-export function grantMetaflowStateMachine(role: iam.IRole, infra: IMetaflowInfrastructure): void {
-  infra.coordinationTable.grant(role, 'dynamodb:GetItem');
+/**
+ * The state machine reads each foreach's cardinality from the coordination table and, when a foreach runs as an
+ * inline Map, writes its join order there (`lib/runtime/metaflow/inline-foreach-order.ts`).
+ */
+export function grantMetaflowStateMachine(role: iam.IRole, infra: IMetaflowInfrastructure, options: { writesJoinOrder?: boolean } = {}): void {
+  infra.coordinationTable.grant(role, 'dynamodb:GetItem', ...(options.writesJoinOrder === true ? ['dynamodb:PutItem'] : []));
   const key = infra.coordinationTable.encryptionKey;
   if (key) key.grantDecrypt(role);
 }

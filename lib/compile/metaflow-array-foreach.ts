@@ -1,6 +1,6 @@
 import type { GraphNode } from '../graph/analyze';
 import { DEFAULT_MAX_WORKERS } from '../graph/model';
-import { ARRAY_FOREACH_ENV, arrayBodyStepOptions, JOIN_SET_BLOCK, METAFLOW_ARRAY_FOREACH_MAX_WIDTH, type ArrayBodyStep } from '../runtime/metaflow/array-foreach';
+import { ARRAY_FOREACH_ENV, arrayBodyStepOptions, JOIN_SET_BLOCK, METAFLOW_ARRAY_FOREACH_MAX_WIDTH, metaflowForeachTooWideCause, type ArrayBodyStep } from '../runtime/metaflow/array-foreach';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { METAFLOW_SUBMIT_RETRY } from '../runtime/metaflow/states';
 import type { MetaflowSubmitJob } from '../runtime/metaflow/submit-job';
@@ -18,12 +18,6 @@ import { LAMBDA_TRANSIENT_RETRY } from './retry';
  * `Parameters`, `Index` = the chunk's first split index) and keeps it (`ResultPath: null`), so the chunk flows through
  * the chain; `Parameters` already holds `split_parent_task_id_<foreach>` as the body steps' job parameters would.
  */
-
-/** Why a foreach wider than the ceiling fails, and the way out (the `MetaflowForeachTooWide` Fail state's Cause). */
-export function metaflowForeachTooWideCause(flow: string, foreach: string): string {
-  const max = METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US');
-  return `foreach step "${foreach}" of flow "${flow}" produced more than ${max} splits, the most Metaflow's foreach task can record as its cardinality in one 400 KB DynamoDB item; no body job was started. Split the list over a nested foreach (an outer foreach over chunks, each an inner foreach of at most ${max} items), or iterate over batches of items in each task.`;
-}
 
 /** Names of the states of the array-job foreach whose first body step is `child` (`*<child>` as Metaflow's Map). */
 export function metaflowArrayForeachStateNames(child: string) {

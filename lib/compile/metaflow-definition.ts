@@ -16,7 +16,8 @@ import { metaflowParallelProblems, metaflowParallelStepOptions, metaflowParallel
 import { ValidationError, type Problem } from '../errors';
 import { metaflowHostRetryCatch, metaflowHostRetryStates, metaflowHostRetryStrategy } from '../runtime/metaflow/host-retry';
 import { METAFLOW_RETRY_DELAY_PRELUDE, metaflowRetryEnvelopeOf, metaflowRetryEnvelopeStates, narrowToJobId } from '../runtime/metaflow/retry-delay';
-import { arrayForeachStepOptions, FOREACH_WIDTH_PATH } from '../runtime/metaflow/array-foreach';
+import { arrayForeachStepOptions, FOREACH_WIDTH_PATH, foreachTooWideCheckCommand } from '../runtime/metaflow/array-foreach';
+import { CARDINALITY_PROJECTION, inlineForeachJoinOptions, JOIN_PARENTS_PATH, joinOrderState } from '../runtime/metaflow/inline-foreach-order';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
@@ -129,7 +130,9 @@ class MetaflowDefinitionBuilder {
           return;
         }
         this.addTask(node, { Next: names.cardinality }, states);
-        states[names.cardinality] = { ...metaflowCardinalityState(this.deployment.dynamoDbTable!, names.map, this.refs.partition) };
+        const cardinality = metaflowCardinalityState(this.deployment.dynamoDbTable!, names.map, this.refs.partition);
+        // Beyond Metaflow's read: the item's `ttl` too, for the join-order item.
+        states[names.cardinality] = { ...cardinality, Parameters: { ...cardinality.Parameters, ...CARDINALITY_PROJECTION } };
         const iteration: AslStates = {};
         this.visit(child, join, iteration);
         const maxWorkers = this.plan.graph.document.maxWorkers ?? DEFAULT_MAX_WORKERS;
@@ -140,12 +143,14 @@ class MetaflowDefinitionBuilder {
         }
         const { OutputPath: _firstIteration, ...map } = metaflowForeachMapState(child, join, iteration, maxWorkers);
         const joinInput = metaflowJoinInputStateName(child);
+        // Beyond Metaflow: the iterations' job ids, in the Map's item order, so that the join gets split order.
         states[names.map] = {
           ...map,
-          Next: joinInput,
-          ResultPath: null,
+          Next: names.joinOrder,
+          ResultPath: JOIN_PARENTS_PATH,
           Comment: `foreach "${node.name}" (${this.plan.foreachStrategies[node.name]}): Metaflow's DynamoDB cardinality and inline Map`,
         };
+        states[names.joinOrder] = joinOrderState(this.deployment.dynamoDbTable!, joinInput, this.refs.partition);
         states[joinInput] = metaflowJoinInputState(node.name, join);
         this.visit(join, exit, states);
         return;
@@ -200,9 +205,14 @@ class MetaflowDefinitionBuilder {
     const hostRetries = this.plan.options.hostRetries ?? DEFAULT_HOST_RETRIES;
     const spotAware = hostRetries > 0 && !multinode;
     const envelope = multinode ? undefined : metaflowRetryEnvelopeOf(this.plan.graph, node, this.options.retryDelayMinutes?.[node.name], hostRetries);
-    const arrayOptions = arrayForeachStepOptions(this.plan.graph, node.name, this.plan.foreachStrategies, this.arrayBodies);
+    const arrayOptions = {
+      ...arrayForeachStepOptions(this.plan.graph, node.name, this.plan.foreachStrategies, this.arrayBodies),
+      ...inlineForeachJoinOptions(this.plan.graph, node.name, this.plan.foreachStrategies),
+    };
     const prelude = [...(arrayOptions.prelude ?? []), ...(envelope?.delaySeconds !== undefined ? METAFLOW_RETRY_DELAY_PRELUDE : [])];
-    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...arrayOptions, ...(prelude.length > 0 ? { prelude } : {}) };
+    // Beyond Metaflow: a foreach task whose cardinality DynamoDB refused says why and what to do instead.
+    const failureCheck = node.type === 'foreach' ? { failureCheck: foreachTooWideCheckCommand(this.plan.graph.document.name, node.name) } : {};
+    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...arrayOptions, ...failureCheck, ...(prelude.length > 0 ? { prelude } : {}) };
     const parameters = multinode
       ? this.tagged(metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra)))
       : this.submitJob(node.name, extra);

@@ -8,7 +8,8 @@ import { INLINE_MAP_HARD_LIMIT } from '../../lib/compile/foreach-strategy';
 import { metaflowStandin } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
-import { JOIN_SET_BLOCK, joinSetKey, METAFLOW_ARRAY_FOREACH_MAX_WIDTH } from '../../lib/runtime/metaflow/array-foreach';
+import { JOIN_SET_BLOCK, joinSetKey, METAFLOW_ARRAY_FOREACH_MAX_WIDTH, metaflowForeachTooWideCause } from '../../lib/runtime/metaflow/array-foreach';
+import { logTail } from '../../lib/local/run/report';
 import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { REPO } from './harness';
 import { e2eInfrastructure, scanCoordinationItems, type CoordinationItem } from '../support/metaflow-e2e';
@@ -55,15 +56,15 @@ function synthesize(): LocalAssembly {
 }
 
 
-async function runAtWidth(width: number): Promise<WideRun> {
-  const datastore = path.join(work, `datastore-${width}`);
-  const standin = metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, DIR), datastoreDir: datastore, python: PYTHON });
+async function runAtWidth(width: number, options: { forkServer?: boolean } = {}): Promise<WideRun> {
+  const datastore = path.join(work, `datastore-${width}${options.forkServer ? '-forked' : ''}`);
+  const standin = metaflowStandin({ codeDir: path.join(METAFLOW_FIXTURES, DIR), datastoreDir: datastore, python: PYTHON, forkServer: options.forkServer });
   let items = new Map<string, CoordinationItem>();
   const result = await runLocalFlow({
     assembly,
     flow: FLOW,
     cwd: REPO,
-    runRoot: path.join(work, `runs-${width}`),
+    runRoot: path.join(work, `runs-${width}${options.forkServer ? '-forked' : ''}`),
     maxWorkers: 6,
     user: 'e2e',
     commandFor: (task) => {
@@ -176,4 +177,34 @@ describe('a Metaflow array-job foreach of one split and of none', () => {
     expect(run.tasks('upper')).toEqual([]);
     expect(run.tasks('gather')).toEqual([]);
   }, 120_000);
+});
+
+describe('tasks forked by one stand-in server (metaflowStandin forkServer, for runs of many thousand tasks)', () => {
+  test('each task is a process of its own with the job\'s script, environment and log: the same records', async () => {
+    const run = await runAtWidth(120, { forkServer: true });
+    expect({ status: run.result.status, error: run.result.error, cause: run.result.cause?.slice(0, 500) }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expectBody(run, 120);
+    for (const task of run.tasks('upper')) expect(task.batch_job_id).toMatch(/^[0-9a-f-]{36}:\d+$/);
+    expect(run.tasks('gather')[0].input_split_indexes).toEqual([...Array(120).keys()]);
+  }, 300_000);
+
+  test('a failing task\'s stderr reaches its log and its exit status fails the job', async () => {
+    const run = await runAtWidth(0, { forkServer: true });
+    expect(run.result.status).toBe('FAILED');
+    expect(run.startLog).toContain('produced zero splits');
+    expect(run.tasks('upper')).toEqual([]);
+  }, 120_000);
+});
+
+describe('a Metaflow foreach one split past the ceiling', () => {
+  test('fails in the foreach task, before any body task, with the ceiling and the way out after DynamoDB\'s refusal', async () => {
+    const run = await runAtWidth(METAFLOW_ARRAY_FOREACH_MAX_WIDTH + 1);
+    expect(run.result.status).toBe('FAILED');
+    expect(run.startLog).toContain('Item size has exceeded the maximum allowed size');
+    expect(run.startLog).toContain(`metaflow-cdk: ${metaflowForeachTooWideCause(FLOW, 'start')}`);
+    // The last line of the task's log, which `run --local` prints for the failed task.
+    expect(logTail(path.join(run.result.logsDir, 'start', fs.readdirSync(path.join(run.result.logsDir, 'start'))[0]), 1)).toEqual([`metaflow-cdk: ${metaflowForeachTooWideCause(FLOW, 'start')}`]);
+    expect(run.tasks('upper')).toEqual([]);
+    expect(run.items.size).toBe(0);
+  }, 300_000);
 });

@@ -94,6 +94,33 @@ function widest(limit: number): number {
  */
 export const METAFLOW_ARRAY_FOREACH_MAX_WIDTH = widest(DYNAMODB_ITEM_MAX_BYTES);
 
+/** Why a foreach wider than the ceiling fails, and the way out (the foreach task's last words; the `MetaflowForeachTooWide` Fail state's Cause). */
+export function metaflowForeachTooWideCause(flow: string, foreach: string): string {
+  const max = METAFLOW_ARRAY_FOREACH_MAX_WIDTH.toLocaleString('en-US');
+  return `foreach step "${foreach}" of flow "${flow}" produced more than ${max} splits, the most Metaflow's foreach task can record as its cardinality in one 400 KB DynamoDB item; no body job was started. Split the list over a nested foreach (an outer foreach over chunks, each an inner foreach of at most ${max} items), or iterate over batches of items in each task.`;
+}
+
+/** What DynamoDB answers Metaflow's PutItem of a cardinality past the ceiling (botocore prints the operation before it). */
+export const ITEM_TOO_LARGE_MESSAGE = 'Item size has exceeded the maximum allowed size';
+
+/**
+ * A foreach task's check after it failed: when its log holds DynamoDB's refusal of Metaflow's cardinality PutItem,
+ * it adds `metaflowForeachTooWideCause` to the task's stderr and Metaflow's log. The log is written by Metaflow's
+ * `mflog.tee` process beside the task, so the check waits up to 5 s for the refusal to reach it.
+ */
+export function foreachTooWideCheckCommand(flow: string, foreach: string): string {
+  // JSON is a Python string literal; the single quotes of the message would end the shell's quoting.
+  const message = JSON.stringify(`metaflow-cdk: ${metaflowForeachTooWideCause(flow, foreach)}`).replace(/'/g, '\\u0027');
+  const code = [
+    'import os, sys, time',
+    'p = os.environ.get("MFLOG_STDERR", "")',
+    `refused = lambda: os.path.exists(p) and all(s in open(p, errors="replace").read() for s in ("PutItem", "${ITEM_TOO_LARGE_MESSAGE}"))`,
+    'hit = any(refused() or time.sleep(0.5) for _ in range(10))',
+    `hit and [sys.stderr.write(${message} + "\\n"), open(p, "a").write(${message} + "\\n")]`,
+  ];
+  return `python -c '${code.join('; ')}'`;
+}
+
 /**
  * Splits per join-set item: the last body task of split i adds its id (Metaflow's unchanged UpdateItem) to the item
  * `<foreach task id>-joins-<floor(i / 100)>`, which the fan-out Lambda creates beforehand with the foreach item's

@@ -40,6 +40,11 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
    * `inputPathsFile` itself, e.g. the derived parents of an array-job foreach in split order. @default Metaflow's read
    */
   readonly joinInputsCommand?: string;
+  /**
+   * A command run after the step's commands failed, before Metaflow's logs are saved (the task still fails), e.g. the
+   * foreach check that names the width ceiling when DynamoDB refused the cardinality. @default none
+   */
+  readonly failureCheck?: string;
 }
 
 /** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
@@ -182,6 +187,8 @@ export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployme
   const commands = metaflowStepCommands(graph, stepName, deployment, options).join(' && ');
   const script =
     `${setup.join(' && ')} && (${commands}) ` +
-    '1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT) 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2); c=$?; python -m metaflow.mflog.save_logs; exit $c';
+    '1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT) 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2); c=$?; ' +
+    (options.failureCheck !== undefined ? `[ $c -eq 0 ] || ${options.failureCheck}; ` : '') +
+    'python -m metaflow.mflog.save_logs; exit $c';
   return ['bash', '-c', script];
 }

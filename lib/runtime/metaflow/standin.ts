@@ -10,6 +10,9 @@ export const STANDIN_STEP_SCRIPT = [path.join(__dirname, 'standin_step.py'), pat
   (candidate) => fs.existsSync(candidate),
 ) ?? path.join(__dirname, 'standin_step.py');
 
+/** The stand-in's fork server (`standin_server.py`), beside the step script. */
+export const STANDIN_SERVER_SCRIPT = path.join(path.dirname(STANDIN_STEP_SCRIPT), 'standin_server.py');
+
 export interface StandinStepRun {
   /** The `bash -c` script of the job (`Command[2]`). */
   readonly script: string;

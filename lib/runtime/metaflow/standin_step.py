@@ -20,12 +20,15 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 - beyond Metaflow's own commands: the setup's `export` lines (an array-job foreach body derives its task id and split
   index there; `MF_PATHSPEC` must name the task), `export -n`, `printf '%s' "..." > FILE` and
   `--input-paths-filename FILE` (a wide join), `python -c '...'` commands of ours (run with the job's environment;
-  the files they write are kept), `$((a/b))`, and execve's 128 KiB bound on one argument or environment string;
+  the files they write are kept; what they import from Metaflow, its AWS client and config, is the stand-in's
+  `standin_metaflow`, e.g. for an inline-Map foreach's join order), `$((a/b))`, and execve's 128 KiB bound on one argument or environment string;
 - `num_parallel` split, `@parallel` step (one multi-node job) and the join after it: see standin_parallel.py;
 - exports written before Metaflow's own (a retried step's carried task id and attempt, retry-delay.ts) are applied
   first; `MF_PATHSPEC` and `MF_ATTEMPT` must name the task and retry count the `step` command gets, and each task
   records its attempts (`attempts.json`): a retry count is never reused for one task id;
-- attempts with a retry count above `--max-user-code-retries` run `@catch`'s fallback (recorded as `fallback`).
+- attempts with a retry count above `--max-user-code-retries` run `@catch`'s fallback (recorded as `fallback`);
+- a failed task runs the script's failure check (`[ $c -eq 0 ] || python -c '...'`, e.g. a foreach past the width
+  ceiling) on a log holding what the stand-in printed.
 
 Test-only faults, JSON {step: n}: `MFCDK_STANDIN_FAIL_ATTEMPTS` fails user code on attempts with retry count < n;
 `MFCDK_STANDIN_RECLAIM` makes the first n jobs of the step in the run lose their host (the local engine's
@@ -41,14 +44,11 @@ Exit status 0 on success; 1 with a message on stderr when the protocol is violat
 
 import base64
 import datetime
-import hashlib
-import hmac
 import json
 import os
 import re
 import sys
 import time
-import urllib.request
 import zlib
 from fnmatch import fnmatchcase
 
@@ -118,6 +118,8 @@ def decompress_list(text):
 
 
 def dynamodb(action, payload, env):
+    import hashlib  # only the tasks that coordinate a foreach pay for these
+    import hmac
     region = env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1"
     endpoint = env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL") or "https://dynamodb.%s.amazonaws.com" % region
     body = json.dumps(payload).encode("utf-8")
@@ -141,7 +143,7 @@ def dynamodb(action, payload, env):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (env.get("AWS_ACCESS_KEY_ID", ""), scope, signed, signature)
-    import http.client  # only the tasks that coordinate a foreach pay for it
+    import http.client
 
     secure = endpoint.startswith("https://")
     connection = (http.client.HTTPSConnection if secure else http.client.HTTPConnection)(host, timeout=30)
@@ -312,8 +314,11 @@ def python_inline(code, env):
     import subprocess
     import tempfile
 
+    here = os.path.dirname(os.path.abspath(__file__))
+    # Metaflow's modules our commands import (its AWS client, its config) come from the stand-in's `metaflow`.
+    path = [os.path.join(here, "standin_metaflow"), here] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     with tempfile.TemporaryDirectory() as scratch:
-        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=scratch, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", code], env=dict(env, PYTHONPATH=os.pathsep.join(path)), cwd=scratch, capture_output=True, text=True)
         if done.returncode != 0:
             raise ProtocolError("python -c failed: %s" % done.stderr.strip()[-500:])
         written = {}
@@ -499,6 +504,25 @@ def step_command(match, expanded, env, flow, task_id, code_dir, files, command="
         dynamodb("UpdateItem", {"TableName": table(env), "Key": {"pathspec": {"S": join_parent}}, "UpdateExpression": "ADD parent_task_ids_for_foreach_join :val", "ExpressionAttributeValues": {":val": {"SS": [task_id]}}}, env)
 
 
+FAILURE_CHECK_RE = re.compile(r"; c=\$\?; \[ \$c -eq 0 \] \|\| python -c '([^']*)'; ")
+
+
+def failure_check(script, env, message):
+    """The script's check after a failed step (our `[ $c -eq 0 ] || python -c '...'`), run for real on a log that
+    holds what the task printed, as Metaflow's `mflog.tee` would have written it to $MFLOG_STDERR."""
+    import subprocess
+    import tempfile
+
+    check = FAILURE_CHECK_RE.search(script)
+    if not check:
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        log = os.path.join(scratch, "mflog_stderr")
+        with open(log, "w") as handle:
+            handle.write(message + "\n")
+        subprocess.run([sys.executable, "-c", check.group(1)], env=dict(env, MFLOG_STDERR=log), cwd=scratch)
+
+
 def main(argv):
     if len(argv) not in (2, 3):
         sys.stderr.write("usage: standin_step.py SCRIPT [CODE_DIR]\n")
@@ -506,11 +530,11 @@ def main(argv):
     env = dict(os.environ)
     try:
         run(argv[1], env, argv[2] if len(argv) == 3 else os.getcwd())
-    except ProtocolError as error:
-        sys.stderr.write("metaflow protocol violation: %s\n" % error)
-        return 1
-    except UserCodeFailed as error:
-        sys.stderr.write("%s\n" % error)
+    except (ProtocolError, UserCodeFailed) as error:
+        message = ("metaflow protocol violation: %s" if isinstance(error, ProtocolError) else "%s") % error
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+        failure_check(argv[1], env, message)
         return 1
     return 0
 

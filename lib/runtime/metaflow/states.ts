@@ -49,9 +49,9 @@ export function metaflowForeachMapState(child: string, join: string, iteratorSta
   } as const;
 }
 
-/** Names of the DynamoDB-read and Map states of a foreach whose first body step is `child`. */
-export function metaflowForeachStateNames(child: string): { cardinality: string; map: string } {
-  return { cardinality: `#${child}`, map: `*${child}` };
+/** Names of the DynamoDB-read, Map and join-order states of a foreach whose first body step is `child`. */
+export function metaflowForeachStateNames(child: string): { cardinality: string; map: string; joinOrder: string } {
+  return { cardinality: `#${child}`, map: `*${child}`, joinOrder: `*${child}.join-order` };
 }
 
 /** The Parallel state of a static split: `sha224("&".join(out_funcs))`, short enough for any number of branches. */

@@ -11,7 +11,7 @@ import { ValidationError } from '../../../lib/errors';
 import { importPythonFlow } from '../../../lib/importer/python';
 import { METAFLOW_HOST_EVALUATE_ON_EXIT } from '../../../lib/runtime/metaflow/host-retry';
 import { metaflowRetryEnvelopeNames } from '../../../lib/runtime/metaflow/retry-delay';
-import { batchStates, FIXTURES, FIXTURE_FLOWS, type BatchState } from '../../lib/runtime/metaflow/fixture-deployment';
+import { batchStates, FIXTURES, FIXTURE_FLOWS, normaliseOurAdditions, type BatchState } from '../../lib/runtime/metaflow/fixture-deployment';
 import { validateAsl } from '../../lib/compile/helpers';
 import { definitionFromTemplate, effectiveState, testInfrastructure } from './test-infrastructure';
 
@@ -68,7 +68,7 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       const protocol = (s: BatchState) => [...new Map(env(s).filter((e) => PROTOCOL_ENV.test(e.Name)).map((e) => [e.Name, e])).values()].sort((a, b) => (a.Name < b.Name ? -1 : 1));
       expect(protocol(state)).toEqual(protocol(expected));
       // The `step` command line (ids, retry count, input paths, split index) after the flow file name.
-      const stepLine = (s: BatchState) => /\s(step \S+ --run-id .*?)\) 1>>/.exec(s.Parameters.ContainerOverrides.Command[2])?.[1];
+      const stepLine = (s: BatchState) => /\s(step \S+ --run-id .*?)\) 1>>/.exec(normaliseOurAdditions(s.Parameters.ContainerOverrides.Command[2]))?.[1];
       expect(stepLine(state)).toBeDefined();
       expect(stepLine(state)).toBe(stepLine(expected));
       const attrs = (s: BatchState) => Object.fromEntries(Object.entries(s.Parameters.Parameters).filter(([k]) => !DEPLOYER_ATTRS.has(k)));

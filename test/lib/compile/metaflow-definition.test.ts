@@ -7,7 +7,8 @@ import { ValidationError } from '../../../lib/errors';
 import { decodeManifest } from '../../../lib/runtime/manifest';
 import { isMetaflowHostRetryState, METAFLOW_HOST_EVALUATE_ON_EXIT, metaflowHostRetryStateNames } from '../../../lib/runtime/metaflow/host-retry';
 import { isMetaflowRetryEnvelopeState, metaflowRetryEnvelopeNames } from '../../../lib/runtime/metaflow/retry-delay';
-import { FIXTURES, FIXTURE_FLOWS, batchStates, normaliseEnvFiles, recorded, type Recorded } from '../runtime/metaflow/fixture-deployment';
+import { FIXTURES, FIXTURE_FLOWS, batchStates, normaliseEnvFiles, normaliseOurAdditions, recorded, type Recorded } from '../runtime/metaflow/fixture-deployment';
+import { CARDINALITY_PROJECTION, JOIN_PARENTS_PATH } from '../../../lib/runtime/metaflow/inline-foreach-order';
 import { validateAsl } from './helpers';
 
 type States = Record<string, Record<string, unknown>>;
@@ -90,9 +91,11 @@ describe.each(FIXTURE_FLOWS)('the Metaflow definition of %s', (dir) => {
   });
 
   test("has Metaflow's states, nested the same way, after our init states", () => {
-    // Our additions: a Pass between each foreach Map and its join (see metaflowJoinInputState), and the host-retry
-    // states each Batch task catches into (see host-retry.ts).
-    const passes = new Map(flatten(definition.States as States).filter((s) => s.name.endsWith('.join')).map((s) => [s.name, s.state.Next]));
+    // Our additions: a PutItem of the join order and a Pass between each foreach Map and its join (see
+    // inline-foreach-order.ts, metaflowJoinInputState), and the host-retry states each Batch task catches into.
+    const additions = flatten(definition.States as States).filter((s) => s.name.endsWith('.join') || s.name.endsWith('.join-order'));
+    const beyond = (name: string): string => (additions.some((s) => s.name === name) ? beyond(String(additions.find((s) => s.name === name)!.state.Next)) : name);
+    const passes = new Map(additions.map((s) => [s.name, beyond(s.name)]));
     const ours = flatten(definition.States as States)
       .filter((s) => !s.name.startsWith('Init.') && !passes.has(s.name) && !isMetaflowHostRetryState(s.name))
       .map((s) => (passes.has(String(s.state.Next)) ? { ...s, state: { ...s.state, Next: passes.get(String(s.state.Next)) } } : s));
@@ -105,7 +108,7 @@ describe.each(FIXTURE_FLOWS)('the Metaflow definition of %s', (dir) => {
 
   test.each(batchStates(theirs).map((s) => [s.name, s] as const))('step %s: command, environment, job parameters, attempts and timeout equal Metaflow\'s', (name, state) => {
     const ours = batchStates(definition as never).find((s) => s.name === name)!;
-    const normalise = (p: unknown) => JSON.parse(normaliseEnvFiles(JSON.stringify(p)));
+    const normalise = (p: unknown) => JSON.parse(normaliseEnvFiles(normaliseOurAdditions(JSON.stringify(p))));
     const { JobDefinition: _a, JobQueue: _b, RetryStrategy: oursRetry, ...oursRest } = ours.Parameters as typeof ours.Parameters & { RetryStrategy: { EvaluateOnExit?: unknown } };
     const { JobDefinition: _c, JobQueue: _d, RetryStrategy: theirsRetry, ...theirsRest } = state.Parameters;
     expect(normalise(oursRest)).toEqual(normalise(theirsRest));
@@ -121,11 +124,17 @@ describe.each(FIXTURE_FLOWS)('the Metaflow definition of %s', (dir) => {
         const { Iterator: _i, Comment: _c, Next: next, ResultPath: resultPath, MaxConcurrency: _n, ...rest } = ours.get(name)! as Record<string, unknown>;
         const { Iterator: _j, MaxConcurrency: _m, OutputPath: _o, Next: join, ...expected } = state;
         expect(rest).toEqual(expected);
-        // The Map's result is dropped; the Pass rebuilds the join's input from the foreach task's output.
-        expect(resultPath).toBeNull();
-        expect((ours.get(String(next)) as { Next: string }).Next).toBe(join);
+        // The Map's results (job ids) go to the join-order PutItem; the Pass rebuilds the join's input from the
+        // foreach task's output.
+        expect(resultPath).toBe(JOIN_PARENTS_PATH);
+        const joinOrder = ours.get(String(next)) as { Resource: string; Next: string };
+        expect(joinOrder.Resource).toMatch(/:dynamodb:putItem$/);
+        expect((ours.get(joinOrder.Next) as { Next: string }).Next).toBe(join);
       }
-      if (String(state.Resource).endsWith('dynamodb:getItem')) expect(ours.get(name)).toEqual(state);
+      // The cardinality read also takes the item's ttl, for the join-order item.
+      if (String(state.Resource).endsWith('dynamodb:getItem')) {
+        expect(ours.get(name)).toEqual({ ...state, Parameters: { ...(state.Parameters as object), ...CARDINALITY_PROJECTION } });
+      }
     }
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput, PutItemCommand, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { buildMetaflowDefinition } from '../../../../lib/compile/metaflow-definition';
 import { planFlow } from '../../../../lib/compile/plan';
 import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deployment';
@@ -102,6 +102,8 @@ async function runFlow(fixture: Recorded, executionName: string, input: object, 
       };
     } else if (String(state.Resource).endsWith(':dynamodb:getItem')) {
       handlers[name] = async (request: GetItemCommandInput) => dynamo.send(new GetItemCommand(request)).then(({ Item }) => ({ Item }));
+    } else if (String(state.Resource).endsWith(':dynamodb:putItem')) {
+      handlers[name] = async (request: PutItemCommandInput) => dynamo.send(new PutItemCommand(request)).then(() => ({}));
     }
   }
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
@@ -156,6 +158,16 @@ describe.each(FIXTURE_FLOWS)('the compiled state machine of %s runs the stand-in
     const result = runs.get(dir)!;
     expectTasksPerSplit(fixture, result.tasks);
     await expectForeachCoordination(fixture, result.tasks, dynamo, TABLE);
+  });
+
+  test('every foreach join got its inputs in split order, whatever order DynamoDB\'s set and the Map\'s items had', () => {
+    const result = runs.get(dir)!;
+    for (const [name, node] of fixture.graph.nodes) {
+      if (node.type !== 'foreach') continue;
+      const joins = result.tasks(node.matchingJoin!) as Array<{ input_split_indexes?: number[] }>;
+      expect(joins.length).toBe(result.tasks(name).length);
+      for (const join of joins) expect({ name, order: join.input_split_indexes }).toEqual({ name, order: [...Array(widthOf(fixture, name)).keys()] });
+    }
   });
 
   test('the run sees parameter defaults merged with the object Parameters of our execution input', () => {

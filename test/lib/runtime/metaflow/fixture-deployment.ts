@@ -95,6 +95,18 @@ export function normaliseEnvFiles(script: string): string {
 }
 
 /**
+ * Our additions to Metaflow's scripts: the join of an inline-Map foreach reads its parents in split order
+ * (`orderedJoinInputsCommand`) where Metaflow reads the DynamoDB set, and a failed foreach task checks for the width
+ * ceiling (`foreachTooWideCheckCommand`). Puts Metaflow's script back, in a script or its JSON text.
+ */
+export function normaliseOurAdditions(script: string): string {
+  return script.replace(/\[ \$c -eq 0 \] \|\| python -c '[^']*'; /g, '').replace(
+    /python -c 'import json, os; from metaflow\.metaflow_config [^']*?sfn-%s\/(\w+)\/:[^']*' && (.*?)--input-paths-filename mfcdkinputs/gs,
+    (_, last: string, rest: string) => `python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ENVFILE && . \`pwd\`/ENVFILE && ${rest}--input-paths sfn-\${METAFLOW_RUN_ID}/${last}/:\${METAFLOW_PARENT_TASK_IDS}`,
+  );
+}
+
+/**
  * Metaflow writes the provider into the command (`--metadata=local`); ours reads the job's METAFLOW_DEFAULT_METADATA,
  * which the environment sets to the same value (compared with Metaflow's environment on its own).
  */
