@@ -8,6 +8,8 @@ import { readTextFile } from './output/files';
 export interface LoadFlowOptions {
   /** The FlowSpec class to read when a `.py` file declares several (`--flow-class`). */
   readonly flowClass?: string;
+  /** Decorators of Metaflow extensions installed in the image (`--extension-decorator`, repeatable). */
+  readonly extensionDecorator?: readonly string[];
 }
 
 /**
@@ -22,10 +24,20 @@ export function loadFlow(file: string, options: LoadFlowOptions = {}): FlowDocum
   if (options.flowClass !== undefined && extension !== '.py') {
     throw new UsageError(`--flow-class picks a class of a Python flow file; ${file} is a JSON flow document, which holds one flow`);
   }
+  if (options.extensionDecorator !== undefined && extension !== '.py') {
+    throw new UsageError(`--extension-decorator names a decorator of a Python flow file; ${file} is a JSON flow document`);
+  }
   const text = readTextFile(file);
-  if (extension === '.py') return normalizeFlowDocument(importPythonFlow(file, { flowClass: options.flowClass }));
+  if (extension === '.py') return normalizeFlowDocument(importPythonFlow(file, { flowClass: options.flowClass, extensionDecorators: options.extensionDecorator }));
   return parseFlowDocumentJson(text, file);
 }
 
 /** The `--flow-class` option of the commands that read a flow file. */
 export const FLOW_CLASS_OPTION = ['--flow-class <name>', 'the FlowSpec class to read when a .py file declares several'] as const;
+
+/** The `--extension-decorator` option: as `metaflow: { extensionDecorators }` does for `MetaflowFlow`. */
+export const EXTENSION_DECORATOR_OPTION = [
+  '--extension-decorator <name>',
+  'a step or flow decorator of a Metaflow extension installed in the image, deployed as written (repeatable)',
+  (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value],
+] as const;

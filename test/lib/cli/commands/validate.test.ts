@@ -89,6 +89,18 @@ describe('metaflow-cdk validate', () => {
     expect((await cli('graph', file, '--flow-class', 'BFlow')).stdout).toContain('title: BFlow');
   });
 
+  it('deploys an extension decorator named by --extension-decorator as written, and refuses it unnamed', async () => {
+    const file = write('audited.py', 'from metaflow import FlowSpec, step\nfrom metaflow import audit\nclass AuditedFlow(FlowSpec):\n    @audit(level=2)\n    @step\n    def start(self):\n        self.next(self.end)\n    @step\n    def end(self):\n        pass\n');
+    const refused = await cli('validate', file);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('@audit is not a step decorator metaflow-cdk can deploy');
+    expect(await cli('validate', file, '--extension-decorator', 'audit')).toEqual({ code: 0, stdout: 'flow "AuditedFlow" is valid: 2 steps\n', stderr: '' });
+    expect((await cli('graph', file, '--extension-decorator', 'audit')).stdout).toContain('title: AuditedFlow');
+    const json = await cli('validate', write('doc.json', '{}'), '--extension-decorator', 'audit');
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain('--extension-decorator names a decorator of a Python flow file');
+  });
+
   it('refuses a file that is neither .json nor .py', async () => {
     const { code, stderr } = await cli('validate', write('flow.yaml', 'steps: []'));
     expect(code).toBe(1);
