@@ -4,7 +4,7 @@ import * as path from 'path';
 import { captureCli } from '../lib/cli/capture';
 import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { describeWithRealMetaflow } from '../support/real-metaflow';
-import { engineRunArtifacts, referenceRun, runIdOf, synthesizeFlows } from './support/metaflow-runs';
+import { engineRunArtifacts, realRunArgs, referenceRun, runIdOf, synthesizeFlows } from './support/metaflow-runs';
 
 // Every fixture flow and the README's Python example, run by `metaflow-cdk run --local` with the real Metaflow in
 // every task (no stand-in), against `python flow.py --datastore=local run` of the same file: the run succeeds and the
@@ -43,7 +43,7 @@ describeWithRealMetaflow('Python flows under run --local with the real Metaflow'
 
   test.each(CASES)('$flow: the run succeeds and its end artifacts equal those of python flow.py run', async ({ flow, file, params = [] }) => {
     const runRoot = path.join(work, 'runs', flow);
-    const args = ['run', '--local', flow, '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress', '--python', real().python, '--task-env', `PYTHONPATH=${real().metaflowSrc}`];
+    const args = realRunArgs(real(), flow, cdkOut, runRoot);
     const [engine, reference] = await Promise.all([
       captureCli([...args, ...params.flatMap((p) => ['-p', p])]),
       referenceRun(real(), file, flow, params.flatMap((p) => [`--${p.split('=')[0]}`, p.slice(p.indexOf('=') + 1)]), work),

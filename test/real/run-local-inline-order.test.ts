@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { captureCli } from '../lib/cli/capture';
 import { describeWithRealMetaflow } from '../support/real-metaflow';
-import { engineRunArtifacts, runIdOf, synthesizeFlows } from './support/metaflow-runs';
+import { engineRunArtifacts, realRunArgs, runIdOf, synthesizeFlows, synthesizedDefinition } from './support/metaflow-runs';
 
 // An 8-wide foreach that runs as Metaflow's inline Map (its body waits between retries), with the real Metaflow in
 // each of its 11 tasks: the join's own assertion checks that its inputs arrive in split order (8! orders possible).
@@ -20,13 +20,12 @@ describeWithRealMetaflow('an inline-Map foreach under run --local with the real 
   test('the join gets its inputs in split order', async () => {
     const cdkOut = path.join(work, 'cdk.out');
     synthesizeFlows(cdkOut, [FLOW_FILE]);
-    const manifest = JSON.parse(fs.readFileSync(path.join(cdkOut, 'RealMetaflow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { DefinitionString?: unknown } }> };
-    const definition = JSON.stringify(Object.values(manifest.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.DefinitionString);
+    const definition = synthesizedDefinition(cdkOut);
     expect(definition).not.toContain('ArrayProperties');
     expect(definition).toContain('dynamodb:putItem');
 
     const runRoot = path.join(work, 'runs');
-    const engine = await captureCli(['run', '--local', 'InlineOrderFlow', '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress', '--python', real().python, '--task-env', `PYTHONPATH=${real().metaflowSrc}`]);
+    const engine = await captureCli(realRunArgs(real(), 'InlineOrderFlow', cdkOut, runRoot));
     expect({ code: engine.code, out: engine.code === 0 ? '' : engine.stdout + engine.stderr }).toEqual({ code: 0, out: '' });
     const ours = await engineRunArtifacts(real(), runRoot, 'InlineOrderFlow', runIdOf(engine.stdout)!);
     expect(ours.artifacts.word).toBe("'ABCDEFGH'");

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { captureCli } from '../lib/cli/capture';
 import { describeWithRealMetaflow } from '../support/real-metaflow';
-import { engineRunArtifacts, referenceRun, runIdOf, synthesizeFlows } from './support/metaflow-runs';
+import { engineRunArtifacts, realRunArgs, referenceRun, runIdOf, synthesizeFlows, synthesizedDefinition } from './support/metaflow-runs';
 
 // The tier's one slow test: a 100-wide foreach, compiled to a Batch array job, with the real Metaflow in each of its
 // 103 tasks; its join asserts that its inputs arrive in split order.
@@ -20,13 +20,12 @@ describeWithRealMetaflow('a 100-wide array-job foreach under run --local with th
   test('succeeds with the end artifacts of python flow.py run', async () => {
     const cdkOut = path.join(work, 'cdk.out');
     synthesizeFlows(cdkOut, [FLOW_FILE]);
-    const manifest = JSON.parse(fs.readFileSync(path.join(cdkOut, 'RealMetaflow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { DefinitionString?: unknown } }> };
-    const definition = JSON.stringify(Object.values(manifest.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.DefinitionString);
+    const definition = synthesizedDefinition(cdkOut);
     expect(definition).toContain('ArrayProperties');
 
     const runRoot = path.join(work, 'runs');
     const [engine, reference] = await Promise.all([
-      captureCli(['run', '--local', 'WideForeachFlow', '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress', '--python', real().python, '--task-env', `PYTHONPATH=${real().metaflowSrc}`]),
+      captureCli(realRunArgs(real(), 'WideForeachFlow', cdkOut, runRoot)),
       referenceRun(real(), FLOW_FILE, 'WideForeachFlow', [], work),
     ]);
     expect({ code: engine.code, out: engine.code === 0 ? '' : engine.stdout + engine.stderr }).toEqual({ code: 0, out: '' });

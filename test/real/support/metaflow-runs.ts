@@ -115,6 +115,18 @@ export function synthesizeFlows(outdir: string, flowFiles: readonly string[]): v
   app.synth();
 }
 
+/** The state machine definition `synthesizeFlows` wrote (of its only flow), as JSON text with its tokens. */
+export function synthesizedDefinition(outdir: string): string {
+  type Template = { Resources: Record<string, { Type: string; Properties: { DefinitionString?: unknown } }> };
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, 'RealMetaflow.template.json'), 'utf8')) as Template;
+  return JSON.stringify(Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.DefinitionString);
+}
+
+/** `run --local FLOW` of a synthesized app with the real Metaflow in every task (before any `-p` parameters). */
+export function realRunArgs(real: RealMetaflow, flow: string, cdkOut: string, runRoot: string): string[] {
+  return ['run', '--local', flow, '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress', '--python', real.python, '--task-env', `PYTHONPATH=${real.metaflowSrc}`];
+}
+
 /** The run id `run --local` printed. */
 export function runIdOf(stdout: string): string | undefined {
   return /run (sfn-\S+) of \S+: /.exec(stdout)?.[1];
