@@ -136,17 +136,16 @@ export function writtenRetryDelays(steps: readonly RawStep[]): Record<string, nu
 }
 
 /**
- * A foreach over an artifact the step sets to a literal: Metaflow iterates a string character by character and fails
- * the run on a number, None or an empty list ("produced zero splits"), so only a non-empty list is kept.
+ * A foreach over an artifact the step sets to a literal: Metaflow iterates a list item by item and a string character by
+ * character (Metaflow's own suite does), and fails the run on a number, None or an empty sequence ("produced zero
+ * splits"), so only a non-empty list or string is kept.
  */
 function foreachLiteralProblems(assignment: { value: unknown; line: number } | undefined, name: string, where: string): Problem[] {
   if (assignment === undefined) return [];
   const { value } = assignment;
-  if (Array.isArray(value) && value.length > 0) return [];
-  const message = Array.isArray(value)
-    ? `foreach="${name}" iterates self.${name}, which the step sets to an empty list: Metaflow fails the run ("Foreach iterator over ... produced zero splits")`
-    : typeof value === 'string'
-      ? `foreach="${name}" iterates self.${name}, which the step sets to a string: the foreach would run once per character`
-      : `foreach="${name}" iterates self.${name}, which the step sets to ${JSON.stringify(value)}, not a list`;
-  return [{ where, field: 'self.next(foreach=...)', value, message, fix: `set self.${name} to a non-empty list (line ${assignment.line}), e.g. self.${name} = [${JSON.stringify(typeof value === 'string' && value !== '' ? value : 'a')}]` }];
+  if ((Array.isArray(value) || typeof value === 'string') && value.length > 0) return [];
+  const message = Array.isArray(value) || typeof value === 'string'
+    ? `foreach="${name}" iterates self.${name}, which the step sets to an empty ${Array.isArray(value) ? 'list' : 'string'}: Metaflow fails the run ("Foreach iterator over ... produced zero splits")`
+    : `foreach="${name}" iterates self.${name}, which the step sets to ${JSON.stringify(value)}, not a list`;
+  return [{ where, field: 'self.next(foreach=...)', value, message, fix: `set self.${name} to a non-empty list (line ${assignment.line}), e.g. self.${name} = ["a"]` }];
 }

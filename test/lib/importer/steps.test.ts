@@ -59,18 +59,19 @@ describe('steps and transitions', () => {
     expect(problems[4].fix).toMatch(/self\.next\(self\.a\)/);
   });
 
-  test('a foreach over an artifact the step sets to a literal that is not a non-empty list is refused', () => {
+  test('a foreach over an artifact the step sets to a literal that is not a non-empty list or string is refused', () => {
     const body = (value: string) => flow([
       ['@step', 'def start(self):', `    self.items = ${value}`, '    self.next(self.each, foreach="items")'],
       ['@step', 'def each(self):', '    self.next(self.join)'],
       ['@step', 'def join(self, inputs):', '    self.next(self.end)'],
       end,
     ]);
-    expect(problemsOf(body('"abc"'))[0].message).toMatch(/sets to a string: the foreach would run once per character/);
+    expect(problemsOf(body('""'))[0].message).toMatch(/empty string: Metaflow fails the run/);
     expect(problemsOf(body('[]'))[0].message).toMatch(/empty list: Metaflow fails the run/);
     expect(problemsOf(body('5'))[0]).toMatchObject({ field: 'self.next(foreach=...)', value: 5 });
     expect(problemsOf(body('None'))[0].fix).toMatch(/set self.items to a non-empty list \(line 5\)/);
-    // Lists (and tuples), and values not knowable at synth, are accepted.
-    for (const ok of ['[1, 2]', '(1, 2)', 'list(range(3))', 'self.load()']) expect(importSource(body(ok)).steps[0].foreach).toBe('items');
+    // Lists (and tuples), strings (Metaflow iterates their characters, as its own NestedForeachTest does), and values
+    // not knowable at synth are accepted.
+    for (const ok of ['[1, 2]', '(1, 2)', '"abc"', 'list(range(3))', 'self.load()']) expect(importSource(body(ok)).steps[0].foreach).toBe('items');
   });
 });
