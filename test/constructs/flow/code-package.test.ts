@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as tar from 'tar';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { CODE_PACKAGE_METADATA_KEY } from '../../../lib/runtime/metaflow/code-package';
 import { testInfrastructure } from './test-infrastructure';
@@ -23,8 +24,10 @@ if __name__ == "__main__":
     AppRootFlow()
 `;
 
-function files(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
+function members(archive: string): string[] {
+  const names: string[] = [];
+  tar.t({ file: archive, sync: true, onReadEntry: (entry) => names.push(entry.path) });
+  return names;
 }
 
 describe('the code package of a Python flow', () => {
@@ -44,25 +47,27 @@ describe('the code package of a Python flow', () => {
   });
   afterEach(() => fs.rmSync(app, { recursive: true, force: true }));
 
-  function synth(outdir: string, packageSuffixes?: string[]): { staged: string[]; metadata: unknown } {
+  function synth(outdir: string, packageSuffixes?: string[]): { staged: string[]; metadata: unknown; bytes: Buffer } {
     const cdkApp = new App({ outdir });
     const stack = new Stack(cdkApp, 'AppRoot');
     const flow = new MetaflowFlow(stack, 'Flow', { infrastructure: testInfrastructure(stack), pythonFlowFile: path.join(app, 'flow.py'), image: 'python:3.11', metaflow: { packageSuffixes } });
     const assembly = cdkApp.synth();
     const template = assembly.getStackByName('AppRoot').template as { Resources: Record<string, { Type: string; Metadata?: Record<string, unknown> }> };
     const stateMachine = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
-    return { staged: files(path.join(outdir, `asset.${flow.codeAsset!.assetHash}`)), metadata: stateMachine.Metadata?.[CODE_PACKAGE_METADATA_KEY] };
+    const archive = path.join(outdir, `asset.${flow.codeAsset!.assetHash}.tgz`);
+    return { staged: members(archive), metadata: stateMachine.Metadata?.[CODE_PACKAGE_METADATA_KEY], bytes: fs.readFileSync(archive) };
   }
 
   test('holds only what Metaflow packages, also with an output folder other than cdk.out inside the flow directory, synthesized twice', () => {
     const outdir = path.join(app, 'build', 'assembly');
-    synth(outdir);
+    const first = synth(outdir);
     const again = synth(outdir); // the first assembly now lies inside the flow's directory
-    expect(again.staged).toEqual(['flow.py', 'lib/features.py']);
+    expect(again.staged).toEqual(['INFO', 'flow.py', 'lib/features.py']);
+    expect(again.bytes.equals(first.bytes)).toBe(true);
     expect(again.metadata).toEqual({ directory: '../..', flowFile: 'flow.py', contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   test('packageSuffixes adds files the flow reads beside its code', () => {
-    expect(synth(path.join(app, 'cdk.out'), ['.sql']).staged).toEqual(['flow.py', 'lib/features.py', 'queries.sql']);
+    expect(synth(path.join(app, 'cdk.out'), ['.sql']).staged).toEqual(['INFO', 'flow.py', 'lib/features.py', 'queries.sql']);
   });
 });
