@@ -16,7 +16,8 @@ import { describeWithMetadataService, type RealMetaflowWithService } from '../su
 // Python flows run by `run --local --metadata-service` with the real Metaflow in every task and Metaflow's real
 // metadata service, kept, served again (`local-metadata serve`) and read back by Metaflow's client in another process:
 // the steps, tasks, their parents and children (foreach and @parallel included) and every artifact equal what the
-// client reads of Metaflow's own local run of the same flow.
+// client reads of Metaflow's own local run of the same flow, and `Run.code` / `Task.environment_info` read the code
+// package the tasks recorded in the datastore.
 
 const REPO = path.resolve(__dirname, '../..');
 const CLIENT_TREE = path.join(__dirname, 'metadata-service', 'client_tree.py');
@@ -102,7 +103,7 @@ describeWithMetadataService("Python flows under run --local --metadata-service, 
   }, 300_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test.each(FLOWS.map((f) => [f.name, f] as const))('%s: steps, tasks, parents, children and artifacts equal Metaflow\'s local run', async (_name, flow) => {
+  test.each(FLOWS.map((f) => [f.name, f] as const))('%s: steps, tasks, parents, children and artifacts equal Metaflow\'s local run; Run.code reads the flow file', async (_name, flow) => {
     const runRoot = path.join(work, 'runs', flow.name);
     const [result, reference] = await Promise.all([
       runLocalFlow({
