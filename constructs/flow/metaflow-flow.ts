@@ -157,7 +157,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   readonly fanoutFunction?: CoordinationFunction;
   /** `@catch` recorder Lambda (generic flows; Metaflow's runtime records caught exceptions itself). */
   readonly catchFunction?: CoordinationFunction;
-  /** The code package of a Metaflow flow: its directory as an S3 asset. */
+  /** The code package of a Metaflow flow: Metaflow's tgz of its directory (with `INFO`), as a single-file S3 asset. */
   readonly codeAsset?: s3assets.Asset;
   readonly schedule?: FlowSchedule;
   readonly triggers: readonly S3UploadTrigger[];

@@ -10,8 +10,9 @@ import { ValidationError } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { importPythonFlow } from '../../lib/importer/python';
 import { staticBatchSteps } from '../../lib/importer/static-decorators';
-import { codePackageFiles, codePackageHash, writeCodePackage, type CodePackageSource } from '../../lib/runtime/metaflow/code-package';
-import type { MetaflowDeployment } from '../../lib/runtime/metaflow/deployment';
+import { codePackageFiles, codePackageHash, type CodePackageSource } from '../../lib/runtime/metaflow/code-package';
+import { codePackageTarball, contentAddressedKey, contentAddressedUrl, metaflowPackageInfo, type MetaflowPackageInfo } from '../../lib/runtime/metaflow/code-tarball';
+import { DEFAULT_METAFLOW_VERSION, METAFLOW_V0_CODE_METADATA, type MetaflowDeployment } from '../../lib/runtime/metaflow/deployment';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 import { secretsByName } from '../security/secret-names';
 import { grantSecretsRead } from '../security/secrets';
@@ -98,9 +99,9 @@ export interface MetaflowRuntime {
 
 
 /**
- * Ships the flow's directory as a zip asset, derives what Metaflow's `step-functions create` would take from the
- * deployer's config, and lets the job role read the package and the `@secrets` of the steps (Metaflow reads them
- * inside the task). The job role's table access (Put/Update/Get) is granted here too, in case the infrastructure's
+ * Ships the flow's code as Metaflow's tgz code package (a file asset), derives what Metaflow's `step-functions create`
+ * would take from the deployer's config, and lets the job role read the package, write it to its content address in
+ * the datastore, and read the `@secrets` of the steps (Metaflow reads them inside the task). The job role's table access (Put/Update/Get) is granted here too, in case the infrastructure's
  * role does not already have it.
  */
 export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): MetaflowRuntime {
@@ -113,11 +114,15 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
   if (!fs.existsSync(flowPath)) {
     throw new ValidationError([{ where: `flow "${doc.name}"`, field: 'runtime.directory', value: directory, message: `holds no ${runtime.flowFile}, so there is no code package to ship`, fix: 'import the flow with importPythonFlow (it records the directory), or set runtime.directory to the folder of the flow file' }]);
   }
-  const { asset, contentHash, outdir } = codePackageAsset(scope, directory, options.packageSuffixes);
+  const productionToken = options.productionToken ?? `${doc.name.toLowerCase()}-0-${hashOf([stack.stackName, scope.node.path], 4)}`;
+  const info = metaflowPackageInfo({ flowName: doc.name, flowFile: runtime.flowFile, metaflowVersion: options.metaflowVersion ?? DEFAULT_METAFLOW_VERSION, productionToken });
+  const { asset, sha, contentHash, outdir } = codePackageAsset(scope, directory, options.packageSuffixes, info);
   const jobRole = input.jobRole;
   // The package object only, not the whole asset bucket (asset.grantRead would grant every asset of the account).
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })] }));
   asset.bucket.encryptionKey?.grantDecrypt(jobRole);
+  // The start step copies the package to its content address, where Metaflow's client reads Run.code: that key only.
+  infra.datastore.grantReadWrite(jobRole, contentAddressedKey(doc.name, sha));
   infra.coordinationTable.grant(jobRole, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
   const usesSecrets = grantStepSecrets(scope, input);
   const unsafeTag = (options.tags ?? []).find((tag) => !/^[^\s'"`$\\;|&<>()]{1,500}$/.test(tag));
@@ -136,9 +141,15 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
     dynamoDbTable: infra.coordinationTable.tableName,
     stateMachineName: input.stateMachineName,
     owner: options.owner ?? 'metaflow-cdk',
-    productionToken: options.productionToken ?? `${doc.name.toLowerCase()}-0-${hashOf([stack.stackName, scope.node.path], 4)}`,
+    productionToken,
     ...(options.metaflowVersion !== undefined ? { metaflowVersion: options.metaflowVersion } : {}),
-    codePackage: { url: `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`, sha: asset.assetHash, format: 'zip' },
+    codePackage: {
+      url: `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`,
+      sha,
+      format: 'tgz',
+      metadata: METAFLOW_V0_CODE_METADATA,
+      datastoreUrl: contentAddressedUrl(infra.datastore.sysroot, doc.name, sha),
+    },
     batchDefaults: { image: input.image ?? '', queue: defaultQueue?.queue.jobQueueArn ?? infra.defaultQueueName, iamRole: jobRole.roleArn },
     ...(doc.workflowTimeoutSeconds !== undefined ? { workflowTimeoutSeconds: doc.workflowTimeoutSeconds } : {}),
   };
@@ -152,25 +163,29 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
 }
 
 /**
- * The code package as Metaflow builds it (`codePackageFiles`): only the package's files are copied into the cloud
- * assembly, so neither an app's `node_modules` nor an output folder inside the flow's directory is walked or shipped.
+ * The code package as Metaflow builds it (`codePackageFiles`), in Metaflow's own tgz layout (`codePackageTarball`), as
+ * a single-file asset: only the package's files are read, so neither an app's `node_modules` nor an output folder
+ * inside the flow's directory is walked or shipped. The asset hash derives from the tarball's sha1, so a changed file
+ * or `INFO` ships a new package.
  */
-function codePackageAsset(scope: Construct, directory: string, suffixes: readonly string[] | undefined): { asset: s3assets.Asset; contentHash: string; outdir: string } {
+function codePackageAsset(scope: Construct, directory: string, suffixes: readonly string[] | undefined, info: MetaflowPackageInfo): { asset: s3assets.Asset; sha: string; contentHash: string; outdir: string } {
   const outdir = path.resolve(Stage.of(scope)?.outdir ?? '.');
   const files = codePackageFiles(directory, { suffixes, excludeDirs: [outdir] });
   const contentHash = codePackageHash(files);
+  const tarball = codePackageTarball(files, info);
   const asset = new s3assets.Asset(scope, 'Code', {
     path: directory,
-    assetHash: contentHash,
+    // CDK stages it as asset.<sha256 of this and the bundling options>.tgz: the sha1 cannot be the asset hash itself.
+    assetHash: tarball.sha,
     assetHashType: AssetHashType.CUSTOM,
     bundling: {
       // never run: the local bundling below always succeeds
       image: DockerImage.fromRegistry('metaflow-cdk-code-package'),
-      outputType: BundlingOutput.NOT_ARCHIVED,
-      local: { tryBundle: (outputDir) => (writeCodePackage(files, outputDir), true) },
+      outputType: BundlingOutput.SINGLE_FILE,
+      local: { tryBundle: (outputDir) => (fs.writeFileSync(path.join(outputDir, 'code-package.tgz'), tarball.bytes), true) },
     },
   });
-  return { asset, contentHash, outdir };
+  return { asset, sha: tarball.sha, contentHash, outdir };
 }
 
 /**

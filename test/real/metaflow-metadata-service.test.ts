@@ -16,10 +16,12 @@ import { describeWithMetadataService, type RealMetaflowWithService } from '../su
 // Python flows run by `run --local --metadata-service` with the real Metaflow in every task and Metaflow's real
 // metadata service, kept, served again (`local-metadata serve`) and read back by Metaflow's client in another process:
 // the steps, tasks, their parents and children (foreach and @parallel included) and every artifact equal what the
-// client reads of Metaflow's own local run of the same flow.
+// client reads of Metaflow's own local run of the same flow, and `Run.code` / `Task.environment_info` read the code
+// package the tasks recorded in the datastore.
 
 const REPO = path.resolve(__dirname, '../..');
 const CLIENT_TREE = path.join(__dirname, 'metadata-service', 'client_tree.py');
+const CLIENT_CODE = path.join(__dirname, 'metadata-service', 'client_code.py');
 
 interface PythonFlow {
   readonly name: string;
@@ -57,8 +59,8 @@ function metaflowEnv(real: RealMetaflowWithService, work: string, extra: Record<
   };
 }
 
-async function clientTree(real: RealMetaflowWithService, flow: string, work: string, env: Record<string, string>): Promise<unknown> {
-  const read = await exec(real.python, [CLIENT_TREE, flow], { cwd: work, env: metaflowEnv(real, work, env) });
+async function clientTree(real: RealMetaflowWithService, flow: string, work: string, env: Record<string, string>, script = CLIENT_TREE): Promise<unknown> {
+  const read = await exec(real.python, [script, flow], { cwd: work, env: metaflowEnv(real, work, env) });
   if (read.code !== 0) throw new Error(`Metaflow's client could not read ${flow}:\n${read.stderr.trim().split('\n').slice(-8).join('\n')}`);
   return JSON.parse(read.stdout.trim().split('\n').pop()!);
 }
@@ -101,7 +103,7 @@ describeWithMetadataService("Python flows under run --local --metadata-service, 
   }, 300_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test.each(FLOWS.map((f) => [f.name, f] as const))('%s: steps, tasks, parents, children and artifacts equal Metaflow\'s local run', async (_name, flow) => {
+  test.each(FLOWS.map((f) => [f.name, f] as const))('%s: steps, tasks, parents, children and artifacts equal Metaflow\'s local run; Run.code reads the flow file', async (_name, flow) => {
     const runRoot = path.join(work, 'runs', flow.name);
     const [result, reference] = await Promise.all([
       runLocalFlow({
@@ -125,6 +127,15 @@ describeWithMetadataService("Python flows under run --local --metadata-service, 
       const tree = await clientTree(real(), flow.name, work, { ...served.env });
       expect(tree).toEqual(reference);
       expect(tree).toEqual(expect.objectContaining({ successful: true, finished: true }));
+      // The code package every task recorded is Metaflow's own, in the datastore: Run.code and environment_info read it.
+      const code = (await clientTree(real(), flow.name, work, { ...served.env }, CLIENT_CODE)) as { path: string; info: Record<string, unknown>; flowspec: string; members: string[]; environment_info: Record<string, unknown> };
+      expect(code.flowspec).toBe(fs.readFileSync(flow.file, 'utf-8'));
+      expect(code.info).toMatchObject({ environment_type: 'local', script: path.basename(flow.file), flow_name: flow.name, runtime: 'step-functions' });
+      expect(code.members).toEqual(expect.arrayContaining(['INFO', path.basename(flow.file)]));
+      expect(code.path).toMatch(new RegExp(`^s3://[^/]+/metaflow/${flow.name}/data/([0-9a-f]{2})/\\1[0-9a-f]{38}$`));
+      const tasks = Object.keys(code.environment_info);
+      expect(tasks.length).toBeGreaterThan(1);
+      expect(code.environment_info).toEqual(Object.fromEntries(tasks.map((t) => [t, 'Local environment'])));
     } finally {
       await served.stop();
     }

@@ -4,6 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ValidationError } from '../../errors';
 import { STANDIN_SERVER_SCRIPT, STANDIN_STEP_SCRIPT } from '../../runtime/metaflow/standin';
+import { stagedCodePackage } from './staged-code-package';
+
+export { stagedCodePackage };
 
 /** What a Batch job node would run, as the local engine resolved it (overrides and `Ref::` parameters applied). */
 export interface LocalTaskCommand {
@@ -27,7 +30,7 @@ export type LocalCommandHook = (task: LocalTaskCommand) => LocalTaskReplacement 
 export interface MetaflowStandinOptions {
   /**
    * Directory holding the flow file the step commands name (the unpacked code package).
-   * @default the code package asset staged in `assemblyDirectory` (`asset.<METAFLOW_CODE_SHA>`)
+   * @default the code package asset staged in `assemblyDirectory` (the tgz whose sha1 is `METAFLOW_CODE_SHA`, unpacked)
    */
   readonly codeDir?: string;
   /** The cloud assembly (`cdk.out`) the flow was synthesized into; where the code package asset is staged. */
@@ -97,22 +100,4 @@ export function metaflowStandin(options: MetaflowStandinOptions): LocalCommandHo
     }
     return { command: [python, STANDIN_STEP_SCRIPT, command[2], codeDir], env: standinEnv };
   };
-}
-
-/** The code package of a Metaflow step as `cdk synth` staged it: a directory asset named after its hash. */
-export function stagedCodePackage(assemblyDirectory: string, env: Readonly<Record<string, string>>, step: string): string {
-  const sha = env.METAFLOW_CODE_SHA;
-  const staged = sha === undefined ? undefined : path.join(assemblyDirectory, `asset.${sha}`);
-  if (staged === undefined || !fs.statSync(staged, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ValidationError([
-      {
-        where: `step "${step}" of flow "${env.METAFLOW_FLOW_NAME}"`,
-        field: 'METAFLOW_CODE_SHA',
-        value: sha,
-        message: `the code package is not staged in ${assemblyDirectory}${staged === undefined ? '' : ` (no directory ${path.basename(staged)})`}`,
-        fix: 'synthesize the app again without asset staging disabled, or pass the flow\'s directory as codeDir',
-      },
-    ]);
-  }
-  return staged;
 }

@@ -11,6 +11,7 @@ import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition, scaledWaits } from '../as
 import { taskHandlerFor, TaskHandler, TaskServices } from '../asl/tasks';
 import type { LocalCommandHook } from '../batch/command-hook';
 import { LocalBatch } from '../batch/runner';
+import { codePackageDirOf } from '../batch/staged-code-package';
 import { prepareTaskHost, type TaskHostOptions } from '../batch/task-host';
 import { assetsReadByJobs, publishAssets } from '../services/job-assets';
 import { startLocalAwsFallback, type LocalSecretValues } from '../services/secrets-manager';
@@ -143,7 +144,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   if (metaflow && !options.commandFor) {
     const { warning } = checkTaskInterpreter(metaflow, options.taskHost ?? {});
     if (warning) options.onWarning?.(warning);
-    const staged = options.assemblyDirectory ? stagedPackageDir(options.assembly, options.assemblyDirectory, jobTexts) : undefined;
+    const staged = options.assemblyDirectory ? stagedPackageDir(options.assembly, flow.name, jobTexts) : undefined;
     checkSecrets(flow.name, flowSecretIds(flow.name, metaflow, staged), options.secrets);
     if (!options.metadataService) checkNoServiceNeeded(flow.name, jobTexts);
   }
@@ -328,8 +329,11 @@ export function resolvedJobTexts(assembly: LocalAssembly, definition: Json): str
   return [text, ...jobs];
 }
 
-/** The staged directory of the code package the jobs name, when the assembly has it. */
-function stagedPackageDir(assembly: LocalAssembly, assemblyDirectory: string, jobTexts: readonly string[]): string | undefined {
-  const found = assetsReadByJobs(assembly, jobTexts).find((a) => a.asset.packaging === 'zip');
-  return found && path.resolve(assemblyDirectory, found.asset.source);
+/** The folder of the files of the code package the jobs name (a staged tgz unpacked), when the assembly has it. */
+function stagedPackageDir(assembly: LocalAssembly, flowName: string, jobTexts: readonly string[]): string | undefined {
+  for (const { asset } of assetsReadByJobs(assembly, jobTexts)) {
+    const dir = codePackageDirOf(asset, `flow "${flowName}"`);
+    if (dir !== undefined) return dir;
+  }
+  return undefined;
 }

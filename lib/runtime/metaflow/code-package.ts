@@ -85,12 +85,3 @@ export function codePackageHash(files: readonly CodePackageFile[]): string {
   }
   return hash.digest('hex');
 }
-
-/** Copies the package's files into `outputDir` (the asset's bundling output). */
-export function writeCodePackage(files: readonly CodePackageFile[], outputDir: string): void {
-  for (const file of files) {
-    const target = path.join(outputDir, ...file.archivePath.split('/'));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(file.source, target);
-  }
-}

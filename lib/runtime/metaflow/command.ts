@@ -151,6 +151,23 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
 }
 
 /**
+ * Copies the code package from its asset location into Metaflow's content-addressed store, where Metaflow's client
+ * loads `Run.code` from (`MetaflowCodePackage.datastoreUrl`), unless a run already put it there. The copy stays in the
+ * bucket (no download); a failed copy fails the task, as a failed download does, so a run never records a location
+ * that holds nothing.
+ */
+export function storeCodePackageCommand(url: string, datastoreUrl: string): string {
+  const source = splitS3Url(url);
+  const target = splitS3Url(datastoreUrl);
+  const python =
+    'import boto3, os; ep=os.getenv("METAFLOW_S3_ENDPOINT_URL"); sse=os.getenv("METAFLOW_S3_SERVER_SIDE_ENCRYPTION"); ' +
+    's3=boto3.client("s3", **({"endpoint_url":ep} if ep else {})); ' +
+    `s3.list_objects_v2(Bucket="${target.bucket}", Prefix="${target.key}", MaxKeys=1).get("KeyCount") or ` +
+    `s3.copy_object(Bucket="${target.bucket}", Key="${target.key}", CopySource={"Bucket":"${source.bucket}","Key":"${source.key}"}, **({"ServerSideEncryption":sse} if sse else {}))`;
+  return `if ! python -c '${python}'; then mflog 'Failed to copy the code package to ${datastoreUrl} (Run.code reads it there). Exiting...' && exit 1; fi`;
+}
+
+/**
  * The container command of a Metaflow step: `["bash", "-c", script]` where the script sets up Metaflow's log capture,
  * fetches and unpacks the code package, and runs the step's Metaflow commands as `step-functions create` does
  * (`metaflow-sfn-protocol.md` §3.1).
@@ -178,6 +195,7 @@ export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployme
     `i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c 'import boto3, os; ep=os.getenv("METAFLOW_S3_ENDPOINT_URL"); boto3.client("s3", **({"endpoint_url":ep} if ep else {})).download_file("${bucket}", "${key}", "${archive}")' && mflog 'Code package downloaded.' && break; sleep 10; i=$((i+1)); done`,
     `if [ $i -gt 5 ]; then mflog 'Failed to download code package from ${pkg.url} after 6 tries. Exiting...' && exit 1; fi`,
     unpack,
+    ...(stepName === graph.start && pkg.datastoreUrl !== undefined ? [storeCodePackageCommand(pkg.url, pkg.datastoreUrl)] : []),
     'export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)',
     'export METAFLOW_EXTRACTED_ROOT=$(pwd)',
     ...(options.setup ?? []),

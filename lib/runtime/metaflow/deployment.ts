@@ -68,16 +68,26 @@ export interface MetaflowCodePackage {
   /** sha1 (or asset hash) of the package, `METAFLOW_CODE_SHA`. */
   readonly sha: string;
   /**
-   * `tgz`: a package built by Metaflow (`.mf_code` inside, Metaflow's own download commands);
-   * `zip`: the flow directory as a CDK asset, unpacked with Python's zipfile (the image provides Metaflow).
+   * `tgz`: a gzip'd tar in Metaflow's layout (built by Metaflow, or by `MetaflowFlow` at synth: the flow's files and
+   * `INFO` at the root), unpacked with `tar`; `zip`: the flow directory as a CDK directory asset, unpacked with
+   * Python's zipfile (Metaflow's client cannot read it: `Run.code` fails).
    */
   readonly format: 'tgz' | 'zip';
   /** `METAFLOW_CODE_METADATA` of a Metaflow package. @default the tgz metadata for `tgz`, none for `zip` */
   readonly metadata?: string;
+  /**
+   * Where the package lies in Metaflow's content-addressed store, `<datastore sysroot>/<flow>/data/<sha[:2]>/<sha>`
+   * (`sha` the package's sha1): the location Metaflow records (`METAFLOW_CODE_URL`), from which its client loads
+   * `Run.code`. The `start` step copies the package there from `url` once per run when it is missing. Tasks keep
+   * downloading from `url`. @default none: Metaflow records `url`
+   */
+  readonly datastoreUrl?: string;
 }
 
 export const DEFAULT_METAFLOW_VERSION = '2.19.38';
 export const METAFLOW_TGZ_CODE_METADATA = '{"version": 0, "archive_format": "tgz", "mfcontent_version": 1}';
+/** `METAFLOW_CODE_METADATA` of the package `MetaflowFlow` builds: Metaflow's v0 content layout (`INFO` at the root). */
+export const METAFLOW_V0_CODE_METADATA = '{"version": 0, "archive_format": "tgz", "mfcontent_version": 0}';
 
 /** `s3://bucket/some/key` -> bucket and key. */
 export function splitS3Url(url: string): { bucket: string; key: string } {

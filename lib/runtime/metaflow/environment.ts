@@ -32,7 +32,7 @@ export function metaflowStepEnvironment(graph: FlowGraph, stepName: string, depl
   add('AWS_DEFAULT_REGION', deployment.region);
   add('METAFLOW_CODE_METADATA', pkg.metadata ?? (pkg.format === 'tgz' ? METAFLOW_TGZ_CODE_METADATA : undefined));
   add('METAFLOW_CODE_SHA', pkg.sha);
-  add('METAFLOW_CODE_URL', pkg.url);
+  add('METAFLOW_CODE_URL', pkg.datastoreUrl ?? pkg.url);
   add('METAFLOW_CODE_DS', 's3');
   add('METAFLOW_USER', 'SFN');
   add('METAFLOW_SERVICE_URL', deployment.serviceUrl);
@@ -52,7 +52,7 @@ export function metaflowStepEnvironment(graph: FlowGraph, stepName: string, depl
   add('METAFLOW_S3_SERVER_SIDE_ENCRYPTION', deployment.s3ServerSideEncryption);
   add('METAFLOW_S3_ENDPOINT_URL', deployment.s3EndpointUrl);
   for (const [name, value] of protocol.env) add(name, value);
-  add('METAFLOW_CODE_URL', pkg.url);
+  add('METAFLOW_CODE_URL', pkg.datastoreUrl ?? pkg.url);
   add('METAFLOW_FLOW_NAME', graph.document.name);
   add('METAFLOW_STEP_NAME', stepName);
   add('METAFLOW_RUN_ID', protocol.attrs['metaflow.run_id.$']);

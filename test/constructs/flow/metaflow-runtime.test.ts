@@ -59,10 +59,9 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       // The static part (command, literal variables, resources) is in the job definition; Batch merges the overrides.
       const state = effectiveState(submitted, resources) as BatchState;
       const env = (s: BatchState) => s.Parameters.ContainerOverrides.Environment;
-      // The same variables (Batch keeps one value per name); a zip code package has no METAFLOW_CODE_METADATA, AWS S3
-      // needs no METAFLOW_S3_ENDPOINT_URL (the fixtures were compiled against a local S3), and the job definition
-      // adds the generic step variables (MF_*, MFCDK_*).
-      const deployerOnly = new Set(['METAFLOW_CODE_METADATA', 'METAFLOW_S3_ENDPOINT_URL']);
+      // The same variables (Batch keeps one value per name); AWS S3 needs no METAFLOW_S3_ENDPOINT_URL (the fixtures were
+      // compiled against a local S3), and the job definition adds the generic step variables (MF_*, MFCDK_*).
+      const deployerOnly = new Set(['METAFLOW_S3_ENDPOINT_URL']);
       const names = (s: BatchState) => [...new Set(env(s).map((e) => e.Name))].filter((n) => !/^MF(CDK)?_/.test(n)).sort();
       expect(names(state)).toEqual(names(expected).filter((n) => !deployerOnly.has(n)));
       const protocol = (s: BatchState) => [...new Map(env(s).filter((e) => PROTOCOL_ENV.test(e.Name)).map((e) => [e.Name, e])).values()].sort((a, b) => (a.Name < b.Name ? -1 : 1));
@@ -81,15 +80,29 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
     }
   });
 
-  test('the code package is the flow directory as a zip asset the job downloads and unpacks', () => {
+  test('the code package is Metaflow\'s tgz as a file asset: tasks download and untar it, start copies it to its content address, Metaflow records that', () => {
     const flow = flows.get('foreach_flow')!;
-    expect(flow.codeAsset).toBeDefined();
-    const start = effectiveState(batchStates(definitions.get('foreach_flow')! as never).find((s) => s.name === 'start')!, resources) as BatchState;
-    const env = Object.fromEntries(start.Parameters.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
-    expect(env.METAFLOW_CODE_SHA).toBe(flow.codeAsset!.assetHash);
-    expect(env.METAFLOW_CODE_URL).toMatch(/^s3:\/\/.+\/[0-9a-f]{64}\.zip$/);
-    expect(start.Parameters.ContainerOverrides.Command[2]).toContain('zipfile.ZipFile("job.zip").extractall(".")');
-    expect(start.Parameters.ContainerOverrides.Command[2]).toContain('python flow.py');
+    expect(flow.codeAsset!.isFile).toBe(true);
+    expect(flow.codeAsset!.s3ObjectKey).toMatch(/^[0-9a-f]{64}\.tgz$/);
+    const states = batchStates(definitions.get('foreach_flow')! as never).map((s) => effectiveState(s, resources) as BatchState);
+    const envOf = (state: BatchState) => Object.fromEntries(state.Parameters.ContainerOverrides.Environment.map((e) => [e.Name, e.Value]));
+    const start = states.find((s) => s.name === 'start')!;
+    const env = envOf(start);
+    expect(env.METAFLOW_CODE_SHA).toMatch(/^[0-9a-f]{40}$/);
+    const sha = env.METAFLOW_CODE_SHA!;
+    const sysroot = env.METAFLOW_DATASTORE_SYSROOT_S3;
+    const flowName = env.METAFLOW_FLOW_NAME!;
+    expect(env.METAFLOW_CODE_URL).toEqual(`${sysroot}/${flowName}/data/${sha.slice(0, 2)}/${sha}`);
+    expect(env.METAFLOW_CODE_METADATA).toBe('{"version": 0, "archive_format": "tgz", "mfcontent_version": 0}');
+    const script = start.Parameters.ContainerOverrides.Command[2];
+    expect(script).toContain(`"${flow.codeAsset!.s3ObjectKey}", "job.tar")`);
+    expect(script).toContain("tar -xzf job.tar -C .");
+    expect(script).toContain(`s3.copy_object(Bucket="${String(sysroot).split('/')[2]}", Key="metaflow/${flowName}/data/${sha.slice(0, 2)}/${sha}", CopySource={"Bucket":"${stack.resolve(flow.codeAsset!.s3BucketName)}","Key":"${flow.codeAsset!.s3ObjectKey}"}`);
+    expect(script).toContain('python flow.py');
+    for (const other of states.filter((s) => s.name !== 'start')) {
+      expect(envOf(other).METAFLOW_CODE_URL).toBe(env.METAFLOW_CODE_URL);
+      expect(other.Parameters.ContainerOverrides.Command[2]).not.toContain('copy_object');
+    }
   });
 
   test('no coordination Lambdas with inline-map foreaches: Metaflow flows read foreach cardinality from DynamoDB in the state machine', () => {
@@ -106,7 +119,7 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .flatMap((s) => [s.Action].flat());
 
-  test('each flow\'s own job role may read its own code asset only and Put/Update/Get the coordination table', () => {
+  test('each flow\'s own job role may read its own code asset only, write its content address only, and Put/Update/Get the coordination table', () => {
     const jobRoles = [...flows.values()].map((f) => Stack.of(f).getLogicalId((f.jobRole as iam.Role).node.defaultChild as iam.CfnRole));
     expect(new Set(jobRoles).size).toBe(FIXTURE_FLOWS.length);
     for (const jobRole of jobRoles) {
@@ -116,9 +129,14 @@ describe('MetaflowFlow deploys the Metaflow fixture flows from their Python file
       const s3 = Object.values(resources)
         .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(jobRole))
         .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-        .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')) && JSON.stringify(st.Resource).includes('.zip'));
-      expect(s3.length).toBe(1);
-      expect(JSON.stringify(s3[0].Resource)).toMatch(/[0-9a-f]{64}\.zip/);
+        .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+      const asset = s3.filter((st) => JSON.stringify(st.Resource).includes('.tgz'));
+      expect(asset.length).toBe(1);
+      expect(asset[0].Action).toBe('s3:GetObject');
+      expect(JSON.stringify(asset[0].Resource)).toMatch(/[0-9a-f]{64}\.tgz/);
+      const store = s3.filter((st) => /\/data\/[0-9a-f]{2}\/[0-9a-f]{40}"/.test(JSON.stringify(st.Resource)));
+      expect(store.length).toBe(1);
+      expect([store[0].Action].flat()).toContain('s3:PutObject');
     }
   });
 

@@ -82,7 +82,7 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
 
   test('a cloud assembly without the staged code package fails before any task and says how to fix it', async () => {
     const stripped = path.join(tmp, 'stripped.out');
-    fs.cpSync(cdkOut, stripped, { recursive: true, filter: (source) => !path.basename(source).startsWith('asset.') || !fs.statSync(source).isDirectory() });
+    fs.cpSync(cdkOut, stripped, { recursive: true, filter: (source) => !path.basename(source).startsWith('asset.') });
     const { code, stdout, stderr } = await cli(['run', '--local', 'ForeachAnchorFlow', '--cdk-out', stripped, '--run-root', path.join(tmp, 'runs2'), '--app', REPO, '--no-progress', '--metaflow-standin']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/the asset for s3:\/\/\S+ is not staged at .*stripped\.out.*synthesize the app again/s);

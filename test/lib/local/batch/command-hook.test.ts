@@ -3,6 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ValidationError } from '../../../../lib/errors';
 import { metaflowStandin, STANDIN_DATASTORE_ENV } from '../../../../lib/local/batch/command-hook';
+import { unpackedCodePackage } from '../../../../lib/local/batch/staged-code-package';
+import { codePackageFiles } from '../../../../lib/runtime/metaflow/code-package';
+import { codePackageTarball, metaflowPackageInfo } from '../../../../lib/runtime/metaflow/code-tarball';
 import { STANDIN_STEP_SCRIPT } from '../../../../lib/runtime/metaflow/standin';
 
 describe('metaflowStandin', () => {
@@ -31,6 +34,40 @@ describe('metaflowStandin', () => {
       expect(() => staged({ step: 'start', command: ['bash', '-c', 's'], env: metaflowEnv })).toThrow(ValidationError);
     } finally {
       fs.rmSync(assembly, { recursive: true, force: true });
+    }
+  });
+
+  test('a staged tgz code package (MetaflowFlow\'s) is found by its sha1, unpacked once per process and reused', () => {
+    const assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-hook-'));
+    const flowDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-hook-flow-'));
+    try {
+      fs.writeFileSync(path.join(flowDir, 'flow.py'), 'print(1)\n');
+      const tarball = codePackageTarball(codePackageFiles(flowDir), metaflowPackageInfo({ flowName: 'LinearFlow', flowFile: 'flow.py', metaflowVersion: '2.19.38', productionToken: 't' }));
+      fs.writeFileSync(path.join(assembly, `asset.${'e'.repeat(64)}.tgz`), tarball.bytes);
+      fs.writeFileSync(path.join(assembly, `asset.${'f'.repeat(64)}.tgz`), 'another asset');
+      const staged = metaflowStandin({ assemblyDirectory: assembly, datastoreDir: '/data', python: 'py3' });
+      const env = { ...metaflowEnv, METAFLOW_CODE_SHA: tarball.sha };
+      const codeDir = staged({ step: 'start', command: ['bash', '-c', 's'], env })!.command[3];
+      expect(fs.readFileSync(path.join(codeDir, 'flow.py'), 'utf-8')).toBe('print(1)\n');
+      expect(JSON.parse(fs.readFileSync(path.join(codeDir, 'INFO'), 'utf-8')).script).toBe('flow.py');
+      fs.writeFileSync(path.join(codeDir, 'marker'), '');
+      expect(staged({ step: 'end', command: ['bash', '-c', 's'], env })!.command[3]).toBe(codeDir);
+      expect(fs.existsSync(path.join(codeDir, 'marker'))).toBe(true);
+      expect(() => staged({ step: 'start', command: ['bash', '-c', 's'], env: { ...metaflowEnv, METAFLOW_CODE_SHA: 'a'.repeat(40) } })).toThrow(/not staged in .*no asset\.\*\.tgz with sha1 a{40}/);
+    } finally {
+      fs.rmSync(assembly, { recursive: true, force: true });
+      fs.rmSync(flowDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a damaged staged tgz is one ValidationError that says to synthesize again', () => {
+    const archive = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-hook-bad-')), 'asset.x.tgz');
+    try {
+      fs.writeFileSync(archive, Buffer.from([0x1f, 0x8b, 0x08, 0, 1, 2, 3]));
+      expect(() => unpackedCodePackage(archive, 'flow "F"')).toThrow(ValidationError);
+      expect(() => unpackedCodePackage(archive, 'flow "F"')).toThrow(/flow "F".*cannot be unpacked.*synthesize the app again/s);
+    } finally {
+      fs.rmSync(path.dirname(archive), { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,6 @@
 import { batchDecoratorSpec, metaflowStepCommand, metaflowStepCommands } from '../../../../lib/runtime/metaflow/command';
+import { METAFLOW_V0_CODE_METADATA } from '../../../../lib/runtime/metaflow/deployment';
+import { metaflowStepEnvironment } from '../../../../lib/runtime/metaflow/environment';
 import { FIXTURE_FLOWS, normaliseEnvFiles, recorded } from './fixture-deployment';
 
 describe.each(FIXTURE_FLOWS)('commands of %s match Metaflow\'s step-functions create', (dir) => {
@@ -34,6 +36,27 @@ describe('command options', () => {
     expect(script).toContain(`python -c 'import zipfile; zipfile.ZipFile("job.zip").extractall(".")'`);
     expect(script).not.toContain('tar -xzf');
     expect(script.indexOf('export X=1')).toBeLessThan(script.indexOf('step upper'));
+  });
+
+  test('a package with a content address: start copies it there unless present (a failed copy fails the task), Metaflow records the address', () => {
+    const sha = 'ab'.padEnd(40, '1');
+    const datastoreUrl = `s3://store/metaflow/ForeachFlow/data/ab/${sha}`;
+    const deployment = { ...fixture.deployment, codePackage: { url: 's3://assets/f00.tgz', sha, format: 'tgz' as const, metadata: METAFLOW_V0_CODE_METADATA, datastoreUrl } };
+    const [, , start] = metaflowStepCommand(fixture.graph, 'start', deployment);
+    expect(start).toContain('download_file("assets", "f00.tgz", "job.tar")');
+    expect(start).toContain("TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C .");
+    const copy = /&& (if ! python -c '.*?'; then mflog '[^']*' && exit 1; fi) &&/.exec(start)?.[1];
+    expect(copy).toContain(`s3.list_objects_v2(Bucket="store", Prefix="metaflow/ForeachFlow/data/ab/${sha}", MaxKeys=1).get("KeyCount") or s3.copy_object(Bucket="store", Key="metaflow/ForeachFlow/data/ab/${sha}", CopySource={"Bucket":"assets","Key":"f00.tgz"}`);
+    expect(copy).toContain('os.getenv("METAFLOW_S3_ENDPOINT_URL")');
+    expect(copy).toContain(`mflog 'Failed to copy the code package to ${datastoreUrl}`);
+    expect(start.indexOf(copy!)).toBeGreaterThan(start.indexOf('tar -xzf'));
+    expect(start.indexOf(copy!)).toBeLessThan(start.indexOf('flush_mflogs && ('));
+    expect(metaflowStepCommand(fixture.graph, 'upper', deployment)[2]).not.toContain('copy_object');
+    const env = Object.fromEntries(metaflowStepEnvironment(fixture.graph, 'upper', deployment).map((e) => [e.Name, 'Value' in e ? e.Value : e['Value.$']]));
+    expect(env).toMatchObject({ METAFLOW_CODE_URL: datastoreUrl, METAFLOW_CODE_SHA: sha, METAFLOW_CODE_METADATA: METAFLOW_V0_CODE_METADATA, METAFLOW_CODE_DS: 's3' });
+    const without = metaflowStepEnvironment(fixture.graph, 'upper', { ...deployment, codePackage: { ...deployment.codePackage, datastoreUrl: undefined } });
+    expect(without.filter((e) => e.Name === 'METAFLOW_CODE_URL').map((e) => ('Value' in e ? e.Value : ''))).toEqual(['s3://assets/f00.tgz', 's3://assets/f00.tgz']);
+    expect(metaflowStepCommand(fixture.graph, 'start', { ...deployment, codePackage: { ...deployment.codePackage, datastoreUrl: undefined } })[2]).not.toContain('copy_object');
   });
 
   test('a flow without the metaflow runtime is refused', () => {
