@@ -101,8 +101,8 @@ export interface MetaflowRuntime {
 /**
  * Ships the flow's code as Metaflow's tgz code package (a file asset), derives what Metaflow's `step-functions create`
  * would take from the deployer's config, and lets the job role read the package, write it to its content address in
- * the datastore, and read the `@secrets` of the steps (Metaflow reads them inside the task). The job role's table access (Put/Update/Get) is granted here too, in case the infrastructure's
- * role does not already have it.
+ * the datastore, and read the `@secrets` of the steps (Metaflow reads them inside the task). The job role's table
+ * access (Put/Update/Get) is granted here too, in case the infrastructure's role does not already have it.
  */
 export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): MetaflowRuntime {
   const { infrastructure: infra, doc, options = {} } = input;
