@@ -85,7 +85,8 @@ function requireOrSkip(name: string, requirement: string, why: string, body: () 
   }
   // eslint-disable-next-line no-console
   console.log(`skipping "${name}": ${why}`);
-  describe.skip(name, body); // skipped: the real software this tier runs is not on this machine (logged above)
+  // Skipped on purpose: the real software this tier runs is not on this machine (the line above says what is missing).
+  describe.skip(name, body); // reason: see the comment above
 }
 
 /** A real Metaflow with the metadata service's source tree. */
