@@ -50,10 +50,11 @@ export interface MetaflowStandinOptions {
 }
 
 /**
- * The job's command under the fork server: sends the client's pid (the server reads its arguments, environment, cwd
- * and stdout/stderr from /proc) and exits with the status the forked task ended with.
+ * The job's command under the fork server: keeps its stdout and stderr as descriptors 4 and 5, sends its pid (the
+ * server reads its arguments, environment, cwd and descriptors 4 and 5 from /proc) and exits with the status the
+ * forked task ended with.
  */
-export const STANDIN_CLIENT = 'exec 3<>"/dev/tcp/127.0.0.1/$MFCDK_STANDIN_PORT" || exit 1; echo $$ >&3; read -r code <&3; exit "${code:-1}"';
+export const STANDIN_CLIENT = 'exec 3<>"/dev/tcp/127.0.0.1/$MFCDK_STANDIN_PORT" 4>&1 5>&2 || exit 1; echo $$ >&3; read -r code <&3; exit "${code:-1}"';
 
 /** Starts the stand-in's fork server for this process (once); returns its port. */
 function standinServerPort(python: string, state: { port?: number }): number {

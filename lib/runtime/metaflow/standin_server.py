@@ -2,9 +2,10 @@
 """Fork server for the stand-in step: one Python start-up for a whole run instead of one per task.
 
 A task still runs as a process of its own: the job's command becomes a small `bash` client (STANDIN_CLIENT in
-command-hook.ts) that connects here and sends its pid; the server forks a child that takes the client's argument
-vector, environment and working directory from /proc/<pid>, writes to the client's stdout and stderr (the task's
-log), runs the stand-in on the job's script exactly as `standin_step.py` would, and exits. The exit status goes back
+command-hook.ts) that saves its stdout and stderr (the task's log) as descriptors 4 and 5, connects here and sends its
+pid; the server forks a child that takes the client's argument vector, environment and working directory from
+/proc/<pid>, writes to the client's descriptors 4 and 5, runs the stand-in on the job's script exactly as
+`standin_step.py` would, and exits. The exit status goes back
 to the client, which exits with it. A client that goes away (a timeout or stop ends its process group) takes its
 child with it.
 
@@ -52,6 +53,11 @@ def warm_regex_cache():
 PROFILE_DIR = os.environ.get("MFCDK_STANDIN_SERVER_PROFILE")
 
 
+# The client's copies of its stdout and stderr. Not 1 and 2: while bash runs `echo $$ >&3`, its descriptor 1 *is* the
+# socket, and a child forked on that line may look before bash puts the log back (ENXIO once in 75,000 tasks).
+CLIENT_LOG_DESCRIPTORS = {1: 4, 2: 5}
+
+
 def task_child(pid):
     """In the forked child: become the task the client `pid` stands for, run the stand-in, exit with its status."""
     with open("/proc/%d/cmdline" % pid, "rb") as handle:
@@ -59,8 +65,8 @@ def task_child(pid):
     with open("/proc/%d/environ" % pid, "rb") as handle:
         pairs = [e.decode("utf-8", "surrogateescape").split("=", 1) for e in handle.read().split(b"\0") if b"=" in e]
     os.chdir(os.readlink("/proc/%d/cwd" % pid))
-    for fd in (1, 2):
-        target = os.open("/proc/%d/fd/%d" % (pid, fd), os.O_WRONLY | os.O_APPEND)
+    for fd, client_fd in CLIENT_LOG_DESCRIPTORS.items():
+        target = os.open("/proc/%d/fd/%d" % (pid, client_fd), os.O_WRONLY | os.O_APPEND)
         os.dup2(target, fd)
         os.close(target)
     os.environ.clear()
@@ -96,6 +102,7 @@ def main(port_file):
     selector.register(server, selectors.EVENT_READ, "accept")
     selector.register(wake_read, selectors.EVENT_READ, "reap")
     children = {}  # child pid -> client connection
+    greetings = {}  # connection -> what it sent of its pid line so far
     started = {}
     trace = open(os.environ["MFCDK_STANDIN_SERVER_TRACE"], "a") if os.environ.get("MFCDK_STANDIN_SERVER_TRACE") else None
     with open(port_file + ".tmp", "w") as handle:
@@ -108,11 +115,26 @@ def main(port_file):
                     connection, _ = server.accept()
                 except BlockingIOError:
                     continue
-                connection.setblocking(True)
-                connection.settimeout(5)
+                # The pid line is read when it arrives: a client slowed by load must not stall every other task.
+                connection.setblocking(False)
+                greetings[connection] = b""
+                selector.register(connection, selectors.EVENT_READ, "greeting")
+            elif key.data == "greeting":
+                connection = key.fileobj
                 try:
-                    pid = int(connection.recv(64).split(b"\n")[0])
-                except (ValueError, OSError):
+                    received = connection.recv(64)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    received = b""
+                line = greetings.pop(connection) + received
+                if b"\n" not in line and received and len(line) < 64:
+                    greetings[connection] = line
+                    continue
+                selector.unregister(connection)
+                try:
+                    pid = int(line.split(b"\n")[0])
+                except ValueError:  # it went away or is not a client
                     connection.close()
                     continue
                 child = os.fork()
@@ -120,7 +142,8 @@ def main(port_file):
                     gc.disable()
                     selector.close()
                     server.close()
-                    connection.close()
+                    for other in [connection, *children.values(), *greetings]:
+                        other.close()
                     signal.set_wakeup_fd(-1)
                     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                     try:
@@ -130,7 +153,6 @@ def main(port_file):
                     os._exit(1)
                 children[child] = connection
                 started[child] = time.time()
-                connection.setblocking(False)
                 selector.register(connection, selectors.EVENT_READ, ("client", child))
             elif key.data == "reap":
                 try:
