@@ -5,9 +5,8 @@ A task still runs as a process of its own: the job's command becomes a small `ba
 command-hook.ts) that saves its stdout and stderr (the task's log) as descriptors 4 and 5, connects here and sends its
 pid; the server forks a child that takes the client's argument vector, environment and working directory from
 /proc/<pid>, writes to the client's descriptors 4 and 5, runs the stand-in on the job's script exactly as
-`standin_step.py` would, and exits. The exit status goes back
-to the client, which exits with it. A client that goes away (a timeout or stop ends its process group) takes its
-child with it.
+`standin_step.py` would, and exits. The exit status goes back to the client, which exits with it. A client that goes
+away (a timeout or stop ends its process group) takes its child with it.
 
 Usage: standin_server.py PORT_FILE   (listens on 127.0.0.1, an ephemeral port written to PORT_FILE; exits when its
 parent process does)

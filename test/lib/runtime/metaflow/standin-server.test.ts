@@ -17,9 +17,12 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-standin-server-'));
   const portFile = path.join(work, 'port');
   server = spawn('python3', ['-S', STANDIN_SERVER_SCRIPT, portFile], { stdio: ['ignore', 'ignore', 'inherit'], cwd: work });
-  while (!fs.existsSync(portFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (!fs.existsSync(portFile)) {
+    if (server.exitCode !== null) throw new Error(`the stand-in server exited with ${server.exitCode} before it listened`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   port = Number(fs.readFileSync(portFile, 'utf-8'));
-});
+}, 30_000);
 
 afterAll(() => {
   server.kill();
