@@ -86,7 +86,7 @@ function requireOrSkip(name: string, requirement: string, why: string, body: () 
   // eslint-disable-next-line no-console
   console.log(`skipping "${name}": ${why}`);
   // Skipped on purpose: the real software this tier runs is not on this machine (the line above says what is missing).
-  describe.skip(name, body); // reason: see the comment above
+  describe.skip(name, body); // skipped because the real Metaflow or its metadata service is not on this machine (CI sets MFCDK_REQUIRE_REAL=1 and fails instead)
 }
 
 /** A real Metaflow with the metadata service's source tree. */
