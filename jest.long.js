@@ -4,6 +4,6 @@
  * runnable alone (`npm run test:real-flows`).
  */
 const COMPAT_TESTS = ['/test/compat/metaflow-core.test.ts'];
-const REAL_FLOW_TESTS = ['/test/real/run-local-flows.test.ts', '/test/real/run-local-wide-foreach.test.ts', '/test/real/run-local-inline-order.test.ts', '/test/real/metaflow-metadata-service.test.ts'];
+const REAL_FLOW_TESTS = ['/test/real/run-local-flows.test.ts', '/test/real/run-local-wide-foreach.test.ts', '/test/real/run-local-inline-order.test.ts', '/test/real/metaflow-metadata-service.test.ts', '/test/real/run-local-deploy-time.test.ts'];
 
 module.exports = { COMPAT_TESTS, REAL_FLOW_TESTS, LONG_TESTS: COMPAT_TESTS };

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { synthesizeCompatApp } from './app';
-import { runCombination, type HarnessSetup } from './combination';
+import { runCombination, suitePythonPath, type HarnessSetup } from './combination';
 import { checkServicesOver, KEEP_RUN_ARGS } from './check-services';
 import { datastoreRootOf } from './datastore';
 import { byGraph, byPriorityThenName, runnable, sliceOf, type Combination, type CombinationKind } from './matrix';
@@ -122,6 +122,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       metaflow: {
         owner: matrix.context.env.METAFLOW_USER,
         extensionDecorators: matrix.extensionDecorators,
+        // step-functions create imports the flow: Config, deploy-time parameter functions and config_expr evaluate then
+        deployTimeEvaluation: { python: setup.python, environment: { PYTHONPATH: suitePythonPath(matrix, setup), METAFLOW_USER: matrix.context.env.METAFLOW_USER } },
         serviceUrl: matrix.context.env.METAFLOW_SERVICE_URL,
         // runs on Step Functions are in namespace production:<token>; MetadataCheck reads them in user:<METAFLOW_USER>
         ...(options.deployerTag ? { tags: [`user:${matrix.context.env.METAFLOW_USER}`] } : {}),

@@ -7,7 +7,10 @@ import type { Construct } from 'constructs';
 import { hashOf } from '../../lib/compile/job-definitions';
 import type { FlowPlan } from '../../lib/compile/plan';
 import { ValidationError } from '../../lib/errors';
-import type { FlowDocument } from '../../lib/graph/model';
+import type { FlowDocument, MetaflowConfigValue } from '../../lib/graph/model';
+
+type FlowConfigs = Readonly<Record<string, MetaflowConfigValue>>;
+import type { DeployTimeEvaluation } from '../../lib/importer/deploy-time';
 import { importPythonFlow } from '../../lib/importer/python';
 import { staticBatchSteps } from '../../lib/importer/static-decorators';
 import { codePackageFiles, codePackageHash, type CodePackageSource } from '../../lib/runtime/metaflow/code-package';
@@ -65,6 +68,14 @@ export interface MetaflowRuntimeOptions {
    * @default - none
    */
   readonly extensionDecorators?: readonly string[];
+  /**
+   * Evaluate the flow file with the real Metaflow at synth, as `step-functions create` does when it imports the flow:
+   * `Config` values (shipped in the code package, read by every task), deploy-time parameter functions (called once,
+   * their values become the parameters' defaults) and decorator arguments that read configs (`config_expr`). Synth
+   * then needs a Python that can import Metaflow, and runs the flow file's module-level code.
+   * @default - the flow file is only read (Python's `ast`), and such values are refused with their line
+   */
+  readonly deployTimeEvaluation?: DeployTimeEvaluation;
 }
 
 /** The flow document of the props: `flow`, or `pythonFlowFile` imported now. Exactly one is allowed. */
@@ -73,7 +84,7 @@ export function flowDocumentOf(scope: Construct, props: { flow?: FlowDocument; p
   if ((props.flow === undefined) === (props.pythonFlowFile === undefined)) {
     throw new ValidationError([{ where, field: 'flow', value: props.pythonFlowFile ?? props.flow?.name, message: 'needs exactly one of flow and pythonFlowFile', fix: 'pass a flow document as flow, or a Metaflow flow file as pythonFlowFile' }]);
   }
-  return props.flow ?? importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass, extensionDecorators: props.metaflow?.extensionDecorators });
+  return props.flow ?? importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass, extensionDecorators: props.metaflow?.extensionDecorators, deployTimeEvaluation: props.metaflow?.deployTimeEvaluation });
 }
 
 export interface MetaflowRuntimeInput {
@@ -116,7 +127,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
   }
   const productionToken = options.productionToken ?? `${doc.name.toLowerCase()}-0-${hashOf([stack.stackName, scope.node.path], 4)}`;
   const info = metaflowPackageInfo({ flowName: doc.name, flowFile: runtime.flowFile, metaflowVersion: options.metaflowVersion ?? DEFAULT_METAFLOW_VERSION, productionToken });
-  const { asset, sha, contentHash, outdir } = codePackageAsset(scope, directory, options.packageSuffixes, info);
+  const { asset, sha, contentHash, outdir } = codePackageAsset(scope, directory, options.packageSuffixes, info, runtime.configs);
   const jobRole = input.jobRole;
   // The package object only, not the whole asset bucket (asset.grantRead would grant every asset of the account).
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })] }));
@@ -136,6 +147,7 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
     datastoreRoot: infra.datastore.sysroot,
     ...metadataSettings(infra, options),
     ...(options.tags !== undefined && options.tags.length > 0 ? { tags: options.tags } : {}),
+    ...(runtime.configs !== undefined ? { configNames: Object.keys(runtime.configs) } : {}),
     ...(infra.datastore.encryptionKey !== undefined ? { s3ServerSideEncryption: 'aws:kms' } : {}),
     ...(usesSecrets ? { secretsBackendType: 'aws-secrets-manager', secretsManagerRegion: stack.region } : {}),
     dynamoDbTable: infra.coordinationTable.tableName,
@@ -165,14 +177,14 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
 /**
  * The code package as Metaflow builds it (`codePackageFiles`), in Metaflow's own tgz layout (`codePackageTarball`), as
  * a single-file asset: only the package's files are read, so neither an app's `node_modules` nor an output folder
- * inside the flow's directory is walked or shipped. The asset hash derives from the tarball's sha1, so a changed file
- * or `INFO` ships a new package.
+ * inside the flow's directory is walked or shipped. The asset hash derives from the tarball's sha1, so a changed file,
+ * `INFO` or config value ships a new package.
  */
-function codePackageAsset(scope: Construct, directory: string, suffixes: readonly string[] | undefined, info: MetaflowPackageInfo): { asset: s3assets.Asset; sha: string; contentHash: string; outdir: string } {
+function codePackageAsset(scope: Construct, directory: string, suffixes: readonly string[] | undefined, info: MetaflowPackageInfo, configs: FlowConfigs | undefined): { asset: s3assets.Asset; sha: string; contentHash: string; outdir: string } {
   const outdir = path.resolve(Stage.of(scope)?.outdir ?? '.');
   const files = codePackageFiles(directory, { suffixes, excludeDirs: [outdir] });
   const contentHash = codePackageHash(files);
-  const tarball = codePackageTarball(files, info);
+  const tarball = codePackageTarball(files, info, configs);
   const asset = new s3assets.Asset(scope, 'Code', {
     path: directory,
     // CDK stages it as asset.<sha256 of this and the bundling options>.tgz: the sha1 cannot be the asset hash itself.

@@ -10,6 +10,8 @@ export interface LoadFlowOptions {
   readonly flowClass?: string;
   /** Decorators of Metaflow extensions installed in the image (`--extension-decorator`, repeatable). */
   readonly extensionDecorator?: readonly string[];
+  /** A Python with Metaflow that evaluates the flow as `step-functions create` does (`--evaluate-with`). */
+  readonly evaluateWith?: string;
 }
 
 /**
@@ -27,13 +29,28 @@ export function loadFlow(file: string, options: LoadFlowOptions = {}): FlowDocum
   if (options.extensionDecorator !== undefined && extension !== '.py') {
     throw new UsageError(`--extension-decorator names a decorator of a Python flow file; ${file} is a JSON flow document`);
   }
+  if (options.evaluateWith !== undefined && extension !== '.py') {
+    throw new UsageError(`--evaluate-with evaluates a Python flow file with Metaflow; ${file} is a JSON flow document`);
+  }
   const text = readTextFile(file);
-  if (extension === '.py') return normalizeFlowDocument(importPythonFlow(file, { flowClass: options.flowClass, extensionDecorators: options.extensionDecorator }));
+  if (extension === '.py') {
+    return normalizeFlowDocument(importPythonFlow(file, {
+      flowClass: options.flowClass,
+      extensionDecorators: options.extensionDecorator,
+      ...(options.evaluateWith !== undefined ? { deployTimeEvaluation: { python: options.evaluateWith } } : {}),
+    }));
+  }
   return parseFlowDocumentJson(text, file);
 }
 
 /** The `--flow-class` option of the commands that read a flow file. */
 export const FLOW_CLASS_OPTION = ['--flow-class <name>', 'the FlowSpec class to read when a .py file declares several'] as const;
+
+/** The `--evaluate-with` option: as `metaflow: { deployTimeEvaluation: { python } }` does for `MetaflowFlow`. */
+export const EVALUATE_WITH_OPTION = [
+  '--evaluate-with <python>',
+  'a Python with Metaflow installed: evaluate Config values, deploy-time parameter functions and config_expr arguments as step-functions create does',
+] as const;
 
 /** The `--extension-decorator` option: as `metaflow: { extensionDecorators }` does for `MetaflowFlow`. */
 export const EXTENSION_DECORATOR_OPTION = [

@@ -182,7 +182,18 @@ export type FlowRuntime =
        * the job role in the stack's region.
        */
       readonly secretAccess?: Readonly<Record<string, Readonly<Record<string, SecretAccess>>>>;
+      /**
+       * `Config` values as Metaflow evaluated them at synth (`deployTimeEvaluation`), by config name: shipped in the code
+       * package's `CONFIG` member, which every task reads instead of evaluating the config again.
+       */
+      readonly configs?: Readonly<Record<string, MetaflowConfigValue>>;
     };
+
+/** One `Config`'s value; `plain` for a config declared `plain=True` (a value that need not be a dict). */
+export interface MetaflowConfigValue {
+  readonly value: unknown;
+  readonly plain: boolean;
+}
 
 /** How a Metaflow task reads one `@secrets` source. */
 export interface SecretAccess {

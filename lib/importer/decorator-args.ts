@@ -24,7 +24,7 @@ export interface DecoratorSpec {
 }
 
 export const NON_LITERAL_FIX =
-  'use a literal value (number, string, True/False, or a list/dict of literals): the file is read without running it; or declare the flow with the typed builder';
+  'use a literal value (number, string, True/False, or a list/dict of literals): the file is read without running it; or set metaflow.deployTimeEvaluation so Metaflow evaluates the file at synth; or declare the flow with the typed builder';
 
 /**
  * Reads a decorator's keyword arguments against its spec. Returns the literal values (Python `None` means "not given")

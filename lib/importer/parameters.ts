@@ -17,8 +17,12 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
     if (raw.kind !== 'Parameter') {
       problems.push({
         where, field: `${raw.attribute} = ${raw.kind}(...)`, value: raw.kind,
-        message: `${raw.kind} is not supported: its value is read from the deployer's disk when Metaflow deploys`,
-        fix: raw.kind === 'Config' ? 'turn the config values into Parameters with literal defaults' : 'upload the file to S3 and pass its URL as a Parameter',
+        message: raw.kind === 'Config'
+          ? 'Config is evaluated when Metaflow deploys, and this flow file is only read'
+          : 'IncludeFile is not supported: Metaflow uploads the file from the deployer\'s disk when it deploys',
+        fix: raw.kind === 'Config'
+          ? 'set metaflow.deployTimeEvaluation (a Python with Metaflow) so Metaflow evaluates the configs at synth, or turn them into Parameters with literal defaults'
+          : 'upload the file to S3 and pass its URL as a Parameter',
       });
       continue;
     }
@@ -42,7 +46,7 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
       }
       const raw2 = value as RawValue;
       if (!isLiteral(raw2)) {
-        problems.push({ where, field, value: raw2.nonLiteral, message: key === 'default' ? 'the default is not a literal (deploy-time functions are not evaluated)' : 'is not a literal value', fix: NON_LITERAL_FIX });
+        problems.push({ where, field, value: raw2.nonLiteral, message: key === 'default' ? 'the default is not a literal (deploy-time functions are evaluated only with metaflow.deployTimeEvaluation)' : 'is not a literal value', fix: NON_LITERAL_FIX });
         continue;
       }
       if (key === 'default') {
@@ -62,6 +66,8 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
     spec.type = typeName !== undefined && TYPES[typeName] ? TYPES[typeName] : inferType(spec.default);
     // click converts a default through the type, so Parameter("n", type=int, default="3") means 3.
     if (spec.type === 'number' && typeof spec.default === 'string' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) spec.default = Number(spec.default);
+    // A deploy-time function's value arrives as Metaflow's string form ("True" for a bool parameter).
+    if (spec.type === 'boolean' && typeof spec.default === 'string' && /^(true|false)$/i.test(spec.default)) spec.default = spec.default.toLowerCase() === 'true';
     if (problems.length === before) out.push(spec);
   }
   return out;

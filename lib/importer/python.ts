@@ -2,9 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError, type Problem } from '../errors';
-import { FLOW_DOCUMENT_VERSION, type FlowDocument } from '../graph/model';
+import { FLOW_DOCUMENT_VERSION, type FlowDocument, type MetaflowConfigValue } from '../graph/model';
 import { whereOf } from './decorator-args';
-import { resolveFlowClass } from './flow-class';
+import { applyDeployTimeValues, evaluateAtDeployTime, type DeployTimeEvaluation, type DeployTimeValues } from './deploy-time';
+import { resolveFlowClass, type ResolvedFlowClass } from './flow-class';
 import { readFlowDecorators } from './flow-decorators';
 import { readParameters } from './parameters';
 import type { RawFlowFile } from './reader-output';
@@ -22,14 +23,21 @@ export interface ImportPythonFlowOptions {
    * effect. @default none
    */
   readonly extensionDecorators?: readonly string[];
+  /**
+   * Evaluate the flow with the real Metaflow at synth, as `step-functions create` does: `Config` values, deploy-time
+   * parameter functions and decorator arguments that read configs then deploy. Without it the file is only read,
+   * and such values are refused with their line. @default none: the file is read without running it
+   */
+  readonly deployTimeEvaluation?: DeployTimeEvaluation;
 }
 
 const READER = 'metaflow_flow_reader.py';
 
 /**
  * Reads a Python Metaflow flow file into a flow document without importing or running it (Python's `ast`,
- * standard library only). Throws one `ValidationError` with every problem found: syntax errors, non-literal
- * decorator arguments, decorators metaflow-cdk cannot deploy, malformed transitions.
+ * standard library only), unless `deployTimeEvaluation` asks Metaflow to evaluate it too. Throws one
+ * `ValidationError` with every problem found: syntax errors, non-literal decorator arguments, decorators
+ * metaflow-cdk cannot deploy, malformed transitions.
  */
 export function importPythonFlow(file: string, options: ImportPythonFlowOptions = {}): FlowDocument {
   const raw = readFlowFile(file, options.python);
@@ -41,9 +49,12 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
       message: `Python syntax error at column ${column}: ${message}`, fix: 'fix the syntax (python3 -m py_compile FILE shows the same error)',
     }]);
   }
-  const resolved = resolveFlowClass(raw, file, options.flowClass, problems);
-  if (!resolved) throw new ValidationError(problems);
+  const read = resolveFlowClass(raw, file, options.flowClass, problems);
+  if (!read) throw new ValidationError(problems);
+  const evaluated = options.deployTimeEvaluation ? evaluateAtDeployTime(file, read.cls.name, options.deployTimeEvaluation) : undefined;
+  const resolved: ResolvedFlowClass = evaluated ? applyDeployTimeValues(read, evaluated) : read;
   const { cls } = resolved;
+  const configs = evaluated ? configsOf(evaluated, file, problems) : undefined;
 
   // Start/end checks live in the graph validator; the end step is needed here only to tell a missing self.next().
   const flaggedEnd = resolved.steps.filter((step) => stepFlag(step, 'end'));
@@ -73,6 +84,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
       ...(flow.project !== undefined ? { project: flow.project } : {}),
       ...(Object.keys(retryDelays).length > 0 ? { retryDelayMinutes: retryDelays } : {}),
       ...(Object.keys(secretAccess).length > 0 ? { secretAccess } : {}),
+      ...(configs !== undefined && Object.keys(configs).length > 0 ? { configs } : {}),
     },
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(flow.schedule ? { schedule: flow.schedule } : {}),
@@ -93,6 +105,18 @@ export function pythonFlowSecretIds(file: string, options: ImportPythonFlowOptio
     for (const id of readStepDecorators(step.decorators, { file, step: step.name }, []).settings.secrets ?? []) ids.add(id);
   }
   return [...ids];
+}
+
+/** The evaluated `Config` values in the document's form; a value without a JSON form is a problem. */
+function configsOf(values: DeployTimeValues, file: string, problems: Problem[]): Record<string, MetaflowConfigValue> {
+  if (values.configValues === null) {
+    problems.push({
+      where: `${file} (deployTimeEvaluation)`, field: 'Config', value: values.unrepresentableConfigValues,
+      message: 'a Config value has no JSON form, so it cannot travel in the code package', fix: 'make the config (or its parser) return JSON-compatible values: dicts, lists, strings, numbers, booleans, None',
+    });
+    return {};
+  }
+  return Object.fromEntries(Object.entries(values.configValues).map(([name, [value, plain]]) => [name, { value, plain }]));
 }
 
 /** `extensionDecorators` as a set; Metaflow's own decorators are not extensions (metaflow-cdk reads or refuses them). */

@@ -3,7 +3,7 @@ import { foreachStrategyLine } from '../../compile/foreach-strategy';
 import { assertValidFlow } from '../../graph';
 import { DiagramOptions, renderMermaid } from '../../graph/diagram';
 import { formatFlowDocument } from '../../graph/document';
-import { EXTENSION_DECORATOR_OPTION, FLOW_CLASS_OPTION, loadFlow, type LoadFlowOptions } from '../load-flow';
+import { EVALUATE_WITH_OPTION, EXTENSION_DECORATOR_OPTION, FLOW_CLASS_OPTION, loadFlow, type LoadFlowOptions } from '../load-flow';
 
 export interface GraphCommandOptions {
   /** An extra line per node of the diagram (e.g. the compiler's foreach strategy); see `DiagramOptions.annotate`. */
@@ -12,7 +12,7 @@ export interface GraphCommandOptions {
 
 /** The output of `metaflow-cdk graph`: the Mermaid diagram, or with `json` the normalized flow document. */
 export function renderGraphOutput(file: string, json: boolean, options: GraphCommandOptions & LoadFlowOptions = {}): string {
-  const doc = loadFlow(file, { flowClass: options.flowClass, extensionDecorator: options.extensionDecorator });
+  const doc = loadFlow(file, { flowClass: options.flowClass, extensionDecorator: options.extensionDecorator, evaluateWith: options.evaluateWith });
   const graph = assertValidFlow(doc);
   return json ? formatFlowDocument(doc) : renderMermaid(graph, { annotate: options.annotate });
 }
@@ -27,8 +27,9 @@ export function createGraphCommand(options: GraphCommandOptions = {}): (program:
       .option('--json', 'print the normalized JSON flow document instead of the diagram')
       .option(...FLOW_CLASS_OPTION)
       .option(...EXTENSION_DECORATOR_OPTION)
+      .option(...EVALUATE_WITH_OPTION)
       .action((file: string, flags: { json?: boolean } & LoadFlowOptions) => {
-        process.stdout.write(renderGraphOutput(file, flags.json === true, { ...options, flowClass: flags.flowClass, extensionDecorator: flags.extensionDecorator }));
+        process.stdout.write(renderGraphOutput(file, flags.json === true, { ...options, flowClass: flags.flowClass, extensionDecorator: flags.extensionDecorator, evaluateWith: flags.evaluateWith }));
       });
   };
 }

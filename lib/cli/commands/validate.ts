@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../errors';
 import { FlowGraph, analyzeFlow, validateFlow } from '../../graph';
 import { scheduleExpression } from '../../graph/rules/schedule';
-import { EXTENSION_DECORATOR_OPTION, FLOW_CLASS_OPTION, loadFlow, type LoadFlowOptions } from '../load-flow';
+import { EVALUATE_WITH_OPTION, EXTENSION_DECORATOR_OPTION, FLOW_CLASS_OPTION, loadFlow, type LoadFlowOptions } from '../load-flow';
 
 /** One line that says what a valid flow contains. */
 export function summarizeFlow(graph: FlowGraph): string {
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .argument('<file>', 'flow file: .json flow document or .py Metaflow flow')
     .option(...FLOW_CLASS_OPTION)
     .option(...EXTENSION_DECORATOR_OPTION)
+    .option(...EVALUATE_WITH_OPTION)
     .action((file: string, flags: LoadFlowOptions) => {
       const doc = loadFlow(file, flags);
       const problems = validateFlow(doc);

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tar from 'tar';
+import type { MetaflowConfigValue } from '../../graph/model';
 import type { CodePackageFile } from './code-package';
+import { PACKAGE_CONFIG_MEMBER } from './deployment';
 
 /**
  * The `INFO` member of a Metaflow code package (Metaflow's `MetaflowEnvironment.get_environment_info`), reduced to
@@ -34,6 +36,11 @@ export function metaflowPackageInfo(facts: { flowName: string; flowFile: string;
 /** Name of the JSON member Metaflow's v0 package layout holds at its root. */
 export const PACKAGE_INFO_MEMBER = 'INFO';
 
+/** Metaflow's `dump_config_values`: the `CONFIG` member's content. */
+export function packageConfigContent(configs: Readonly<Record<string, MetaflowConfigValue>>): { user_configs: Record<string, [unknown, boolean]> } {
+  return { user_configs: Object.fromEntries(Object.entries(configs).map(([name, c]) => [name, [c.value, c.plain]])) };
+}
+
 /** Every member's mtime, so the archive's bytes do not depend on when the files were checked out. */
 export const CODE_PACKAGE_MTIME = new Date('2000-01-01T00:00:00Z');
 
@@ -46,16 +53,20 @@ export interface CodePackageTarball {
 
 /**
  * Metaflow's code package in its version 0 layout (what `Run.code` and `Task.environment_info` read): the files at
- * their archive paths and `INFO` at the root, as a gzip'd tar. Members are sorted, modes normalized (644, or 755 for
+ * their archive paths, `INFO` at the root and, for a flow with `Config` values, `CONFIG`, as a gzip'd tar. Members are sorted, modes normalized (644, or 755 for
  * executables), owners and times left out or fixed, so equal inputs give equal bytes on a machine.
  */
-export function codePackageTarball(files: readonly CodePackageFile[], info: MetaflowPackageInfo): CodePackageTarball {
+export function codePackageTarball(files: readonly CodePackageFile[], info: MetaflowPackageInfo, configs?: Readonly<Record<string, MetaflowConfigValue>>): CodePackageTarball {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-code-package-'));
   try {
     const root = path.join(staging, 'root');
     fs.mkdirSync(root);
     const members = [PACKAGE_INFO_MEMBER];
     fs.writeFileSync(path.join(root, PACKAGE_INFO_MEMBER), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o644 });
+    if (configs !== undefined && Object.keys(configs).length > 0) {
+      fs.writeFileSync(path.join(root, PACKAGE_CONFIG_MEMBER), `${JSON.stringify(packageConfigContent(configs))}\n`, { mode: 0o644 });
+      members.push(PACKAGE_CONFIG_MEMBER);
+    }
     for (const file of files) {
       const target = path.join(root, ...file.archivePath.split('/'));
       fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors';
 import type { FlowGraph, GraphNode } from '../../graph/analyze';
-import { splitS3Url, type MetaflowDeployment } from './deployment';
+import { PACKAGE_CONFIG_MEMBER, splitS3Url, type MetaflowDeployment } from './deployment';
 import { METAFLOW_TMPFS_PATH } from './environment';
 import { pythonStr, shlexQuote } from './python-format';
 import { stepProtocol, type StepProtocolOptions } from './step-protocol';
@@ -91,6 +91,13 @@ export function topLevelOptions(graph: FlowGraph, stepName: string, deployment: 
   const top: string[] = [];
   if (!options.staticBatchSteps?.includes(stepName)) top.push(`--with ${shlexQuote(batchDecoratorSpec(node.step, deployment))}`);
   top.push(...(deployment.flowOptions ?? []));
+  // As Metaflow's local runtime passes configs to its task processes: the values packaged at synth (read from the
+  // package's CONFIG member, wherever the image installs Metaflow) win over any METAFLOW_FLOW_CONFIG(_VALUE) the flow
+  // file sets for itself at import, since the command line outranks the environment.
+  if (deployment.configNames !== undefined && deployment.configNames.length > 0) {
+    top.push(`--local-config-file ${PACKAGE_CONFIG_MEMBER}`);
+    for (const name of deployment.configNames) top.push(`--config-value ${shlexQuote(name)} ${shlexQuote(`kv.${name}`)}`);
+  }
   top.push(
     '--quiet',
     // The job's METAFLOW_DEFAULT_METADATA (local, or service with a metadata service) picks the provider, so a run can

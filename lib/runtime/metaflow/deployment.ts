@@ -57,6 +57,11 @@ export interface MetaflowDeployment {
   readonly tags?: readonly string[];
   /** `--namespace`. @default none */
   readonly namespace?: string;
+  /**
+   * Names of the flow's `Config`s, whose values the code package's `CONFIG` member holds: `METAFLOW_FLOW_CONFIG_VALUE`
+   * tells each task to read them there (`{"name": "kv.name"}`), as `step-functions create` does. @default none
+   */
+  readonly configNames?: readonly string[];
   /** Top-level options of flow decorators, e.g. `@project`'s `['--branch', 'x']` or `['--production']`. @default none */
   readonly flowOptions?: readonly string[];
 }
@@ -85,6 +90,8 @@ export interface MetaflowCodePackage {
 }
 
 export const DEFAULT_METAFLOW_VERSION = '2.19.38';
+/** The code package member holding a flow's `Config` values (`{"user_configs": {name: [value, plain]}}`), read by every task. */
+export const PACKAGE_CONFIG_MEMBER = 'CONFIG';
 export const METAFLOW_TGZ_CODE_METADATA = '{"version": 0, "archive_format": "tgz", "mfcontent_version": 1}';
 /** `METAFLOW_CODE_METADATA` of the package `MetaflowFlow` builds: Metaflow's v0 content layout (`INFO` at the root). */
 export const METAFLOW_V0_CODE_METADATA = '{"version": 0, "archive_format": "tgz", "mfcontent_version": 0}';

@@ -66,6 +66,9 @@ export function metaflowStepEnvironment(graph: FlowGraph, stepName: string, depl
     flow_name: graph.document.name,
     production_token: deployment.productionToken,
   }));
+  if (deployment.configNames !== undefined && deployment.configNames.length > 0) {
+    add('METAFLOW_FLOW_CONFIG_VALUE', pythonJsonDumps(Object.fromEntries(deployment.configNames.map((name) => [name, `kv.${name}`]))));
+  }
   if (needsDynamoDbTable(graph, stepName)) {
     if (deployment.dynamoDbTable === undefined) {
       throw new ValidationError([{

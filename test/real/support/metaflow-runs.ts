@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ComputeEnvironmentPresets } from '../../../constructs/compute/presets';
-import { MetaflowFlow } from '../../../constructs/flow';
+import { MetaflowFlow, type MetaflowRuntimeOptions } from '../../../constructs/flow';
 import { MetaflowInfrastructure } from '../../../constructs/infrastructure/metaflow-infrastructure';
 import { startLocalServers } from '../../../lib/local/services/servers';
 import type { RealMetaflow } from '../../support/real-metaflow';
@@ -57,11 +57,12 @@ function parseArtifacts(result: Exec, what: string): RunArtifacts {
 
 /**
  * `python flow.py --datastore=local run ARGS` of a copy of the flow file (without `@batch`, which would submit to
- * AWS Batch), then its `end` artifacts read back with Metaflow's client.
+ * AWS Batch) and of the `siblings` it reads, then its `end` artifacts read back with Metaflow's client.
  */
-export async function referenceRun(real: RealMetaflow, flowFile: string, flowName: string, args: readonly string[], work: string): Promise<RunArtifacts> {
+export async function referenceRun(real: RealMetaflow, flowFile: string, flowName: string, args: readonly string[], work: string, siblings: readonly string[] = []): Promise<RunArtifacts> {
   const dir = fs.mkdtempSync(path.join(work, 'reference-'));
   const copy = path.join(dir, 'flow.py');
+  for (const name of siblings) fs.copyFileSync(path.join(path.dirname(flowFile), name), path.join(dir, name));
   const env = metaflowEnv(real, { METAFLOW_DATASTORE_SYSROOT_LOCAL: dir, METAFLOW_DEFAULT_METADATA: 'local', METAFLOW_DEFAULT_DATASTORE: 'local' });
   const strip = await exec(real.python, [STRIP_BATCH, flowFile, copy], { env });
   if (strip.code !== 0) throw new Error(strip.stderr);
@@ -91,8 +92,11 @@ export async function engineRunArtifacts(real: RealMetaflow, runRoot: string, fl
   }
 }
 
-/** Synthesizes the given flow files into `outdir`; a flow on a GPU or Inferentia queue gets infrastructure that has them. */
-export function synthesizeFlows(outdir: string, flowFiles: readonly string[]): void {
+/**
+ * Synthesizes the given flow files into `outdir`, each with the `metaflow` options given; a flow on a GPU or
+ * Inferentia queue gets infrastructure that has them.
+ */
+export function synthesizeFlows(outdir: string, flowFiles: readonly string[], metaflow?: MetaflowRuntimeOptions): void {
   const app = new App({ outdir });
   const stack = new Stack(app, 'RealMetaflow');
   const infrastructure = new MetaflowInfrastructure(stack, 'Infra', {
@@ -110,7 +114,7 @@ export function synthesizeFlows(outdir: string, flowFiles: readonly string[]): v
   });
   flowFiles.forEach((file, index) => {
     const on = fs.readFileSync(file, 'utf8').includes('inferentia') ? accelerated : infrastructure;
-    new MetaflowFlow(stack, `Flow${index}`, { infrastructure: on, pythonFlowFile: file, image: 'python:3.11' });
+    new MetaflowFlow(stack, `Flow${index}`, { infrastructure: on, pythonFlowFile: file, image: 'python:3.11', ...(metaflow ? { metaflow } : {}) });
   });
   app.synth();
 }

@@ -101,6 +101,17 @@ describe('metaflow-cdk validate', () => {
     expect(json.stderr).toContain('--extension-decorator names a decorator of a Python flow file');
   });
 
+  it('--evaluate-with is for Python flow files, and names an interpreter that cannot start', async () => {
+    const json = await cli('validate', write('doc2.json', '{}'), '--evaluate-with', 'python3');
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain('--evaluate-with evaluates a Python flow file with Metaflow');
+    const file = write('configured.py', 'from metaflow import FlowSpec, Config, step\nclass ConfiguredFlow(FlowSpec):\n    cfg = Config("cfg", default_value={"a": 1})\n    @step\n    def start(self):\n        self.next(self.end)\n    @step\n    def end(self):\n        pass\n');
+    const missing = await cli('validate', file, '--evaluate-with', '/nonexistent/python3');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot run the interpreter: .*ENOENT/);
+    expect(missing.stderr).toContain('point deployTimeEvaluation.python at an interpreter');
+  });
+
   it('refuses a file that is neither .json nor .py', async () => {
     const { code, stderr } = await cli('validate', write('flow.yaml', 'steps: []'));
     expect(code).toBe(1);

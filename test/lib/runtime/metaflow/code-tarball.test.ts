@@ -60,6 +60,15 @@ describe('codePackageTarball: Metaflow\'s v0 code package', () => {
     });
   });
 
+  test('Config values evaluated at synth travel as CONFIG in Metaflow\'s dump format; a value change is a new package', () => {
+    const configs = { settings: { value: { mode: 'batch' }, plain: false }, label: { value: 'x', plain: true } };
+    const tarball = codePackageTarball(codePackageFiles(flowDir), INFO, configs);
+    const config = read(tarball.bytes).find((m) => m.path === 'CONFIG');
+    expect(JSON.parse(config!.text)).toEqual({ user_configs: { settings: [{ mode: 'batch' }, false], label: ['x', true] } });
+    expect(read(codePackageTarball(codePackageFiles(flowDir), INFO).bytes).map((m) => m.path)).not.toContain('CONFIG');
+    expect(codePackageTarball(codePackageFiles(flowDir), INFO, { ...configs, label: { value: 'y', plain: true } }).sha).not.toBe(tarball.sha);
+  });
+
   test('equal inputs give equal bytes (whatever the files\' times and the build), and the sha is the sha1 of those bytes', () => {
     const first = codePackageTarball(codePackageFiles(flowDir), INFO);
     fs.utimesSync(path.join(flowDir, 'hello.py'), new Date('2030-05-05'), new Date('2030-05-05'));

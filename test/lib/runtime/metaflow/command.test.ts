@@ -30,6 +30,17 @@ describe('command options', () => {
     expect(commands[1]).not.toContain('--split-index');
   });
 
+  test('a flow with Configs reads the packaged values: from the command line, which outranks what the flow file sets in its environment', () => {
+    const deployment = { ...fixture.deployment, configNames: ['settings', 'odd name'] };
+    for (const command of metaflowStepCommands(fixture.graph, 'start', deployment)) {
+      expect(command).toContain("--local-config-file CONFIG --config-value settings kv.settings --config-value 'odd name' 'kv.odd name' --quiet");
+    }
+    const env = metaflowStepEnvironment(fixture.graph, 'start', deployment);
+    expect(env.find((e) => e.Name === 'METAFLOW_FLOW_CONFIG_VALUE')).toEqual({ Name: 'METAFLOW_FLOW_CONFIG_VALUE', Value: '{"settings": "kv.settings", "odd name": "kv.odd name"}' });
+    expect(metaflowStepCommands(fixture.graph, 'start', fixture.deployment).join(' ')).not.toContain('--config-value');
+    expect(metaflowStepEnvironment(fixture.graph, 'start', fixture.deployment).map((e) => e.Name)).not.toContain('METAFLOW_FLOW_CONFIG_VALUE');
+  });
+
   test('a zip code package is unpacked with zipfile; setup commands run before Metaflow', () => {
     const [, , script] = metaflowStepCommand(fixture.graph, 'upper', { ...fixture.deployment, codePackage: { url: 's3://assets/abc.zip', sha: 'abc', format: 'zip' } }, { setup: ['export X=1'] });
     expect(script).toContain('download_file("assets", "abc.zip", "job.zip")');

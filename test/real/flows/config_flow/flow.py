@@ -1,0 +1,39 @@
+"""A flow whose values Metaflow evaluates when it deploys: Configs (one read from a file beside the flow, one from a
+default), decorator arguments that read them, and a parameter default computed by a function."""
+
+from metaflow import Config, FlowSpec, Parameter, config_expr, current, environment, project, retry, step
+
+
+def deployer_stamp(ctx):
+    return "%s:%s" % (ctx.flow_name, ctx.user_name)
+
+
+@project(name=config_expr("settings.project"))
+class DeployTimeConfigFlow(FlowSpec):
+    settings = Config("settings", default="settings.json")
+    limits = Config("limits", default_value={"retries": 2, "batch": 3})
+    stamp = Parameter("stamp", default=deployer_stamp)
+    width = Parameter("width", type=int, default=config_expr("limits.batch"))
+
+    @retry(times=config_expr("limits.retries"))
+    @environment(vars={"MODE": config_expr("settings.mode")})
+    @step
+    def start(self):
+        import os
+
+        self.mode = os.environ["MODE"]
+        self.items = list(range(self.width))
+        self.next(self.end)
+
+    @step
+    def end(self):
+        self.project = current.project_name
+        self.greeting = self.settings.greeting
+        self.nested = dict(self.settings.nested)
+        self.retries = self.limits.retries
+        self.stamp_seen = self.stamp
+        self.total = sum(self.items)
+
+
+if __name__ == "__main__":
+    DeployTimeConfigFlow()
