@@ -56,7 +56,7 @@ export function evaluateAtDeployTime(file: string, flowClass: string | undefined
     for (const [name, value] of Object.entries(evaluation.configValues ?? {})) args.push('--config-value', name, JSON.stringify(value));
     const result = spawnSync(evaluation.python, args, {
       cwd: path.dirname(path.resolve(file)), encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000,
-      env: { ...process.env, ...evaluation.environment },
+      env: withDeployer({ ...process.env, ...evaluation.environment }),
     });
     if (result.error) {
       throw new ValidationError([{ where, field: 'python', value: evaluation.python, message: `cannot run the interpreter: ${result.error.message}`, fix: INSTALL_FIX }]);
@@ -115,6 +115,24 @@ function withDefault(parameter: RawParameter, defaults: ReadonlyMap<string, unkn
   const raw = parameter.kwargs.default;
   if (parameter.kind !== 'Parameter' || raw === undefined || 'typeName' in raw || isLiteral(raw) || !defaults.has(parameter.attribute)) return parameter;
   return { ...parameter, kwargs: { ...parameter.kwargs, default: { value: defaults.get(parameter.attribute) } } };
+}
+
+/**
+ * Metaflow refuses to start without a user name other than root (`get_username`), which CI runners and containers
+ * often lack: the evaluation then runs as the login name, or as `metaflow-cdk` for root or a uid without a name.
+ */
+const USER_VARIABLES = ['METAFLOW_USER', 'SUDO_USER', 'USERNAME', 'USER'];
+
+function withDeployer(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const usable = (name: string | undefined): name is string => name !== undefined && name !== '' && name !== 'root';
+  if (USER_VARIABLES.some((variable) => usable(env[variable]))) return env;
+  let login: string | undefined;
+  try {
+    login = os.userInfo().username;
+  } catch {
+    // a uid without a passwd entry (containers)
+  }
+  return { ...env, METAFLOW_USER: usable(login) ? login : 'metaflow-cdk' };
 }
 
 function lastLines(text: string): string {

@@ -85,6 +85,14 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     }
   }, 300_000);
 
+  test('a deployer without a user name Metaflow accepts (none, or root) evaluates as the login name or metaflow-cdk', () => {
+    const cdkOut = path.join(work, 'cdk.out.rootless');
+    const noUser = { METAFLOW_USER: '', SUDO_USER: '', USERNAME: 'root', USER: 'root' };
+    synthesizeFlows(cdkOut, [FLOW_FILE], { deployTimeEvaluation: evaluation(real(), noUser) });
+    const login = os.userInfo().username;
+    expect(synthesizedDefinition(cdkOut)).toContain(`DeployTimeConfigFlow:${login && login !== 'root' ? login : 'metaflow-cdk'}`);
+  }, 300_000);
+
   test('a config given to the evaluation overrides the default, as --config-value does', () => {
     const cdkOut = path.join(work, 'cdk.out.override');
     synthesizeFlows(cdkOut, [FLOW_FILE], { deployTimeEvaluation: { ...evaluation(real()), configValues: { limits: { retries: 4, batch: 5 } } } });
