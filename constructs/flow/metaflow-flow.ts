@@ -35,6 +35,7 @@ import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { assertOverridesFit, buildMetaflowDefinition } from '../../lib/compile/metaflow-definition';
 import { BASE_JOB_DEFINITION_PREFIX, bindJobDefinitions, moveStaticOverrides } from '../../lib/compile/metaflow-job-definitions';
 import type { JobDefinitionSpec } from '../../lib/compile/job-definitions';
+import { grantIncludedFiles, includedFiles } from './included-files';
 import { flowDocumentOf, grantMetaflowStateMachine, metaflowRuntime, type MetaflowRuntimeOptions } from './metaflow-runtime';
 import { acknowledgeGuardRule, acknowledgeWildcardResource } from '../security/acknowledgements';
 
@@ -171,7 +172,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   constructor(scope: Construct, id: string, props: MetaflowFlowProps) {
     super(scope, id);
     const infra = props.infrastructure;
-    const doc = flowDocumentOf(this, props);
+    const included = includedFiles(this, flowDocumentOf(this, props));
+    const doc = included.doc;
     this.flowName = doc.name;
     const stack = Stack.of(this);
     const datastoreBucket = infra.datastore.bucket.bucketName;
@@ -234,6 +236,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       [LAMBDA_ENV.widthSource]: doc.runtime?.kind === 'metaflow' ? 'dynamodb' : 's3',
     };
     const metaflowRun = doc.runtime?.kind === 'metaflow' ? metaflowRuntime(this, { infrastructure: infra, doc, plan: this.plan, image: props.image, stateMachineName, options: props.metaflow, jobRole: this.jobRole }) : undefined;
+    grantIncludedFiles(this.jobRole, included.assets);
     const coordinationFunction = (id: string, handler: 'fanout' | 'recordCatch', description: string) =>
       new CoordinationFunction(this, id, { handler, description, environment: lambdaEnv, logRetention, permissionsBoundary: infra.permissionsBoundary, logEncryptionKey: props.logEncryptionKey });
     if (metaflowRun === undefined) {

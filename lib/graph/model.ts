@@ -187,7 +187,23 @@ export type FlowRuntime =
        * package's `CONFIG` member, which every task reads instead of evaluating the config again.
        */
       readonly configs?: Readonly<Record<string, MetaflowConfigValue>>;
+      /**
+       * The files the defaults of `IncludeFile` parameters name, by parameter name, as Metaflow found them at synth
+       * (`deployTimeEvaluation`): each ships as an asset, and the parameter's default becomes Metaflow's descriptor
+       * of it, which the task reads.
+       */
+      readonly includeFiles?: Readonly<Record<string, MetaflowIncludedFile>>;
     };
+
+/** The file of an `IncludeFile` default. */
+export interface MetaflowIncludedFile {
+  /** Absolute path of the file on the deployer's machine. */
+  readonly path: string;
+  /** False for `is_text=False`: the task gets bytes. */
+  readonly isText: boolean;
+  /** How the task decodes the text. */
+  readonly encoding: string;
+}
 
 /** One `Config`'s value; `plain` for a config declared `plain=True` (a value that need not be a dict). */
 export interface MetaflowConfigValue {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ValidationError } from '../errors';
+import type { MetaflowIncludedFile } from '../graph/model';
 import type { ResolvedFlowClass } from './flow-class';
 import { isLiteral, type RawDecorator, type RawParameter, type RawValue } from './reader-output';
 
@@ -37,10 +38,13 @@ export interface DeployTimeValues {
   /** Metaflow's `user_configs`: config name -> [value, is_plain]. Null when a value has no JSON form. */
   readonly configValues: Readonly<Record<string, readonly [unknown, boolean]>> | null;
   readonly unrepresentableConfigValues: string | null;
-  readonly includeFiles: readonly { readonly attribute: string; readonly name: string }[];
+  /** `IncludeFile`s, with the file their default names (absent without a default). */
+  readonly includeFiles: readonly { readonly attribute: string; readonly name: string; readonly file?: IncludedFile }[];
   readonly steps: Readonly<Record<string, readonly EvaluatedDecorator[]>>;
   readonly flowDecorators: readonly EvaluatedDecorator[];
 }
+
+export type IncludedFile = MetaflowIncludedFile;
 
 const EVALUATOR = 'metaflow_deploy_time.py';
 const INSTALL_FIX = 'point deployTimeEvaluation.python at an interpreter where `python -c "import metaflow"` works (e.g. the virtualenv you deploy from), or set PYTHONPATH in deployTimeEvaluation.environment';

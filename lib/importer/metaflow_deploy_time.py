@@ -37,6 +37,32 @@ def attributes_of(decorator):
     return {"name": decorator.name, "attributes": values, "unrepresentable": unrepresentable}
 
 
+def included_file(param):
+    """The file an IncludeFile's default names, found by Metaflow's own deploy-time evaluation, with its upload
+    (to the deployer's datastore) replaced by noting the file: metaflow-cdk ships it as an asset instead."""
+    from metaflow import includefile
+    from metaflow.parameters import deploy_time_eval
+
+    default = param.kwargs.get("default")
+    if default is None:
+        return {}
+    noted = {}
+
+    class NoteInsteadOfUpload(object):
+        @staticmethod
+        def store(flow_name, path, is_text, encoding, handler, echo):
+            noted.update(path=os.path.abspath(path), isText=bool(is_text), encoding=encoding or "utf-8")
+            return {"type": "uploader-v2", "sub-type": "uploaded", "url": "noted://", "is_text": is_text, "encoding": encoding}
+
+    uploader = includefile.CURRENT_UPLOADER
+    includefile.CURRENT_UPLOADER = NoteInsteadOfUpload
+    try:
+        deploy_time_eval(default)
+    finally:
+        includefile.CURRENT_UPLOADER = uploader
+    return {"file": noted} if noted else {}
+
+
 def collect(obj):
     from metaflow.parameters import deploy_time_eval
     from metaflow.user_configs.config_parameters import dump_config_values
@@ -48,7 +74,7 @@ def collect(obj):
             configs.append({"attribute": attribute, "name": param.name})
             continue
         if type(param).__name__ == "IncludeFile":
-            include_files.append({"attribute": attribute, "name": param.name})
+            include_files.append(dict(included_file(param), attribute=attribute, name=param.name))
             continue
         entry = {"attribute": attribute, "name": param.name}
         if "default" in param.kwargs:

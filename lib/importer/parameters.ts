@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { ParameterSpec, ParameterType } from '../graph/model';
+import type { MetaflowIncludedFile, ParameterSpec, ParameterType } from '../graph/model';
 import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
 import { isLiteral, type RawParameter, type RawValue } from './reader-output';
 
@@ -9,20 +9,32 @@ const TYPES: Readonly<Record<string, ParameterType>> = { str: 'string', int: 'nu
 /** Keyword arguments of `Parameter` that only shape Metaflow's own CLI help and change nothing at run time. */
 const CLI_ONLY = new Set(['show_default']);
 
-/** Maps `x = Parameter("name", ...)` class attributes onto parameter specs, collecting every problem. */
-export function readParameters(raws: readonly RawParameter[], site: Site, problems: Problem[]): ParameterSpec[] {
+/** Keyword arguments of `IncludeFile` whose effect Metaflow's evaluation at synth or the task itself takes care of. */
+const INCLUDE_FILE_EVALUATED = new Set(['default', 'is_text', 'encoding', 'parser']);
+
+/**
+ * Maps `x = Parameter("name", ...)` class attributes onto parameter specs, collecting every problem. `includedFiles`
+ * holds, by attribute, the `IncludeFile`s Metaflow evaluated at synth (with the file of the default, if any); the
+ * others are refused.
+ */
+export function readParameters(raws: readonly RawParameter[], site: Site, problems: Problem[], includedFiles?: ReadonlyMap<string, MetaflowIncludedFile | undefined>): ParameterSpec[] {
   const out: ParameterSpec[] = [];
   for (const raw of raws) {
     const where = whereOf(site, raw.line);
+    if (raw.kind === 'IncludeFile' && includedFiles?.has(raw.attribute)) {
+      const spec = readIncludeFile(raw, where, problems);
+      if (spec) out.push(spec);
+      continue;
+    }
     if (raw.kind !== 'Parameter') {
       problems.push({
         where, field: `${raw.attribute} = ${raw.kind}(...)`, value: raw.kind,
         message: raw.kind === 'Config'
           ? 'Config is evaluated when Metaflow deploys, and this flow file is only read'
-          : 'IncludeFile is not supported: Metaflow uploads the file from the deployer\'s disk when it deploys',
+          : 'IncludeFile is read from the deployer\'s disk when Metaflow deploys, and this flow file is only read',
         fix: raw.kind === 'Config'
           ? 'set metaflow.deployTimeEvaluation (a Python with Metaflow) so Metaflow evaluates the configs at synth, or turn them into Parameters with literal defaults'
-          : 'upload the file to S3 and pass its URL as a Parameter',
+          : 'set metaflow.deployTimeEvaluation (a Python with Metaflow) so Metaflow finds the file at synth and it ships with the flow, or upload the file to S3 and pass its URL as a Parameter',
       });
       continue;
     }
@@ -71,6 +83,33 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
     if (problems.length === before) out.push(spec);
   }
   return out;
+}
+
+/**
+ * An `IncludeFile` Metaflow evaluated: a string parameter (its value is Metaflow's descriptor of an uploaded file; the
+ * construct sets the default's once the file is an asset), with its name, `required` and `help` read as written.
+ */
+function readIncludeFile(raw: RawParameter, where: string, problems: Problem[]): ParameterSpec | undefined {
+  const before = problems.length;
+  const nameRaw = raw.args[0] ?? (raw.kwargs.name as RawValue | undefined);
+  const name = literalString(nameRaw);
+  if (name === undefined) {
+    problems.push({ where, field: `${raw.attribute} = IncludeFile(name)`, value: nameRaw && !isLiteral(nameRaw) ? nameRaw.nonLiteral : undefined, message: 'the parameter name must be a literal string', fix: `write IncludeFile("${raw.attribute}", ...)` });
+  }
+  const spec: { name: string; type: ParameterType; required?: boolean; help?: string } = { name: name ?? raw.attribute, type: 'string' };
+  for (const [key, value] of Object.entries(raw.kwargs)) {
+    if (key === 'name' || CLI_ONLY.has(key) || INCLUDE_FILE_EVALUATED.has(key)) continue;
+    const field = `IncludeFile("${spec.name}", ${key}=...)`;
+    const given = value as RawValue;
+    if (key === 'required' && isLiteral(given) && typeof given.value === 'boolean') spec.required = given.value;
+    else if (key === 'required' && isLiteral(given) && given.value === null) continue;
+    else if (key === 'help' && isLiteral(given) && (typeof given.value === 'string' || given.value === null)) {
+      if (typeof given.value === 'string') spec.help = given.value;
+    } else {
+      problems.push({ where, field, value: isLiteral(given) ? given.value : given.nonLiteral, message: `IncludeFile argument "${key}" is not supported here`, fix: 'remove it (supported: name, default, is_text, encoding, required, help, parser, show_default)' });
+    }
+  }
+  return problems.length === before ? spec : undefined;
 }
 
 /** Metaflow infers a parameter's type from its default when `type=` is absent. */

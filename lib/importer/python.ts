@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError, type Problem } from '../errors';
-import { FLOW_DOCUMENT_VERSION, type FlowDocument, type MetaflowConfigValue } from '../graph/model';
+import { FLOW_DOCUMENT_VERSION, type FlowDocument, type MetaflowConfigValue, type MetaflowIncludedFile, type ParameterSpec } from '../graph/model';
 import { whereOf } from './decorator-args';
 import { applyDeployTimeValues, evaluateAtDeployTime, type DeployTimeEvaluation, type DeployTimeValues } from './deploy-time';
 import { resolveFlowClass, type ResolvedFlowClass } from './flow-class';
@@ -66,7 +66,9 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
   }
 
   const flow = readFlowDecorators(cls.decorators, { file }, problems, extensions);
-  const parameters = readParameters(resolved.parameters, { file }, problems);
+  const included = evaluated ? new Map(evaluated.includeFiles.map((f) => [f.attribute, f.file])) : undefined;
+  const parameters = readParameters(resolved.parameters, { file }, problems, included);
+  const includeFiles = evaluated ? includedFilesOf(evaluated, parameters, file, problems) : undefined;
   if (problems.length > 0) throw new ValidationError(problems);
 
   const absolute = path.resolve(file);
@@ -85,6 +87,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
       ...(Object.keys(retryDelays).length > 0 ? { retryDelayMinutes: retryDelays } : {}),
       ...(Object.keys(secretAccess).length > 0 ? { secretAccess } : {}),
       ...(configs !== undefined && Object.keys(configs).length > 0 ? { configs } : {}),
+      ...(includeFiles !== undefined && Object.keys(includeFiles).length > 0 ? { includeFiles } : {}),
     },
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(flow.schedule ? { schedule: flow.schedule } : {}),
@@ -117,6 +120,22 @@ function configsOf(values: DeployTimeValues, file: string, problems: Problem[]):
     return {};
   }
   return Object.fromEntries(Object.entries(values.configValues).map(([name, [value, plain]]) => [name, { value, plain }]));
+}
+
+/** The files of evaluated `IncludeFile` defaults, by parameter name; a file that cannot be read is a problem now. */
+function includedFilesOf(values: DeployTimeValues, parameters: readonly ParameterSpec[], file: string, problems: Problem[]): Record<string, MetaflowIncludedFile> {
+  const out: Record<string, MetaflowIncludedFile> = {};
+  for (const included of values.includeFiles) {
+    if (included.file === undefined || !parameters.some((p) => p.name === included.name)) continue;
+    try {
+      if (!fs.statSync(included.file.path).isFile()) throw new Error('not a regular file');
+    } catch (error) {
+      problems.push({ where: `${file} (deployTimeEvaluation)`, field: `IncludeFile("${included.name}")`, value: included.file.path, message: `the file cannot be read: ${(error as Error).message}`, fix: 'make the default name a readable file, relative to the flow\'s folder' });
+      continue;
+    }
+    out[included.name] = included.file;
+  }
+  return out;
 }
 
 /** `extensionDecorators` as a set; Metaflow's own decorators are not extensions (metaflow-cdk reads or refuses them). */

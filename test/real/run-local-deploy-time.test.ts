@@ -11,7 +11,7 @@ import { describeWithRealMetaflow, type RealMetaflow } from '../support/real-met
 import { engineRunArtifacts, metaflowEnv, realRunArgs, referenceRun, runIdOf, synthesizeFlows, synthesizedDefinition } from './support/metaflow-runs';
 
 // A flow with Configs (one read from settings.json beside it), decorator arguments and a parameter default that read
-// them, and a parameter function: `deployTimeEvaluation` has the real Metaflow evaluate them at synth, as
+// them, a parameter function, and IncludeFiles (text and bytes): `deployTimeEvaluation` has the real Metaflow evaluate them at synth, as
 // `step-functions create` does, and the run with the real Metaflow in every task ends with the same artifacts as
 // `python flow.py run`.
 
@@ -44,7 +44,7 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('Configs, config_expr arguments and a parameter function deploy, and the run equals python flow.py run', async () => {
+  test('Configs, config_expr arguments, a parameter function and IncludeFiles deploy, and the run equals python flow.py run', async () => {
     const cdkOut = path.join(work, 'cdk.out');
     synthesizeFlows(cdkOut, [FLOW_FILE], { deployTimeEvaluation: evaluation(real()) });
     // evaluated at synth: the @retry count (1 + 2 attempts), a parameter default, the @environment value, and the
@@ -60,7 +60,7 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     const runRoot = path.join(work, 'runs');
     const [engine, reference] = await Promise.all([
       captureCli(realRunArgs(real(), FLOW, cdkOut, runRoot)),
-      referenceRun(real(), FLOW_FILE, FLOW, [], work, ['settings.json']),
+      referenceRun(real(), FLOW_FILE, FLOW, [], work, ['settings.json', 'notes.txt']),
     ]);
     expect({ code: engine.code, out: engine.code === 0 ? '' : engine.stdout + engine.stderr }).toEqual({ code: 0, out: '' });
     const ours = await engineRunArtifacts(real(), runRoot, FLOW, runIdOf(engine.stdout)!);
@@ -69,6 +69,9 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     expect(ours.artifacts.project).toBe("'deploy_time_demo'");
     expect(ours.artifacts.stamp_seen).toBe("'DeployTimeConfigFlow:tester'");
     expect(ours.artifacts.total).toBe('3');
+    expect(ours.artifacts.notes_seen).toBe("'Notes included at deploy time: café 年\\n'");
+    expect(ours.artifacts.raw_notes_seen).toMatch(/^b'Notes included at deploy time: caf\\xc3\\xa9 /);
+    expect(ours.artifacts.absent_seen).toBe('None');
   }, 900_000);
 
   test('validate --evaluate-with reads the flow with its evaluated values', async () => {
@@ -76,7 +79,7 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     process.env.PYTHONPATH = real().metaflowSrc;
     try {
       const result = await captureCli(['validate', FLOW_FILE, '--evaluate-with', real().python]);
-      expect(result).toMatchObject({ code: 0, stdout: 'flow "DeployTimeConfigFlow" is valid: 2 steps, 2 parameters\n' });
+      expect(result).toMatchObject({ code: 0, stdout: 'flow "DeployTimeConfigFlow" is valid: 2 steps, 5 parameters\n' });
       const graph = await captureCli(['graph', FLOW_FILE, '--json', '--evaluate-with', real().python]);
       expect(JSON.parse(graph.stdout).runtime.configs.settings.value.mode).toBe('batch-scoring');
     } finally {
@@ -103,8 +106,9 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
 
   test('without deployTimeEvaluation the file is refused, each value with its line and the fix', () => {
     const problems = problemsOf(() => synthesizeOne(real(), FLOW_FILE, { deployTimeEvaluation: undefined }));
-    expect(problems).toMatch(/flow\.py:13 settings = Config\(\.\.\.\): Config is evaluated when Metaflow deploys.*deployTimeEvaluation/);
-    expect(problems).toMatch(/flow\.py:15 Parameter\("stamp", default=\.\.\.\): the default is not a literal/);
+    expect(problems).toMatch(/flow\.py:14 settings = Config\(\.\.\.\): Config is evaluated when Metaflow deploys.*deployTimeEvaluation/);
+    expect(problems).toMatch(/flow\.py:16 Parameter\("stamp", default=\.\.\.\): the default is not a literal/);
+    expect(problems).toMatch(/flow\.py:18 notes = IncludeFile\(\.\.\.\): IncludeFile is read from the deployer's disk .*deployTimeEvaluation/);
   });
 
   test('a config file that is missing fails synth with Metaflow\'s own words', () => {
@@ -113,6 +117,13 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     const problems = problemsOf(() => synthesizeOne(real(), path.join(dir, 'flow.py')));
     expect(problems).toMatch(/evaluation: Metaflow could not evaluate the flow: .*settings\.json/);
     expect(problems).toContain('show');
+  });
+
+  test('an included file that is missing fails synth with Metaflow\'s own words', () => {
+    const dir = fs.mkdtempSync(path.join(work, 'no-notes-'));
+    for (const name of ['flow.py', 'settings.json']) fs.copyFileSync(path.join(FLOW_DIR, name), path.join(dir, name));
+    const problems = problemsOf(() => synthesizeOne(real(), path.join(dir, 'flow.py')));
+    expect(problems).toMatch(/Metaflow could not evaluate the flow: .*could not open file 'notes\.txt'/);
   });
 
   test('an interpreter without Metaflow is named with the fix', () => {

@@ -1,7 +1,8 @@
 """A flow whose values Metaflow evaluates when it deploys: Configs (one read from a file beside the flow, one from a
-default), decorator arguments that read them, and a parameter default computed by a function."""
+default), decorator arguments that read them, a parameter default computed by a function, and files included as
+text and as bytes."""
 
-from metaflow import Config, FlowSpec, Parameter, config_expr, current, environment, project, retry, step
+from metaflow import Config, FlowSpec, IncludeFile, Parameter, config_expr, current, environment, project, retry, step
 
 
 def deployer_stamp(ctx):
@@ -14,6 +15,9 @@ class DeployTimeConfigFlow(FlowSpec):
     limits = Config("limits", default_value={"retries": 2, "batch": 3})
     stamp = Parameter("stamp", default=deployer_stamp)
     width = Parameter("width", type=int, default=config_expr("limits.batch"))
+    notes = IncludeFile("notes", default="notes.txt")
+    raw_notes = IncludeFile("raw_notes", default="notes.txt", is_text=False)
+    absent = IncludeFile("absent", required=False)
 
     @retry(times=config_expr("limits.retries"))
     @environment(vars={"MODE": config_expr("settings.mode")})
@@ -33,6 +37,9 @@ class DeployTimeConfigFlow(FlowSpec):
         self.retries = self.limits.retries
         self.stamp_seen = self.stamp
         self.total = sum(self.items)
+        self.notes_seen = self.notes
+        self.raw_notes_seen = self.raw_notes
+        self.absent_seen = self.absent
 
 
 if __name__ == "__main__":
