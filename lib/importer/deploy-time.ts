@@ -47,6 +47,8 @@ export interface DeployTimeValues {
 export type IncludedFile = MetaflowIncludedFile;
 
 const EVALUATOR = 'metaflow_deploy_time.py';
+/** Importing Metaflow and a flow takes seconds; a file that needs minutes is stuck (or waiting for input). */
+const EVALUATION_TIMEOUT_MS = 300_000;
 const INSTALL_FIX = 'point deployTimeEvaluation.python at an interpreter where `python -c "import metaflow"` works (e.g. the virtualenv you deploy from), or set PYTHONPATH in deployTimeEvaluation.environment';
 
 /** Runs the flow file through Metaflow's own command line (once) and returns what Metaflow evaluated. */
@@ -59,9 +61,12 @@ export function evaluateAtDeployTime(file: string, flowClass: string | undefined
     for (const [name, configPath] of Object.entries(evaluation.configFiles ?? {})) args.push('--config', name, configPath);
     for (const [name, value] of Object.entries(evaluation.configValues ?? {})) args.push('--config-value', name, JSON.stringify(value));
     const result = spawnSync(evaluation.python, args, {
-      cwd: path.dirname(path.resolve(file)), encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000,
+      cwd: path.dirname(path.resolve(file)), encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024, timeout: EVALUATION_TIMEOUT_MS,
       env: withDeployer({ ...process.env, ...evaluation.environment }),
     });
+    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+      throw new ValidationError([{ where, field: 'evaluation', value: path.basename(file), message: `Metaflow's evaluation did not finish within ${EVALUATION_TIMEOUT_MS / 1000} s`, fix: 'find what the flow file does at import or in its config parsers and parameter functions that takes this long (`python flow.py show` in its folder runs the same code)' }]);
+    }
     if (result.error) {
       throw new ValidationError([{ where, field: 'python', value: evaluation.python, message: `cannot run the interpreter: ${result.error.message}`, fix: INSTALL_FIX }]);
     }

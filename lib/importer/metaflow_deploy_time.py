@@ -64,6 +64,7 @@ def included_file(param):
 
 
 def collect(obj):
+    from metaflow.includefile import IncludeFile
     from metaflow.parameters import deploy_time_eval
     from metaflow.user_configs.config_parameters import dump_config_values
 
@@ -73,7 +74,7 @@ def collect(obj):
         if param.IS_CONFIG_PARAMETER:
             configs.append({"attribute": attribute, "name": param.name})
             continue
-        if type(param).__name__ == "IncludeFile":
+        if isinstance(param, IncludeFile):
             include_files.append(dict(included_file(param), attribute=attribute, name=param.name))
             continue
         entry = {"attribute": attribute, "name": param.name}
