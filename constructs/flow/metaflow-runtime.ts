@@ -70,9 +70,10 @@ export interface MetaflowRuntimeOptions {
   readonly extensionDecorators?: readonly string[];
   /**
    * Evaluate the flow file with the real Metaflow at synth, as `step-functions create` does when it imports the flow:
-   * `Config` values (shipped in the code package, read by every task), deploy-time parameter functions (called once,
-   * their values become the parameters' defaults) and decorator arguments that read configs (`config_expr`). Synth
-   * then needs a Python that can import Metaflow, and runs the flow file's module-level code.
+   * `Config` values (shipped in the code package, read by every task), `IncludeFile` defaults (the file ships as an
+   * asset only the job role reads), deploy-time parameter functions (called once, their values become the
+   * parameters' defaults) and decorator arguments that read configs (`config_expr`). Synth then needs a Python that
+   * can import Metaflow, and runs the flow file's module-level code.
    * @default - the flow file is only read (Python's `ast`), and such values are refused with their line
    */
   readonly deployTimeEvaluation?: DeployTimeEvaluation;

@@ -87,7 +87,7 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
 
 /**
  * An `IncludeFile` Metaflow evaluated: a string parameter (its value is Metaflow's descriptor of an uploaded file; the
- * construct sets the default's once the file is an asset), with its name, `required` and `help` read as written.
+ * construct sets the default once the file is an asset), with its name, `required` and `help` read as written.
  */
 function readIncludeFile(raw: RawParameter, where: string, problems: Problem[]): ParameterSpec | undefined {
   const before = problems.length;

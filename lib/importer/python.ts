@@ -24,8 +24,8 @@ export interface ImportPythonFlowOptions {
    */
   readonly extensionDecorators?: readonly string[];
   /**
-   * Evaluate the flow with the real Metaflow at synth, as `step-functions create` does: `Config` values, deploy-time
-   * parameter functions and decorator arguments that read configs then deploy. Without it the file is only read,
+   * Evaluate the flow with the real Metaflow at synth, as `step-functions create` does: `Config` values, the files of
+   * `IncludeFile` defaults, deploy-time parameter functions and decorator arguments that read configs then deploy. Without it the file is only read,
    * and such values are refused with their line. @default none: the file is read without running it
    */
   readonly deployTimeEvaluation?: DeployTimeEvaluation;
