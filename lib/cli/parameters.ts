@@ -1,6 +1,7 @@
 import type { ParameterSpec } from '../graph/model';
 import type { Problem } from '../errors';
 import { formatProblem } from '../errors';
+import { isIncludedFileDescriptor } from '../runtime/metaflow/included-file';
 import { UsageError } from './cli-error';
 
 /** Step Functions refuses execution input over 256 KiB. */
@@ -71,6 +72,14 @@ export function checkParameters(flow: string, declared: readonly ParameterSpec[]
     seen.add(name);
     if (!spec) {
       problems.push({ where: `flow "${flow}"`, field: `--param ${name}`, value: raw, message: 'is not a parameter of this flow', fix: listing });
+      continue;
+    }
+    if (isIncludedFileDescriptor(spec.default) && !isIncludedFileDescriptor(raw)) {
+      problems.push({
+        where: `flow "${flow}"`, field: `--param ${name} (IncludeFile)`, value: raw,
+        message: 'is an IncludeFile, whose value is Metaflow\'s descriptor of a file already in S3, not a path (the file was shipped at deploy)',
+        fix: `change the file and deploy again, or pass a descriptor shaped like the default: ${spec.default as string}`,
+      });
       continue;
     }
     const converted = convert(spec, raw);

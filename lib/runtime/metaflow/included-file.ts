@@ -26,3 +26,14 @@ export function includedFileDescriptor(location: IncludedFileLocation): string {
     size: location.size,
   });
 }
+
+/** Whether a parameter value is Metaflow's descriptor of an uploaded `IncludeFile` (a JSON object of `uploader-v*`). */
+export function isIncludedFileDescriptor(value: unknown): boolean {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return false;
+  try {
+    const parsed = JSON.parse(value) as { type?: unknown; url?: unknown };
+    return typeof parsed.type === 'string' && /^uploader-v\d+$/.test(parsed.type) && typeof parsed.url === 'string';
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,6 @@
 import { UsageError } from '../../../lib/cli/cli-error';
 import { checkParameters, parseParamArgs } from '../../../lib/cli/parameters';
+import { includedFileDescriptor } from '../../../lib/runtime/metaflow/included-file';
 
 describe('parseParamArgs', () => {
   test('splits at the first =, keeps empty values, last one wins', () => {
@@ -36,6 +37,17 @@ describe('checkParameters', () => {
     const ambiguous = [{ name: 'a-b', type: 'string' as const }, { name: 'a_b', type: 'string' as const }];
     expect(() => checkParameters('F', ambiguous, new Map([['a-b_', 'x']]))).toThrow(/is not a parameter of this flow/);
     expect(checkParameters('F', ambiguous, new Map([['a_b', 'x']]))).toEqual({ a_b: 'x' });
+  });
+
+  test('an IncludeFile takes a descriptor of a file in S3; a path is refused with the fix; its default is sent as is', () => {
+    const descriptor = includedFileDescriptor({ url: 's3://assets/abc.gz', isText: true, encoding: 'utf-8', size: 5 });
+    const included = [{ name: 'notes', type: 'string' as const, default: descriptor }];
+    expect(checkParameters('F', included, new Map())).toEqual({ notes: descriptor });
+    const other = includedFileDescriptor({ url: 's3://data/other.gz', isText: false, encoding: 'utf-8', size: 9 });
+    expect(checkParameters('F', included, new Map([['notes', other]]))).toEqual({ notes: other });
+    expect(() => checkParameters('F', included, new Map([['notes', './notes.txt']]))).toThrow(/--param notes \(IncludeFile\) = "\.\/notes\.txt": is an IncludeFile, whose value is Metaflow's descriptor of a file already in S3, not a path .*Fix: change the file and deploy again/);
+    // a plain string parameter whose default merely looks like JSON keeps taking any string
+    expect(checkParameters('F', [{ name: 's', type: 'string' as const, default: '{"a": 1}' }], new Map([['s', 'x']]))).toEqual({ s: 'x' });
   });
 
   test('a flow without parameters says so for an unknown name', () => {
