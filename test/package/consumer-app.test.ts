@@ -59,6 +59,7 @@ describe('the packed package in a consumer app', () => {
       'dist/lambda-bundles/coordination/index.js',
       'schema/flow-document.schema.json',
       'lib/importer/metaflow_flow_reader.py',
+      'lib/importer/metaflow_deploy_time.py',
       'lib/runtime/metaflow/standin_step.py',
       'examples/steps/datastore.mjs',
     ]) {
