@@ -21,6 +21,8 @@ export interface CompatAppProps {
   readonly flows: readonly CompatFlow[];
   /** Metaflow settings every flow gets (the deployer `owner`, like `METAFLOW_USER` of `step-functions create`). */
   readonly metaflow?: MetaflowRuntimeOptions;
+  /** @default FLOWS_PER_STACK */
+  readonly flowsPerStack?: number;
 }
 
 /** A flow the constructs refused at synth, with their message (the rest of the app still synthesizes). */
@@ -29,23 +31,39 @@ export interface SynthRefusal {
   readonly message: string;
 }
 
+/**
+ * Flows per stack: CloudFormation allows 500 resources in one, and 29 foreach flows with their infrastructure made
+ * 514; 20 (about 16 resources each, plus about 60 of infrastructure) stay well under.
+ */
+export const FLOWS_PER_STACK = 20;
+
 /** File in the cloud assembly listing the refused flows. */
 export const REFUSALS_FILE = 'compat-refusals.json';
 
 /**
- * The small CDK app the harness deploys each graph's flows with: one infrastructure with one queue, one
- * `MetaflowFlow` (`pythonFlowFile`) per generated flow, as a user would write it. A flow the constructs refuse is
- * recorded with its message and left out, so one refusal does not hide the other flows' results.
+ * The small CDK app the harness deploys each graph's flows with: for every `FLOWS_PER_STACK` flows a stack with one
+ * infrastructure of one queue, and one `MetaflowFlow` (`pythonFlowFile`) per generated flow, as a user would write
+ * it. A flow the constructs refuse is recorded with its message and left out, so one refusal does not hide the other
+ * flows' results.
  */
 export function synthesizeCompatApp(props: CompatAppProps): SynthRefusal[] {
   const app = new App({ outdir: props.outdir });
-  const stack = new Stack(app, props.stackName);
-  const infrastructure = new MetaflowInfrastructure(stack, 'Metaflow', {
-    computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand({ maxVcpus: 16 }) },
-    queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['cpu'] }],
-  });
   const refusals: SynthRefusal[] = [];
-  for (const flow of props.flows) {
+  const stacks = new Map<number, { stack: Stack; infrastructure: MetaflowInfrastructure }>();
+  const stackOf = (index: number): { stack: Stack; infrastructure: MetaflowInfrastructure } => {
+    const chunk = Math.floor(index / (props.flowsPerStack ?? FLOWS_PER_STACK));
+    if (!stacks.has(chunk)) {
+      const stack = new Stack(app, chunk === 0 ? props.stackName : `${props.stackName}-${chunk + 1}`);
+      const infrastructure = new MetaflowInfrastructure(stack, 'Metaflow', {
+        computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand({ maxVcpus: 16 }) },
+        queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['cpu'] }],
+      });
+      stacks.set(chunk, { stack, infrastructure });
+    }
+    return stacks.get(chunk)!;
+  };
+  for (const [index, flow] of props.flows.entries()) {
+    const { stack, infrastructure } = stackOf(index);
     try {
       new MetaflowFlow(stack, flow.id, {
         infrastructure,

@@ -1,0 +1,42 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { synthesizeCompatApp } from '../../compat/metaflow-core/app';
+import { LocalAssembly } from '../../lib/local/template/assembly';
+import { findFlow } from '../../lib/local/template/flows';
+
+const flowSource = (name: string): string => `from metaflow import FlowSpec, step
+
+
+class ${name}(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+`;
+
+describe('the harness app of one graph', () => {
+  test('spreads its flows over stacks of flowsPerStack (CloudFormation allows 500 resources each), every flow found by name', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-compat-app-'));
+    try {
+      const names = ['OneFlow', 'TwoFlow', 'ThreeFlow'];
+      const flows = names.map((name) => {
+        const directory = path.join(work, name);
+        fs.mkdirSync(directory);
+        fs.writeFileSync(path.join(directory, 'test_flow.py'), flowSource(name));
+        return { id: name, directory };
+      });
+      const outdir = path.join(work, 'cdk.out');
+      expect(synthesizeCompatApp({ outdir, stackName: 'MetaflowCore-g', flows, flowsPerStack: 2 })).toEqual([]);
+      const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort();
+      expect(templates).toEqual(['MetaflowCore-g-2.template.json', 'MetaflowCore-g.template.json']);
+      const assembly = LocalAssembly.fromDirectory(outdir);
+      for (const name of names) expect(findFlow(assembly, name)).toBeDefined();
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
