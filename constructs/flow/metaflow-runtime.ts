@@ -8,8 +8,6 @@ import { hashOf } from '../../lib/compile/job-definitions';
 import type { FlowPlan } from '../../lib/compile/plan';
 import { ValidationError } from '../../lib/errors';
 import type { FlowDocument, MetaflowConfigValue } from '../../lib/graph/model';
-
-type FlowConfigs = Readonly<Record<string, MetaflowConfigValue>>;
 import type { DeployTimeEvaluation } from '../../lib/importer/deploy-time';
 import { importPythonFlow } from '../../lib/importer/python';
 import { staticBatchSteps } from '../../lib/importer/static-decorators';
@@ -19,6 +17,8 @@ import { DEFAULT_METAFLOW_VERSION, METAFLOW_V0_CODE_METADATA, type MetaflowDeplo
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 import { secretsByName } from '../security/secret-names';
 import { grantSecretsRead } from '../security/secrets';
+
+type FlowConfigs = Readonly<Record<string, MetaflowConfigValue>>;
 
 /** Metaflow settings of a flow imported from Python. */
 export interface MetaflowRuntimeOptions {

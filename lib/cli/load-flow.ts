@@ -49,7 +49,7 @@ export const FLOW_CLASS_OPTION = ['--flow-class <name>', 'the FlowSpec class to 
 /** The `--evaluate-with` option: as `metaflow: { deployTimeEvaluation: { python } }` does for `MetaflowFlow`. */
 export const EVALUATE_WITH_OPTION = [
   '--evaluate-with <python>',
-  'a Python with Metaflow installed: evaluate Config values, deploy-time parameter functions and config_expr arguments as step-functions create does',
+  'a Python with Metaflow installed: evaluate Config values, IncludeFile defaults, deploy-time parameter functions and config_expr arguments as step-functions create does',
 ] as const;
 
 /** The `--extension-decorator` option: as `metaflow: { extensionDecorators }` does for `MetaflowFlow`. */

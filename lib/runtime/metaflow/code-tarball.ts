@@ -53,8 +53,9 @@ export interface CodePackageTarball {
 
 /**
  * Metaflow's code package in its version 0 layout (what `Run.code` and `Task.environment_info` read): the files at
- * their archive paths, `INFO` at the root and, for a flow with `Config` values, `CONFIG`, as a gzip'd tar. Members are sorted, modes normalized (644, or 755 for
- * executables), owners and times left out or fixed, so equal inputs give equal bytes on a machine.
+ * their archive paths, `INFO` at the root and, for a flow with `Config` values, `CONFIG`, as a gzip'd tar. Members
+ * are sorted, modes normalized (644, or 755 for executables), owners and times left out or fixed, so equal inputs give
+ * equal bytes on a machine.
  */
 export function codePackageTarball(files: readonly CodePackageFile[], info: MetaflowPackageInfo, configs?: Readonly<Record<string, MetaflowConfigValue>>): CodePackageTarball {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-code-package-'));

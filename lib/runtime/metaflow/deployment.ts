@@ -58,8 +58,9 @@ export interface MetaflowDeployment {
   /** `--namespace`. @default none */
   readonly namespace?: string;
   /**
-   * Names of the flow's `Config`s, whose values the code package's `CONFIG` member holds: `METAFLOW_FLOW_CONFIG_VALUE`
-   * tells each task to read them there (`{"name": "kv.name"}`), as `step-functions create` does. @default none
+   * Names of the flow's `Config`s, whose values the code package's `CONFIG` member holds. Each task is told to read
+   * them there on its command line (`--local-config-file CONFIG --config-value NAME kv.NAME`) and, as
+   * `step-functions create` does, in `METAFLOW_FLOW_CONFIG_VALUE` (`{"name": "kv.name"}`). @default none
    */
   readonly configNames?: readonly string[];
   /** Top-level options of flow decorators, e.g. `@project`'s `['--branch', 'x']` or `['--production']`. @default none */
