@@ -109,12 +109,18 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
         const before = problems.length;
         const args = readDecoratorArgs(deco, TIMEOUT, site, problems);
         const total = num(args.seconds) + 60 * num(args.minutes) + 3600 * num(args.hours);
-        // Metaflow enforces @timeout inside the task, on the user code; the Batch attempt timeout is only the
-        // backstop, and Batch refuses less than 60 s (Metaflow's own deployment passes 1 s to Batch and is refused).
-        if (total > 0) timeoutSeconds = Math.max(total, MIN_TIMEOUT_SECONDS);
-        else if (problems.length === before) {
+        if (problems.length > before) break;
+        if (total <= 0) {
           problems.push({ where, field: '@timeout', value: total, message: '@timeout needs a duration (Metaflow refuses it too)', fix: 'give seconds=, minutes= or hours=, e.g. @timeout(minutes=30)' });
-        }
+        } else if (total < MIN_TIMEOUT_SECONDS) {
+          // Metaflow's @batch, which every task carries, refuses it when the task starts (and step-functions create
+          // refuses it at deploy): left to run, every attempt would fail.
+          problems.push({
+            where, field: '@timeout', value: total,
+            message: `@timeout of ${total} s is under ${MIN_TIMEOUT_SECONDS} seconds, which Metaflow's @batch refuses in every task on AWS Batch`,
+            fix: `give at least ${MIN_TIMEOUT_SECONDS} seconds, e.g. @timeout(seconds=${MIN_TIMEOUT_SECONDS})`,
+          });
+        } else timeoutSeconds = total;
         break;
       }
       case 'catch': {

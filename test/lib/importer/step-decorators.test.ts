@@ -28,9 +28,15 @@ describe('step decorators', () => {
     expect(start(['@catch']).catch).toEqual({ printException: true });
     expect(start(['@timeout(hours=1, minutes=2, seconds=3)']).timeoutSeconds).toBe(3723);
     expect(problemsOf(flowWith({ startDecorators: ['@timeout'] }))[0].message).toMatch(/needs a duration/);
-    // Metaflow times the user code out inside the task; Batch's attempt timeout (at least 60 s) is the backstop.
-    expect(start(['@timeout(seconds=1)']).timeoutSeconds).toBe(60);
-    expect(validateFlow(importSource(flowWith({ startDecorators: ['@timeout(seconds=1)'] })))).toEqual([]);
+    expect(start(['@timeout(minutes=1)']).timeoutSeconds).toBe(60);
+  });
+
+  test("@timeout under 60 s is refused at synth: Metaflow's @batch would refuse it in every task", () => {
+    const [problem] = problemsOf(flowWith({ startDecorators: ['@timeout(seconds=59)'] }));
+    expect(problem).toMatchObject({ field: '@timeout', value: 59 });
+    expect(problem.message).toMatch(/@timeout of 59 s is under 60 seconds, which Metaflow's @batch refuses/);
+    expect(problem.fix).toMatch(/@timeout\(seconds=60\)/);
+    expect(start(['@timeout(seconds=30, minutes=1)']).timeoutSeconds).toBe(90);
   });
 
   test('@environment, @secrets and @parallel', () => {
