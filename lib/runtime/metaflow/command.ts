@@ -175,6 +175,14 @@ export function storeCodePackageCommand(url: string, datastoreUrl: string): stri
 }
 
 /**
+ * Metaflow's local runtime tells a task killed by SIGSEGV apart in its stderr log ("Task failed with a segmentation
+ * fault."); a Batch job has no such launcher, so the script says it (bash's status of a SIGSEGV death is 139).
+ */
+const SEGFAULT_MESSAGE = 'Task failed with a segmentation fault.';
+const SEGFAULT_NOTE =
+  `[ $c -ne 139 ] || { T=$(date -u -Ins|tr , .); echo "[MFLOG|0|\${T:0:26}Z|task|$T]${SEGFAULT_MESSAGE}" >> $MFLOG_STDERR; echo '${SEGFAULT_MESSAGE}' >&2; }; `;
+
+/**
  * The container command of a Metaflow step: `["bash", "-c", script]` where the script sets up Metaflow's log capture,
  * fetches and unpacks the code package, and runs the step's Metaflow commands as `step-functions create` does
  * (`metaflow-sfn-protocol.md` §3.1).
@@ -213,6 +221,7 @@ export function metaflowStepCommand(graph: FlowGraph, stepName: string, deployme
   const script =
     `${setup.join(' && ')} && (${commands}) ` +
     '1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT) 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2); c=$?; ' +
+    SEGFAULT_NOTE +
     (options.failureCheck !== undefined ? `[ $c -eq 0 ] || ${options.failureCheck}; ` : '') +
     'python -m metaflow.mflog.save_logs; exit $c';
   return ['bash', '-c', script];

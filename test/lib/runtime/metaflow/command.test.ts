@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { batchDecoratorSpec, metaflowStepCommand, metaflowStepCommands } from '../../../../lib/runtime/metaflow/command';
 import { METAFLOW_V0_CODE_METADATA } from '../../../../lib/runtime/metaflow/deployment';
 import { metaflowStepEnvironment } from '../../../../lib/runtime/metaflow/environment';
@@ -73,5 +77,34 @@ describe('command options', () => {
   test('a flow without the metaflow runtime is refused', () => {
     const generic = { ...fixture.graph, document: { ...fixture.graph.document, runtime: { kind: 'generic' as const } } };
     expect(() => metaflowStepCommands(generic, 'start', fixture.deployment)).toThrow(/not a Metaflow flow/);
+  });
+});
+
+describe('a task killed by SIGSEGV', () => {
+  // The script's tail after the step (from `c=$?` to Metaflow's save_logs), run by bash after a step that exits with
+  // the given shell command, with MFLOG_STDERR in a temp folder.
+  const fixture = recorded('linear_flow');
+  const script = metaflowStepCommand(fixture.graph, 'start', fixture.deployment)[2];
+  const tail = script.slice(script.indexOf('c=$?; ') + 'c=$?; '.length, script.lastIndexOf('python -m metaflow.mflog.save_logs'));
+  const afterStep = (step: string): { code: number | null; stderrLog: string; stderr: string } => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-segv-'));
+    const stderrLog = path.join(dir, 'mflog_stderr');
+    fs.writeFileSync(stderrLog, '');
+    const run = spawnSync('bash', ['-c', `(${step}); c=$?; ${tail}exit $c`], { env: { ...process.env, MFLOG_STDERR: stderrLog }, encoding: 'utf-8' });
+    const result = { code: run.status, stderrLog: fs.readFileSync(stderrLog, 'utf-8'), stderr: run.stderr };
+    fs.rmSync(dir, { recursive: true, force: true });
+    return result;
+  };
+
+  test("says so in the task's stderr log, as Metaflow's local runtime does, and keeps the exit status", () => {
+    const crashed = afterStep("sh -c 'kill -SEGV $$'");
+    expect(crashed.code).toBe(139);
+    expect(crashed.stderrLog).toMatch(/^\[MFLOG\|0\|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\|task\|[^\]]+\]Task failed with a segmentation fault\.\n$/);
+    expect(crashed.stderr).toContain('Task failed with a segmentation fault.');
+  });
+
+  test('other failures and successes add nothing', () => {
+    expect(afterStep('exit 1')).toMatchObject({ code: 1, stderrLog: '' });
+    expect(afterStep('true')).toMatchObject({ code: 0, stderrLog: '' });
   });
 });

@@ -89,18 +89,19 @@ export function recorded(dir: string): Recorded {
 
 /** Metaflow names the files `set_batch_environment` writes with 10 random letters; ours are fixed. */
 export function normaliseEnvFiles(script: string): string {
-  return script
+  return withoutSegfaultNote(script)
     .replace(/set_batch_environment (parameters|parent_tasks) (\w+) && \. `pwd`\/\2/g, 'set_batch_environment $1 ENVFILE && . `pwd`/ENVFILE')
     .replace(/--metadata=(local|service)\b/g, METADATA_FROM_ENV);
 }
 
 /**
  * Our additions to Metaflow's scripts: the join of an inline-Map foreach reads its parents in split order
- * (`orderedJoinInputsCommand`) where Metaflow reads the DynamoDB set, and a failed foreach task checks for the width
- * ceiling (`foreachTooWideCheckCommand`). Puts Metaflow's script back, in a script or its JSON text.
+ * (`orderedJoinInputsCommand`) where Metaflow reads the DynamoDB set, a failed foreach task checks for the width
+ * ceiling (`foreachTooWideCheckCommand`), and a task killed by SIGSEGV says so in its stderr log. Puts Metaflow's
+ * script back, in a script or its JSON text.
  */
 export function normaliseOurAdditions(script: string): string {
-  return script.replace(/\[ \$c -eq 0 \] \|\| python -c '[^']*'; /g, '').replace(
+  return withoutSegfaultNote(script).replace(/\[ \$c -eq 0 \] \|\| python -c '[^']*'; /g, '').replace(
     /python -c 'import json, os; from metaflow\.metaflow_config [^']*?sfn-%s\/(\w+)\/:[^']*' && (.*?)--input-paths-filename mfcdkinputs/gs,
     (_, last: string, rest: string) => `python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ENVFILE && . \`pwd\`/ENVFILE && ${rest}--input-paths sfn-\${METAFLOW_RUN_ID}/${last}/:\${METAFLOW_PARENT_TASK_IDS}`,
   );
@@ -111,3 +112,8 @@ export function normaliseOurAdditions(script: string): string {
  * which the environment sets to the same value (compared with Metaflow's environment on its own).
  */
 export const METADATA_FROM_ENV = '--metadata=$METAFLOW_DEFAULT_METADATA';
+
+/** The segmentation-fault note every script of ours adds after the step (`SEGFAULT_NOTE` in command.ts). */
+function withoutSegfaultNote(script: string): string {
+  return script.replace(/\[ \$c -ne 139 \] \|\| \{ .*?Task failed with a segmentation fault\.'? >&2; \}; /g, '');
+}
