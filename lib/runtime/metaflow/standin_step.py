@@ -504,7 +504,8 @@ def step_command(match, expanded, env, flow, task_id, code_dir, files, command="
         dynamodb("UpdateItem", {"TableName": table(env), "Key": {"pathspec": {"S": join_parent}}, "UpdateExpression": "ADD parent_task_ids_for_foreach_join :val", "ExpressionAttributeValues": {":val": {"SS": [task_id]}}}, env)
 
 
-FAILURE_CHECK_RE = re.compile(r"; c=\$\?; \[ \$c -eq 0 \] \|\| python -c '([^']*)'; ")
+# after the segmentation-fault note (`SEGFAULT_NOTE` in command.ts), which a stand-in step never needs
+FAILURE_CHECK_RE = re.compile(r"; c=\$\?; (?:\[ \$c -ne 139 \] \|\| \{.*?\}; )?\[ \$c -eq 0 \] \|\| python -c '([^']*)'; ")
 
 
 def failure_check(script, env, message):
