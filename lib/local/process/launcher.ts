@@ -12,8 +12,12 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const live = new Set();
 const killGroup = (pid, signal) => { try { process.kill(-pid, signal); } catch {} };
-const send = (message) => { if (process.connected) process.send(message); };
+let closing = false;
+// The engine may go away between the connected check and the write: the write then fails (EPIPE), which must end
+// the launcher's processes like a disconnect does, not crash the launcher and leave them running.
+const send = (message) => { if (process.connected) process.send(message, (error) => { if (error) endAll(); }); };
 process.on('message', (m) => {
+  if (closing) return;
   let log;
   try {
     log = fs.openSync(m.logFile, 'a');
@@ -41,15 +45,20 @@ process.on('message', (m) => {
     send({ id: m.id, spawnError: error instanceof Error ? error.message : String(error) });
   }
 });
-process.on('disconnect', () => {
-  for (const pid of live) killGroup(pid, 'SIGTERM');
+// A group outlives its leader when a member ignores SIGTERM, so every group signalled gets SIGKILL at the end.
+function endAll() {
+  if (closing) return;
+  closing = true;
+  const groups = [...live];
+  for (const pid of groups) killGroup(pid, 'SIGTERM');
   const deadline = Date.now() + 2000;
   setInterval(() => {
     if (live.size > 0 && Date.now() < deadline) return;
-    for (const pid of live) killGroup(pid, 'SIGKILL');
+    for (const pid of groups) killGroup(pid, 'SIGKILL');
     process.exit(0);
   }, 20);
-});
+}
+process.on('disconnect', endAll);
 `;
 
 export interface LaunchSpec {

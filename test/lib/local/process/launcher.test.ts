@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Launcher } from '../../../../lib/local/process/launcher';
-import { survivors } from '../fixtures/processes';
+import { processesWithEnv, stillFound, survivors } from '../fixtures/processes';
 
 describe('Launcher', () => {
   let dir: string;
@@ -43,4 +43,16 @@ describe('Launcher', () => {
     expect(exit.exitCode === undefined || exit.spawnError !== undefined).toBe(true);
     expect(await survivors([grandchild])).toEqual([]);
   }, 20_000);
+
+  // The launcher then starts the process and reports its pid into a channel the engine has already closed.
+  test('an engine that goes away while a launch is in flight leaves nothing running', async () => {
+    for (let round = 0; round < 5; round++) {
+      const launcher = new Launcher();
+      const ended = launch(launcher, 'sleep 60 & echo $! > "$DIR/pid"; wait');
+      launcher.close();
+      const { exit } = await ended;
+      expect(exit.spawnError).toBe('the local process launcher exited');
+      expect(await stillFound(() => processesWithEnv(`DIR=${dir}`))).toEqual([]);
+    }
+  }, 30_000);
 });
