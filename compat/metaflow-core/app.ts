@@ -21,8 +21,8 @@ export interface CompatAppProps {
   readonly flows: readonly CompatFlow[];
   /** Metaflow settings every flow gets (the deployer `owner`, like `METAFLOW_USER` of `step-functions create`). */
   readonly metaflow?: MetaflowRuntimeOptions;
-  /** @default FLOWS_PER_STACK */
-  readonly flowsPerStack?: number;
+  /** @default RESOURCES_PER_STACK */
+  readonly resourcesPerStack?: number;
 }
 
 /** A flow the constructs refused at synth, with their message (the rest of the app still synthesizes). */
@@ -32,42 +32,58 @@ export interface SynthRefusal {
 }
 
 /**
- * Flows per stack: CloudFormation allows 500 resources in one, and 29 foreach flows with their infrastructure made
- * 514; 20 (about 16 resources each, plus about 60 of infrastructure) stay well under.
+ * CloudFormation allows 500 resources in one stack. Stacks are filled by estimate (`estimatedResources`), which may
+ * miss by a few, so they stop at 450.
  */
-export const FLOWS_PER_STACK = 20;
+export const RESOURCES_PER_STACK = 450;
+
+/** The one-queue infrastructure of a stack (network, datastore, table, roles, compute) makes about 50 resources. */
+const INFRASTRUCTURE_RESOURCES = 60;
+
+/**
+ * A flow makes one Batch job definition per step, plus its roles, policies, log group and state machine (about 6):
+ * 20 flows of `nested-branches` (23 steps each) made 630 resources in one stack.
+ */
+export function estimatedResources(flowSource: string): number {
+  return (flowSource.match(/^\s*@step\b/gm)?.length ?? 1) + 8;
+}
 
 /** File in the cloud assembly listing the refused flows. */
 export const REFUSALS_FILE = 'compat-refusals.json';
 
 /**
- * The small CDK app the harness deploys each graph's flows with: for every `FLOWS_PER_STACK` flows a stack with one
- * infrastructure of one queue, and one `MetaflowFlow` (`pythonFlowFile`) per generated flow, as a user would write
- * it. A flow the constructs refuse is recorded with its message and left out, so one refusal does not hide the other
- * flows' results.
+ * The small CDK app the harness deploys each graph's flows with: stacks of up to `resourcesPerStack` resources, each
+ * with one infrastructure of one queue, and one `MetaflowFlow` (`pythonFlowFile`) per generated flow, as a user would
+ * write it. A flow the constructs refuse is recorded with its message and left out, so one refusal does not hide the
+ * other flows' results.
  */
 export function synthesizeCompatApp(props: CompatAppProps): SynthRefusal[] {
   const app = new App({ outdir: props.outdir });
   const refusals: SynthRefusal[] = [];
-  const stacks = new Map<number, { stack: Stack; infrastructure: MetaflowInfrastructure }>();
-  const stackOf = (index: number): { stack: Stack; infrastructure: MetaflowInfrastructure } => {
-    const chunk = Math.floor(index / (props.flowsPerStack ?? FLOWS_PER_STACK));
-    if (!stacks.has(chunk)) {
-      const stack = new Stack(app, chunk === 0 ? props.stackName : `${props.stackName}-${chunk + 1}`);
+  const budget = props.resourcesPerStack ?? RESOURCES_PER_STACK;
+  let current: { stack: Stack; infrastructure: MetaflowInfrastructure; resources: number; flows: number } | undefined;
+  let stacks = 0;
+  const stackFor = (resources: number): { stack: Stack; infrastructure: MetaflowInfrastructure } => {
+    if (!current || (current.flows > 0 && current.resources + resources > budget)) {
+      stacks += 1;
+      const stack = new Stack(app, stacks === 1 ? props.stackName : `${props.stackName}-${stacks}`);
       const infrastructure = new MetaflowInfrastructure(stack, 'Metaflow', {
         computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand({ maxVcpus: 16 }) },
         queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['cpu'] }],
       });
-      stacks.set(chunk, { stack, infrastructure });
+      current = { stack, infrastructure, resources: INFRASTRUCTURE_RESOURCES, flows: 0 };
     }
-    return stacks.get(chunk)!;
+    current.resources += resources;
+    current.flows += 1;
+    return current;
   };
-  for (const [index, flow] of props.flows.entries()) {
-    const { stack, infrastructure } = stackOf(index);
+  for (const flow of props.flows) {
+    const pythonFlowFile = path.join(flow.directory, 'test_flow.py');
+    const { stack, infrastructure } = stackFor(estimatedResources(fs.readFileSync(pythonFlowFile, 'utf-8')));
     try {
       new MetaflowFlow(stack, flow.id, {
         infrastructure,
-        pythonFlowFile: path.join(flow.directory, 'test_flow.py'),
+        pythonFlowFile,
         image: 'python:3.11',
         metaflow: props.metaflow,
       });
