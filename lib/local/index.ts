@@ -5,7 +5,7 @@ export { formatRunReport } from './run/report';
 export { ProgressPrinter } from './run/progress';
 export { LocalAssembly, type LocalResource } from './template/assembly';
 export { findFlow, listFlows, type LocalFlow } from './template/flows';
-export { synthesizeApp } from './template/synth';
+export { synthesizeApp, withSynthesizedApp } from './template/synth';
 export { SPOT_RECLAIM_ENV, SPOT_STATUS_REASON, TIMEOUT_STATUS_REASON } from './batch/runner';
 export { runMainJob, MAIN_JOB_FLOW, type MainJobOptions } from './main-job';
 export { metaflowStandin, STANDIN_DATASTORE_ENV, type LocalCommandHook, type LocalTaskCommand, type LocalTaskReplacement, type MetaflowStandinOptions } from './batch/command-hook';

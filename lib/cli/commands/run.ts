@@ -11,7 +11,7 @@ import { RunStats } from '../../local/run/step-stats';
 import { abortOnStop } from '../../local/run/stop-signals';
 import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
-import { synthesizeApp } from '../../local/template/synth';
+import { withSynthesizedApp } from '../../local/template/synth';
 import { suppressSdkNodeVersionWarning } from '../aws/warnings';
 import { metaflowParameterValues } from '../../runtime/metaflow/parameter-values';
 import { CliError, UsageError } from '../cli-error';
@@ -39,16 +39,16 @@ interface RunOptions {
   readonly secretsFile?: string;
 }
 
-async function loadAssembly(options: RunOptions): Promise<{ assembly: LocalAssembly; directory: string }> {
+/** `work` with the `--cdk-out` assembly, or else one synthesized from `--app` (removed once `work` ends). */
+async function withAssembly<T>(options: RunOptions, work: (assembly: LocalAssembly, directory: string) => Promise<T>): Promise<T> {
   if (options.cdkOut) {
     const dir = path.resolve(options.cdkOut);
     if (!fs.existsSync(dir)) throw new CliError(`--cdk-out ${dir} does not exist; run \`metaflow-cdk synth\` first or pass --app <dir>.`);
-    return { assembly: LocalAssembly.fromDirectory(dir), directory: dir };
+    return work(LocalAssembly.fromDirectory(dir), dir);
   }
   const appDir = path.resolve(options.app ?? process.cwd());
   note(`synthesizing the CDK app in ${appDir} ...`);
-  const directory = await synthesizeApp(appDir);
-  return { assembly: LocalAssembly.fromDirectory(directory), directory };
+  return withSynthesizedApp(appDir, (directory) => work(LocalAssembly.fromDirectory(directory), directory));
 }
 
 /**
@@ -121,6 +121,13 @@ export function readSecretsFile(file: string | undefined): LocalSecretValues | u
 
 /** Runs the flow locally; resolves with the exit code (0 only when the run succeeded). */
 export async function runLocal(flowName: string, options: RunOptions): Promise<number> {
+  const inputs = checkedInputs(options);
+  suppressSdkNodeVersionWarning();
+  return withAssembly(options, (assembly, directory) => runFlow(flowName, options, inputs, assembly, directory));
+}
+
+/** The options, checked before anything is synthesized or started. */
+function checkedInputs(options: RunOptions) {
   if (!options.local) {
     throw new UsageError('`run` runs a flow on this machine and needs --local; to start a run on AWS use `metaflow-cdk trigger FLOW`.');
   }
@@ -128,14 +135,19 @@ export async function runLocal(flowName: string, options: RunOptions): Promise<n
   if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
     throw new UsageError(`--max-workers must be a whole number of at least 1, got ${JSON.stringify(options.maxWorkers)}`);
   }
-  const given = parseParamArgs(options.param ?? []);
-  const foreachWidths = parseForeachWidths(options.foreachWidth ?? [], options.metaflowStandin === true);
-  const taskEnv = parseTaskEnv(options.taskEnv ?? []);
-  const python = checkPythonOption(options.python);
-  const secrets = readSecretsFile(options.secretsFile);
-  const metadataService = metadataServiceFor(options);
-  suppressSdkNodeVersionWarning();
-  const { assembly, directory } = await loadAssembly(options);
+  return {
+    maxWorkers,
+    given: parseParamArgs(options.param ?? []),
+    foreachWidths: parseForeachWidths(options.foreachWidth ?? [], options.metaflowStandin === true),
+    taskEnv: parseTaskEnv(options.taskEnv ?? []),
+    python: checkPythonOption(options.python),
+    secrets: readSecretsFile(options.secretsFile),
+    metadataService: metadataServiceFor(options),
+  };
+}
+
+async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType<typeof checkedInputs>, assembly: LocalAssembly, directory: string): Promise<number> {
+  const { maxWorkers, given, foreachWidths, taskEnv, python, secrets, metadataService } = inputs;
   const flow = findFlow(assembly, flowName);
   if (!flow) {
     const available = listFlows(assembly);

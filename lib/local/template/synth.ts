@@ -22,10 +22,11 @@ export function appCommand(appDir: string): string {
 }
 
 /**
- * Synthesizes the CDK app in `appDir` the way the CDK CLI does (its app command with `CDK_OUTDIR`) and returns
- * the cloud assembly directory. The app's own output goes to stderr only when it fails.
+ * Synthesizes the CDK app in `appDir` the way the CDK CLI does (its app command with `CDK_OUTDIR`) into `outdir`
+ * (by default a new temporary folder, which the caller removes) and returns it. The app's own output goes to stderr
+ * only when it fails.
  */
-export async function synthesizeApp(appDir: string, outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'metaflow-cdk-synth-'))): Promise<string> {
+export async function synthesizeApp(appDir: string, outdir = temporaryOutdir()): Promise<string> {
   const command = appCommand(appDir);
   const output: Buffer[] = [];
   const code = await new Promise<number>((resolve, reject) => {
@@ -46,4 +47,18 @@ export async function synthesizeApp(appDir: string, outdir = fs.mkdtempSync(path
     throw new SynthError(`the app (${command}) wrote no *.template.json to ${outdir}: does it call app.synth()?`);
   }
   return outdir;
+}
+
+/** `work` with a cloud assembly of the app in `appDir`, synthesized into a temporary folder removed afterwards. */
+export async function withSynthesizedApp<T>(appDir: string, work: (outdir: string) => Promise<T>): Promise<T> {
+  const outdir = temporaryOutdir();
+  try {
+    return await work(await synthesizeApp(appDir, outdir));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function temporaryOutdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'metaflow-cdk-synth-'));
 }

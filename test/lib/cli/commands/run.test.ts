@@ -79,11 +79,11 @@ describe('metaflow-cdk run --local', () => {
     expect(badWorkers.code).toBe(2);
   });
 
-  test('--app synthesizes the app with its cdk.json command and CDK_OUTDIR', async () => {
+  test('--app synthesizes the app with its cdk.json command and CDK_OUTDIR into a folder removed after the run', async () => {
     const app = path.join(tmp, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'template.json'), JSON.stringify(faultFlowTemplates(out).Retry));
-    const copy = `node -e "require('fs').copyFileSync('template.json', process.env.CDK_OUTDIR + '/App.template.json')"`;
+    const copy = `echo "$CDK_OUTDIR" >> outdirs; node -e "require('fs').copyFileSync('template.json', process.env.CDK_OUTDIR + '/App.template.json')"`;
     fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: copy }));
     const { code, stdout, stderr } = await cli(['run', '--local', 'Retry', '--app', app, '--no-progress']);
     expect(stderr).toContain(`synthesizing the CDK app in ${app}`);
@@ -91,10 +91,13 @@ describe('metaflow-cdk run --local', () => {
     expect(stdout).toContain('SUCCEEDED');
     // run directories go under the app by default
     expect(fs.existsSync(path.join(app, '.local-runs', 'Retry'))).toBe(true);
-    fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: 'exit 7' }));
+    fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: 'echo "$CDK_OUTDIR" >> outdirs; exit 7' }));
     const failed = await cli(['run', '--local', 'Retry', '--app', app, '--no-progress']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('exit code 7');
+    const outdirs = fs.readFileSync(path.join(app, 'outdirs'), 'utf8').trim().split('\n');
+    expect(outdirs).toHaveLength(2);
+    for (const outdir of outdirs) expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test('Ctrl-C ends every task process, stops the servers and exits 130', async () => {
