@@ -8,6 +8,8 @@ module.exports = {
   },
   // Metaflow's core suite is a command of its own (`npm run test:compat`), too slow for `npm test` on 2 cores.
   testPathIgnorePatterns: ['/node_modules/', ...require('./jest.long.js').LONG_TESTS],
+  globalSetup: '<rootDir>/test/support/temporary-directory-setup.js',
+  globalTeardown: '<rootDir>/test/support/temporary-directory-teardown.js',
   setupFilesAfterEnv: ['<rootDir>/test/support/cloudformation-validation.ts', '<rootDir>/test/support/close-launchers.ts'],
   testTimeout: 120000,
   maxWorkers: 2,

@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /**
@@ -37,7 +38,7 @@ export function probeRealMetaflow(): { found?: RealMetaflow; reason?: string } {
     return (probed = { reason: `MFCDK_METAFLOW_SRC=${metaflowSrc} holds no metaflow/__init__.py` });
   }
   const check = spawnSync(python, ['-c', 'import boto3, requests, metaflow; print(metaflow.__version__)'], {
-    env: { ...process.env, PYTHONPATH: metaflowSrc, METAFLOW_HOME: fs.mkdtempSync('/tmp/mfcdk-home-'), USERNAME: 'tester' },
+    env: { ...process.env, PYTHONPATH: metaflowSrc, METAFLOW_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-home-')), USERNAME: 'tester' },
     encoding: 'utf8',
   });
   if (check.status !== 0) {

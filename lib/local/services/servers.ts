@@ -40,7 +40,7 @@ export interface LocalServers {
 }
 
 export interface StartServersOptions {
-  /** Where s3rver stores objects. @default a new temp directory */
+  /** Where s3rver stores objects. @default a new temporary directory, which `stop()` removes */
   readonly s3Directory?: string;
 }
 
@@ -66,6 +66,9 @@ async function withPortFallback<T>(preferred: number | undefined, start: (port: 
 /** Starts s3rver and dynalite in-process; `stop()` closes both. */
 export async function startLocalServers(options: StartServersOptions = {}): Promise<LocalServers> {
   const s3Directory = options.s3Directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metaflow-cdk-s3-'));
+  const removeTemporary = (): void => {
+    if (options.s3Directory === undefined) fs.rmSync(s3Directory, { recursive: true, force: true });
+  };
   fs.mkdirSync(s3Directory, { recursive: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver') as S3rverCtor;
@@ -88,6 +91,7 @@ export async function startLocalServers(options: StartServersOptions = {}): Prom
     });
   } catch (error) {
     await s3.close();
+    removeTemporary();
     throw error;
   }
   const dynamoAddress = dynamo.address() as AddressInfo;
@@ -115,6 +119,7 @@ export async function startLocalServers(options: StartServersOptions = {}): Prom
         s3.close(),
         new Promise<void>((resolve) => dynamo.close(() => resolve())),
       ]);
+      removeTemporary();
     },
   };
 }

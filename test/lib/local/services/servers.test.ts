@@ -1,4 +1,7 @@
+import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServers } from '../../../../lib/local/services/servers';
@@ -16,17 +19,33 @@ function portOf(url: string): number {
 }
 
 describe('startLocalServers', () => {
-  test('serves S3 and DynamoDB on 127.0.0.1 and stops both', async () => {
+  test('serves S3 and DynamoDB on 127.0.0.1 and stops both, removing the temporary directory it made', async () => {
     const servers = await startLocalServers();
     expect(servers.s3Endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { s3, ddb } = clients(servers.env);
     await s3.send(new CreateBucketCommand({ Bucket: 'probe-bucket' }));
     expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain('probe-bucket');
     expect((await ddb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+    expect(fs.readdirSync(servers.s3Directory)).toContain('probe-bucket');
     await servers.stop();
     await expect(s3.send(new ListBucketsCommand({}))).rejects.toThrow();
+    expect(fs.existsSync(servers.s3Directory)).toBe(false);
     s3.destroy();
     ddb.destroy();
+  });
+
+  test('a directory it is given stays after stop', async () => {
+    const s3Directory = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-servers-'));
+    try {
+      const servers = await startLocalServers({ s3Directory });
+      const { s3 } = clients(servers.env);
+      await s3.send(new CreateBucketCommand({ Bucket: 'kept-bucket' }));
+      await servers.stop();
+      s3.destroy();
+      expect(fs.readdirSync(s3Directory)).toContain('kept-bucket');
+    } finally {
+      fs.rmSync(s3Directory, { recursive: true, force: true });
+    }
   });
 
   test('a later run listens on the same ports when they are free, else on new ones', async () => {
