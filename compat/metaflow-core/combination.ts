@@ -78,6 +78,8 @@ export function runParameterArgs(c: Combination, matrix: Matrix): string[] {
 }
 
 const RUN_PARAMETER_PREFIX = 'METAFLOW_RUN_';
+/** Each checker's limit before `--timeout-scale` (run_tests.py sets none; a hung checker must not stall the matrix). */
+const CHECK_TIMEOUT_MS = 600_000;
 
 /** What tasks get: the interpreter with Metaflow and the suite's packages, as the image of a real deployment would. */
 export function taskArgs(matrix: Matrix, setup: HarnessSetup): string[] {
@@ -155,13 +157,14 @@ export async function runCombination(input: CombinationRun): Promise<Combination
   try {
     const home = fs.mkdtempSync(path.join(setup.work, 'metaflow-home-'));
     const env = checkerEnv(matrix, setup, services, input.datastoreRoot, home);
+    const checkTimeoutMs = CHECK_TIMEOUT_MS * setup.timeoutScale;
     for (const checkName of matrix.context.checks) {
       const check = matrix.checks[checkName];
       const checkArgs = ['check_flow.py', check.class, runId, ...matrix.context.top_options];
       log(`$ ${setup.python} ${checkArgs.join(' ')}\n`);
-      const checked = await runProcess(setup.python, checkArgs, { cwd: c.directory!, env, timeoutMs: 600_000 * setup.timeoutScale, onOutput: log });
+      const checked = await runProcess(setup.python, checkArgs, { cwd: c.directory!, env, timeoutMs: checkTimeoutMs, onOutput: log });
       if (checked.code !== 0) {
-        const why = checked.timedOut ? 'did not finish' : lastLines(checked.output, 1);
+        const why = checked.timedOut ? `did not finish within ${checkTimeoutMs / 1000} s (raise --timeout-scale)` : lastLines(checked.output, 1);
         return { ...base, outcome: 'fail', stage: 'check', reason: `${check.class}: ${why}`, runId, seconds: seconds() };
       }
     }

@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--kinds <kinds>', 'sfn (what python3-sfn runs), beyond (what it cannot), or both', 'sfn,beyond')
     .option('--jobs <n>', 'combinations run at once', '1')
     .option('--max-workers <n>', 'task processes per run', '2')
-    .option('--timeout-scale <x>', "multiplies the context's 600 s run timeout (loaded machines)", '2')
+    .option('--timeout-scale <x>', "multiplies the context's 600 s run timeout and each checker's 600 s (loaded machines)", '2')
     .option('--python <path>', 'interpreter of the tasks and checkers (imports boto3 and requests)', process.env.MFCDK_PYTHON ?? '/usr/bin/python3')
     .option('--work <dir>', 'where flows, cloud assemblies and runs go (default: a new temp folder)')
     .option('--results <file.md>', 'write the Markdown table here (and results.json beside it)')
