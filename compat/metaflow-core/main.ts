@@ -13,7 +13,7 @@ import { synthesizeCompatApp } from './app';
 import { runCombination, suitePythonPath, type HarnessSetup } from './combination';
 import { checkServicesOver, KEEP_RUN_ARGS } from './check-services';
 import { datastoreRootOf } from './datastore';
-import { byGraph, byPriorityThenName, runnable, sliceOf, type Combination, type CombinationKind } from './matrix';
+import { byGraph, byPriorityThenName, runnable, sliceOf, type Combination, type CombinationKind, type Matrix } from './matrix';
 import { notApplicable, renderResults, tally, type CombinationResult, type ResultsDocument } from './results';
 import { CompatError, generateMatrix, resolveSuite } from './suite';
 
@@ -80,17 +80,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
 
   const suite = resolveSuite(options.suite);
-  const work = path.resolve(options.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metaflow-core-')));
   const kinds = new Set(options.kinds.split(',').map((k) => k.trim()));
   for (const kind of kinds) if (kind !== 'sfn' && kind !== 'beyond') throw new CompatError(`--kinds takes sfn and/or beyond, got ${JSON.stringify(kind)}`);
-  const matrix = generateMatrix({ suite, out: path.join(work, 'flows'), python: options.python, tests: options.tests, graphs: options.graphs, listOnly: options.list });
-  const candidates = matrix.combinations.filter((c) => runnable(c) && kinds.has(c.kind));
-  const selected = (options.slice ? sliceOf(candidates) : candidates).sort(byPriorityThenName);
+  const temporaryWork = options.work === undefined;
+  const work = path.resolve(options.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metaflow-core-')));
+  // a folder this invocation made holds nothing worth keeping until a combination runs
+  const discardWork = (): void => void (temporaryWork && fs.rmSync(work, { recursive: true, force: true }));
+  let matrix: Matrix;
+  let selected: Combination[];
+  try {
+    matrix = generateMatrix({ suite, out: path.join(work, 'flows'), python: options.python, tests: options.tests, graphs: options.graphs, listOnly: options.list });
+    const candidates = matrix.combinations.filter((c) => runnable(c) && kinds.has(c.kind));
+    selected = (options.slice ? sliceOf(candidates) : candidates).sort(byPriorityThenName);
+    if (selected.length === 0) throw new CompatError('the selection holds no combination to run: widen --tests/--graphs/--kinds');
+  } catch (error) {
+    discardWork();
+    throw error;
+  }
   if (options.list) {
     for (const c of selected) process.stdout.write(`${c.test}\t${c.graph}\t${c.kind}\t${c.reason}\n`);
+    discardWork();
     return 0;
   }
-  if (selected.length === 0) throw new CompatError('the selection holds no combination to run: widen --tests/--graphs/--kinds');
 
   const setup: HarnessSetup = {
     repo: REPO,
