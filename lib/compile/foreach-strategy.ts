@@ -4,6 +4,7 @@ import { DEFAULT_MAX_NUM_SPLITS } from '../graph/model';
 import { CompileOptions, DEFAULT_INLINE_MAP_MAX_WIDTH, ForeachStrategy } from './options';
 import { chooseMetaflowForeachStrategy } from './metaflow-foreach-strategy';
 import { stepWhere } from './routing';
+import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
 
 /** The compile options that decide a foreach's strategy. */
 export type ForeachStrategyOptions = Pick<CompileOptions, 'foreachStrategies' | 'inlineMapMaxWidth'>;
@@ -103,6 +104,7 @@ const STRATEGY_WORDS: Record<ForeachStrategy, string> = {
 /** One line for a diagram node: `foreach strategy: array-job (Batch array jobs)`; undefined for other nodes. */
 export function foreachStrategyLine(node: GraphNode, graph: FlowGraph, options: ForeachStrategyOptions = {}): string | undefined {
   if (node.type !== 'foreach') return undefined;
+  if (isUnboundedForeach(graph, node)) return 'unbounded foreach: one control task runs the mapper tasks';
   const { strategy } = foreachStrategyOf(graph, node, options);
   return `foreach strategy: ${strategy} (${STRATEGY_WORDS[strategy]})`;
 }

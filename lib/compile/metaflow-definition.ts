@@ -19,6 +19,8 @@ import { METAFLOW_RETRY_DELAY_PRELUDE, metaflowRetryEnvelopeOf, metaflowRetryEnv
 import { arrayForeachStepOptions, FOREACH_WIDTH_PATH, foreachTooWideCheckCommand } from '../runtime/metaflow/array-foreach';
 import { CARDINALITY_PROJECTION, inlineForeachJoinOptions, JOIN_PARENTS_PATH, joinOrderState } from '../runtime/metaflow/inline-foreach-order';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
+import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
+import { metaflowUnboundedForeachBatchProblems, metaflowUnboundedForeachStepOptions } from '../runtime/metaflow/unbounded-foreach';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
 import { INIT_STATES, initStates } from './init-states';
@@ -123,6 +125,12 @@ class MetaflowDefinitionBuilder {
       case 'foreach': {
         const child = node.outFuncs[0];
         const join = node.matchingJoin!;
+        if (isUnboundedForeach(this.plan.graph, node)) {
+          // Beyond Metaflow: one control task runs the mappers (unbounded-foreach.ts), so no Map between split and join.
+          this.addTask(node, { Next: child }, states);
+          this.visit(child, exit, states);
+          return;
+        }
         const names = metaflowForeachStateNames(child);
         if (this.plan.foreachStrategies[node.name] === 'array-job') {
           this.addArrayForeach(node, states);
@@ -212,7 +220,8 @@ class MetaflowDefinitionBuilder {
     const prelude = [...(arrayOptions.prelude ?? []), ...(envelope?.delaySeconds !== undefined ? METAFLOW_RETRY_DELAY_PRELUDE : [])];
     // Beyond Metaflow: a foreach task whose cardinality DynamoDB refused says why and what to do instead.
     const failureCheck = node.type === 'foreach' ? { failureCheck: foreachTooWideCheckCommand(this.plan.graph.document.name, node.name) } : {};
-    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...arrayOptions, ...failureCheck, ...(prelude.length > 0 ? { prelude } : {}) };
+    const unbounded = metaflowUnboundedForeachStepOptions(this.plan.graph, node.name, this.deployment);
+    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...(unbounded ?? arrayOptions), ...failureCheck, ...(prelude.length > 0 ? { prelude } : {}) };
     const parameters = multinode
       ? this.tagged(metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra)))
       : this.submitJob(node.name, extra);
@@ -257,7 +266,11 @@ function parallelRetryDelayProblems(graph: FlowGraph, delays: Readonly<Record<st
  */
 export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinitionRefs, deployment: MetaflowDeployment, options: MetaflowDefinitionOptions = {}): AslDefinition {
   const graph = plan.graph;
-  const parallelProblems = [...metaflowParallelProblems(graph, deployment), ...parallelRetryDelayProblems(graph, options.retryDelayMinutes ?? {})];
+  const parallelProblems = [
+    ...metaflowParallelProblems(graph, deployment),
+    ...parallelRetryDelayProblems(graph, options.retryDelayMinutes ?? {}),
+    ...metaflowUnboundedForeachBatchProblems(graph, options.staticBatchSteps),
+  ];
   if (parallelProblems.length > 0) throw new ValidationError(parallelProblems);
   const init = initStates(graph.document, METAFLOW_INPUT_STATE);
   const states: AslStates = { ...init.states };

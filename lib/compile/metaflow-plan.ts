@@ -2,6 +2,7 @@ import type { Problem } from '../errors';
 import type { FlowGraph } from '../graph/analyze';
 import type { CompileOptions, ForeachStrategy } from './options';
 import { metaflowParallelPlanProblems } from '../runtime/metaflow/parallel-step';
+import { metaflowUnboundedForeachPlanProblems } from '../runtime/metaflow/unbounded-foreach';
 
 /**
  * Metaflow's own foreach shape: the foreach task writes its cardinality to DynamoDB, a getItem reads it, and an inline
@@ -17,6 +18,6 @@ export const METAFLOW_JOB_DEFINITION_COMMAND: readonly string[] = [
 ];
 
 /** What a Metaflow flow cannot have on this compiler (yet), each with the way out. */
-export function metaflowPlanProblems(graph: FlowGraph, _options: CompileOptions): Problem[] {
-  return metaflowParallelPlanProblems(graph);
+export function metaflowPlanProblems(graph: FlowGraph, options: CompileOptions): Problem[] {
+  return [...metaflowParallelPlanProblems(graph), ...metaflowUnboundedForeachPlanProblems(graph, options.foreachStrategies)];
 }

@@ -10,6 +10,7 @@ import { RetryMode } from './retry';
 import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
 import { findQueue, isParallelNode, routingProblems } from './routing';
 import { metaflowNodeRanges } from '../runtime/metaflow/parallel-step';
+import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
 
 export interface StepPlan {
   readonly name: string;
@@ -51,7 +52,7 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
   const arrayBodySteps = new Set<string>();
   for (const name of graph.sortedNames) {
     const node = graph.nodes.get(name)!;
-    if (node.type !== 'foreach') continue;
+    if (node.type !== 'foreach' || isUnboundedForeach(graph, node)) continue;
     const chosen = foreachStrategyOf(graph, node, options);
     problems.push(...chosen.problems);
     foreachStrategies[name] = chosen.strategy;

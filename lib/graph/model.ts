@@ -177,6 +177,11 @@ export type FlowRuntime =
        */
       readonly retryDelayMinutes?: Readonly<Record<string, number>>;
       /**
+       * Steps with Metaflow's unbounded-foreach test decorator (`@unbounded_test_foreach_internal`): each is the body
+       * of a foreach and runs as one control task that launches its mapper tasks itself (`unbounded-foreach.ts`).
+       */
+      readonly unboundedForeachSteps?: readonly string[];
+      /**
        * How `@secrets` reaches a secret other than with the job role's own grant, by step and secret id: the role it
        * assumes (`role=`) or the region of a bare name (`options={"region": ...}`). Secrets absent here are read by
        * the job role in the stack's region.

@@ -9,7 +9,7 @@ import { resolveFlowClass, type ResolvedFlowClass } from './flow-class';
 import { readFlowDecorators } from './flow-decorators';
 import { readParameters } from './parameters';
 import type { RawFlowFile } from './reader-output';
-import { METAFLOW_DECORATORS, readStepDecorators } from './step-decorators';
+import { METAFLOW_DECORATORS, readStepDecorators, UNBOUNDED_TEST_FOREACH_DECORATOR } from './step-decorators';
 import { readStep, secretAccessByStep, stepFlag, writtenRetryDelays } from './steps';
 
 export interface ImportPythonFlowOptions {
@@ -73,6 +73,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
 
   const absolute = path.resolve(file);
   const retryDelays = writtenRetryDelays(resolved.steps);
+  const unboundedForeachSteps = resolved.steps.filter((step) => step.decorators.some((d) => d.name === UNBOUNDED_TEST_FOREACH_DECORATOR)).map((step) => step.name);
   const secretAccess = secretAccessByStep(resolved.steps, file);
   return {
     version: FLOW_DOCUMENT_VERSION,
@@ -85,6 +86,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
       directory: path.dirname(absolute),
       ...(flow.project !== undefined ? { project: flow.project } : {}),
       ...(Object.keys(retryDelays).length > 0 ? { retryDelayMinutes: retryDelays } : {}),
+      ...(unboundedForeachSteps.length > 0 ? { unboundedForeachSteps } : {}),
       ...(Object.keys(secretAccess).length > 0 ? { secretAccess } : {}),
       ...(configs !== undefined && Object.keys(configs).length > 0 ? { configs } : {}),
       ...(includeFiles !== undefined && Object.keys(includeFiles).length > 0 ? { includeFiles } : {}),

@@ -41,6 +41,12 @@ const SECRETS: DecoratorSpec = {
 };
 const NO_ARGS: DecoratorSpec = { args: {} };
 
+/**
+ * Metaflow's own implementation of its unbounded-foreach protocol, for its test suite: the foreach body's control task
+ * runs the mapper tasks itself (`lib/runtime/metaflow/unbounded-foreach.ts`).
+ */
+export const UNBOUNDED_TEST_FOREACH_DECORATOR = 'unbounded_test_foreach_internal';
+
 /** Decorators that run inside the task from the code package and need nothing from the stack. */
 const PASS_THROUGH = new Set(['card']);
 
@@ -59,6 +65,8 @@ const MERGED = ['cpu', 'gpu', 'memory', 'shared_memory'] as const;
 export interface StepDecorations {
   readonly settings: StepSettings;
   readonly parallel: boolean;
+  /** `@unbounded_test_foreach_internal`: Metaflow's unbounded-foreach test decorator (`unbounded-foreach.ts`). */
+  readonly unboundedForeach: boolean;
   /** `@secrets` sources read through a role or in another region, by secret id. */
   readonly secretAccess: Readonly<Record<string, SecretAccess>>;
 }
@@ -70,7 +78,7 @@ export interface StepDecorations {
 export const METAFLOW_DECORATORS: ReadonlySet<string> = new Set([
   'step', 'batch', 'resources', 'retry', 'timeout', 'catch', 'environment', 'secrets', 'parallel', 'card',
   'schedule', 'project', 'trigger', 'trigger_on_finish', 'exit_hook', 'conda', 'conda_base', 'pypi', 'pypi_base',
-  'kubernetes', 'slurm', 'unbounded_test_foreach_internal',
+  'kubernetes', 'slurm', UNBOUNDED_TEST_FOREACH_DECORATOR,
 ]);
 
 /**
@@ -87,6 +95,7 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
   let secrets: string[] | undefined;
   const secretAccess: Record<string, SecretAccess> = {};
   let parallel = false;
+  let unboundedForeach = false;
 
   for (const deco of decorators) {
     const where = whereOf(site, deco.line);
@@ -144,6 +153,10 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
         readDecoratorArgs(deco, NO_ARGS, site, problems);
         parallel = true;
         break;
+      case UNBOUNDED_TEST_FOREACH_DECORATOR:
+        readDecoratorArgs(deco, NO_ARGS, site, problems);
+        unboundedForeach = true;
+        break;
       default:
         if (PASS_THROUGH.has(deco.name) || extensions.has(deco.name)) break;
         problems.push({
@@ -164,7 +177,7 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
     ...(secrets && secrets.length > 0 ? { secrets } : {}),
     ...(environment && Object.keys(environment).length > 0 ? { environment } : {}),
   };
-  return { settings, parallel, secretAccess };
+  return { settings, parallel, unboundedForeach, secretAccess };
 }
 
 function num(value: unknown): number {

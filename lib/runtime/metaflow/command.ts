@@ -24,6 +24,11 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
   /** `--with=step_functions_internal` (its DynamoDB writes break on `num_parallel` steps). @default true */
   readonly stepFunctionsInternal?: boolean;
   /**
+   * Metaflow's `@batch` in the task (`--with batch:...` unless the flow file writes it); false for an unbounded-foreach
+   * control task (`unbounded-foreach.ts`). @default true
+   */
+  readonly batchDecorator?: boolean;
+  /**
    * Shell commands run first, before Metaflow's own exports (`MF_PATHSPEC`, `MF_ATTEMPT`): exports that change the
    * task's identity, e.g. the carried task id and retry count of a step the state machine retries (`retry-delay.ts`)
    * or the derived task id of an array-job foreach body (`array-foreach.ts`). @default none
@@ -89,7 +94,7 @@ export function batchDecoratorSpec(step: GraphNode['step'], deployment: Metaflow
 export function topLevelOptions(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment, options: MetaflowStepCommandOptions = {}): string[] {
   const node = graph.nodes.get(stepName)!;
   const top: string[] = [];
-  if (!options.staticBatchSteps?.includes(stepName)) top.push(`--with ${shlexQuote(batchDecoratorSpec(node.step, deployment))}`);
+  if (options.batchDecorator !== false && !options.staticBatchSteps?.includes(stepName)) top.push(`--with ${shlexQuote(batchDecoratorSpec(node.step, deployment))}`);
   top.push(...(deployment.flowOptions ?? []));
   // As Metaflow's local runtime passes configs to its task processes: the values packaged at synth (read from the
   // package's CONFIG member, wherever the image installs Metaflow) win over any METAFLOW_FLOW_CONFIG(_VALUE) the flow

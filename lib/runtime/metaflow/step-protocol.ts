@@ -45,6 +45,20 @@ export function isForeachJoin(graph: FlowGraph, n: GraphNode): boolean {
   return n.type === 'join' && closedSplitOf(graph, n)?.type === 'foreach';
 }
 
+/** The foreach that `n` is the unbounded body of (`@unbounded_test_foreach_internal`, `unbounded-foreach.ts`), if any. */
+export function unboundedForeachOf(graph: FlowGraph, n: GraphNode): GraphNode | undefined {
+  const runtime = graph.document.runtime;
+  if (runtime?.kind !== 'metaflow' || !(runtime.unboundedForeachSteps ?? []).includes(n.name)) return undefined;
+  const parent = graph.nodes.get(n.inFuncs[0] ?? '');
+  return n.inFuncs.length === 1 && parent?.type === 'foreach' ? parent : undefined;
+}
+
+/** Whether `foreach` fans out to an unbounded body: one control task instead of a Map or array jobs. */
+export function isUnboundedForeach(graph: FlowGraph, foreach: GraphNode): boolean {
+  const body = graph.nodes.get(foreach.outFuncs[0] ?? '');
+  return foreach.type === 'foreach' && body !== undefined && unboundedForeachOf(graph, body) !== undefined;
+}
+
 /** `(user code retries, attempts)` as Metaflow's `_get_retries`: `@retry` times, `@catch` adds 3 fallback attempts. */
 export function retriesOf(n: GraphNode): { maxUserCodeRetries: number; attempts: number } {
   const user = n.step.retry?.times ?? 0;
@@ -98,6 +112,7 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
 
   let inputPaths: string;
   const foreachJoin = isForeachJoin(graph, n);
+  const unboundedControl = unboundedForeachOf(graph, n) !== undefined;
   if (n.name === graph.start) {
     attrs['metaflow.production_token'] = deployment.productionToken;
     attrs['metaflow.run_id.$'] = '$$.Execution.Name';
@@ -131,7 +146,8 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
       const foreachParents = (names: readonly string[]) => names.filter((p) => typeOf(p) === 'foreach');
       const innermost = n.splitParents[n.splitParents.length - 1];
       if (n.inFuncs.some((p) => typeOf(p) === 'foreach')) {
-        attrs[`split_parent_task_id_${innermost}.$`] = '$.SplitParentTaskId';
+        // An unbounded foreach's control task follows its split directly, not from a Map iteration.
+        attrs[`split_parent_task_id_${innermost}.$`] = unboundedControl ? '$.JobId' : '$.SplitParentTaskId';
         for (const p of foreachParents(n.splitParents.slice(0, -1))) attrs[`split_parent_task_id_${p}.$`] = `$.Parameters.split_parent_task_id_${p}`;
       } else if (n.type === 'join' && closedSplitOf(graph, n)?.type !== 'split-parallel') {
         if (foreachJoin) {
@@ -151,21 +167,29 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
       // Metaflow's quirk: only a foreach nested in a foreach gets the workflow timeout for its DynamoDB TTL.
       if (n.type === 'foreach' && deployment.workflowTimeoutSeconds !== undefined) set('METAFLOW_SFN_WORKFLOW_TIMEOUT', String(deployment.workflowTimeoutSeconds));
     }
-    if (n.inFuncs.some((p) => typeOf(p) === 'foreach')) set('METAFLOW_SPLIT_INDEX', '$.Index');
+    if (n.inFuncs.some((p) => typeOf(p) === 'foreach') && !unboundedControl) set('METAFLOW_SPLIT_INDEX', '$.Index');
   }
   for (const [name, value] of Object.entries(options.envOverrides ?? {})) set(name, value);
   return {
     attrs,
     inputPaths,
     env,
-    takesSplitIndex: n.name !== graph.start && n.inFuncs.some((p) => typeOf(p) === 'foreach'),
+    takesSplitIndex: n.name !== graph.start && n.inFuncs.some((p) => typeOf(p) === 'foreach') && !unboundedControl,
     isForeachJoin: foreachJoin,
     ...retriesOf(n),
   };
 }
 
-/** Whether Metaflow gives the step `METAFLOW_SFN_DYNAMO_DB_TABLE`: foreach steps, last steps of foreach bodies, foreach joins. */
+/**
+ * Whether Metaflow gives the step `METAFLOW_SFN_DYNAMO_DB_TABLE`: foreach steps, last steps of foreach bodies, foreach
+ * joins; not the split, control task and join of an unbounded foreach, which coordinate through the datastore.
+ */
 export function needsDynamoDbTable(graph: FlowGraph, stepName: string): boolean {
   const n = node(graph, stepName);
-  return n.type === 'foreach' || (n.isInsideForeach && n.outFuncs.some((o) => isForeachJoin(graph, node(graph, o)))) || isForeachJoin(graph, n);
+  const coordinatedJoin = (join: GraphNode) => isForeachJoin(graph, join) && !isUnboundedForeach(graph, closedSplitOf(graph, join)!);
+  return (
+    (n.type === 'foreach' && !isUnboundedForeach(graph, n)) ||
+    (n.isInsideForeach && n.outFuncs.some((o) => coordinatedJoin(node(graph, o)))) ||
+    coordinatedJoin(n)
+  );
 }

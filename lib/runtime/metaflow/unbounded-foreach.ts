@@ -1,0 +1,117 @@
+import type { Problem } from '../../errors';
+import type { FlowGraph } from '../../graph/analyze';
+import type { MetaflowStepCommandOptions } from './command';
+import { INPUT_PATHS_FILE } from './array-foreach';
+import type { MetaflowDeployment } from './deployment';
+import { closedSplitOf, isForeachJoin, isUnboundedForeach, unboundedForeachOf } from './step-protocol';
+
+/**
+ * A foreach whose body step carries Metaflow's unbounded-foreach test decorator (`@unbounded_test_foreach_internal`),
+ * which Metaflow's `step-functions create` refuses. It is compiled as Metaflow's local runtime runs it
+ * (`runtime.py` `_queue_task_foreach`, `_queue_task_join`): the body step is ONE Batch job, the control task, and the
+ * decorator inside it launches the mapper tasks (`<control id>-<index>`) as processes of that job.
+ *
+ * - **Split.** Its cardinality is unknown (`_foreach_num_splits` is None), so it runs without
+ *   `step_functions_internal`, whose `task_finished` would write `range(None)` to DynamoDB.
+ * - **Control task.** `--ubf-context ubf_control` and no split index; its parent is the split task (`$.JobId`).
+ *   It runs without Metaflow's `@batch` in the task: that decorator's `task_finished` waits until the step holds exactly
+ *   as many tasks as `_control_mapper_tasks` (`_wait_for_mapper_tasks`), which counts the control task too unless it is
+ *   mapper zero (as on a multi-node `@parallel` job), so it would fail after 600 s; Metaflow's own `run --with batch`
+ *   fails so. The mappers inherit the control task's command line, hence neither decorator either.
+ * - **Join.** Its parents are the mapper tasks the control task lists in `_control_mapper_tasks`, as Metaflow's runtime
+ *   reads them; a command in the join task reads that artifact from the datastore and writes the input paths.
+ */
+
+/** The join's variable holding the control task's id (the body job's id, `$.JobId` of its input). */
+export const UBF_CONTROL_TASK_ID_ENV = 'MFCDK_UBF_CONTROL_TASK_ID';
+
+/**
+ * The join's command in place of Metaflow's DynamoDB read: reads the control task's `_control_mapper_tasks` from
+ * Metaflow's S3 datastore and writes `--input-paths` (`sfn-<run>/<body>/:<id>,<id>,...`) to `file`.
+ */
+export function controlMapperJoinInputsCommand(flow: string, body: string, datastoreRoot: string, file: string): string {
+  const code = [
+    'import os',
+    'from metaflow.datastore import FlowDataStore',
+    'from metaflow.plugins.datastores.s3_storage import S3Storage',
+    'e = os.environ',
+    'run = "sfn-" + e["METAFLOW_RUN_ID"]',
+    `fds = FlowDataStore("${flow}", storage_impl=S3Storage, ds_root="${datastoreRoot.replace(/\/+$/, '')}")`,
+    `mappers = fds.get_task_datastore(run, "${body}", e["${UBF_CONTROL_TASK_ID_ENV}"])["_control_mapper_tasks"]`,
+    `open("${file}", "w").write("%s/${body}/:" % run + ",".join(m.split("/")[-1] for m in mappers))`,
+  ];
+  return `python -c '${code.join('; ')}'`;
+}
+
+/**
+ * What the split, the control task and the join of an unbounded foreach need beyond Metaflow's compiler, as command
+ * options (`undefined`: the step is none of them).
+ */
+export function metaflowUnboundedForeachStepOptions(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment): MetaflowStepCommandOptions | undefined {
+  const node = graph.nodes.get(stepName)!;
+  if (node.type === 'foreach' && isUnboundedForeach(graph, node)) return { stepFunctionsInternal: false };
+  if (unboundedForeachOf(graph, node) !== undefined) return { stepFunctionsInternal: false, batchDecorator: false, stepArgs: ['--ubf-context ubf_control'] };
+  const split = isForeachJoin(graph, node) ? closedSplitOf(graph, node) : undefined;
+  if (split !== undefined && isUnboundedForeach(graph, split)) {
+    return {
+      inputPathsFile: INPUT_PATHS_FILE,
+      joinInputsCommand: controlMapperJoinInputsCommand(graph.document.name, node.inFuncs[0], deployment.datastoreRoot, INPUT_PATHS_FILE),
+      envOverrides: { [UBF_CONTROL_TASK_ID_ENV]: '$.JobId' },
+    };
+  }
+  return undefined;
+}
+
+function unboundedSteps(graph: FlowGraph): readonly string[] {
+  const runtime = graph.document.runtime;
+  return runtime?.kind === 'metaflow' ? runtime.unboundedForeachSteps ?? [] : [];
+}
+
+const FIELD = '@unbounded_test_foreach_internal';
+
+/** Unbounded-foreach steps this compiler cannot run as Metaflow does, and strategies forced on their foreach. */
+export function metaflowUnboundedForeachPlanProblems(graph: FlowGraph, forcedStrategies: Readonly<Record<string, string>> = {}): Problem[] {
+  const problems: Problem[] = [];
+  for (const name of unboundedSteps(graph)) {
+    const node = graph.nodes.get(name);
+    const where = `flow "${graph.document.name}" step "${name}"`;
+    if (node === undefined) {
+      problems.push({ where: `flow "${graph.document.name}"`, field: 'runtime.unboundedForeachSteps', value: name, message: 'names no step of the flow', fix: `name one of ${[...graph.nodes.keys()].join(', ')}` });
+      continue;
+    }
+    const foreach = unboundedForeachOf(graph, node);
+    if (foreach === undefined) {
+      problems.push({ where, field: FIELD, value: node.inFuncs, message: 'an unbounded-foreach step must be the body of a foreach: only a foreach step may lead to it', fix: `start ${name} with self.next(self.${name}, foreach=...) from one step, or remove ${FIELD}` });
+      continue;
+    }
+    if (node.outFuncs.length !== 1 || node.outFuncs[0] !== foreach.matchingJoin) {
+      problems.push({ where, field: FIELD, value: node.outFuncs, message: `its control task runs only this step's mapper tasks, so it must lead straight to the join of foreach "${foreach.name}"`, fix: `call self.next(self.${foreach.matchingJoin ?? '<join>'}) from ${name}, moving later body steps after the join` });
+    }
+    if (node.step.parallel === true) {
+      problems.push({ where, field: FIELD, value: 'parallel', message: 'a step cannot be both @parallel and an unbounded foreach', fix: 'keep one of the two decorators' });
+    }
+    if (node.step.retry !== undefined || node.step.catch !== undefined) {
+      problems.push({ where, field: node.step.retry !== undefined ? '@retry' : '@catch', value: name, message: "Metaflow does not retry an unbounded-foreach control task (the decorator's step_task_retry_count)", fix: `remove @retry and @catch from ${name}` });
+    }
+    if (forcedStrategies[foreach.name] !== undefined) {
+      problems.push({ where: `flow "${graph.document.name}" step "${foreach.name}"`, field: 'foreachStrategy', value: forcedStrategies[foreach.name], message: `foreach "${foreach.name}" is unbounded: its control task runs the splits, so it has no foreach strategy`, fix: `remove "${foreach.name}" from foreachStrategies` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Unbounded-foreach steps whose flow file writes `@batch` (`staticBatchSteps`): its `_wait_for_mapper_tasks` would fail
+ * the control task (see above).
+ */
+export function metaflowUnboundedForeachBatchProblems(graph: FlowGraph, staticBatchSteps: readonly string[] = []): Problem[] {
+  return unboundedSteps(graph)
+    .filter((name) => staticBatchSteps.includes(name))
+    .map((name) => ({
+      where: `flow "${graph.document.name}" step "${name}"`,
+      field: '@batch',
+      value: name,
+      message: "Metaflow's @batch in an unbounded-foreach control task waits for a task count that includes the control task itself (_wait_for_mapper_tasks), so it fails after 600 s",
+      fix: `remove @batch from ${name} (set its resources with @resources); the step still runs as a Batch job`,
+    }));
+}
