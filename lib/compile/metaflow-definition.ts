@@ -20,7 +20,7 @@ import { arrayForeachStepOptions, FOREACH_WIDTH_PATH, foreachTooWideCheckCommand
 import { CARDINALITY_PROJECTION, inlineForeachJoinOptions, JOIN_PARENTS_PATH, joinOrderState } from '../runtime/metaflow/inline-foreach-order';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
-import { metaflowUnboundedForeachBatchProblems, metaflowUnboundedForeachStepOptions } from '../runtime/metaflow/unbounded-foreach';
+import { metaflowUnboundedForeachDeploymentProblems, metaflowUnboundedForeachStepOptions } from '../runtime/metaflow/unbounded-foreach';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
 import { INIT_STATES, initStates } from './init-states';
@@ -269,7 +269,7 @@ export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinition
   const parallelProblems = [
     ...metaflowParallelProblems(graph, deployment),
     ...parallelRetryDelayProblems(graph, options.retryDelayMinutes ?? {}),
-    ...metaflowUnboundedForeachBatchProblems(graph, options.staticBatchSteps),
+    ...metaflowUnboundedForeachDeploymentProblems(graph, deployment, options.staticBatchSteps),
   ];
   if (parallelProblems.length > 0) throw new ValidationError(parallelProblems);
   const init = initStates(graph.document, METAFLOW_INPUT_STATE);

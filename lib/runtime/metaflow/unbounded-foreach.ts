@@ -101,17 +101,29 @@ export function metaflowUnboundedForeachPlanProblems(graph: FlowGraph, forcedStr
 }
 
 /**
- * Unbounded-foreach steps whose flow file writes `@batch` (`staticBatchSteps`): its `_wait_for_mapper_tasks` would fail
- * the control task (see above).
+ * What keeps an unbounded foreach from deploying as Metaflow expects in this deployment. Its control task runs
+ * without Metaflow's `@batch` (see above), which is what copies a task's local metadata to the datastore
+ * (`sync_local_metadata_to_datastore`): with local metadata its tasks would stay unknown to Metaflow's client. And a
+ * step whose flow file writes `@batch` (`staticBatchSteps`) would fail in `_wait_for_mapper_tasks`.
  */
-export function metaflowUnboundedForeachBatchProblems(graph: FlowGraph, staticBatchSteps: readonly string[] = []): Problem[] {
-  return unboundedSteps(graph)
-    .filter((name) => staticBatchSteps.includes(name))
-    .map((name) => ({
-      where: `flow "${graph.document.name}" step "${name}"`,
-      field: '@batch',
-      value: name,
-      message: "Metaflow's @batch in an unbounded-foreach control task waits for a task count that includes the control task itself (_wait_for_mapper_tasks), so it fails after 600 s",
-      fix: `remove @batch from ${name} (set its resources with @resources); the step still runs as a Batch job`,
-    }));
+export function metaflowUnboundedForeachDeploymentProblems(graph: FlowGraph, deployment: MetaflowDeployment, staticBatchSteps: readonly string[] = []): Problem[] {
+  const problems: Problem[] = [];
+  for (const name of unboundedSteps(graph)) {
+    const where = `flow "${graph.document.name}" step "${name}"`;
+    if (deployment.metadata !== 'service') {
+      problems.push({
+        where, field: 'metadata', value: deployment.metadata ?? 'local',
+        message: "an unbounded foreach's control task and mapper tasks record their metadata through a Metaflow metadata service; with local metadata Metaflow's client would not see them",
+        fix: 'give the infrastructure a metadata service (MetaflowInfrastructure metadataService: {}) or the flow one (MetaflowFlow metaflow.serviceUrl)',
+      });
+    }
+    if (staticBatchSteps.includes(name)) {
+      problems.push({
+        where, field: '@batch', value: name,
+        message: "Metaflow's @batch in an unbounded-foreach control task waits for a task count that includes the control task itself (_wait_for_mapper_tasks), so it fails after 600 s",
+        fix: `remove @batch from ${name} (set its resources with @resources); the step still runs as a Batch job`,
+      });
+    }
+  }
+  return problems;
 }

@@ -55,7 +55,7 @@ if __name__ == "__main__":
 `;
 
 const refs: MetaflowDefinitionRefs = { partition: 'aws', jobDefinitionArn: (key) => `jd-${key}`, jobQueueArn: (name) => `queue-${name}` };
-const deployment = recorded('foreach_flow').deployment;
+const deployment = { ...recorded('foreach_flow').deployment, metadata: 'service' as const, serviceUrl: 'http://metadata.internal' };
 
 function compile(source: string, options: { staticBatchSteps?: string[] } = {}) {
   const graph = analyzeFlow(importPythonFlow(writeFlow(source)));
@@ -172,6 +172,12 @@ describe('what an unbounded-foreach step refuses, at synth', () => {
   test("a static @batch: Metaflow's @batch would wait for a task count it never sees", () => {
     const problems = problemsOfBuild(() => compile(NESTED_UBF, { staticBatchSteps: ['work'] }));
     expect(problems).toEqual([expect.objectContaining({ where: 'flow "ShardFlow" step "work"', field: '@batch', fix: expect.stringMatching(/remove @batch from work/) })]);
+  });
+
+  test("local metadata: the tasks' metadata would stay in the control task's container", () => {
+    const local = { ...deployment, metadata: 'local' as const };
+    const problems = problemsOfBuild(() => buildMetaflowDefinition(plan, refs, local));
+    expect(problems).toEqual([expect.objectContaining({ where: 'flow "ShardFlow" step "work"', field: 'metadata', value: 'local', fix: expect.stringContaining('serviceUrl') })]);
   });
 
   test('a foreach strategy forced on the unbounded foreach', () => {
