@@ -16,8 +16,10 @@ import { closedSplitOf, isForeachJoin, isUnboundedForeach, unboundedForeachOf } 
  * - **Control task.** `--ubf-context ubf_control` and no split index; its parent is the split task (`$.JobId`).
  *   It runs without Metaflow's `@batch` in the task: that decorator's `task_finished` waits until the step holds exactly
  *   as many tasks as `_control_mapper_tasks` (`_wait_for_mapper_tasks`), which counts the control task too unless it is
- *   mapper zero (as on a multi-node `@parallel` job), so it would fail after 600 s; Metaflow's own `run --with batch`
- *   fails so. The mappers inherit the control task's command line, hence neither decorator either.
+ *   mapper zero (as on a multi-node `@parallel` job), so it would fail after 600 s, under Metaflow's own
+ *   `run --with batch` too (read from Metaflow 2.19.38's `batch_decorator.py`). The mappers inherit the control task's
+ *   command line, hence neither decorator either. Without `@batch` no task copies its local metadata to the
+ *   datastore, so an unbounded foreach needs a metadata service.
  * - **Join.** Its parents are the mapper tasks the control task lists in `_control_mapper_tasks`, as Metaflow's runtime
  *   reads them; a command in the join task reads that artifact from the datastore and writes the input paths.
  */
