@@ -65,8 +65,6 @@ const MERGED = ['cpu', 'gpu', 'memory', 'shared_memory'] as const;
 export interface StepDecorations {
   readonly settings: StepSettings;
   readonly parallel: boolean;
-  /** `@unbounded_test_foreach_internal`: Metaflow's unbounded-foreach test decorator (`unbounded-foreach.ts`). */
-  readonly unboundedForeach: boolean;
   /** `@secrets` sources read through a role or in another region, by secret id. */
   readonly secretAccess: Readonly<Record<string, SecretAccess>>;
 }
@@ -95,7 +93,6 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
   let secrets: string[] | undefined;
   const secretAccess: Record<string, SecretAccess> = {};
   let parallel = false;
-  let unboundedForeach = false;
 
   for (const deco of decorators) {
     const where = whereOf(site, deco.line);
@@ -154,8 +151,8 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
         parallel = true;
         break;
       case UNBOUNDED_TEST_FOREACH_DECORATOR:
+        // Its steps are listed in the flow's runtime (`unboundedForeachSteps`, python.ts).
         readDecoratorArgs(deco, NO_ARGS, site, problems);
-        unboundedForeach = true;
         break;
       default:
         if (PASS_THROUGH.has(deco.name) || extensions.has(deco.name)) break;
@@ -177,7 +174,7 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
     ...(secrets && secrets.length > 0 ? { secrets } : {}),
     ...(environment && Object.keys(environment).length > 0 ? { environment } : {}),
   };
-  return { settings, parallel, unboundedForeach, secretAccess };
+  return { settings, parallel, secretAccess };
 }
 
 function num(value: unknown): number {
