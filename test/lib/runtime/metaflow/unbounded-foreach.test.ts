@@ -1,13 +1,13 @@
 import { buildMetaflowDefinition, type MetaflowDefinitionRefs } from '../../../../lib/compile/metaflow-definition';
 import { foreachStrategyLine } from '../../../../lib/compile/foreach-strategy';
 import { planFlow } from '../../../../lib/compile/plan';
-import { ValidationError, type Problem } from '../../../../lib/errors';
 import { analyzeFlow } from '../../../../lib/graph';
 import { importPythonFlow } from '../../../../lib/importer/python';
 import { UBF_CONTROL_TASK_ID_ENV, controlMapperJoinInputsCommand } from '../../../../lib/runtime/metaflow/unbounded-foreach';
 import { JOIN_ORDER_KEY_SUFFIX } from '../../../../lib/runtime/metaflow/inline-foreach-order';
 import { needsDynamoDbTable } from '../../../../lib/runtime/metaflow/step-protocol';
 import { OPTIONS, validateAsl } from '../../compile/helpers';
+import { problemsOf as problemsOfCall } from '../../../constructs/support';
 import { problemsOf, writeFlow } from '../../importer/import-source';
 import { recorded } from './fixture-deployment';
 
@@ -72,16 +72,6 @@ function allStates(states: Record<string, State>, into: Record<string, State> = 
     for (const branch of state.Branches ?? []) allStates(branch.States, into);
   }
   return into;
-}
-
-function problemsOfBuild(build: () => unknown): Problem[] {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof ValidationError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
 }
 
 const { graph, plan, definition } = compile(NESTED_UBF);
@@ -153,41 +143,41 @@ describe('what an unbounded-foreach step refuses, at synth', () => {
 
   test('a step that does not follow a foreach', () => {
     const source = swap('    @step\n    def end(self):', '    @unbounded_test_foreach_internal\n    @step\n    def end(self):');
-    const problems = problemsOfBuild(() => planFlow(importPythonFlow(writeFlow(source)), OPTIONS));
+    const problems = problemsOfCall(() => planFlow(importPythonFlow(writeFlow(source)), OPTIONS));
     expect(problems).toEqual([expect.objectContaining({ where: 'flow "ShardFlow" step "end"', field: '@unbounded_test_foreach_internal', value: ['merge'], message: expect.stringMatching(/must be the body of a foreach/) })]);
   });
 
   test('a body longer than the one step: the control task runs only its own mappers', () => {
     const source = swap('        self.shard = self.input\n        self.next(self.gather)', '        self.shard = self.input\n        self.next(self.more)\n\n    @step\n    def more(self):\n        self.next(self.gather)');
-    const problems = problemsOfBuild(() => planFlow(importPythonFlow(writeFlow(source)), OPTIONS));
+    const problems = problemsOfCall(() => planFlow(importPythonFlow(writeFlow(source)), OPTIONS));
     expect(problems).toEqual([expect.objectContaining({ field: '@unbounded_test_foreach_internal', value: ['more'], fix: expect.stringMatching(/self\.next\(self\.gather\) from work/) })]);
   });
 
   test('@retry or @catch: Metaflow does not retry a control task', () => {
     const source = swap('    @unbounded_test_foreach_internal\n', '    @retry\n    @unbounded_test_foreach_internal\n').replace('import FlowSpec,', 'import retry, FlowSpec,');
-    const problems = problemsOfBuild(() => planFlow(importPythonFlow(writeFlow(source)), OPTIONS));
+    const problems = problemsOfCall(() => planFlow(importPythonFlow(writeFlow(source)), OPTIONS));
     expect(problems).toEqual([expect.objectContaining({ field: '@retry', message: expect.stringMatching(/does not retry an unbounded-foreach control task/) })]);
   });
 
   test("a static @batch: Metaflow's @batch would wait for a task count it never sees", () => {
-    const problems = problemsOfBuild(() => compile(NESTED_UBF, { staticBatchSteps: ['work'] }));
+    const problems = problemsOfCall(() => compile(NESTED_UBF, { staticBatchSteps: ['work'] }));
     expect(problems).toEqual([expect.objectContaining({ where: 'flow "ShardFlow" step "work"', field: '@batch', fix: expect.stringMatching(/remove @batch from work/) })]);
   });
 
   test("local metadata: the tasks' metadata would stay in the control task's container", () => {
     const local = { ...deployment, metadata: 'local' as const };
-    const problems = problemsOfBuild(() => buildMetaflowDefinition(plan, refs, local));
+    const problems = problemsOfCall(() => buildMetaflowDefinition(plan, refs, local));
     expect(problems).toEqual([expect.objectContaining({ where: 'flow "ShardFlow" step "work"', field: 'metadata', value: 'local', fix: expect.stringContaining('serviceUrl') })]);
   });
 
   test('a foreach strategy forced on the unbounded foreach', () => {
-    const problems = problemsOfBuild(() => planFlow(graph.document, { ...OPTIONS, foreachStrategies: { prepare: 'array-job' } }));
+    const problems = problemsOfCall(() => planFlow(graph.document, { ...OPTIONS, foreachStrategies: { prepare: 'array-job' } }));
     expect(problems).toEqual([expect.objectContaining({ where: 'flow "ShardFlow" step "prepare"', field: 'foreachStrategy', fix: 'remove "prepare" from foreachStrategies' })]);
   });
 
   test('a flow document that names a step the flow does not have', () => {
     const runtime = { ...graph.document.runtime!, unboundedForeachSteps: ['work', 'wrok'] };
-    const problems = problemsOfBuild(() => planFlow({ ...graph.document, runtime }, OPTIONS));
+    const problems = problemsOfCall(() => planFlow({ ...graph.document, runtime }, OPTIONS));
     expect(problems).toEqual([expect.objectContaining({ field: 'runtime.unboundedForeachSteps', value: 'wrok', message: 'names no step of the flow' })]);
   });
 
