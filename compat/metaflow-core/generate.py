@@ -84,12 +84,23 @@ def has_node(graph, key):
     return any(key in node for node in graph["graph"].values())
 
 
-def classify(formatter, graph, test_name, context):
+def needs_extension_packages(test):
+    """Whether the test's docstring requires Metaflow's test/extensions/packages (CardExtensionsImportTest's card types)."""
+    return "extensions/packages" in (test.__class__.__doc__ or "")
+
+
+def classify(formatter, graph, test, context):
     """(kind, reason): kind is 'sfn' (python3-sfn runs it), 'beyond' (it cannot) or 'not-applicable'."""
+    test_name = test.__class__.__name__
     if not formatter.valid:
         return "not-applicable", "Metaflow's formatter finds no valid flow for this graph (SKIP_GRAPHS, ONLY_GRAPHS or a required step unmatched)"
     if formatter.should_resume:
         return "not-applicable", "resume test: the scheduler executor skips it (no resume on Step Functions, none in metaflow-cdk)"
+    if needs_extension_packages(test):
+        return "not-applicable", (
+            "needs the packages of Metaflow's test/extensions/packages pip-installed where its tasks run (Metaflow's CI "
+            "installs them before the core suite); the harness gives the tasks the suite's source tree alone"
+        )
     if test_name in context.get("disabled_tests", []):
         return "beyond", "disabled in %s" % context["name"]
     if context.get("disable_parallel") and has_node(graph, "num_parallel"):
@@ -158,7 +169,7 @@ def main(argv):
             if only_graphs and graph["name"].lower() not in only_graphs:
                 continue
             formatter = FlowFormatter(graph, test)
-            kind, reason = classify(formatter, graph, name, context)
+            kind, reason = classify(formatter, graph, test, context)
             entry = {
                 "test": name,
                 "graph": graph["name"],

@@ -13,7 +13,7 @@ import { synthesizeCompatApp } from './app';
 import { runCombination, suitePythonPath, type HarnessSetup } from './combination';
 import { checkServicesOver, KEEP_RUN_ARGS } from './check-services';
 import { datastoreRootOf } from './datastore';
-import { byGraph, byPriorityThenName, runnable, sliceOf, type Combination, type CombinationKind, type Matrix } from './matrix';
+import { byGraph, byPriorityThenName, emptySelectionMessage, runnable, sliceOf, type Combination, type CombinationKind, type Matrix } from './matrix';
 import { notApplicable, renderResults, tally, type CombinationResult, type ResultsDocument } from './results';
 import { CompatError, generateMatrix, resolveSuite } from './suite';
 
@@ -92,7 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     matrix = generateMatrix({ suite, out: path.join(work, 'flows'), python: options.python, tests: options.tests, graphs: options.graphs, listOnly: options.list });
     const candidates = matrix.combinations.filter((c) => runnable(c) && kinds.has(c.kind));
     selected = (options.slice ? sliceOf(candidates) : candidates).sort(byPriorityThenName);
-    if (selected.length === 0) throw new CompatError('the selection holds no combination to run: widen --tests/--graphs/--kinds');
+    if (selected.length === 0) throw new CompatError(emptySelectionMessage(matrix.combinations));
   } catch (error) {
     discardWork();
     throw error;

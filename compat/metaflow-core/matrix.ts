@@ -75,3 +75,11 @@ export function byGraph(combinations: readonly Combination[]): Map<string, Combi
   for (const c of combinations) groups.set(c.graph, [...(groups.get(c.graph) ?? []), c]);
   return groups;
 }
+
+/** The one line for a selection with nothing to run; when nothing in it can run at all, it says why. */
+export function emptySelectionMessage(selection: readonly Combination[]): string {
+  const base = 'the selection holds no combination to run: widen --tests/--graphs/--kinds';
+  if (selection.some(runnable)) return base;
+  const reasons = [...new Set(selection.map((c) => `${c.test}: ${c.reason}`))];
+  return reasons.length === 0 || reasons.length > 3 ? base : `${base} (not applicable: ${reasons.join('; ')})`;
+}

@@ -1,5 +1,6 @@
 /**
- * Merges results.json files of several harness runs (later files win per combination) into one table:
+ * Merges results.json files of several harness runs into one table. Later files win per combination, a
+ * `not-applicable` row too: it is the harness's classification when that run was made (a test it learned to refuse).
  *   npx tsx compat/metaflow-core/merge-results.ts OUT.md A.json B.json ...
  */
 import * as fs from 'fs';
@@ -7,7 +8,7 @@ import { renderResults, type CombinationResult, type ResultsDocument } from './r
 
 export function mergeResults(docs: readonly ResultsDocument[], command: string): ResultsDocument {
   const byKey = new Map<string, CombinationResult>();
-  for (const doc of docs) for (const r of doc.results) if (r.outcome !== 'not-applicable' || !byKey.has(`${r.test}@${r.graph}`)) byKey.set(`${r.test}@${r.graph}`, r);
+  for (const doc of docs) for (const r of doc.results) byKey.set(`${r.test}@${r.graph}`, r);
   return {
     metaflowVersion: docs[0].metaflowVersion,
     context: docs[0].context,

@@ -221,7 +221,7 @@ class MetaflowDefinitionBuilder {
     // Beyond Metaflow: a foreach task whose cardinality DynamoDB refused says why and what to do instead.
     const failureCheck = node.type === 'foreach' ? { failureCheck: foreachTooWideCheckCommand(this.plan.graph.document.name, node.name) } : {};
     const unbounded = metaflowUnboundedForeachStepOptions(this.plan.graph, node.name, this.deployment);
-    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name), ...(unbounded ?? arrayOptions), ...failureCheck, ...(prelude.length > 0 ? { prelude } : {}) };
+    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name, this.deployment), ...(unbounded ?? arrayOptions), ...failureCheck, ...(prelude.length > 0 ? { prelude } : {}) };
     const parameters = multinode
       ? this.tagged(metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra)))
       : this.submitJob(node.name, extra);

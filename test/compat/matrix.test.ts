@@ -1,4 +1,4 @@
-import { byGraph, sliceOf, type Combination } from '../../compat/metaflow-core/matrix';
+import { byGraph, emptySelectionMessage, sliceOf, type Combination } from '../../compat/metaflow-core/matrix';
 
 const combination = (test: string, graph: string, kind: Combination['kind'], steps: number, priority = 1): Combination => ({
   test, graph, kind, steps, priority, reason: '', flowName: `${test}Flow`, shouldFail: false, parallel: false, foreach: false,
@@ -38,4 +38,21 @@ describe('sliceOf', () => {
 test('byGraph groups combinations per graph (one CDK app each)', () => {
   const groups = byGraph([combination('A', 'g1', 'sfn', 3), combination('B', 'g2', 'sfn', 3), combination('C', 'g1', 'sfn', 3)]);
   expect([...groups].map(([g, cs]) => `${g}:${cs.map((c) => c.test).join('')}`)).toEqual(['g1:AC', 'g2:B']);
+});
+
+describe('emptySelectionMessage', () => {
+  const base = 'the selection holds no combination to run: widen --tests/--graphs/--kinds';
+  const na = (test: string, graph: string, reason: string): Combination => ({ ...combination(test, graph, 'not-applicable', 3), reason });
+
+  test('says why when nothing selected can run anywhere', () => {
+    expect(emptySelectionMessage([na('X', 'g1', 'needs packages'), na('X', 'g2', 'needs packages'), na('X', 's', 'no valid flow')])).toBe(
+      `${base} (not applicable: X: needs packages; X: no valid flow)`,
+    );
+  });
+
+  test('only says to widen when something could run under other --kinds, or the reasons are many', () => {
+    expect(emptySelectionMessage([combination('W', 'g', 'beyond', 3)])).toBe(base);
+    expect(emptySelectionMessage(['a', 'b', 'c', 'd'].map((r) => na('X', r, r)))).toBe(base);
+    expect(emptySelectionMessage([])).toBe(base);
+  });
 });

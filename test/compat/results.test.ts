@@ -1,3 +1,4 @@
+import { mergeResults } from '../../compat/metaflow-core/merge-results';
 import { oneLine, renderResults, tally, type CombinationResult, type ResultsDocument } from '../../compat/metaflow-core/results';
 
 const results: CombinationResult[] = [
@@ -43,4 +44,23 @@ describe('renderResults', () => {
 test('oneLine keeps a reason on one line and short', () => {
   expect(oneLine('a\n  b')).toBe('a b');
   expect(oneLine('x'.repeat(400))).toHaveLength(300);
+});
+
+describe('mergeResults', () => {
+  const run = (command: string, rows: CombinationResult[], wallSeconds = 10): ResultsDocument => ({ ...doc, command, wallSeconds, results: rows });
+
+  test('later runs win per combination, a combination the later run classifies not applicable too', () => {
+    const earlier = run('first', [
+      { test: 'A', graph: 'g', kind: 'beyond', outcome: 'fail', stage: 'check', reason: 'x' },
+      { test: 'B', graph: 'g', kind: 'beyond', outcome: 'fail', stage: 'check', reason: 'needs packages' },
+    ]);
+    const later = run('second', [
+      { test: 'A', graph: 'g', kind: 'beyond', outcome: 'pass' },
+      { test: 'B', graph: 'g', kind: 'not-applicable', outcome: 'not-applicable', reason: 'needs packages' },
+    ], 30);
+    const merged = mergeResults([earlier, later], 'merge');
+    expect(merged.results.map((r) => `${r.test}:${r.outcome}`)).toEqual(['A:pass', 'B:not-applicable']);
+    expect(merged.command.split('\n')).toEqual(['merge', 'first', 'second']);
+    expect(merged.wallSeconds).toBe(30);
+  });
 });

@@ -87,6 +87,10 @@ describeWithRealMetaflow('bad input against the real suite', (real) => {
     await expect(main(['--suite', metaflowSrc, '--python', python, '--tests', 'WideForeachTest', '--kinds', 'sfn'])).rejects.toThrow(
       new CompatError('the selection holds no combination to run: widen --tests/--graphs/--kinds'),
     );
+    // CardExtensionsImportTest's card types come from packages the suite's checkout does not install
+    await expect(main(['--suite', metaflowSrc, '--python', python, '--tests', 'CardExtensionsImportTest', '--list'])).rejects.toThrow(
+      /widen --tests\/--graphs\/--kinds \(not applicable: .*CardExtensionsImportTest: needs the packages of Metaflow's test\/extensions\/packages pip-installed/,
+    );
     const printed: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
     try {

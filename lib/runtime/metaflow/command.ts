@@ -41,8 +41,9 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
    */
   readonly inputPathsFile?: string;
   /**
-   * A foreach join's command in place of Metaflow's DynamoDB read (`set_batch_environment parent_tasks`) that writes
-   * `inputPathsFile` itself, e.g. the derived parents of an array-job foreach in split order. @default Metaflow's read
+   * A join's command that writes `inputPathsFile` itself, in place of a foreach join's DynamoDB read
+   * (`set_batch_environment parent_tasks`) or fixed input paths: e.g. the derived parents of an array-job foreach in
+   * split order, or a control task's `_control_mapper_tasks`. @default Metaflow's read
    */
   readonly joinInputsCommand?: string;
   /**
@@ -140,7 +141,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
       `if ! ${executable} dump --max-value-size=0 ${params} >/dev/null 2>/dev/null; then ` +
         `python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters ${PARAMETERS_ENV_FILE} && . \`pwd\`/${PARAMETERS_ENV_FILE} && ${init}; fi`,
     );
-  } else if (protocol.isForeachJoin && options.joinInputsCommand !== undefined) {
+  } else if (options.joinInputsCommand !== undefined) {
     commands.push(options.joinInputsCommand);
   } else if (protocol.isForeachJoin) {
     commands.push(`python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks ${PARENT_TASKS_ENV_FILE} && . \`pwd\`/${PARENT_TASKS_ENV_FILE}`);
@@ -152,7 +153,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     `--task-id ${options.taskId === undefined ? '${AWS_BATCH_JOB_ID}' : options.taskId}`,
     '--retry-count $((AWS_BATCH_JOB_ATTEMPT-1))',
     `--max-user-code-retries ${protocol.maxUserCodeRetries}`,
-    protocol.isForeachJoin && options.inputPathsFile !== undefined ? `--input-paths-filename ${options.inputPathsFile}` : `--input-paths ${protocol.inputPaths}`,
+    options.inputPathsFile !== undefined ? `--input-paths-filename ${options.inputPathsFile}` : `--input-paths ${protocol.inputPaths}`,
     ...(protocol.takesSplitIndex ? ['--split-index $METAFLOW_SPLIT_INDEX'] : []),
     ...(options.stepArgs ?? []),
     ...tags,

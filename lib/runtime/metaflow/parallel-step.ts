@@ -1,7 +1,10 @@
 import type { Problem } from '../../errors';
 import type { FlowGraph, GraphNode } from '../../graph/analyze';
+import { INPUT_PATHS_FILE } from './array-foreach';
 import type { MetaflowStepCommandOptions } from './command';
+import { controlMapperJoinInputsCommand } from './control-mapper-tasks';
 import type { MetaflowDeployment } from './deployment';
+import { retriesOf } from './step-protocol';
 import { metaflowSubmitJob, type MetaflowJobRefs, type MetaflowSubmitJob } from './submit-job';
 
 /**
@@ -19,7 +22,10 @@ import { metaflowSubmitJob, type MetaflowJobRefs, type MetaflowSubmitJob } from 
  * `MF_PARALLEL_CONTROL_TASK_ID` (Metaflow sets it as a job variable; the id is only known in the task) is exported.
  *
  * The join after the step gets the mapper tasks in node order as input paths, as Metaflow's runtime passes the
- * control task's `_control_mapper_tasks` to it. The split and the `@parallel` step run without
+ * control task's `_control_mapper_tasks` to it. With `@catch` on the step, that list can be the control task alone:
+ * `@catch`'s fallback attempt runs only there (Metaflow's local runtime starts no workers for it, and `task_exception`
+ * lists the control task alone), so worker nodes skip that attempt and the join reads the list from the datastore.
+ * The split and the `@parallel` step run without
  * `step_functions_internal`, as under `run --with batch`: its `task_finished` would write `range(None)` as the split's
  * cardinality (a `num_parallel` split has no `_foreach_num_splits`) and need a foreach-join key on every node.
  */
@@ -61,15 +67,30 @@ export function metaflowParallelJoinInputPaths(parallelStep: string, numNodes: n
  * What the split, the `@parallel` step's nodes and the join need beyond Metaflow's compiler, as command options
  * (`undefined`: the step is none of them). The nodes' own ids and args come from `metaflowParallelSubmitJob`.
  */
-export function metaflowParallelStepOptions(graph: FlowGraph, stepName: string): MetaflowStepCommandOptions | undefined {
+export function metaflowParallelStepOptions(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment): MetaflowStepCommandOptions | undefined {
   const node = graph.nodes.get(stepName)!;
   if (node.type === 'split-parallel') return { stepFunctionsInternal: false };
   if (parallelSplitOf(graph, node) !== undefined) return { stepFunctionsInternal: false, setup: [METAFLOW_PARALLEL_SETUP] };
   const parent = node.type === 'join' && node.inFuncs.length === 1 ? graph.nodes.get(node.inFuncs[0]) : undefined;
-  if (parent !== undefined && parallelSplitOf(graph, parent) !== undefined) {
-    return { inputPaths: metaflowParallelJoinInputPaths(parent.name, metaflowNumNodes(graph, parent)) };
+  if (parent === undefined || parallelSplitOf(graph, parent) === undefined) return undefined;
+  if (parent.step.catch !== undefined) {
+    return {
+      inputPathsFile: INPUT_PATHS_FILE,
+      joinInputsCommand: controlMapperJoinInputsCommand(graph.document.name, parent.name, deployment.datastoreRoot, INPUT_PATHS_FILE, 'METAFLOW_PARENT_TASK_ID'),
+    };
   }
-  return undefined;
+  return { inputPaths: metaflowParallelJoinInputPaths(parent.name, metaflowNumNodes(graph, parent)) };
+}
+
+/**
+ * A worker node's first command when its step has `@catch`: the fallback attempt (retry count past the user's
+ * retries) runs on the control node alone, so the worker exits at once, recording no attempt.
+ */
+export function metaflowParallelWorkerFallbackSkip(maxUserCodeRetries: number): string {
+  return (
+    `if [ $((AWS_BATCH_JOB_ATTEMPT-1)) -gt ${maxUserCodeRetries} ]; then ` +
+    "echo \"@catch's fallback runs on the control node alone: worker node $AWS_BATCH_JOB_NODE_INDEX has no task in this attempt\"; exit 0; fi"
+  );
 }
 
 /** `batch:submitJob.sync` Parameters of a multi-node job: Metaflow's submission with per-node-range overrides. */
@@ -87,7 +108,9 @@ export function metaflowParallelSubmitJob(
   refs: MetaflowJobRefs,
   options: MetaflowStepCommandOptions = {},
 ): MetaflowParallelSubmitJob {
-  const base = { ...options, ...metaflowParallelStepOptions(graph, stepName) };
+  const node = graph.nodes.get(stepName)!;
+  const base = { ...options, ...metaflowParallelStepOptions(graph, stepName, deployment) };
+  const fallbackSkip = node.step.catch !== undefined ? [metaflowParallelWorkerFallbackSkip(retriesOf(node).maxUserCodeRetries)] : [];
   const control = metaflowSubmitJob(graph, stepName, deployment, refs, {
     ...base,
     taskId: METAFLOW_PARALLEL_TASK_IDS.control,
@@ -95,10 +118,11 @@ export function metaflowParallelSubmitJob(
   });
   const worker = metaflowSubmitJob(graph, stepName, deployment, refs, {
     ...base,
+    prelude: [...(base.prelude ?? []), ...fallbackSkip],
     taskId: METAFLOW_PARALLEL_TASK_IDS.worker,
     stepArgs: ['--ubf-context ubf_task', '--split-index $AWS_BATCH_JOB_NODE_INDEX'],
   });
-  const ranges = metaflowNodeRanges(metaflowNumNodes(graph, graph.nodes.get(stepName)!));
+  const ranges = metaflowNodeRanges(metaflowNumNodes(graph, node));
   const { ContainerOverrides: controlOverrides, ...job } = control;
   return {
     ...job,

@@ -2,6 +2,7 @@ import type { Problem } from '../../errors';
 import type { FlowGraph } from '../../graph/analyze';
 import type { MetaflowStepCommandOptions } from './command';
 import { INPUT_PATHS_FILE } from './array-foreach';
+import { controlMapperJoinInputsCommand } from './control-mapper-tasks';
 import type { MetaflowDeployment } from './deployment';
 import { closedSplitOf, isForeachJoin, isUnboundedForeach, unboundedForeachOf } from './step-protocol';
 
@@ -20,30 +21,12 @@ import { closedSplitOf, isForeachJoin, isUnboundedForeach, unboundedForeachOf } 
  *   `run --with batch` too (read from Metaflow 2.19.38's `batch_decorator.py`). The mappers inherit the control task's
  *   command line, hence neither decorator either. Without `@batch` no task copies its local metadata to the
  *   datastore, so an unbounded foreach needs a metadata service.
- * - **Join.** Its parents are the mapper tasks the control task lists in `_control_mapper_tasks`, as Metaflow's runtime
- *   reads them; a command in the join task reads that artifact from the datastore and writes the input paths.
+ * - **Join.** Its parents are the mapper tasks the control task lists in `_control_mapper_tasks`
+ *   (`control-mapper-tasks.ts`).
  */
 
 /** The join's variable holding the control task's id (the body job's id, `$.JobId` of its input). */
 export const UBF_CONTROL_TASK_ID_ENV = 'MFCDK_UBF_CONTROL_TASK_ID';
-
-/**
- * The join's command in place of Metaflow's DynamoDB read: reads the control task's `_control_mapper_tasks` from
- * Metaflow's S3 datastore and writes `--input-paths` (`sfn-<run>/<body>/:<id>,<id>,...`) to `file`.
- */
-export function controlMapperJoinInputsCommand(flow: string, body: string, datastoreRoot: string, file: string): string {
-  const code = [
-    'import os',
-    'from metaflow.datastore import FlowDataStore',
-    'from metaflow.plugins.datastores.s3_storage import S3Storage',
-    'e = os.environ',
-    'run = "sfn-" + e["METAFLOW_RUN_ID"]',
-    `fds = FlowDataStore("${flow}", storage_impl=S3Storage, ds_root="${datastoreRoot.replace(/\/+$/, '')}")`,
-    `mappers = fds.get_task_datastore(run, "${body}", e["${UBF_CONTROL_TASK_ID_ENV}"])["_control_mapper_tasks"]`,
-    `open("${file}", "w").write("%s/${body}/:" % run + ",".join(m.split("/")[-1] for m in mappers))`,
-  ];
-  return `python -c '${code.join('; ')}'`;
-}
 
 /**
  * What the split, the control task and the join of an unbounded foreach need beyond Metaflow's compiler, as command
@@ -57,7 +40,7 @@ export function metaflowUnboundedForeachStepOptions(graph: FlowGraph, stepName: 
   if (split !== undefined && isUnboundedForeach(graph, split)) {
     return {
       inputPathsFile: INPUT_PATHS_FILE,
-      joinInputsCommand: controlMapperJoinInputsCommand(graph.document.name, node.inFuncs[0], deployment.datastoreRoot, INPUT_PATHS_FILE),
+      joinInputsCommand: controlMapperJoinInputsCommand(graph.document.name, node.inFuncs[0], deployment.datastoreRoot, INPUT_PATHS_FILE, UBF_CONTROL_TASK_ID_ENV),
       envOverrides: { [UBF_CONTROL_TASK_ID_ENV]: '$.JobId' },
     };
   }

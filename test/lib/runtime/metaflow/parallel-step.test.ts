@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { buildMetaflowDefinition, type MetaflowDefinitionRefs } from '../../../../lib/compile/metaflow-definition';
 import { metaflowPlanProblems } from '../../../../lib/compile/metaflow-plan';
@@ -5,13 +6,16 @@ import { planFlow } from '../../../../lib/compile/plan';
 import { ValidationError } from '../../../../lib/errors';
 import { analyzeFlow } from '../../../../lib/graph';
 import { importPythonFlow } from '../../../../lib/importer/python';
+import { controlMapperJoinInputsCommand } from '../../../../lib/runtime/metaflow/control-mapper-tasks';
 import {
   METAFLOW_PARALLEL_SETUP,
   metaflowNodeRanges,
   metaflowParallelJoinInputPaths,
   metaflowParallelProblems,
+  metaflowParallelWorkerFallbackSkip,
 } from '../../../../lib/runtime/metaflow/parallel-step';
 import { OPTIONS, flow, validateAsl } from '../../compile/helpers';
+import { writeFlow } from '../../importer/import-source';
 import { recorded } from './fixture-deployment';
 
 const PARALLEL_FLOW_DIR = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'metaflow', 'parallel_flow');
@@ -78,6 +82,75 @@ describe('a num_parallel split, its @parallel step and the join, compiled', () =
     expect({ type: train.type, numNodes: train.numNodes, nodeRanges: train.nodeRanges }).toEqual({ type: 'multinode', numNodes: 3, nodeRanges: ['0:0', '1:2'] });
     expect(metaflowNodeRanges(1)).toEqual(['0:0']);
     expect(validateAsl(definition)).toEqual(expect.objectContaining({ isValid: true, errors: [] }));
+  });
+});
+
+/** TagCatchTest's @parallel step: it dies twice, then @catch's fallback runs (Metaflow's core suite, small-parallel). */
+const PARALLEL_CATCH = `
+import os
+import signal
+from metaflow import FlowSpec, catch, parallel, retry, step
+
+
+class CatchParallelFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.train, num_parallel=4)
+
+    @catch(var="failure", print_exception=False)
+    @retry(times=2)
+    @parallel
+    @step
+    def train(self):
+        os.kill(os.getpid(), signal.SIGKILL)
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    CatchParallelFlow()
+`;
+
+describe("a @parallel step with @catch: the fallback attempt runs on the control node alone, as Metaflow's runtime runs it", () => {
+  const catchGraph = analyzeFlow(importPythonFlow(writeFlow(PARALLEL_CATCH)));
+  const catchStates = buildMetaflowDefinition(planFlow(catchGraph.document, OPTIONS), refs, deployment).States as Record<string, State>;
+  const [control, worker] = catchStates.train.Parameters.NodeOverrides.NodePropertyOverrides.map((o: State) => o.ContainerOverrides);
+
+  test('workers skip the attempts past the user retries; the control node runs every attempt', () => {
+    expect(catchStates.train.Parameters.RetryStrategy.Attempts).toBe(6); // 1 + 2 retries + 3 for the fallback
+    expect(script(worker).startsWith(`${metaflowParallelWorkerFallbackSkip(2)} && `)).toBe(true);
+    expect(script(control)).not.toContain('fallback');
+    expect(script(states.train.Parameters.NodeOverrides.NodePropertyOverrides[1].ContainerOverrides)).not.toContain('fallback');
+  });
+
+  test.each([
+    [1, true],
+    [3, true],
+    [4, false],
+    [6, false],
+  ])('Batch attempt %i: the worker runs its task: %s', (attempt, runs) => {
+    const ran = spawnSync('bash', ['-c', `${metaflowParallelWorkerFallbackSkip(2)} && echo task`], {
+      env: { PATH: process.env.PATH, AWS_BATCH_JOB_ATTEMPT: String(attempt), AWS_BATCH_JOB_NODE_INDEX: '2' },
+      encoding: 'utf-8',
+    });
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toBe(runs ? 'task\n' : "@catch's fallback runs on the control node alone: worker node 2 has no task in this attempt\n");
+  });
+
+  test("the join reads its parents from the control task's _control_mapper_tasks (the control task alone after the fallback)", () => {
+    const gather = catchStates.gather.Parameters.ContainerOverrides;
+    expect(script(gather)).toContain(controlMapperJoinInputsCommand('CatchParallelFlow', 'train', deployment.datastoreRoot, 'mfcdkinputs', 'METAFLOW_PARENT_TASK_ID'));
+    const step = / step gather (.*?)\) 1>>/.exec(script(gather))![1];
+    expect(step).toContain(' --input-paths-filename mfcdkinputs');
+    expect(step).not.toContain('--input-paths ');
+    expect(gather.Environment).toEqual(expect.arrayContaining([{ Name: 'METAFLOW_PARENT_TASK_ID', 'Value.$': '$.JobId' }]));
   });
 });
 

@@ -83,7 +83,7 @@ describe('the stand-in on a @parallel step', () => {
     const metaflows = metaflowSubmitJob(graph, 'start', deployment, refs).ContainerOverrides;
     const result = await runStandinStep({ script: metaflows.Command[2], env: envOf(metaflows.Environment, '', { AWS_BATCH_JOB_ID: 'S' }), codeDir: FLOW_DIR });
     expect(result.stderr).toMatch(/num_parallel split: step_functions_internal would save range\(None\)/);
-    const ours = metaflowSubmitJob(graph, 'start', deployment, refs, metaflowParallelStepOptions(graph, 'start')).ContainerOverrides;
+    const ours = metaflowSubmitJob(graph, 'start', deployment, refs, metaflowParallelStepOptions(graph, 'start', deployment)).ContainerOverrides;
     // another job: the refused attempt above already used retry count 0 of task S
     expect(await runStandinStep({ script: ours.Command[2], env: envOf(ours.Environment, '', { AWS_BATCH_JOB_ID: 'S2' }), codeDir: FLOW_DIR })).toEqual({ exitCode: 0, stderr: '' });
   });
@@ -93,7 +93,7 @@ describe('the stand-in on a @parallel step', () => {
     const metaflows = metaflowSubmitJob(graph, 'gather', deployment, refs).ContainerOverrides;
     const short = await runStandinStep({ script: metaflows.Command[2], env: envOf(metaflows.Environment, 'J', { AWS_BATCH_JOB_ID: 'G1' }), codeDir: FLOW_DIR });
     expect(short.stderr).toMatch(/the join's inputs .* are not the control task's _control_mapper_tasks/);
-    const ours = metaflowSubmitJob(graph, 'gather', deployment, refs, metaflowParallelStepOptions(graph, 'gather')).ContainerOverrides;
+    const ours = metaflowSubmitJob(graph, 'gather', deployment, refs, metaflowParallelStepOptions(graph, 'gather', deployment)).ContainerOverrides;
     expect(await runStandinStep({ script: ours.Command[2], env: envOf(ours.Environment, 'J', { AWS_BATCH_JOB_ID: 'G2' }), codeDir: FLOW_DIR })).toEqual({ exitCode: 0, stderr: '' });
   });
 });

@@ -3,9 +3,10 @@ import { foreachStrategyLine } from '../../../../lib/compile/foreach-strategy';
 import { planFlow } from '../../../../lib/compile/plan';
 import { analyzeFlow } from '../../../../lib/graph';
 import { importPythonFlow } from '../../../../lib/importer/python';
-import { UBF_CONTROL_TASK_ID_ENV, controlMapperJoinInputsCommand } from '../../../../lib/runtime/metaflow/unbounded-foreach';
+import { controlMapperJoinInputsCommand } from '../../../../lib/runtime/metaflow/control-mapper-tasks';
 import { JOIN_ORDER_KEY_SUFFIX } from '../../../../lib/runtime/metaflow/inline-foreach-order';
 import { needsDynamoDbTable } from '../../../../lib/runtime/metaflow/step-protocol';
+import { UBF_CONTROL_TASK_ID_ENV } from '../../../../lib/runtime/metaflow/unbounded-foreach';
 import { OPTIONS, validateAsl } from '../../compile/helpers';
 import { problemsOf as problemsOfCall } from '../../../constructs/support';
 import { problemsOf, writeFlow } from '../../importer/import-source';
@@ -111,7 +112,7 @@ describe('an unbounded foreach (@unbounded_test_foreach_internal), compiled', ()
 
   test("the join reads the mapper tasks from the control task's _control_mapper_tasks; the outer join keeps its ordered read", () => {
     const gather = script('gather');
-    expect(gather).toContain(controlMapperJoinInputsCommand('ShardFlow', 'work', deployment.datastoreRoot, 'mfcdkinputs'));
+    expect(gather).toContain(controlMapperJoinInputsCommand('ShardFlow', 'work', deployment.datastoreRoot, 'mfcdkinputs', UBF_CONTROL_TASK_ID_ENV));
     expect(gather).toContain('--input-paths-filename mfcdkinputs');
     expect(gather).not.toContain('set_batch_environment parent_tasks');
     expect(env('gather')).toEqual(expect.arrayContaining([{ Name: UBF_CONTROL_TASK_ID_ENV, 'Value.$': '$.JobId' }]));
@@ -123,13 +124,6 @@ describe('an unbounded foreach (@unbounded_test_foreach_internal), compiled', ()
     const table = (name: string) => env(name).some((e) => e.Name === 'METAFLOW_SFN_DYNAMO_DB_TABLE');
     expect(['start', 'prepare', 'work', 'gather', 'merge', 'end'].filter(table)).toEqual(['start', 'gather', 'merge']);
     expect(['start', 'prepare', 'work', 'gather', 'merge', 'end'].filter((name) => needsDynamoDbTable(graph, name))).toEqual(['start', 'gather', 'merge']);
-  });
-
-  test("the join's command reads Metaflow's datastore of the flow, run and control task", () => {
-    const command = controlMapperJoinInputsCommand('ShardFlow', 'work', 's3://bucket/metaflow/', 'inputs');
-    expect(command).toContain('FlowDataStore("ShardFlow", storage_impl=S3Storage, ds_root="s3://bucket/metaflow")');
-    expect(command).toContain(`get_task_datastore(run, "work", e["${UBF_CONTROL_TASK_ID_ENV}"])["_control_mapper_tasks"]`);
-    expect(command).toContain('open("inputs", "w").write("%s/work/:" % run + ",".join(m.split("/")[-1] for m in mappers))');
   });
 
   test("the diagram names the foreach's shape", () => {
