@@ -57,6 +57,9 @@ const CELL: Record<CombinationKind, Record<'pass' | 'fail', string>> = {
  * The results as Markdown: the tallies next to what Metaflow's own context runs, a test x graph table (pass, FAIL
  * with a numbered reason, n/a), and the reasons. `+` marks combinations Metaflow's python3-sfn context cannot run.
  */
+/** The reason `generate.py` gives a graph a test's formatter rejects (its SKIP_GRAPHS, ONLY_GRAPHS, required steps). */
+const FORMATTER_INVALID = /^Metaflow's formatter finds no valid flow/;
+
 export function renderResults(doc: ResultsDocument): string {
   const sfn = tally(doc.results, 'sfn');
   const beyond = tally(doc.results, 'beyond');
@@ -104,7 +107,14 @@ export function renderResults(doc: ResultsDocument): string {
   }
   const resume = [...new Set(doc.results.filter((r) => /^resume/.test(r.reason ?? '')).map((r) => r.test))];
   if (resume.length > 0) lines.push(`Resume tests, skipped by Metaflow's scheduler executor and not applicable here either: ${resume.join(', ')}.`, '');
-  const unused = [...new Set(doc.results.map((r) => r.test))].filter((t) => doc.results.filter((r) => r.test === t).every((r) => r.outcome === 'not-applicable' && !/^resume/.test(r.reason ?? '')));
+  const refused = doc.results.filter((r) => r.outcome === 'not-applicable' && !/^resume/.test(r.reason ?? '') && !FORMATTER_INVALID.test(r.reason ?? ''));
+  const refusedTests = [...new Set(refused.map((r) => r.test))];
+  if (refusedTests.length > 0) {
+    lines.push('Not applicable in this harness:', '');
+    for (const test of refusedTests) lines.push(`- ${test}: ${[...new Set(refused.filter((r) => r.test === test).map((r) => r.reason))].join('; ')}`);
+    lines.push('');
+  }
+  const unused = tests.filter((t) => !refusedTests.includes(t) && doc.results.filter((r) => r.test === t).every((r) => r.outcome === 'not-applicable' && !/^resume/.test(r.reason ?? '')));
   if (unused.length > 0) lines.push(`Tests that fit none of the graphs in this selection: ${unused.join(', ')}.`, '');
   return lines.join('\n');
 }

@@ -94,7 +94,14 @@ function readTransition(raw: RawStep, isEnd: boolean, site: Site, problems: Prob
     problems.push({ where, field: 'self.next()', value, message, fix: `write ${TRANSITION_FORMS}` });
     return { next: [...next.targets] };
   };
-  if (next.switch || 'condition' in next.kwargs) return invalid('conditional branching (self.next({...}, condition=...)) is not supported');
+  if (next.switch || 'condition' in next.kwargs) {
+    problems.push({
+      where, field: 'self.next()', value: 'condition',
+      message: "a switch (self.next({...}, condition=...)) is not compiled: the state machine would need the step the switch task chose, which Metaflow's Step Functions protocol does not hand back (step-functions create refuses switches too)",
+      fix: 'branch statically (self.next(self.a, self.b) and a join) and test the condition inside the branches, or keep the switch flow on Metaflow\'s own runtime',
+    });
+    return { next: [...next.targets] };
+  }
   if (next.invalid) return invalid(next.invalid);
   if (next.targets.length === 0) return invalid('self.next() names no step');
   const keys = Object.keys(next.kwargs);

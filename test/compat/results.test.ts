@@ -41,6 +41,21 @@ describe('renderResults', () => {
   });
 });
 
+test('a test the harness cannot run anywhere is listed with its reason, apart from tests no graph fits', () => {
+  const text = renderResults({
+    ...doc,
+    results: [
+      ...results,
+      { test: 'ExtTest', graph: 'linear', kind: 'not-applicable', outcome: 'not-applicable', reason: 'needs packages' },
+      { test: 'ExtTest', graph: 'switch', kind: 'not-applicable', outcome: 'not-applicable', reason: "Metaflow's formatter finds no valid flow for this graph" },
+      { test: 'SwitchTest', graph: 'linear', kind: 'not-applicable', outcome: 'not-applicable', reason: "Metaflow's formatter finds no valid flow for this graph" },
+    ],
+  });
+  expect(text).toContain('Not applicable in this harness:\n\n- ExtTest: needs packages\n');
+  expect(text).toContain('Tests that fit none of the graphs in this selection: SwitchTest.');
+  expect(text).not.toContain('| ExtTest |');
+});
+
 test('oneLine keeps a reason on one line and short', () => {
   expect(oneLine('a\n  b')).toBe('a b');
   expect(oneLine('x'.repeat(400))).toHaveLength(300);

@@ -55,7 +55,8 @@ describe('steps and transitions', () => {
       'f@22 @step(colour=...)',
       'f@24 self.next(num_parallel=...)',
     ]);
-    expect(problems[1].message).toMatch(/conditional branching/);
+    expect(problems[1].message).toMatch(/^a switch \(self\.next\(\{\.\.\.\}, condition=\.\.\.\)\) is not compiled/);
+    expect(problems[1].fix).toMatch(/branch statically/);
     expect(problems[4].fix).toMatch(/self\.next\(self\.a\)/);
   });
 
