@@ -1,6 +1,6 @@
 /**
  * The graph x test matrix of Metaflow's core suite as `generate.py` classifies it, and the choices made over it
- * (which combinations to run, the CI slice). Pure: no processes, no files.
+ * (which combinations to run, the slice). Pure: no processes, no files.
  */
 
 /** `sfn`: Metaflow's python3-sfn context runs it; `beyond`: that context cannot; `not-applicable`: nobody runs it. */
@@ -50,8 +50,9 @@ export interface Matrix {
 export const runnable = (c: Combination): boolean => c.kind !== 'not-applicable';
 
 /**
- * The CI slice: every test once, on its smallest compatible graph (fewest steps; ties broken by graph name). A test
- * python3-sfn runs somewhere is sliced on a python3-sfn graph; a test only this project runs, on a `beyond` one.
+ * The slice (`npm run test:compat`): every test once, on its smallest compatible graph (fewest steps; ties broken by
+ * graph name). A test python3-sfn runs somewhere is sliced on a python3-sfn graph; a test only this project runs, on
+ * a `beyond` one.
  */
 export function sliceOf(combinations: readonly Combination[]): Combination[] {
   const byTest = new Map<string, Combination[]>();
@@ -70,8 +71,8 @@ export function byPriorityThenName(a: Combination, b: Combination): number {
 }
 
 /** Combinations grouped by graph, in the matrix's graph order: one CDK app is synthesized per graph. */
-export function byGraph(combinations: readonly Combination[]): Map<string, Combination[]> {
-  const groups = new Map<string, Combination[]>();
+export function byGraph<T extends Pick<Combination, 'graph'>>(combinations: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const c of combinations) groups.set(c.graph, [...(groups.get(c.graph) ?? []), c]);
   return groups;
 }

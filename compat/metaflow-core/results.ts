@@ -53,13 +53,13 @@ const CELL: Record<CombinationKind, Record<'pass' | 'fail', string>> = {
   'not-applicable': { pass: '', fail: '' },
 };
 
+/** The reason `generate.py` gives a graph a test's formatter rejects (its SKIP_GRAPHS, ONLY_GRAPHS, required steps). */
+const FORMATTER_INVALID = /^Metaflow's formatter finds no valid flow/;
+
 /**
  * The results as Markdown: the tallies next to what Metaflow's own context runs, a test x graph table (pass, FAIL
  * with a numbered reason, n/a), and the reasons. `+` marks combinations Metaflow's python3-sfn context cannot run.
  */
-/** The reason `generate.py` gives a graph a test's formatter rejects (its SKIP_GRAPHS, ONLY_GRAPHS, required steps). */
-const FORMATTER_INVALID = /^Metaflow's formatter finds no valid flow/;
-
 export function renderResults(doc: ResultsDocument): string {
   const sfn = tally(doc.results, 'sfn');
   const beyond = tally(doc.results, 'beyond');

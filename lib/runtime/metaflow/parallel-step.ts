@@ -25,9 +25,10 @@ import { metaflowSubmitJob, type MetaflowJobRefs, type MetaflowSubmitJob } from 
  * control task's `_control_mapper_tasks` to it. With `@catch` on the step, that list can be the control task alone:
  * `@catch`'s fallback attempt runs only there (Metaflow's local runtime starts no workers for it, and `task_exception`
  * lists the control task alone), so worker nodes skip that attempt and the join reads the list from the datastore.
- * The split and the `@parallel` step run without
- * `step_functions_internal`, as under `run --with batch`: its `task_finished` would write `range(None)` as the split's
- * cardinality (a `num_parallel` split has no `_foreach_num_splits`) and need a foreach-join key on every node.
+ *
+ * The split and the `@parallel` step run without `step_functions_internal`, as under `run --with batch`: its
+ * `task_finished` would write `range(None)` as the split's cardinality (a `num_parallel` split has no
+ * `_foreach_num_splits`) and need a foreach-join key on every node.
  */
 
 /** The task id of the control node and of the worker nodes, as the node's script spells it. */
