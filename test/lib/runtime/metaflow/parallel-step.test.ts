@@ -85,7 +85,7 @@ describe('a num_parallel split, its @parallel step and the join, compiled', () =
   });
 });
 
-/** TagCatchTest's @parallel step: it dies twice, then @catch's fallback runs (Metaflow's core suite, small-parallel). */
+/** TagCatchTest's @parallel step: it dies on all three attempts, then @catch's fallback runs (Metaflow's core suite). */
 const PARALLEL_CATCH = `
 import os
 import signal
