@@ -20,6 +20,7 @@ import { arrayForeachStepOptions, FOREACH_WIDTH_PATH, foreachTooWideCheckCommand
 import { CARDINALITY_PROJECTION, inlineForeachJoinOptions, JOIN_PARENTS_PATH, joinOrderState } from '../runtime/metaflow/inline-foreach-order';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
+import { metaflowSwitchStateNames, metaflowSwitchStates, metaflowSwitchStepOptions } from '../runtime/metaflow/switch-step';
 import { metaflowUnboundedForeachDeploymentProblems, metaflowUnboundedForeachStepOptions } from '../runtime/metaflow/unbounded-foreach';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
@@ -101,8 +102,12 @@ class MetaflowDefinitionBuilder {
     return this.plan.graph.nodes.get(name)!;
   }
 
-  /** Adds the states of `name` and every step after it up to (not including) `exit`, as Metaflow's `_visit`. */
+  /**
+   * Adds the states of `name` and every step after it up to (not including) `exit`, as Metaflow's `_visit`. A step
+   * already placed is where a switch's alternatives meet, or the loop of a recursive switch.
+   */
   visit(name: string, exit: string | undefined, states: AslStates): void {
+    if (name in states) return;
     const node = this.node(name);
     const endsHere = node.type === 'end' || (exit !== undefined && node.outFuncs.includes(exit));
     switch (node.type) {
@@ -146,8 +151,10 @@ class MetaflowDefinitionBuilder {
         const maxWorkers = this.plan.graph.document.maxWorkers ?? DEFAULT_MAX_WORKERS;
         // An iteration returns only its last job id, so the Map result stays small at any width (Metaflow returns
         // each iteration's job parameters and keeps the first; 256 KiB then caps the foreach at a few hundred splits).
+        // Where a switch in the body picks the last step, each result names its step too.
+        const lastStepVaries = this.node(join).inFuncs.length > 1;
         for (const state of Object.values(iteration)) {
-          if (state.End === true) narrowToJobId(state as Record<string, unknown>);
+          if (state.End === true) narrowToJobId(state as Record<string, unknown>, { withStep: lastStepVaries });
         }
         const { OutputPath: _firstIteration, ...map } = metaflowForeachMapState(child, join, iteration, maxWorkers);
         const joinInput = metaflowJoinInputStateName(child);
@@ -161,6 +168,14 @@ class MetaflowDefinitionBuilder {
         states[names.joinOrder] = joinOrderState(this.deployment.dynamoDbTable!, joinInput, this.refs.partition);
         states[joinInput] = metaflowJoinInputState(node.name, join);
         this.visit(join, exit, states);
+        return;
+      }
+      case 'split-switch': {
+        // Beyond Metaflow: the chosen step comes back through the coordination table (switch-step.ts).
+        const names = metaflowSwitchStateNames(node.name);
+        this.addTask(node, { Next: names.read }, states);
+        Object.assign(states, metaflowSwitchStates(node, this.deployment.dynamoDbTable!, this.refs.partition));
+        for (const child of node.outFuncs) this.visit(child, exit, states);
         return;
       }
       default:
@@ -221,7 +236,13 @@ class MetaflowDefinitionBuilder {
     // Beyond Metaflow: a foreach task whose cardinality DynamoDB refused says why and what to do instead.
     const failureCheck = node.type === 'foreach' ? { failureCheck: foreachTooWideCheckCommand(this.plan.graph.document.name, node.name) } : {};
     const unbounded = metaflowUnboundedForeachStepOptions(this.plan.graph, node.name, this.deployment);
-    const extra = { ...metaflowParallelStepOptions(this.plan.graph, node.name, this.deployment), ...(unbounded ?? arrayOptions), ...failureCheck, ...(prelude.length > 0 ? { prelude } : {}) };
+    const extra = {
+      ...metaflowParallelStepOptions(this.plan.graph, node.name, this.deployment),
+      ...metaflowSwitchStepOptions(this.plan.graph, node.name, this.deployment),
+      ...(unbounded ?? arrayOptions),
+      ...failureCheck,
+      ...(prelude.length > 0 ? { prelude } : {}),
+    };
     const parameters = multinode
       ? this.tagged(metaflowParallelSubmitJob(this.plan.graph, node.name, this.deployment, this.jobRefs(node.name), this.commandOptions(extra)))
       : this.submitJob(node.name, extra);

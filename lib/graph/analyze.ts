@@ -12,6 +12,11 @@ export interface GraphNode {
   readonly outFuncs: string[];
   /** Enclosing split/foreach/parallel steps, outermost first. A join lists the split it closes as the last one. */
   readonly splitParents: string[];
+  /**
+   * The first step of each enclosing split's branch that leads here, outermost first (Metaflow's `split_branches`);
+   * a join's list ends at the branch of the split it closes, so its parents' last entries name the branches it joins.
+   */
+  readonly splitBranches: string[];
   /** On a split, foreach or parallel split: the join that closes it. */
   readonly matchingJoin?: string;
   /** On a foreach: the artifact it iterates over. */
@@ -54,6 +59,7 @@ export function findTerminals(doc: FlowDocument): { start?: string; end?: string
 /** The node type Metaflow gives a step (`DAGNode._parse` and `_identify_start_end`). */
 export function nodeTypeOf(step: StepSpec, isStart: boolean, isEnd: boolean): NodeType {
   if (isEnd) return 'end';
+  if (step.switch !== undefined) return 'split-switch';
   if (step.next.length >= 2) return 'split';
   if (step.foreach !== undefined) return 'foreach';
   if (step.numParallel !== undefined) return 'split-parallel';
@@ -64,6 +70,7 @@ export function nodeTypeOf(step: StepSpec, isStart: boolean, isEnd: boolean): No
 interface Scratch {
   inFuncs: Set<string>;
   splitParents: string[];
+  splitBranches: string[];
   matchingJoin?: string;
 }
 
@@ -88,9 +95,9 @@ function traverse(
   const sorted: string[] = [];
   const done = new Set<string>();
   let visits = 0;
-  const visit = (name: string, seen: ReadonlySet<string>, splitParents: string[]): void => {
+  const visit = (name: string, seen: ReadonlySet<string>, splitParents: string[], splitBranches: string[]): void => {
     if (memoise) {
-      const key = `${name}|${splitParents.join(',')}`;
+      const key = `${name}|${splitParents.join(',')}|${splitBranches.join(',')}`;
       if (done.has(key)) return;
       done.add(key);
     } else if (++visits > EXACT_TRAVERSAL_BUDGET) {
@@ -102,26 +109,34 @@ function traverse(
     const node = scratch.get(name)!;
     const type = types.get(name)!;
     let childParents = splitParents;
-    if (SPLIT_TYPES.has(type)) {
+    let childBranches = splitBranches;
+    const opens = SPLIT_TYPES.has(type);
+    if (opens) {
       node.splitParents = splitParents;
+      node.splitBranches = splitBranches;
       childParents = [...splitParents, name];
     } else if (type === 'join') {
       // Metaflow ignores a join without an open split here; the linter reports it.
       if (splitParents.length > 0) {
         scratch.get(splitParents[splitParents.length - 1])!.matchingJoin = name;
         node.splitParents = splitParents;
+        node.splitBranches = splitBranches.slice(0, -1);
         childParents = splitParents.slice(0, -1);
+        childBranches = splitBranches.slice(0, -1);
       }
     } else {
       node.splitParents = splitParents;
+      node.splitBranches = splitBranches;
     }
     for (const child of byName.get(name)!.next) {
-      if (seen.has(child) || !byName.has(child)) continue;
+      // `seen` holds the step itself from its parent's visit, except for the entry step; so a switch's transition to
+      // itself (a recursive step) is no parent of it, as in Metaflow.
+      if (seen.has(child) || child === name || !byName.has(child)) continue;
       scratch.get(child)!.inFuncs.add(name);
-      visit(child, new Set([...seen, child]), childParents);
+      visit(child, new Set([...seen, child]), childParents, opens ? [...childBranches, child] : childBranches);
     }
   };
-  visit(start, new Set(), []);
+  visit(start, new Set(), [], []);
   return sorted;
 }
 
@@ -165,7 +180,7 @@ export function analyzeFlow(doc: FlowDocument): FlowGraph {
   const byName = new Map<string, StepSpec>();
   for (const step of doc.steps) if (!byName.has(step.name)) byName.set(step.name, step);
   const types = new Map([...byName.values()].map((s) => [s.name, nodeTypeOf(s, s.name === start, s.name === end)]));
-  const fresh = () => new Map([...byName.keys()].map((n) => [n, { inFuncs: new Set<string>(), splitParents: [] } as Scratch]));
+  const fresh = () => new Map([...byName.keys()].map((n) => [n, { inFuncs: new Set<string>(), splitParents: [], splitBranches: [] } as Scratch]));
 
   let scratch = fresh();
   let sortedNames: string[];
@@ -191,6 +206,7 @@ export function analyzeFlow(doc: FlowDocument): FlowGraph {
       inFuncs: [...s.inFuncs].sort(),
       outFuncs: [...step.next],
       splitParents: s.splitParents,
+      splitBranches: s.splitBranches,
       ...(s.matchingJoin !== undefined && SPLIT_TYPES.has(type) ? { matchingJoin: s.matchingJoin } : {}),
       ...(type === 'foreach' ? { foreachParam: step.foreach } : {}),
       ...(type === 'split-parallel' ? { numParallel: step.numParallel } : {}),

@@ -36,6 +36,7 @@ const SHAPES: Record<GraphNode['type'], [string, string]> = {
   end: ['([', '])'],
   linear: ['[', ']'],
   split: ['{{', '}}'],
+  'split-switch': ['{', '}'],
   foreach: ['[/', '/]'],
   'split-parallel': ['[/', '\\]'],
   join: ['[\\', '/]'],
@@ -54,6 +55,7 @@ export function nodeLines(node: GraphNode, graph: FlowGraph, options: DiagramOpt
   const lines = [node.name];
   if (node.type === 'foreach') lines.push(`foreach ${node.foreachParam}`);
   if (node.type === 'split') lines.push(`branch ×${node.outFuncs.length}`);
+  if (node.type === 'split-switch') lines.push(`switch on ${s.switch?.condition}`);
   if (node.type === 'split-parallel') lines.push(`num_parallel ${node.numParallel}`);
   if (node.type === 'join') lines.push('join');
   if (s.parallel) lines.push('@parallel (multi-node)');
@@ -76,6 +78,11 @@ export function nodeLines(node: GraphNode, graph: FlowGraph, options: DiagramOpt
   const extra = options.annotate?.(node, graph);
   if (extra) lines.push(extra);
   return lines;
+}
+
+/** The condition's values that lead a switch to `child`, as the flow writes them. */
+function switchCasesTo(node: GraphNode, child: string): string[] {
+  return Object.entries(node.step.switch?.cases ?? {}).filter(([, step]) => step === child).map(([value]) => `${node.step.switch!.condition} = ${value}`);
 }
 
 /** How a run starts: parameters, schedule, S3 triggers. Empty when only a manual start exists. */
@@ -125,12 +132,15 @@ export function renderMermaid(graph: FlowGraph, options: DiagramOptions = {}): s
   for (const node of reachable) {
     for (const child of node.outFuncs) {
       const edgeLabel =
-        node.type === 'foreach' ? `|${label([`each ${node.foreachParam}`])}|` : node.type === 'split-parallel' ? `|${label([`×${node.numParallel}`])}|` : '';
+        node.type === 'foreach' ? `|${label([`each ${node.foreachParam}`])}|`
+        : node.type === 'split-parallel' ? `|${label([`×${node.numParallel}`])}|`
+        : node.type === 'split-switch' ? `|${label([switchCasesTo(node, child).join(' · ')])}|`
+        : '';
       out.push(`  ${mermaidId(node.name)} -->${edgeLabel} ${mermaidId(child)}`);
     }
   }
   const classes: Array<[string, (n: GraphNode) => boolean]> = [
-    ['branch', (n) => n.type === 'split'],
+    ['branch', (n) => n.type === 'split' || n.type === 'split-switch'],
     ['foreach', (n) => n.type === 'foreach' || n.type === 'split-parallel'],
     ['join', (n) => n.type === 'join'],
     ['parallel', (n) => n.step.parallel === true],

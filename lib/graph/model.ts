@@ -98,6 +98,11 @@ export interface StepSpec extends StepSettings {
   readonly numParallel?: number;
   /** True for a `@parallel` step (the target of `numParallel`). */
   readonly parallel?: boolean;
+  /**
+   * Switch: exactly one of `next` runs, the one the step's condition picks at run time (Metaflow's
+   * `self.next({...}, condition=...)`). Only a Metaflow flow can switch: the chosen step comes from the task.
+   */
+  readonly switch?: SwitchSpec;
   /** True for a join step (Metaflow: `def step(self, inputs)`). */
   readonly join?: boolean;
   /** Marks the entry step (Metaflow's `@step(start=True)`). Default: the step named `start`. */
@@ -108,6 +113,14 @@ export interface StepSpec extends StepSettings {
   readonly doc?: string;
   /** Where the step was declared (Python importer: file and line), used in error messages. */
   readonly source?: SourceLocation;
+}
+
+/** Metaflow's split-switch: the artifact that decides and the step each of its values leads to. */
+export interface SwitchSpec {
+  /** Name of the artifact the step sets (`condition="mode"` reads `self.mode`). */
+  readonly condition: string;
+  /** Step each value of the condition leads to, as the flow writes the cases (values are steps of `next`). */
+  readonly cases: Readonly<Record<string, string>>;
 }
 
 export interface SourceLocation {
@@ -249,7 +262,7 @@ export interface FlowDocument {
 }
 
 /** Node types as Metaflow names them (`metaflow/graph.py`). */
-export type NodeType = 'start' | 'linear' | 'split' | 'foreach' | 'split-parallel' | 'join' | 'end';
+export type NodeType = 'start' | 'linear' | 'split' | 'split-switch' | 'foreach' | 'split-parallel' | 'join' | 'end';
 
 export const METAFLOW_DEFAULT_CPU = 1;
 export const METAFLOW_DEFAULT_MEMORY_MIB = 4096;

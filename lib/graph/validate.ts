@@ -8,10 +8,10 @@ import { checkFlowFields } from './rules/flow-fields';
 import { checkParameters } from './rules/parameters';
 import { checkSchedule } from './rules/schedule';
 import { checkStepSettings } from './rules/steps';
-import { checkAcyclic, checkReachable, checkTransitions } from './rules/transitions';
+import { checkAcyclic, checkReachable, checkSwitches, checkTransitions } from './rules/transitions';
 
 /** Rules on the transitions themselves; the graph rules trust them only when these find nothing. */
-const TRANSITION_RULES: readonly Rule[] = [checkTerminalSteps, checkTransitions, checkAcyclic];
+const TRANSITION_RULES: readonly Rule[] = [checkTerminalSteps, checkTransitions, checkSwitches, checkAcyclic];
 
 /**
  * Rules over the analysed graph that assume known steps, no loops and sound transitions. A broken transition

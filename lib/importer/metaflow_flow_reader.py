@@ -127,11 +127,20 @@ def transition(func, source):
     call = last.value
     if self_attr(call.func) != "next":
         return None
-    result = {"line": last.lineno, "targets": [], "kwargs": {}, "switch": False, "invalid": None}
+    result = {"line": last.lineno, "targets": [], "kwargs": {}, "switch": False, "cases": [], "invalid": None}
     for arg in call.args:
         target = self_attr(arg)
         if isinstance(arg, ast.Dict):
             result["switch"] = True
+            for key, value in zip(arg.keys, arg.values):
+                case = self_attr(value)
+                if key is None or case is None:
+                    result["invalid"] = "the switch case %s does not lead to a step (write 'value': self.<step>)" % segment(value, source)
+                    continue
+                key_value = literal(key, source)
+                result["cases"].append([str(key_value["value"]) if "value" in key_value else key_value["nonLiteral"], case])
+                if case not in result["targets"]:
+                    result["targets"].append(case)
         elif target is None:
             result["invalid"] = "argument %s is not a step (self.<step>)" % segment(arg, source)
         else:

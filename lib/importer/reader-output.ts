@@ -25,6 +25,8 @@ export interface RawTransition {
   readonly kwargs: Readonly<Record<string, RawValue>>;
   /** `self.next({...}, condition=...)`, Metaflow's split-switch. */
   readonly switch: boolean;
+  /** A switch's cases in the order written: the key (a literal's value, else its source text) and the step. */
+  readonly cases?: ReadonlyArray<readonly [string, string]>;
   /** Why the call is not a transition Metaflow understands, if it is not. */
   readonly invalid: string | null;
 }

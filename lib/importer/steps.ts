@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { SecretAccess, StepSpec } from '../graph/model';
+import type { SecretAccess, StepSpec, SwitchSpec } from '../graph/model';
 import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
 import { isLiteral, type RawStep, type RawTransition } from './reader-output';
 import { readStepDecorators } from './step-decorators';
@@ -68,6 +68,7 @@ interface Transition {
   next: string[];
   foreach?: string;
   numParallel?: number;
+  switch?: SwitchSpec;
 }
 
 function readTransition(raw: RawStep, isEnd: boolean, site: Site, problems: Problem[]): Transition {
@@ -94,20 +95,28 @@ function readTransition(raw: RawStep, isEnd: boolean, site: Site, problems: Prob
     problems.push({ where, field: 'self.next()', value, message, fix: `write ${TRANSITION_FORMS}` });
     return { next: [...next.targets] };
   };
-  if (next.switch || 'condition' in next.kwargs) {
-    problems.push({
-      where, field: 'self.next()', value: 'condition',
-      message: "a switch (self.next({...}, condition=...)) is not compiled: the state machine would need the step the switch task chose, which Metaflow's Step Functions protocol does not hand back (step-functions create refuses switches too)",
-      fix: 'branch statically (self.next(self.a, self.b) and a join) and test the condition inside the branches, or keep the switch flow on Metaflow\'s own runtime',
-    });
-    return { next: [...next.targets] };
-  }
+  if (next.switch || 'condition' in next.kwargs) return switchTransition(next, where, problems) ?? invalid(next.invalid ?? 'a switch needs a dict of cases and condition=', 'condition');
   if (next.invalid) return invalid(next.invalid);
   if (next.targets.length === 0) return invalid('self.next() names no step');
   const keys = Object.keys(next.kwargs);
   if (keys.length === 0) return { next: [...next.targets] };
   if (keys.length > 1 || next.targets.length > 1) return invalid(`keywords ${keys.join(', ')} need exactly one target step and one keyword`, keys);
   return keywordTransition(next, keys[0], where, problems, raw.literalAssignments) ?? invalid(`unknown keyword ${keys[0]}=`, keys[0]);
+}
+
+/** `self.next({"a": self.x, "b": self.y}, condition="name")`: Metaflow's split-switch. */
+function switchTransition(next: RawTransition, where: string, problems: Problem[]): Transition | undefined {
+  const keys = Object.keys(next.kwargs);
+  const condition = next.kwargs.condition;
+  if (!next.switch || next.invalid || keys.length !== 1 || condition === undefined) return undefined;
+  if (!isLiteral(condition) || typeof condition.value !== 'string' || condition.value === '') {
+    problems.push({
+      where, field: 'self.next(condition=...)', value: isLiteral(condition) ? condition.value : condition.nonLiteral,
+      message: 'must name the artifact that picks the case, as a string', fix: 'write condition="mode" where the step sets self.mode',
+    });
+    return { next: [...next.targets] };
+  }
+  return { next: [...next.targets], switch: { condition: condition.value, cases: Object.fromEntries(next.cases ?? []) } };
 }
 
 function keywordTransition(next: RawTransition, key: string, where: string, problems: Problem[], assigned?: RawStep['literalAssignments']): Transition | undefined {

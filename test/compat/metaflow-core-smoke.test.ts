@@ -27,6 +27,7 @@ const COMBINATIONS: readonly Sampled[] = [
   { test: 'BasicForeachTest', graph: 'simple-foreach', kind: 'sfn', covers: 'a foreach and its join (Map state, ordered join)' },
   { test: 'BasicUnboundedForeachTest', graph: 'small-foreach', kind: 'beyond', covers: 'an unbounded foreach (one control task)' },
   { test: 'BasicParallelTest', graph: 'small-parallel', kind: 'beyond', covers: '@parallel as one multi-node job' },
+  { test: 'SwitchInForeachTest', graph: 'switch_in_foreach', kind: 'beyond', covers: 'a switch in a foreach: the chosen step read back, a join over two possible last steps' },
 ];
 
 describeWithRealMetaflow(`Metaflow's core suite through metaflow-cdk (${COMBINATIONS.length} combinations)`, (real) => {

@@ -29,6 +29,9 @@ const CASES: readonly Case[] = [
   { flow: 'RetryCatchTimeoutAnchorFlow', file: fixture('retry_catch_timeout_flow') },
   { flow: 'BatchResourcesAnchorFlow', file: fixture('batch_resources_flow') },
   { flow: 'RankingFlow', file: path.join(REPO, 'examples', 'python', 'ranking_flow.py'), params: ['markets=["de", "fr", "us", "jp"]'] },
+  // Switches: at the top, in a branch and in a foreach (mode=branch), and the recursive loop (mode=loop).
+  { flow: 'SwitchFlow', file: fixture('switch_flow') },
+  { flow: 'SwitchFlow', file: fixture('switch_flow'), params: ['mode=loop'] },
 ];
 
 describeWithRealMetaflow('Python flows under run --local with the real Metaflow', (real) => {
@@ -37,12 +40,12 @@ describeWithRealMetaflow('Python flows under run --local with the real Metaflow'
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfcdk-real-'));
     cdkOut = path.join(work, 'cdk.out');
-    synthesizeFlows(cdkOut, CASES.map((c) => c.file));
+    synthesizeFlows(cdkOut, [...new Set(CASES.map((c) => c.file))]);
   }, 300_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test.each(CASES)('$flow: the run succeeds and its end artifacts equal those of python flow.py run', async ({ flow, file, params = [] }) => {
-    const runRoot = path.join(work, 'runs', flow);
+  test.each(CASES.map((c) => ({ ...c, name: [c.flow, ...(c.params ?? [])].join(' ') })))('$name: the run succeeds and its end artifacts equal those of python flow.py run', async ({ flow, file, params = [] }) => {
+    const runRoot = path.join(work, 'runs', flow, String(params.length > 0 ? params.join('_').replace(/[^\w=-]/g, '') : 'defaults'));
     const args = realRunArgs(real(), flow, cdkOut, runRoot);
     const [engine, reference] = await Promise.all([
       captureCli([...args, ...params.flatMap((p) => ['-p', p])]),

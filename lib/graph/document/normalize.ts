@@ -15,7 +15,7 @@ const SETTINGS_KEYS = allKeys<StepSettings>()([
   'awsBatchTags', 'logDriver', 'logOptions', 'privileged', 'retry', 'timeoutSeconds', 'catch', 'secrets',
   'environment', 'command',
 ]);
-const STEP_KEYS = allKeys<StepSpec>()(['name', 'start', 'end', 'next', 'foreach', 'numParallel', 'parallel', 'join', 'doc', ...SETTINGS_KEYS, 'source']);
+const STEP_KEYS = allKeys<StepSpec>()(['name', 'start', 'end', 'next', 'foreach', 'numParallel', 'parallel', 'switch', 'join', 'doc', ...SETTINGS_KEYS, 'source']);
 const DOCUMENT_KEYS = allKeys<FlowDocument>()([
   '$schema', 'version', 'name', 'doc', 'runtime', 'defaults', 'parameters', 'schedule', 'triggers', 'maxWorkers',
   'maxNumSplits', 'workflowTimeoutSeconds', 'tags', 'steps',

@@ -63,15 +63,24 @@ export const checkSplitJoinBalance: Rule = (ctx) => {
   return [...problems.values()];
 };
 
+/**
+ * As Metaflow resolves them: each parent of a join stands for the branch of the closed split it is on, so the
+ * alternatives of a switch inside a branch count once.
+ */
+function joinedBranches(graph: FlowGraph, join: GraphNode): string[] {
+  return [...new Set(join.inFuncs.map((p) => graph.nodes.get(p)!.splitBranches.at(-1) ?? p))];
+}
+
 function checkJoin(ctx: RuleContext, graph: FlowGraph, join: GraphNode, stack: readonly string[], add: (p: Problem) => void) {
   const split = graph.nodes.get(stack[stack.length - 1])!;
   const expected = split.type === 'split' ? split.outFuncs.length : 1;
-  if (join.inFuncs.length !== expected) {
+  const branches = joinedBranches(graph, join);
+  if (branches.length !== expected) {
     add({
       where: ctx.stepWhere(join.name),
       field: 'join',
       value: join.inFuncs,
-      message: `step ${join.name} is a join step but ${join.inFuncs.length} step(s) (${join.inFuncs.join(', ')}) lead to it; it was expecting ${expected} incoming path(s), starting from split step(s) ${split.outFuncs.join(', ')} of ${split.name}`,
+      message: `step ${join.name} is a join step but ${join.inFuncs.length} step(s) (${join.inFuncs.join(', ')}) lead to it from ${branches.length} branch(es) (${branches.join(', ')}); it was expecting ${expected} incoming path(s), starting from split step(s) ${split.outFuncs.join(', ')} of ${split.name}`,
       fix: `make each branch of ${split.name} end in ${join.name} exactly once`,
     });
     return;
@@ -88,13 +97,19 @@ function checkJoin(ctx: RuleContext, graph: FlowGraph, join: GraphNode, stack: r
   }
 }
 
-/** A step reached from several steps merges branches: only a join may do that. */
+/**
+ * A step reached from several branches of a split merges them: only a join may do that. The alternatives of a switch
+ * may meet anywhere, since only one of them runs.
+ */
 export const checkMergesAreJoins: Rule = (ctx) => {
   if (!ctx.graph) return [];
+  const graph = ctx.graph;
   const problems: Problem[] = [];
-  for (const node of ctx.graph.nodes.values()) {
+  for (const node of graph.nodes.values()) {
     // The end step is left to the balance check, which names the split that was not joined.
-    if (node.inFuncs.length < 2 || node.type === 'join' || node.type === 'end' || node.name === ctx.graph.start) continue;
+    if (node.inFuncs.length < 2 || node.type === 'join' || node.type === 'end' || node.name === graph.start) continue;
+    const branches = new Set(node.inFuncs.map((p) => graph.nodes.get(p)!.splitBranches.join(',')));
+    if (branches.size === 1 && node.inFuncs.some((p) => reachedThroughSwitch(graph, p))) continue;
     problems.push({
       where: ctx.stepWhere(node.name),
       field: 'join',
@@ -105,6 +120,21 @@ export const checkMergesAreJoins: Rule = (ctx) => {
   }
   return problems;
 };
+
+/** Whether a switch lies on some path from the entry step to `name` (or `name` is one). */
+function reachedThroughSwitch(graph: FlowGraph, name: string): boolean {
+  const seen = new Set<string>();
+  const queue = [name];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const node = graph.nodes.get(current)!;
+    if (node.type === 'split-switch') return true;
+    queue.push(...node.inFuncs);
+  }
+  return false;
+}
 
 /** Metaflow's `check_empty_foreaches`, and the same for a parallel split. */
 export const checkEmptyForeaches: Rule = (ctx) => {

@@ -115,8 +115,10 @@ export const checkAcyclic: Rule = (ctx) => {
   const visit = (name: string): void => {
     state.set(name, 'active');
     path.push(name);
-    for (const child of ctx.step(name)?.next ?? []) {
-      if (ctx.step(child) === undefined) continue;
+    const step = ctx.step(name);
+    for (const child of step?.next ?? []) {
+      // A switch may go back to itself (Metaflow's recursive step); no other loop is allowed.
+      if (ctx.step(child) === undefined || (child === name && step?.switch !== undefined)) continue;
       if (state.get(child) === 'active') {
         const loop = [...path.slice(path.indexOf(child)), child];
         const key = [...loop.slice(0, -1)].sort().join(',');
@@ -138,6 +140,57 @@ export const checkAcyclic: Rule = (ctx) => {
     state.set(name, 'done');
   };
   for (const step of ctx.doc.steps) if (!state.has(step.name)) visit(step.name);
+  return problems;
+};
+
+/**
+ * Metaflow's `check_switch_splits` and `check_ambiguous_joins`, and what a switch needs here: a Metaflow flow (the
+ * chosen step comes from Metaflow's task), cases that name the steps of `next`, and a transition of its own.
+ */
+export const checkSwitches: Rule = (ctx) => {
+  const problems: Problem[] = [];
+  for (const step of ctx.doc.steps) {
+    if (step.switch === undefined) continue;
+    const where = ctx.stepWhere(step.name);
+    const targets = new Set(Object.values(step.switch.cases));
+    if (ctx.doc.runtime?.kind !== 'metaflow') {
+      problems.push({
+        where, field: 'switch', value: step.switch.condition,
+        message: `step ${step.name} is a switch, which only a Metaflow flow can run: the chosen step comes from Metaflow's task`,
+        fix: `import the flow from its Python file, or replace the switch with a branch (${ctx.spell.next('<step>')} for each) and a join`,
+      });
+    }
+    if (targets.size < 2) {
+      problems.push({
+        where, field: 'switch.cases', value: step.switch.cases,
+        message: `step ${step.name} is a switch split but leads to ${targets.size} step(s); a switch needs at least 2`,
+        fix: `add a case that leads to another step, or replace the switch with ${ctx.spell.next('<step>')}`,
+      });
+    }
+    const next = new Set(step.next);
+    if ([...targets].some((t) => !next.has(t)) || [...next].some((n) => !targets.has(n))) {
+      problems.push({
+        where, field: 'switch.cases', value: step.switch.cases,
+        message: `the cases of switch ${step.name} lead to ${listNames([...targets])}, but its next is ${listNames(step.next)}`,
+        fix: 'list in next exactly the steps the cases lead to',
+      });
+    }
+    if (step.foreach !== undefined || step.numParallel !== undefined) {
+      problems.push({
+        where, field: 'switch', value: step.switch.condition,
+        message: `step ${step.name} is a switch and also a ${step.foreach !== undefined ? 'foreach' : 'numParallel'} split; Metaflow does not allow that`,
+        fix: 'add a step so that the switch and the other step become separate steps',
+      });
+    }
+    for (const target of targets) {
+      if (ctx.step(target)?.join !== true) continue;
+      problems.push({
+        where, field: 'switch.cases', value: target,
+        message: `a conditional path cannot lead directly to a join step: switch ${step.name} leads to the join ${target}`,
+        fix: `add an intermediate, unconditional step between ${step.name} and ${target}`,
+      });
+    }
+  }
   return problems;
 };
 

@@ -47,6 +47,11 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
    */
   readonly joinInputsCommand?: string;
   /**
+   * Commands run in the task after Metaflow's `step` succeeded, inside its log capture; the task fails if one fails,
+   * e.g. a switch's write of the step it chose (`switch-step.ts`). @default none
+   */
+  readonly afterStep?: readonly string[];
+  /**
    * A command run after the step's commands failed, before Metaflow's logs are saved (the task still fails), e.g. the
    * foreach check that names the width ceiling when DynamoDB refused the cardinality. @default none
    */
@@ -159,7 +164,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     ...tags,
     ...(deployment.namespace !== undefined ? [`--namespace=${deployment.namespace}`] : []),
   ];
-  commands.push(step.join(' '));
+  commands.push(step.join(' '), ...(options.afterStep ?? []));
   return commands;
 }
 

@@ -73,7 +73,7 @@ export function metaflowStepEnvironment(graph: FlowGraph, stepName: string, depl
     if (deployment.dynamoDbTable === undefined) {
       throw new ValidationError([{
         where: `flow "${graph.document.name}" step "${stepName}"`, field: 'dynamoDbTable', value: undefined,
-        message: 'the step coordinates a foreach through DynamoDB but the deployment names no table', fix: 'pass the infrastructure\'s foreach coordination table as dynamoDbTable',
+        message: 'the step coordinates a foreach or a switch through DynamoDB but the deployment names no table', fix: 'pass the infrastructure\'s coordination table as dynamoDbTable',
       }]);
     }
     add('METAFLOW_SFN_DYNAMO_DB_TABLE', deployment.dynamoDbTable);

@@ -24,7 +24,7 @@ import { closedSplitOf, isForeachJoin } from './step-protocol';
 /** Suffix of the item holding an inline-Map foreach's join order, after the foreach task's id. */
 export const JOIN_ORDER_KEY_SUFFIX = '-join-order';
 
-/** Where the Map puts its results (one `{JobId}` per iteration, in item order). */
+/** Where the Map puts its results (one `{JobId}` per iteration, with `Step` when the last step varies, in item order). */
 export const JOIN_PARENTS_PATH = '$.JoinParents';
 
 /** Where the foreach's cardinality read puts the item (Metaflow's `ResultPath`). */
@@ -63,11 +63,16 @@ export function joinOrderState(table: string, next: string, partition = 'aws') {
 
 /**
  * The join's command in place of Metaflow's `set_batch_environment parent_tasks`: reads the join-order item with
- * Metaflow's AWS client and table setting and writes `--input-paths` (`sfn-<run>/<last step>/:<id>,<id>,...`) in
- * split order to `file`. It fails when the lists disagree in length.
+ * Metaflow's AWS client and table setting and writes `--input-paths` in split order to `file`:
+ * `sfn-<run>/<last step>/:<id>,<id>,...`, or, when a switch in the body picks the last step (`lastBodySteps` names
+ * several), `sfn-<run>:/<step>/<id>,...` with each step as its Map result names it. It fails when the lists disagree
+ * in length.
  */
-export function orderedJoinInputsCommand(lastBodyStep: string, file: string): string {
+export function orderedJoinInputsCommand(lastBodySteps: readonly string[], file: string): string {
   const a = JOIN_ORDER_ATTRIBUTES;
+  const paths = lastBodySteps.length === 1
+    ? `"sfn-%s/${lastBodySteps[0]}/:" % e["METAFLOW_RUN_ID"] + ",".join(t["JobId"] for _, t in parents)`
+    : '"sfn-%s:" % e["METAFLOW_RUN_ID"] + ",".join("/%s/%s" % (t["Step"], t["JobId"]) for _, t in parents)';
   const code = [
     'import json, os',
     'from metaflow.metaflow_config import SFN_DYNAMO_DB_TABLE',
@@ -75,10 +80,11 @@ export function orderedJoinInputsCommand(lastBodyStep: string, file: string): st
     'e = os.environ',
     `key = e["METAFLOW_SPLIT_PARENT_TASK_ID"] + "${JOIN_ORDER_KEY_SUFFIX}"`,
     'item = get_aws_client("dynamodb").get_item(TableName=SFN_DYNAMO_DB_TABLE, Key={"pathspec": {"S": key}}, ConsistentRead=True)["Item"]',
-    `ids = [t["JobId"] for t in json.loads(item["${a.taskIds}"]["S"])]`,
+    `tasks = json.loads(item["${a.taskIds}"]["S"])`,
     `indexes = [int(i) for i in json.loads(item["${a.splitIndexes}"]["S"])]`,
-    'assert len(ids) == len(indexes), "%d join parents for %d splits in %s" % (len(ids), len(indexes), key)',
-    `open("${file}", "w").write("sfn-%s/${lastBodyStep}/:" % e["METAFLOW_RUN_ID"] + ",".join(i for _, i in sorted(zip(indexes, ids))))`,
+    'assert len(tasks) == len(indexes), "%d join parents for %d splits in %s" % (len(tasks), len(indexes), key)',
+    'parents = sorted(zip(indexes, tasks), key=lambda p: p[0])',
+    `open("${file}", "w").write(${paths})`,
   ];
   return `python -c '${code.join('; ')}'`;
 }
@@ -87,5 +93,5 @@ export function orderedJoinInputsCommand(lastBodyStep: string, file: string): st
 export function inlineForeachJoinOptions(graph: FlowGraph, step: string, strategies: Readonly<Record<string, string>>): MetaflowStepCommandOptions {
   const node = graph.nodes.get(step)!;
   if (!isForeachJoin(graph, node) || strategies[closedSplitOf(graph, node)!.name] === 'array-job') return {};
-  return { inputPathsFile: INPUT_PATHS_FILE, joinInputsCommand: orderedJoinInputsCommand(node.inFuncs[0], INPUT_PATHS_FILE) };
+  return { inputPathsFile: INPUT_PATHS_FILE, joinInputsCommand: orderedJoinInputsCommand(node.inFuncs, INPUT_PATHS_FILE) };
 }

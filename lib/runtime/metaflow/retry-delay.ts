@@ -2,7 +2,7 @@ import type { FlowGraph, GraphNode } from '../../graph/analyze';
 import { TERMINATE_REASON } from '../naming';
 import { METAFLOW_HOST_CAUSE_PATTERN } from './host-retry';
 import type { MetaflowEnvEntry } from './environment';
-import { isForeachJoin, retriesOf } from './step-protocol';
+import { isSplitJoin, retriesOf } from './step-protocol';
 
 /**
  * The retry envelope of a Metaflow step: the state machine, not Batch, decides whether a failed job is tried again.
@@ -238,12 +238,13 @@ function jobTask(task: Record<string, unknown>, delayed: boolean): Record<string
   };
 }
 
-/** The Task of an iteration's last step returns only its job id; for an envelope, the `done` Pass does. */
-export function narrowToJobId(state: Record<string, unknown>): void {
-  if (state.Type === 'Task') state.ResultSelector = { 'JobId.$': '$.JobId' };
-  else if (state.Type === 'Pass' && (state.Parameters as Record<string, unknown> | undefined)?.['JobId.$'] !== undefined) {
-    const { 'Parameters.$': _dropped, ...jobId } = state.Parameters as Record<string, unknown>;
-    state.Parameters = jobId;
+/** The Task of an iteration's last step returns only its job id (and step name, `withStep`); for an envelope, the `done` Pass does. */
+export function narrowToJobId(state: Record<string, unknown>, options: { withStep?: boolean } = {}): void {
+  if (state.Type === 'Task') {
+    state.ResultSelector = { 'JobId.$': '$.JobId', ...(options.withStep === true ? { 'Step.$': '$.Parameters.step_name' } : {}) };
+  } else if (state.Type === 'Pass' && (state.Parameters as Record<string, unknown> | undefined)?.['JobId.$'] !== undefined) {
+    const { 'Parameters.$': parameters, ...jobId } = state.Parameters as Record<string, unknown>;
+    state.Parameters = options.withStep === true ? { ...jobId, 'Step.$': `${String(parameters)}.step_name` } : jobId;
   }
 }
 
@@ -255,7 +256,7 @@ export function narrowToJobId(state: Record<string, unknown>): void {
 export function metaflowRetryEnvelopeOf(graph: FlowGraph, node: GraphNode, explicitDelayMinutes: number | undefined, hostRetries: number): MetaflowRetryEnvelopeOptions | undefined {
   const { attempts, maxUserCodeRetries } = retriesOf(node);
   const delayed = explicitDelayMinutes !== undefined && explicitDelayMinutes > 0 && maxUserCodeRetries > 0;
-  const arrayInput = node.name !== graph.start && node.inFuncs.length > 1 && !isForeachJoin(graph, node);
+  const arrayInput = isSplitJoin(graph, node);
   if (delayed) return { delaySeconds: Math.round(explicitDelayMinutes * 60), attempts, hostRetries };
   if (arrayInput && hostRetries > 0) return { attempts, hostRetries };
   return undefined;

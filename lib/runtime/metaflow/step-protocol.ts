@@ -45,6 +45,24 @@ export function isForeachJoin(graph: FlowGraph, n: GraphNode): boolean {
   return n.type === 'join' && closedSplitOf(graph, n)?.type === 'foreach';
 }
 
+/** The join of a static split: its input is the Parallel state's array, one entry per branch. */
+export function isSplitJoin(graph: FlowGraph, n: GraphNode): boolean {
+  return n.type === 'join' && closedSplitOf(graph, n)?.type === 'split';
+}
+
+/** A switch that may choose itself again (Metaflow's recursive step). */
+export function isRecursiveSwitch(n: GraphNode): boolean {
+  return n.type === 'split-switch' && n.outFuncs.includes(n.name);
+}
+
+/**
+ * A step whose parent step is known only at run time: where the alternatives of a switch meet, and a recursive switch
+ * (its parent is the step before the loop, then itself). It reads the parent's step name from its input.
+ */
+export function hasRunTimeParent(n: GraphNode): boolean {
+  return n.type !== 'join' && (n.inFuncs.length > 1 || isRecursiveSwitch(n));
+}
+
 /** The foreach that `n` is the unbounded body of (`@unbounded_test_foreach_internal`, `unbounded-foreach.ts`), if any. */
 export function unboundedForeachOf(graph: FlowGraph, n: GraphNode): GraphNode | undefined {
   const runtime = graph.document.runtime;
@@ -127,17 +145,24 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
       inputPaths = `sfn-\${METAFLOW_RUN_ID}/${n.inFuncs[0]}/:\${METAFLOW_PARENT_TASK_IDS}`;
       set('METAFLOW_SPLIT_PARENT_TASK_ID', `$.Parameters.split_parent_task_id_${n.splitParents[n.splitParents.length - 1]}`);
       attrs['metaflow.run_id.$'] = "$.Parameters.['metaflow.run_id']";
-    } else if (n.inFuncs.length === 1) {
-      inputPaths = `sfn-\${METAFLOW_RUN_ID}/${n.inFuncs[0]}/\${METAFLOW_PARENT_TASK_ID}`;
-      set('METAFLOW_PARENT_TASK_ID', '$.JobId');
-      attrs['metaflow.run_id.$'] = "$.Parameters.['metaflow.run_id']";
-    } else {
-      inputPaths = 'sfn-${METAFLOW_RUN_ID}:' + n.inFuncs.map((_, i) => `/\${METAFLOW_PARENT_${i}_STEP}/\${METAFLOW_PARENT_${i}_TASK_ID}`).join(',');
+    } else if (isSplitJoin(graph, n)) {
+      // One input per branch of the split; a branch holding a switch ends in whichever step its switch chose.
+      const branches = closedSplitOf(graph, n)!.outFuncs;
+      inputPaths = 'sfn-${METAFLOW_RUN_ID}:' + branches.map((_, i) => `/\${METAFLOW_PARENT_${i}_STEP}/\${METAFLOW_PARENT_${i}_TASK_ID}`).join(',');
       attrs['metaflow.run_id.$'] = "$.[0].Parameters.['metaflow.run_id']";
-      n.inFuncs.forEach((_, i) => {
+      branches.forEach((_, i) => {
         set(`METAFLOW_PARENT_${i}_TASK_ID`, `$.[${i}].JobId`);
         set(`METAFLOW_PARENT_${i}_STEP`, `$.[${i}].Parameters.step_name`);
       });
+    } else if (hasRunTimeParent(n)) {
+      inputPaths = 'sfn-${METAFLOW_RUN_ID}/${METAFLOW_PARENT_STEP}/${METAFLOW_PARENT_TASK_ID}';
+      set('METAFLOW_PARENT_TASK_ID', '$.JobId');
+      set('METAFLOW_PARENT_STEP', '$.Parameters.step_name');
+      attrs['metaflow.run_id.$'] = "$.Parameters.['metaflow.run_id']";
+    } else {
+      inputPaths = `sfn-\${METAFLOW_RUN_ID}/${n.inFuncs[0]}/\${METAFLOW_PARENT_TASK_ID}`;
+      set('METAFLOW_PARENT_TASK_ID', '$.JobId');
+      attrs['metaflow.run_id.$'] = "$.Parameters.['metaflow.run_id']";
     }
     if (options.inputPaths !== undefined) inputPaths = options.inputPaths;
     set('METAFLOW_INPUT_PATHS', inputPaths);
@@ -181,13 +206,15 @@ export function stepProtocol(graph: FlowGraph, stepName: string, deployment: Met
 }
 
 /**
- * Whether Metaflow gives the step `METAFLOW_SFN_DYNAMO_DB_TABLE`: foreach steps, last steps of foreach bodies, foreach
- * joins; not the split, control task and join of an unbounded foreach, which coordinate through the datastore.
+ * Whether the step gets `METAFLOW_SFN_DYNAMO_DB_TABLE`: as in Metaflow, foreach steps, last steps of foreach bodies and
+ * foreach joins, not the split, control task and join of an unbounded foreach, which coordinate through the datastore;
+ * beyond Metaflow, switch steps, which write the step they chose there (`switch-step.ts`).
  */
 export function needsDynamoDbTable(graph: FlowGraph, stepName: string): boolean {
   const n = node(graph, stepName);
   const coordinatedJoin = (join: GraphNode) => isForeachJoin(graph, join) && !isUnboundedForeach(graph, closedSplitOf(graph, join)!);
   return (
+    n.type === 'split-switch' ||
     (n.type === 'foreach' && !isUnboundedForeach(graph, n)) ||
     (n.isInsideForeach && n.outFuncs.some((o) => coordinatedJoin(node(graph, o)))) ||
     coordinatedJoin(n)

@@ -3,7 +3,7 @@ import { FlowDocument, StepSpec } from '../../../lib/graph/model';
 import { isValidationError } from '../../../lib/errors';
 import { METAFLOW_GRAPH_FLOWS, MetaflowGraph, readMetaflowGraph } from './metaflow-graph';
 
-/** The flow document of a Metaflow fixture flow: transitions, foreach and join-ness (argument count) only. */
+/** The flow document of a Metaflow fixture flow: transitions, foreach, switch and join-ness (argument count) only. */
 function documentOf(graph: MetaflowGraph): FlowDocument {
   const steps: StepSpec[] = Object.entries(graph.nodes).map(([name, node]) => ({
     name,
@@ -11,8 +11,9 @@ function documentOf(graph: MetaflowGraph): FlowDocument {
     ...(node.foreach_param ? { foreach: node.foreach_param } : {}),
     ...(node.num_parallel > 0 ? { numParallel: node.num_parallel } : {}),
     ...(node.num_args > 1 ? { join: true } : {}),
+    ...(node.condition ? { switch: { condition: node.condition, cases: node.switch_cases ?? {} } } : {}),
   }));
-  return { version: 1, name: graph.flow, steps };
+  return { version: 1, name: graph.flow, runtime: { kind: 'metaflow', flowFile: 'flow.py', flowClass: graph.flow }, steps };
 }
 
 const fixtureFlows = METAFLOW_GRAPH_FLOWS;
@@ -38,6 +39,7 @@ describe('analyzeFlow agrees with Metaflow graph.json', () => {
         inFuncs: node.inFuncs,
         outFuncs: node.outFuncs,
         splitParents: node.splitParents,
+        splitBranches: node.splitBranches,
         matchingJoin: node.matchingJoin ?? null,
         isInsideForeach: node.isInsideForeach,
         foreachParam: node.foreachParam ?? null,
@@ -47,6 +49,7 @@ describe('analyzeFlow agrees with Metaflow graph.json', () => {
         inFuncs: expected.in_funcs,
         outFuncs: expected.out_funcs,
         splitParents: expected.split_parents,
+        splitBranches: expected.split_branches,
         matchingJoin: expected.matching_join,
         isInsideForeach: expected.is_inside_foreach,
         foreachParam: expected.foreach_param,

@@ -9,12 +9,16 @@ export interface MetaflowNode {
   in_funcs: string[];
   out_funcs: string[];
   split_parents: string[];
+  split_branches: string[];
   matching_join: string | null;
   is_inside_foreach: boolean;
   foreach_param: string | null;
   num_args: number;
   num_parallel: number;
   decorators: string[];
+  /** A switch's cases and condition (recorded for `switch_flow`). */
+  switch_cases?: Record<string, string>;
+  condition?: string | null;
 }
 
 export interface MetaflowDecorator {

@@ -74,7 +74,7 @@ describe.each(flowDirs)('fixture %s agrees with Metaflow', (dir) => {
     expect(analysed.sortedNames).toEqual(graph.sorted_nodes);
   });
 
-  test('has the same node types, transitions, joins and foreach variables', () => {
+  test('has the same node types, transitions, joins, foreach variables and switch cases', () => {
     const analysed = analyzeFlow(doc);
     for (const [name, node] of Object.entries(graph.nodes)) {
       const ours = analysed.nodes.get(name)!;
@@ -85,6 +85,7 @@ describe.each(flowDirs)('fixture %s agrees with Metaflow', (dir) => {
         name, join: node.matching_join, param: node.foreach_param, inside: node.is_inside_foreach, parallel: node.num_parallel,
       });
       expect(step(name).join === true).toBe(node.type === 'join');
+      expect({ name, switch: step(name).switch }).toEqual({ name, switch: node.condition ? { condition: node.condition, cases: node.switch_cases } : undefined });
     }
   });
 
@@ -95,7 +96,7 @@ describe.each(flowDirs)('fixture %s agrees with Metaflow', (dir) => {
       const mapped = Object.fromEntries(Object.keys(expected).map((k) => [k, ours[k] ?? BATCH_DEFAULTS[k]]));
       expect({ name, ...mapped }).toEqual({ name, ...expected });
       // No setting appears that Metaflow did not see.
-      const settingKeys = Object.keys(ours).filter((k) => !['name', 'next', 'foreach', 'numParallel', 'parallel', 'join', 'start', 'end', 'doc', 'source'].includes(k));
+      const settingKeys = Object.keys(ours).filter((k) => !['name', 'next', 'foreach', 'numParallel', 'parallel', 'switch', 'join', 'start', 'end', 'doc', 'source'].includes(k));
       expect(settingKeys.filter((k) => !(k in expected))).toEqual([]);
       expect(step(name).source?.line).toBe(out.line);
       expect(step(name).doc ?? '').toBe(out.doc);
@@ -103,9 +104,13 @@ describe.each(flowDirs)('fixture %s agrees with Metaflow', (dir) => {
   });
 
   test('has the parameter defaults Metaflow ships to the start step', () => {
-    const sfn = fs.readFileSync(path.join(FIXTURES, dir, 'sfn.json'), 'utf-8');
-    const match = /"Name": "METAFLOW_DEFAULT_PARAMETERS",\s*"Value": ("(?:[^"\\]|\\.)*")/.exec(sfn);
-    const metaflowDefaults = match ? JSON.parse(JSON.parse(match[1])) : {};
+    // From the state machine Metaflow compiled, or, for a flow step-functions create refuses, from Metaflow's
+    // Parameter objects (tools/record_graph.py).
+    const sfnFile = path.join(FIXTURES, dir, 'sfn.json');
+    const match = fs.existsSync(sfnFile) ? /"Name": "METAFLOW_DEFAULT_PARAMETERS",\s*"Value": ("(?:[^"\\]|\\.)*")/.exec(fs.readFileSync(sfnFile, 'utf-8')) : null;
+    const metaflowDefaults = fs.existsSync(sfnFile)
+      ? (match ? JSON.parse(JSON.parse(match[1])) : {})
+      : JSON.parse(fs.readFileSync(path.join(FIXTURES, dir, 'parameters.json'), 'utf-8'));
     const ours = Object.fromEntries((doc.parameters ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
     expect(ours).toEqual(metaflowDefaults);
   });

@@ -35,7 +35,7 @@ describe('steps and transitions', () => {
   test('malformed transitions and signatures are reported with their lines', () => {
     const problems = problemsOf(flow([
       ['@step', 'def start(self):', '    self.next(self.a, foreach=ITEMS)'],
-      ['@step', 'def a(self):', '    self.next({"x": self.b}, condition="c")'],
+      ['@step', 'def a(self):', '    self.next({"x": self.b, "y": self.c}, condition=COND)'],
       ['@step', 'def b(self, x, y):', '    self.next(self.c, self.d, foreach="z")'],
       ['@step', 'def c(self):', '    print("no next")'],
       ['@step', 'def d(self):', '    self.next(step_d)'],
@@ -46,7 +46,7 @@ describe('steps and transitions', () => {
     const summary = problems.map((p) => `${p.where.replace(/^.*:(\d+) step "(\w+)"$/, '$2@$1')} ${p.field}`);
     expect(summary).toEqual([
       'start@5 self.next(foreach=...)',
-      'a@8 self.next()',
+      'a@8 self.next(condition=...)',
       'b@10 arguments',
       'b@11 self.next()',
       'c@13 self.next()',
@@ -55,9 +55,28 @@ describe('steps and transitions', () => {
       'f@22 @step(colour=...)',
       'f@24 self.next(num_parallel=...)',
     ]);
-    expect(problems[1].message).toMatch(/^a switch \(self\.next\(\{\.\.\.\}, condition=\.\.\.\)\) is not compiled/);
-    expect(problems[1].fix).toMatch(/branch statically/);
+    expect(problems[1]).toMatchObject({ value: 'COND', message: 'must name the artifact that picks the case, as a string' });
     expect(problems[4].fix).toMatch(/self\.next\(self\.a\)/);
+  });
+
+  test('a switch keeps its condition and cases; its next lists each chosen step once', () => {
+    const doc = importSource(flow([
+      ['@step', 'def start(self):', '    self.mode = "x"', '    self.next({"x": self.a, "y": self.b, 3: self.a}, condition="mode")'],
+      ['@step', 'def a(self):', '    self.next({"again": self.a, "done": self.b}, condition="state")'],
+      ['@step', 'def b(self):', '    self.next(self.end)'],
+      end,
+    ]));
+    const by = Object.fromEntries(doc.steps.map((s) => [s.name, s]));
+    expect(by.start).toMatchObject({ next: ['a', 'b'], switch: { condition: 'mode', cases: { x: 'a', y: 'b', 3: 'a' } } });
+    expect(by.a).toMatchObject({ next: ['a', 'b'], switch: { condition: 'state', cases: { again: 'a', done: 'b' } } });
+  });
+
+  test('a switch case that is not a step, or a switch without condition=, is refused at its line', () => {
+    const [notStep] = problemsOf(flow([['@step', 'def start(self):', '    self.next({"x": self.a, "y": make()}, condition="m")'], ['@step', 'def a(self):', '    self.next(self.end)'], end]));
+    expect(notStep).toMatchObject({ field: 'self.next()', message: "the switch case make() does not lead to a step (write 'value': self.<step>)" });
+    expect(notStep.where).toMatch(/:5 step "start"$/);
+    const [noCondition] = problemsOf(flow([['@step', 'def start(self):', '    self.next({"x": self.a, "y": self.end})'], ['@step', 'def a(self):', '    self.next(self.end)'], end]));
+    expect(noCondition.message).toBe('a switch needs a dict of cases and condition=');
   });
 
   test('a foreach over an artifact the step sets to a literal that is not a non-empty list or string is refused', () => {

@@ -30,7 +30,7 @@ describe('split/join balance rules', () => {
     expectProblem(
       // a and b meet in the linear step m first, so only two paths (m, c) reach j.
       flow([step('start', ['a', 'b', 'c']), step('a', ['m']), step('b', ['m']), step('m', ['j']), step('c', ['j']), step('j', ['end'], { join: true }), step('end')]),
-      { where: /step "j"/, field: 'join', message: /2 step\(s\) \(c, m\) lead to it; it was expecting 3 incoming path/ },
+      { where: /step "j"/, field: 'join', message: /2 step\(s\) \(c, m\) lead to it from 2 branch\(es\) \([a-c], [a-c]\); it was expecting 3 incoming path/ },
     );
   });
 
@@ -64,6 +64,38 @@ describe('split/join balance rules', () => {
       where: /step "m"/,
       field: 'join',
       message: /2 incoming transitions \(a, b\) but is not a join/,
+    });
+  });
+
+  describe('switches', () => {
+    const metaflow = { runtime: { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' } };
+    const sw = (condition: string, cases: Record<string, string>) => ({ switch: { condition, cases } });
+
+    it('lets the alternatives of a switch meet in any step, and a join count a branch holding a switch once', () => {
+      expectValid(flow([
+        step('start', ['a', 'b'], sw('mode', { x: 'a', y: 'b' })),
+        step('a', ['m']), step('b', ['m']), step('m', ['end']), step('end'),
+      ], metaflow));
+      expectValid(flow([
+        step('start', ['left', 'right']),
+        step('left', ['c', 'd'], sw('side', { c: 'c', d: 'd' })), step('c', ['j']), step('d', ['j']),
+        step('right', ['j']), step('j', ['end'], { join: true }), step('end'),
+      ], metaflow));
+    });
+
+    it('still refuses branches of a static split meeting outside a join after a switch elsewhere', () => {
+      expectProblem(flow([
+        step('start', ['s', 't'], sw('mode', { x: 's', y: 't' })), step('t', ['end']),
+        step('s', ['a', 'b']), step('a', ['m']), step('b', ['m']), step('m', ['j']), step('j', ['end'], { join: true }), step('end'),
+      ], metaflow), { where: /step "m"/, field: 'join', message: /2 incoming transitions \(a, b\) but is not a join/ });
+    });
+
+    it('allows a switch to choose itself again, and no other loop', () => {
+      expectValid(flow([step('start', ['loop']), step('loop', ['loop', 'end'], sw('again', { yes: 'loop', no: 'end' })), step('end')], metaflow));
+      expectProblem(
+        flow([step('start', ['a']), step('a', ['b', 'end'], sw('again', { yes: 'b', no: 'end' })), step('b', ['a']), step('end')], metaflow),
+        { field: 'next', message: /there is a loop in your flow: a->b->a/ },
+      );
     });
   });
 

@@ -61,4 +61,42 @@ describe('transition rules', () => {
   it('accepts a branch whose branches have different lengths', () => {
     expectValid(flow([step('start', ['a', 'b']), step('a', ['j']), step('b', ['b2']), step('b2', ['j']), step('j', ['end'], { join: true }), step('end')]));
   });
+  describe('switches (Metaflow\'s check_switch_splits and check_ambiguous_joins)', () => {
+    const metaflow = { runtime: { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' } };
+    const switchFlow = (cases: Record<string, string>, next = [...new Set(Object.values(cases))], extra: object = {}) =>
+      flow([step('start', next, { switch: { condition: 'mode', cases }, ...extra }), step('a', ['end']), step('b', ['end']), step('end')], metaflow);
+
+    it('accepts a switch between two steps', () => {
+      expectValid(switchFlow({ x: 'a', y: 'b' }));
+    });
+
+    it('refuses a switch in a flow that is not a Metaflow flow, saying how to branch instead', () => {
+      const problems = expectProblem({ ...switchFlow({ x: 'a', y: 'b' }), runtime: undefined }, { where: /step "start"/, field: 'switch', value: 'mode', message: /only a Metaflow flow can run/ });
+      expect(problems.find((p) => p.field === 'switch')!.fix).toMatch(/replace the switch with a branch/);
+    });
+
+    it('refuses a switch that leads to one step only', () => {
+      expectProblem(
+        flow([step('start', ['a'], { switch: { condition: 'mode', cases: { x: 'a', y: 'a' } } }), step('a', ['end']), step('end')], metaflow),
+        { field: 'switch.cases', message: /leads to 1 step\(s\); a switch needs at least 2/ },
+      );
+    });
+
+    it('refuses cases that disagree with next', () => {
+      expectProblem(switchFlow({ x: 'a', y: 'b' }, ['a', 'end']), { field: 'switch.cases', message: /lead to a and b, but its next is a and end/ });
+    });
+
+    it('refuses a switch that is also a foreach', () => {
+      expectProblem(switchFlow({ x: 'a', y: 'b' }, ['a', 'b'], { foreach: 'items' }), { field: 'switch', message: /also a foreach split/ });
+    });
+
+    it('refuses a case that leads straight to a join', () => {
+      const doc = flow([
+        step('start', ['p', 'q']),
+        step('p', ['c', 'j'], { switch: { condition: 'mode', cases: { x: 'c', y: 'j' } } }), step('c', ['j']),
+        step('q', ['j']), step('j', ['end'], { join: true }), step('end'),
+      ], metaflow);
+      expectProblem(doc, { where: /step "p"/, field: 'switch.cases', value: 'j', message: /a conditional path cannot lead directly to a join step/ });
+    });
+  });
 });

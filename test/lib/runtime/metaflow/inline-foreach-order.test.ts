@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 /** Runs the join's command as the job would (`python -c`), with the stand-in's Metaflow client; returns the file. */
-async function runJoinCommand(lastStep: string): Promise<string> {
-  const code = /^python -c '(.*)'$/s.exec(orderedJoinInputsCommand(lastStep, INPUT_PATHS_FILE))![1];
+async function runJoinCommand(lastSteps: readonly string[]): Promise<string> {
+  const code = /^python -c '(.*)'$/s.exec(orderedJoinInputsCommand(lastSteps, INPUT_PATHS_FILE))![1];
   const here = path.dirname(STANDIN_STEP_SCRIPT);
   // Asynchronously: dynalite answers from this process.
   await promisify(execFile)(PYTHON, ['-c', code], {
@@ -65,7 +65,22 @@ test('the join command pairs each iteration\'s job id with its split index and w
       ttl: { N: '9999999999' },
     },
   }));
-  expect(await runJoinCommand('body')).toBe(`sfn-exec-1/body/:${[...Array(width).keys()].map(jobOf).join(',')}`);
+  expect(await runJoinCommand(['body'])).toBe(`sfn-exec-1/body/:${[...Array(width).keys()].map(jobOf).join(',')}`);
+});
+
+test('when a switch in the body picks the last step, each input path names the step its Map result names', async () => {
+  const items = [2, 0, 1];
+  const stepOf = (split: number) => (split % 2 === 0 ? 'handle_a' : 'handle_b');
+  await local.dynamo.send(new PutItemCommand({
+    TableName: TABLE,
+    Item: {
+      pathspec: { S: joinOrderKey(FOREACH_ID) },
+      [JOIN_ORDER_ATTRIBUTES.taskIds]: { S: JSON.stringify(items.map((i) => ({ JobId: `job-${i}`, Step: stepOf(i) }))) },
+      [JOIN_ORDER_ATTRIBUTES.splitIndexes]: { S: JSON.stringify(items.map(String)) },
+      ttl: { N: '9999999999' },
+    },
+  }));
+  expect(await runJoinCommand(['handle_a', 'handle_b'])).toBe('sfn-exec-1:/handle_a/job-0,/handle_b/job-1,/handle_a/job-2');
 });
 
 test('the compiled inline Map keeps its results and stores them before the join', () => {
