@@ -20,7 +20,7 @@ import { arrayForeachStepOptions, FOREACH_WIDTH_PATH, foreachTooWideCheckCommand
 import { CARDINALITY_PROJECTION, inlineForeachJoinOptions, JOIN_PARENTS_PATH, joinOrderState } from '../runtime/metaflow/inline-foreach-order';
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
-import { metaflowSwitchStateNames, metaflowSwitchStates, metaflowSwitchStepOptions } from '../runtime/metaflow/switch-step';
+import { metaflowSwitchProblems, metaflowSwitchStateNames, metaflowSwitchStates, metaflowSwitchStepOptions } from '../runtime/metaflow/switch-step';
 import { metaflowUnboundedForeachDeploymentProblems, metaflowUnboundedForeachStepOptions } from '../runtime/metaflow/unbounded-foreach';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
@@ -291,6 +291,7 @@ export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinition
     ...metaflowParallelProblems(graph, deployment),
     ...parallelRetryDelayProblems(graph, options.retryDelayMinutes ?? {}),
     ...metaflowUnboundedForeachDeploymentProblems(graph, deployment, options.staticBatchSteps),
+    ...metaflowSwitchProblems(graph),
   ];
   if (parallelProblems.length > 0) throw new ValidationError(parallelProblems);
   const init = initStates(graph.document, METAFLOW_INPUT_STATE);

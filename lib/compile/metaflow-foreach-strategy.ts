@@ -16,7 +16,7 @@ export function writtenRetryDelay(graph: FlowGraph, step: string): number | unde
  */
 export function metaflowArrayObstacles(graph: FlowGraph, body: ForeachBody): string[] {
   const reasons: string[] = [];
-  if (!body.linear) reasons.push('the body has splits, foreaches or joins of its own');
+  if (!body.linear) reasons.push('the body has splits, switches, foreaches or joins of its own');
   for (const name of body.steps) {
     const step = graph.nodes.get(name)!.step;
     if (step.parallel === true) reasons.push(`step "${name}" is a multi-node @parallel step`);

@@ -12,9 +12,11 @@
  *   task keeps the iteration stack in its artifacts.
  */
 
+import type { Problem } from '../../errors';
 import type { FlowGraph, GraphNode } from '../../graph/analyze';
 import type { MetaflowStepCommandOptions } from './command';
 import type { MetaflowDeployment } from './deployment';
+import { isRecursiveSwitch } from './step-protocol';
 
 /** Suffix of the item holding a switch task's chosen step, after the task id. */
 export const SWITCH_KEY_SUFFIX = '-switch';
@@ -85,4 +87,21 @@ export function metaflowSwitchStates(node: GraphNode, table: string, partition =
       Choices: targets.map((target) => ({ Variable: `${SWITCH_RESULT_PATH}.step`, StringEquals: target, Next: target })),
     },
   };
+}
+
+/**
+ * A recursive switch that is the first step of a foreach body would lose its split index on the second turn: the
+ * state machine hands the index to the first body step from the Map's item, and a loop turn starts from the switch's
+ * own output.
+ */
+export function metaflowSwitchProblems(graph: FlowGraph): Problem[] {
+  return [...graph.nodes.values()]
+    .filter((node) => isRecursiveSwitch(node) && node.inFuncs.some((p) => graph.nodes.get(p)?.type === 'foreach'))
+    .map((node) => ({
+      where: `flow "${graph.document.name}" step "${node.name}"${node.step.source ? ` (${node.step.source.file}:${node.step.source.line})` : ''}`,
+      field: 'self.next()',
+      value: node.outFuncs,
+      message: `the recursive switch ${node.name} is the first step of a foreach body, which metaflow-cdk cannot loop: a turn after the first would run without its split index`,
+      fix: `add a step between the foreach ${node.inFuncs[0]} and ${node.name} (it may only call self.next(self.${node.name}))`,
+    }));
 }

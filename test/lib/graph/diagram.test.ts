@@ -25,6 +25,20 @@ describe('renderMermaid', () => {
     expect(results[results.length - 1].ok).toBe(false);
   }, 60_000);
 
+  it('shows a switch as a rhombus with the condition, its edges labelled with the values, and Mermaid parses it', () => {
+    const switchFlow = flow([
+      step('start', ['loop', 'end'], { switch: { condition: 'again', cases: { yes: 'loop', no: 'end' } } }),
+      step('loop', ['loop', 'end'], { switch: { condition: 'again', cases: { yes: 'loop', no: 'end', stop: 'end' } } }),
+      step('end'),
+    ], { runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'F' } });
+    const text = renderMermaid(assertValidFlow(switchFlow));
+    expect(text).toContain('step_loop{"loop<br/>switch on again<br/>1 vCPU · 4096 MiB"}');
+    expect(text).toContain('step_loop -->|"again = yes"| step_loop');
+    expect(text).toContain('step_loop -->|"again = no · again = stop"| step_end');
+    expect(text).toMatch(/class step_start,step_loop branch/);
+    expect(parseWithMermaid([text])).toEqual([{ ok: true, type: 'flowchart-v2' }]);
+  }, 60_000);
+
   it('gives each step a prefixed id, since end is a Mermaid keyword', () => {
     expect(mermaidId('end')).toBe('step_end');
     expect(diagram('hello')).toMatch(/^ {2}step_end\(\["end<br\/>/m);

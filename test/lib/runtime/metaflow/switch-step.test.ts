@@ -7,7 +7,9 @@ import { JOIN_PARENTS_PATH } from '../../../../lib/runtime/metaflow/inline-forea
 import { metaflowRetryEnvelopeNames } from '../../../../lib/runtime/metaflow/retry-delay';
 import { needsDynamoDbTable } from '../../../../lib/runtime/metaflow/step-protocol';
 import { SWITCH_RESULT_PATH, metaflowSwitchStateNames, switchChoiceCommand } from '../../../../lib/runtime/metaflow/switch-step';
+import { ValidationError } from '../../../../lib/errors';
 import { METAFLOW_FIXTURES } from '../../../support/fixtures';
+import { writeFlow } from '../../importer/import-source';
 import { OPTIONS, validateAsl } from '../../compile/helpers';
 import { recorded } from './fixture-deployment';
 
@@ -97,5 +99,42 @@ describe('a flow with switches, compiled', () => {
     expect(script('each_join')).toContain('",".join("/%s/%s" % (t["Step"], t["JobId"]) for _, t in parents)');
     // Both possible last steps record their task for the join, as Metaflow's last body steps do.
     for (const last of ['odd', 'even']) expect(env(last).METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN).toBe('$.Parameters.split_parent_task_id_each_start');
+  });
+
+  test('a recursive switch first in a foreach body is refused at synth, with the step to add', () => {
+    const source = [
+      'from metaflow import FlowSpec, step',
+      'class LoopEachFlow(FlowSpec):',
+      '    @step',
+      '    def start(self):',
+      '        self.items = [1, 2]',
+      '        self.next(self.spin, foreach="items")',
+      '    @step',
+      '    def spin(self):',
+      '        self.again = "no"',
+      '        self.next({"yes": self.spin, "no": self.done}, condition="again")',
+      '    @step',
+      '    def done(self):',
+      '        self.next(self.join)',
+      '    @step',
+      '    def join(self, inputs):',
+      '        self.next(self.end)',
+      '    @step',
+      '    def end(self):',
+      '        pass',
+    ].join('\n');
+    const loopPlan = planFlow(analyzeFlow(importPythonFlow(writeFlow(source))).document, OPTIONS);
+    let thrown: unknown;
+    try {
+      buildMetaflowDefinition(loopPlan, refs, deployment);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).problems).toEqual([expect.objectContaining({
+      where: expect.stringMatching(/^flow "LoopEachFlow" step "spin" \(.*:8\)$/),
+      message: expect.stringMatching(/^the recursive switch spin is the first step of a foreach body/),
+      fix: 'add a step between the foreach start and spin (it may only call self.next(self.spin))',
+    })]);
   });
 });
