@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { metaflowStandin, STANDIN_FOREACH_WIDTHS_ENV, type LocalCommandHook } from '../../local/batch/command-hook';
+import { metaflowStandin, STANDIN_FOREACH_WIDTHS_ENV, STANDIN_SWITCH_CASES_ENV, type LocalCommandHook } from '../../local/batch/command-hook';
 import { resolvedJobTexts, runLocalFlow, FlowNotFoundError, type LocalRunResult } from '../../local/run/engine';
 import { LocalRunRefused, metaflowFactsOf } from '../../local/run/metaflow-host-check';
 import type { LocalSecretValues } from '../../local/services/secrets-manager';
@@ -31,6 +31,7 @@ interface RunOptions {
   readonly progress?: boolean;
   readonly metaflowStandin?: boolean;
   readonly foreachWidth?: string[];
+  readonly switchCase?: string[];
   readonly metadataService?: boolean;
   readonly metadataServiceSrc?: string;
   readonly keepMetadata?: boolean;
@@ -56,9 +57,16 @@ async function withAssembly<T>(options: RunOptions, work: (assembly: LocalAssemb
  * flow file from the staged code package; tasks are recorded under the run directory, which exists only once the run
  * has started.
  */
-function standinFor(assemblyDirectory: string, foreachWidths: Readonly<Record<string, number>>): { hook: LocalCommandHook; recordIn: (runDir: string) => string } {
+function standinFor(
+  assemblyDirectory: string,
+  foreachWidths: Readonly<Record<string, number>>,
+  switchCases: Readonly<Record<string, string>>,
+): { hook: LocalCommandHook; recordIn: (runDir: string) => string } {
   let standin: LocalCommandHook | undefined;
-  const env = Object.keys(foreachWidths).length > 0 ? { [STANDIN_FOREACH_WIDTHS_ENV]: JSON.stringify(foreachWidths) } : undefined;
+  const env = {
+    ...(Object.keys(foreachWidths).length > 0 ? { [STANDIN_FOREACH_WIDTHS_ENV]: JSON.stringify(foreachWidths) } : {}),
+    ...(Object.keys(switchCases).length > 0 ? { [STANDIN_SWITCH_CASES_ENV]: JSON.stringify(switchCases) } : {}),
+  };
   return {
     hook: (task) => standin?.(task),
     recordIn: (runDir) => {
@@ -79,6 +87,18 @@ export function parseForeachWidths(args: readonly string[], standin: boolean): R
     widths[match[1]] = Number(match[2]);
   }
   return widths;
+}
+
+/** `--switch-case STEP=VALUE`: the case the stand-in takes at a switch whose condition is not a literal in the flow file. */
+export function parseSwitchCases(args: readonly string[], standin: boolean): Record<string, string> {
+  if (args.length > 0 && !standin) throw new UsageError('--switch-case only applies with --metaflow-standin (Metaflow itself evaluates switch conditions)');
+  const cases: Record<string, string> = {};
+  for (const arg of args) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(arg);
+    if (!match) throw new UsageError(`--switch-case expects STEP=VALUE (a switch step and the value of its condition), got ${JSON.stringify(arg)}`);
+    cases[match[1]] = match[2];
+  }
+  return cases;
 }
 
 /** `--task-env NAME=VALUE` (repeatable): variables added to every task. */
@@ -139,6 +159,7 @@ function checkedInputs(options: RunOptions) {
     maxWorkers,
     given: parseParamArgs(options.param ?? []),
     foreachWidths: parseForeachWidths(options.foreachWidth ?? [], options.metaflowStandin === true),
+    switchCases: parseSwitchCases(options.switchCase ?? [], options.metaflowStandin === true),
     taskEnv: parseTaskEnv(options.taskEnv ?? []),
     python: checkPythonOption(options.python),
     secrets: readSecretsFile(options.secretsFile),
@@ -147,7 +168,7 @@ function checkedInputs(options: RunOptions) {
 }
 
 async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType<typeof checkedInputs>, assembly: LocalAssembly, directory: string): Promise<number> {
-  const { maxWorkers, given, foreachWidths, taskEnv, python, secrets, metadataService } = inputs;
+  const { maxWorkers, given, foreachWidths, switchCases, taskEnv, python, secrets, metadataService } = inputs;
   const flow = findFlow(assembly, flowName);
   if (!flow) {
     const available = listFlows(assembly);
@@ -156,7 +177,7 @@ async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType
   let parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
   if (flow.manifest && metaflowFactsOf(flow, resolvedJobTexts(assembly, flow.definition))) parameters = metaflowParameterValues(flow.manifest.parameters, parameters);
 
-  const standin = options.metaflowStandin ? standinFor(directory, foreachWidths) : undefined;
+  const standin = options.metaflowStandin ? standinFor(directory, foreachWidths, switchCases) : undefined;
   const stats = new RunStats();
   const progress = options.progress === false ? undefined : new ProgressPrinter(stats);
   const controller = new AbortController();
@@ -221,6 +242,7 @@ export function register(program: Command): void {
     .option('--task-env <name=value>', 'a variable added to every task, e.g. PYTHONPATH=<folder holding metaflow/> (repeatable)', repeatable)
     .option('--secrets-file <file>', 'JSON object of secret name to value: the local Secrets Manager answers @secrets with these')
     .option('--foreach-width <step=n>', 'with --metaflow-standin: splits of a foreach whose list is not a literal in the flow file (repeatable)', repeatable)
+    .option('--switch-case <step=value>', 'with --metaflow-standin: the case a switch takes when the flow file does not set its condition to a literal (repeatable)', repeatable)
     .option('--metadata-service', "run Metaflow's metadata service (on a throwaway PostgreSQL) for the run and point every task at it")
     .option('--metadata-service-src <dir>', 'with --metadata-service: the metaflow-service source tree (default: $MFCDK_METADATA_SERVICE_SRC)')
     .option('--keep-metadata', 'with --metadata-service: keep its database in the run directory, to browse later with `local-metadata serve`')

@@ -145,7 +145,8 @@ export const checkAcyclic: Rule = (ctx) => {
 
 /**
  * Metaflow's `check_switch_splits` and `check_ambiguous_joins`, and what a switch needs here: a Metaflow flow (the
- * chosen step comes from Metaflow's task), cases that name the steps of `next`, and a transition of its own.
+ * chosen step comes from Metaflow's task), cases that lead to exactly the steps of `next`, and no foreach or
+ * numParallel on the same step.
  */
 export const checkSwitches: Rule = (ctx) => {
   const problems: Problem[] = [];

@@ -76,6 +76,9 @@ function standinServerPort(python: string, state: { port?: number }): number {
 /** JSON `{step: width}` for foreaches whose list the stand-in cannot read from the flow file (read by the stand-in script). */
 export const STANDIN_FOREACH_WIDTHS_ENV = 'MFCDK_STANDIN_FOREACH_WIDTHS';
 
+/** JSON `{step: case value}` for switches whose condition the stand-in cannot read from the flow file (read by the stand-in script). */
+export const STANDIN_SWITCH_CASES_ENV = 'MFCDK_STANDIN_SWITCH_CASES';
+
 /** Environment variable naming the stand-in's datastore directory (read by the stand-in script). */
 export const STANDIN_DATASTORE_ENV = 'MFCDK_STANDIN_DATASTORE_DIR';
 

@@ -17,6 +17,9 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 - foreach step: PutItem of `for_each_cardinality` (NS "0".."N-1") and `ttl` under its job id; the width is the length
   of the list literal the step assigns to `self.<foreach var>` (or `MFCDK_STANDIN_FOREACH_WIDTHS`, JSON {step: n});
 - last step of a foreach body: UpdateItem `ADD parent_task_ids_for_foreach_join` with its job id;
+- switch step: records as `transition` (Metaflow's `_transition`) the case of the literal the step assigns to its
+  condition (or `MFCDK_STANDIN_SWITCH_CASES`, JSON {step: case value}); the stand-in's `metaflow.datastore` hands it
+  to our command that copies it to DynamoDB;
 - beyond Metaflow's own commands: the setup's `export` lines (an array-job foreach body derives its task id and split
   index there; `MF_PATHSPEC` must name the task), `export -n`, `printf '%s' "..." > FILE` and
   `--input-paths-filename FILE` (a wide join), `python -c '...'` commands of ours (run with the job's environment;
@@ -238,6 +241,47 @@ def foreach_width(code_dir, flow_file, step, env):
                 except ValueError:
                     break
         raise ProtocolError("cannot tell the width of foreach %s (its list is not a literal in the flow file): set MFCDK_STANDIN_FOREACH_WIDTHS='{\"%s\": N}' (CLI: --foreach-width %s=N)" % (step, step, step))
+    return None
+
+
+def switch_choice(code_dir, flow_file, step, env):
+    """The step a switch step picks (None for any other step): the case of the literal the step assigns to its
+    condition artifact (the stand-in runs no user code), or MFCDK_STANDIN_SWITCH_CASES (JSON {step: case value})."""
+    with open(os.path.join(code_dir, flow_file)) as handle:
+        source = handle.read()
+    if "condition" not in source:
+        return None
+    import ast
+
+    for func in ast.walk(ast.parse(source)):
+        if not (isinstance(func, ast.FunctionDef) and func.name == step and func.body):
+            continue
+        last = func.body[-1]
+        call = last.value if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) else None
+        cases = next((a for a in (call.args if call else []) if isinstance(a, ast.Dict)), None)
+        condition = next((k.value.value for k in (call.keywords if call else []) if k.arg == "condition" and isinstance(k.value, ast.Constant)), None)
+        if cases is None or condition is None:
+            return None
+        by_value = {}
+        for key, value in zip(cases.keys, cases.values):
+            try:
+                by_value[str(ast.literal_eval(key))] = value.attr
+            except (ValueError, AttributeError):
+                continue
+        overrides = json.loads(env.get("MFCDK_STANDIN_SWITCH_CASES") or "{}")
+        if step in overrides:
+            picked = str(overrides[step])
+        else:
+            assigned = [s.value for s in func.body if isinstance(s, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == condition for t in s.targets)]
+            try:
+                picked = str(ast.literal_eval(assigned[0])) if len(assigned) == 1 else None
+            except ValueError:
+                picked = None
+            if picked is None:
+                raise ProtocolError("cannot tell which case switch %s takes (self.%s is not set to a literal in the flow file): set MFCDK_STANDIN_SWITCH_CASES='{\"%s\": \"<case>\"}' (CLI: --switch-case %s=<case>), or run the flow with the real Metaflow" % (step, condition, step, step))
+        if picked not in by_value:
+            raise ProtocolError("switch %s has no case %r (its cases: %s)" % (step, picked, ", ".join(sorted(by_value))))
+        return by_value[picked]
     return None
 
 
@@ -486,6 +530,9 @@ def step_command(match, expanded, env, flow, task_id, code_dir, files, command="
     record["foreach_stack"] = stack
     record["attempts"] = record_attempt(env, flow, run_id, step, task_id, retry_count, "fallback" if fallback else "succeeded")
     width = foreach_width(code_dir, flow_file, step, env)
+    chosen = switch_choice(code_dir, flow_file, step, env)
+    if chosen is not None:
+        record["transition"] = [[chosen], None]  # Metaflow's _transition artifact
     num_parallel = standin_parallel.parallel_width(code_dir, flow_file, step)
     if num_parallel is not None:
         record.update(standin_parallel.split_step(command, num_parallel, ProtocolError))

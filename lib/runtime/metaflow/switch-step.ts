@@ -78,6 +78,8 @@ export function metaflowSwitchStates(node: GraphNode, table: string, partition =
         ConsistentRead: true,
         ProjectionExpression: SWITCH_CHOSEN_ATTRIBUTE,
       },
+      // DynamoDB throttling or a 5xx; an item that is missing fails the run at the selector instead (States.Runtime).
+      Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 5 }],
       ResultSelector: { 'step.$': `$.Item.${SWITCH_CHOSEN_ATTRIBUTE}.S` },
       ResultPath: SWITCH_RESULT_PATH,
       Next: names.choice,

@@ -45,6 +45,7 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     });
     new MetaflowFlow(stack, 'Foreach', { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, 'foreach_flow', 'flow.py'), image: 'python:3.11' });
     new MetaflowFlow(stack, 'Ranking', { infrastructure, pythonFlowFile: path.join(REPO, 'examples', 'python', 'ranking_flow.py'), image: 'python:3.11' });
+    new MetaflowFlow(stack, 'Switch', { infrastructure, pythonFlowFile: path.join(METAFLOW_FIXTURES, 'switch_flow', 'flow.py'), image: 'python:3.11' });
     app.synth();
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -78,6 +79,20 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     expect(fs.readFileSync(log, 'utf-8')).toMatch(/cannot tell the width of foreach start .*--foreach-width start=N/);
     expect((await cli([...args, '--foreach-width', 'start'])).stderr).toMatch(/--foreach-width expects STEP=N/);
     expect((await cli(['run', '--local', 'RankingFlow', '--cdk-out', cdkOut, '--foreach-width', 'start=3'])).stderr).toMatch(/only applies with --metaflow-standin/);
+  }, 180_000);
+
+  test('a switch whose condition is not a literal in the flow file takes the case --switch-case names, and fails the run without one', async () => {
+    const args = ['run', '--local', 'SwitchFlow', '--cdk-out', cdkOut, '--app', REPO, '--no-progress', '--metaflow-standin'];
+    const looped = await cli([...args, '--run-root', path.join(tmp, 'switch-runs'), '--switch-case', 'start=loop', '--switch-case', 'loop=no']);
+    expect({ code: looped.code, stderr: looped.code === 0 ? '' : looped.stderr + looped.stdout }).toEqual({ code: 0, stderr: '' });
+    const steps = recordedTasks(/its task records: (\S+)/.exec(looped.stderr)![1]).map((t) => t.step).sort();
+    expect(steps).toEqual(['_parameters', 'after_loop', 'end', 'loop', 'start']);
+    const unset = await cli([...args, '--run-root', path.join(tmp, 'switch-runs-unset')]);
+    expect(unset.code).toBe(1);
+    // the CLI prints the failed task's log tail
+    expect(unset.stdout + unset.stderr).toMatch(/cannot tell which case switch start takes .*--switch-case start=<case>/);
+    expect((await cli([...args, '--switch-case', 'start'])).stderr).toMatch(/--switch-case expects STEP=VALUE/);
+    expect((await cli(['run', '--local', 'SwitchFlow', '--cdk-out', cdkOut, '--switch-case', 'start=loop'])).stderr).toMatch(/--switch-case only applies with --metaflow-standin/);
   }, 180_000);
 
   test('a cloud assembly without the staged code package fails before any task and says how to fix it', async () => {

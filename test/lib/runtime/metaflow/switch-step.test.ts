@@ -56,6 +56,7 @@ describe('a flow with switches, compiled', () => {
     expect(states[names.read]).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:getItem',
       Parameters: { TableName: 'coordination', ConsistentRead: true, Key: { pathspec: { 'S.$': "States.Format('{}-switch', $.JobId)" } } },
+      Retry: [expect.objectContaining({ ErrorEquals: ['States.TaskFailed'] })],
       ResultSelector: { 'step.$': '$.Item.chosen_step.S' },
       ResultPath: SWITCH_RESULT_PATH,
       Next: names.choice,

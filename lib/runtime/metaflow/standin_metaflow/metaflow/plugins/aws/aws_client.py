@@ -9,6 +9,9 @@ class _DynamoDb(object):
     def get_item(self, **request):
         return standin_step.dynamodb("GetItem", request, dict(os.environ))
 
+    def put_item(self, **request):
+        return standin_step.dynamodb("PutItem", request, dict(os.environ))
+
 
 def get_aws_client(module, with_error=False, role_arn=None, session_vars=None, client_params=None):
     if module != "dynamodb":
