@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,6 +5,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import { startLocalServers, type LocalServers } from '../../lib/local/services/servers';
 import { controlMapperJoinInputsCommand } from '../../lib/runtime/metaflow/control-mapper-tasks';
 import { describeWithRealMetaflow } from '../support/real-metaflow';
+import { runTaskShell } from './support/task-shell';
 
 // The join's read of a control task's _control_mapper_tasks (an unbounded foreach's body, a @parallel step with
 // @catch), run against a task datastore the real Metaflow wrote to the local S3.
@@ -29,26 +29,7 @@ describeWithRealMetaflow("the join's read of _control_mapper_tasks with the real
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  // asynchronous: the local S3 answers from this process's event loop
-  function bash(script: string, env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
-    const full = {
-      ...servers.env,
-      PATH: `${path.join(work, 'bin')}:${process.env.PATH}`,
-      HOME: work,
-      METAFLOW_HOME: work,
-      PYTHONPATH: real().metaflowSrc,
-      METAFLOW_S3_ENDPOINT_URL: servers.s3Endpoint,
-      USERNAME: 'tester',
-      ...env,
-    };
-    return new Promise((resolve, reject) => {
-      const child = spawn('bash', ['-c', script], { cwd: work, env: full, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stderr }));
-    });
-  }
+  const bash = (script: string, env: Record<string, string>) => runTaskShell(script, { work, servers, metaflowSrc: real().metaflowSrc }, env);
 
   /** Saves a done task whose only artifact is `_control_mapper_tasks`, as Metaflow's task does. */
   async function saveControlTask(task: string, mappers: readonly string[]): Promise<void> {

@@ -1,13 +1,12 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ddb from '@aws-sdk/client-dynamodb';
 import * as s3 from '@aws-sdk/client-s3';
-import { TASK_SITE_DIR } from '../../lib/local/batch/task-host';
 import { startLocalServers, type LocalServers } from '../../lib/local/services/servers';
 import { SWITCH_CHOSEN_ATTRIBUTE, SWITCH_KEY_SUFFIX, switchChoiceCommand } from '../../lib/runtime/metaflow/switch-step';
 import { describeWithRealMetaflow } from '../support/real-metaflow';
+import { runTaskShell } from './support/task-shell';
 
 // The switch task's write of the step it chose, run against a task datastore the real Metaflow wrote to the local S3
 // and the local DynamoDB, as the job runs it after Metaflow's `step`.
@@ -37,37 +36,17 @@ describeWithRealMetaflow("the switch task's write of its chosen step with the re
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  // asynchronous: the local S3 and DynamoDB answer from this process's event loop
-  function bash(script: string, env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
-    const full = {
-      ...servers.env,
-      PATH: `${path.join(work, 'bin')}:${process.env.PATH}`,
-      HOME: work,
-      METAFLOW_HOME: work,
-      // as run --local gives every task: Debian's botocore reads no AWS_ENDPOINT_URL_DYNAMODB of its own
-      PYTHONPATH: [TASK_SITE_DIR, real().metaflowSrc].join(path.delimiter),
-      METAFLOW_S3_ENDPOINT_URL: servers.s3Endpoint,
-      METAFLOW_SFN_DYNAMO_DB_TABLE: TABLE,
-      USERNAME: 'tester',
-      ...env,
-    };
-    return new Promise((resolve, reject) => {
-      const child = spawn('bash', ['-c', script], { cwd: work, env: full, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stderr }));
-    });
-  }
+  const bash = (script: string, env: Record<string, string>) =>
+    runTaskShell(script, { work, servers, metaflowSrc: real().metaflowSrc }, { METAFLOW_SFN_DYNAMO_DB_TABLE: TABLE, ...env });
 
   /** Saves a done task whose `_transition` is what `self.next({...}, condition=...)` records for `chosen`. */
-  async function saveSwitchTask(task: string, chosen: string): Promise<void> {
+  async function saveSwitchTask(task: string, ...chosen: string[]): Promise<void> {
     const code = [
       'from metaflow.datastore import FlowDataStore',
       'from metaflow.plugins.datastores.s3_storage import S3Storage',
       `ds = FlowDataStore("SwitchFlow", storage_impl=S3Storage, ds_root="${ROOT}").get_task_datastore("sfn-R1", "route", "${task}", attempt=0, mode="w")`,
       'ds.init_task()',
-      `ds.save_artifacts(iter([("_transition", (["${chosen}"], None))]))`,
+      `ds.save_artifacts(iter([("_transition", (${JSON.stringify(chosen)}, None))]))`,
       'ds.done()',
     ].join('\n');
     fs.writeFileSync(path.join(work, 'save.py'), code);
@@ -94,6 +73,14 @@ describeWithRealMetaflow("the switch task's write of its chosen step with the re
     expect(timed?.[SWITCH_CHOSEN_ATTRIBUTE]).toEqual({ S: 'right' });
     expect(Number(timed?.ttl.N) - before).toBeLessThanOrEqual(3600 + 5);
   }, 120_000);
+
+  test("fails with Metaflow's message when the task transitions to more than one step (@catch's fallback on a switch)", async () => {
+    await saveSwitchTask('J3', 'left', 'right');
+    const ran = await bash(switchChoiceCommand('SwitchFlow', 'route', ROOT), { METAFLOW_RUN_ID: 'R1', AWS_BATCH_JOB_ID: 'J3' });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr.trim()).toBe('Switch step *route* should transition to exactly one step at runtime, but got: left, right');
+    expect(await item('J3')).toBeUndefined();
+  }, 60_000);
 
   test('fails, writing nothing, when the task left no datastore', async () => {
     const ran = await bash(switchChoiceCommand('SwitchFlow', 'route', ROOT), { METAFLOW_RUN_ID: 'R1', AWS_BATCH_JOB_ID: 'nobody' });

@@ -41,7 +41,7 @@ export function metaflowSwitchStateNames(step: string): { read: string; choice: 
  */
 export function switchChoiceCommand(flow: string, step: string, datastoreRoot: string): string {
   const code = [
-    'import os, time',
+    'import os, sys, time',
     'from metaflow.datastore import FlowDataStore',
     'from metaflow.plugins.datastores.s3_storage import S3Storage',
     'from metaflow.metaflow_config import SFN_DYNAMO_DB_TABLE',
@@ -49,7 +49,10 @@ export function switchChoiceCommand(flow: string, step: string, datastoreRoot: s
     'e = os.environ',
     'task = e["AWS_BATCH_JOB_ID"]',
     `fds = FlowDataStore("${flow}", storage_impl=S3Storage, ds_root="${datastoreRoot.replace(/\/+$/, '')}")`,
-    `chosen = fds.get_task_datastore("sfn-" + e["METAFLOW_RUN_ID"], "${step}", task)["_transition"][0][0]`,
+    `steps = fds.get_task_datastore("sfn-" + e["METAFLOW_RUN_ID"], "${step}", task)["_transition"][0]`,
+    // As Metaflow's runtime: @catch's fallback on a switch step transitions to every case, which no run can follow.
+    `len(steps) == 1 or sys.exit("Switch step *${step}* should transition to exactly one step at runtime, but got: %s" % ", ".join(steps))`,
+    'chosen = steps[0]',
     `ttl = int(time.time()) + int(e.get("METAFLOW_SFN_WORKFLOW_TIMEOUT") or ${DEFAULT_TTL_SECONDS})`,
     `get_aws_client("dynamodb").put_item(TableName=SFN_DYNAMO_DB_TABLE, Item={"pathspec": {"S": task + "${SWITCH_KEY_SUFFIX}"}, "${SWITCH_CHOSEN_ATTRIBUTE}": {"S": chosen}, "ttl": {"N": str(ttl)}})`,
   ];
