@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Problem } from '../errors';
 import type { GraphNode } from '../graph/analyze';
 import type { StepSpec } from '../graph/model';
+import { MIN_TIMEOUT_SECONDS } from '../graph/rules/resources';
 import { STEP_ENV } from '../runtime/env';
 import { genericStepCommand } from '../runtime/entry-script';
 import { FLOW_TAGS } from '../runtime/naming';
@@ -153,7 +154,8 @@ export function jobDefinitionFor(input: JobDefinitionInput, options: CompileOpti
     ...(input.numNodes !== undefined ? { numNodes: input.numNodes } : {}),
     ...(input.numNodes !== undefined && input.nodeRanges !== undefined ? { nodeRanges: [...input.nodeRanges] } : {}),
     retryStrategy: batchRetryStrategy(step, input.retryMode, options.hostRetries ?? 3),
-    timeoutSeconds: step.timeoutSeconds ?? 5 * 24 * 3600,
+    // A Metaflow step's @timeout under Batch's minimum is timed in its task (metaflowAttemptTimeout).
+    timeoutSeconds: Math.max(step.timeoutSeconds ?? 5 * 24 * 3600, MIN_TIMEOUT_SECONDS),
     tags: sorted({ ...(step.awsBatchTags ?? {}), [FLOW_TAGS.flowName]: flow }),
   };
   const clean = JSON.parse(JSON.stringify(body)) as Omit<JobDefinitionSpec, 'key'>;

@@ -21,6 +21,7 @@ import { CARDINALITY_PROJECTION, inlineForeachJoinOptions, JOIN_PARENTS_PATH, jo
 import type { MetaflowStepCommandOptions } from '../runtime/metaflow/command';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
 import { metaflowSwitchProblems, metaflowSwitchStateNames, metaflowSwitchStates, metaflowSwitchStepOptions } from '../runtime/metaflow/switch-step';
+import { subMinuteTimeoutProblems } from '../runtime/metaflow/sub-minute-timeout';
 import { metaflowUnboundedForeachDeploymentProblems, metaflowUnboundedForeachStepOptions } from '../runtime/metaflow/unbounded-foreach';
 import { AslDefinition, AslStates, partitionArn } from './asl';
 import { metaflowArrayBodies, metaflowArrayForeachStateNames, metaflowArrayForeachStates } from './metaflow-array-foreach';
@@ -292,6 +293,7 @@ export function buildMetaflowDefinition(plan: FlowPlan, refs: MetaflowDefinition
     ...parallelRetryDelayProblems(graph, options.retryDelayMinutes ?? {}),
     ...metaflowUnboundedForeachDeploymentProblems(graph, deployment, options.staticBatchSteps),
     ...metaflowSwitchProblems(graph),
+    ...subMinuteTimeoutProblems(graph, deployment, options.staticBatchSteps),
   ];
   if (parallelProblems.length > 0) throw new ValidationError(parallelProblems);
   const init = initStates(graph.document, METAFLOW_INPUT_STATE);

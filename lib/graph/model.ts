@@ -76,7 +76,10 @@ export interface CatchSettings {
 /** Settings that a step may carry and that flow `defaults` may give to every step. */
 export interface StepSettings extends BatchSettings {
   readonly retry?: RetrySettings;
-  /** `@timeout`: seconds for one attempt (Metaflow's default is 5 days; minimum 60). */
+  /**
+   * `@timeout`: seconds for one attempt (Metaflow's default is 5 days). At least 60 for a generic step, which Batch
+   * times; at least 1 for a Metaflow step, whose task times itself (Batch then gets its minimum, 60).
+   */
   readonly timeoutSeconds?: number;
   readonly catch?: CatchSettings;
   /** Secrets Manager secret names or ARNs whose key/values become environment variables. */

@@ -1,6 +1,5 @@
 import type { Problem } from '../errors';
 import type { BatchSettings, CatchSettings, RetrySettings, SecretAccess, StepSettings } from '../graph/model';
-import { MIN_TIMEOUT_SECONDS } from '../graph/rules/resources';
 import { readDecoratorArgs, whereOf, type DecoratorSpec, type Site } from './decorator-args';
 import type { RawDecorator } from './reader-output';
 import { readSecretSources } from './secret-sources';
@@ -116,16 +115,9 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
         const args = readDecoratorArgs(deco, TIMEOUT, site, problems);
         const total = num(args.seconds) + 60 * num(args.minutes) + 3600 * num(args.hours);
         if (problems.length > before) break;
+        // Under Batch's minimum, the task times itself without Metaflow's @batch (sub-minute-timeout.ts).
         if (total <= 0) {
           problems.push({ where, field: '@timeout', value: total, message: '@timeout needs a duration (Metaflow refuses it too)', fix: 'give seconds=, minutes= or hours=, e.g. @timeout(minutes=30)' });
-        } else if (total < MIN_TIMEOUT_SECONDS) {
-          // Metaflow's @batch, which every task carries, refuses it when the task starts (and step-functions create
-          // refuses it at deploy): left to run, every attempt would fail.
-          problems.push({
-            where, field: '@timeout', value: total,
-            message: `@timeout of ${total} s is under ${MIN_TIMEOUT_SECONDS} seconds, which Metaflow's @batch refuses in every task on AWS Batch`,
-            fix: `give at least ${MIN_TIMEOUT_SECONDS} seconds, e.g. @timeout(seconds=${MIN_TIMEOUT_SECONDS})`,
-          });
         } else timeoutSeconds = total;
         break;
       }

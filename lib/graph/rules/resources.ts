@@ -7,6 +7,8 @@ export const LOG_DRIVERS: readonly string[] = ['awslogs', 'fluentd', 'gelf', 'js
 export const MAX_RETRIES = 4;
 /** AWS Batch's minimum attempt timeout. */
 export const MIN_TIMEOUT_SECONDS = 60;
+/** A Metaflow step's `@timeout` is enforced in its task, so it may be shorter than Batch's minimum. */
+export const MIN_METAFLOW_TIMEOUT_SECONDS = 1;
 /** A Step Functions standard workflow runs at most one year. */
 export const MAX_RUN_SECONDS = 365 * 24 * 3600;
 
@@ -15,8 +17,11 @@ const QUEUE = /^[A-Za-z0-9_-]{1,128}$|^arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:jo
 const SECRET = /^[A-Za-z0-9/_+=.@-]{1,512}$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Range and format rules of each setting that a step or the flow `defaults` may carry. */
-export function settingsProblems(settings: StepSettings, where: string): Problem[] {
+/**
+ * Range and format rules of each setting that a step or the flow `defaults` may carry. `minTimeoutSeconds` is Batch's
+ * minimum for a generic step, which Batch times; a Metaflow task times its own `@timeout`.
+ */
+export function settingsProblems(settings: StepSettings, where: string, minTimeoutSeconds = MIN_TIMEOUT_SECONDS): Problem[] {
   const ref = (field: string): FieldRef => ({ where, field });
   const problems = compact([
     cpuProblem(ref('cpu'), settings.cpu),
@@ -34,7 +39,7 @@ export function settingsProblems(settings: StepSettings, where: string): Problem
     settings.retry?.minutesBetweenRetries === undefined || settings.retry.minutesBetweenRetries >= 0
       ? undefined
       : { ...ref('retry.minutesBetweenRetries'), value: settings.retry.minutesBetweenRetries, message: 'must not be negative', fix: 'set 0 or more minutes' },
-    integerIn(ref('timeoutSeconds'), settings.timeoutSeconds, MIN_TIMEOUT_SECONDS, MAX_RUN_SECONDS, 'seconds'),
+    integerIn(ref('timeoutSeconds'), settings.timeoutSeconds, minTimeoutSeconds, MAX_RUN_SECONDS, 'seconds'),
     pattern(ref('image'), settings.image, /^\S+$/, 'an image name has no spaces and is not empty', 'e.g. "python:3.12" or an ECR image URI'),
     pattern(ref('queue'), settings.queue, QUEUE, 'a job queue is a name of up to 128 letters, digits, "-" and "_", or a job queue ARN', 'use the queue name or its ARN'),
     pattern(ref('iamRole'), settings.iamRole, ROLE_ARN, 'not an IAM role ARN', 'use arn:aws:iam::<account>:role/<name>'),

@@ -5,7 +5,7 @@ import { METAFLOW_STEP_DEFAULTS, effectiveStep, mergeSettings } from '../setting
 import { PYTHON_IDENTIFIER, integerIn } from './checks';
 import { Rule } from './context';
 import { PlatformStep, fargateOnlyFields, fargateProblems } from './platform';
-import { memoryFitProblems, settingsProblems } from './resources';
+import { MIN_METAFLOW_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, memoryFitProblems, settingsProblems } from './resources';
 
 /** Fargate problems a step's own settings make knowable: fields that exist only on Fargate next to ones it lacks. */
 function impliedPlatformProblems(step: PlatformStep, where: string): Problem[] {
@@ -21,8 +21,9 @@ const key = (p: Problem) => `${p.field}|${JSON.stringify(p.value)}`;
 export const checkStepSettings: Rule = (ctx) => {
   const defaultsWhere = `${ctx.flowWhere} defaults`;
   const defaults: StepSettings = ctx.doc.defaults ?? {};
+  const minTimeout = ctx.doc.runtime?.kind === 'metaflow' ? MIN_METAFLOW_TIMEOUT_SECONDS : MIN_TIMEOUT_SECONDS;
   const fromDefaults = [
-    ...settingsProblems(defaults, defaultsWhere),
+    ...settingsProblems(defaults, defaultsWhere, minTimeout),
     ...impliedPlatformProblems(mergeSettings(METAFLOW_STEP_DEFAULTS, defaults), defaultsWhere),
   ];
   const known = new Set(fromDefaults.map(key));
@@ -30,7 +31,7 @@ export const checkStepSettings: Rule = (ctx) => {
   const problems = [...fromDefaults];
   for (const step of ctx.doc.steps) {
     const where = ctx.stepWhere(step.name);
-    const own = [...settingsProblems(step, where), ...stepProblems(step, where, step.name === start, step.name === end)];
+    const own = [...settingsProblems(step, where, minTimeout), ...stepProblems(step, where, step.name === start, step.name === end)];
     // A problem that only the defaults cause is reported once, on the defaults.
     const effective = effectiveStep(ctx.doc.defaults, step);
     const merged = impliedPlatformProblems(effective, where).filter((p) => !known.has(key(p)));

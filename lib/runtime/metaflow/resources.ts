@@ -15,7 +15,14 @@ export function metaflowResourceRequirements(step: GraphNode['step']): ResourceR
   ];
 }
 
-/** Seconds of `Timeout.AttemptDurationSeconds`: `@timeout`, else Metaflow's `DEFAULT_RUNTIME_LIMIT` (5 days). */
+/** AWS Batch's minimum `AttemptDurationSeconds`. */
+export const BATCH_MIN_ATTEMPT_SECONDS = 60;
+
+/**
+ * Seconds of `Timeout.AttemptDurationSeconds`: `@timeout`, else Metaflow's `DEFAULT_RUNTIME_LIMIT` (5 days). A
+ * `@timeout` under Batch's minimum gets the minimum: Metaflow's `@timeout` stops the user code in the task first.
+ */
 export function metaflowAttemptTimeout(step: GraphNode['step']): number {
-  return step.timeoutSeconds ?? 5 * 24 * 3600;
+  return Math.max(step.timeoutSeconds ?? 5 * 24 * 3600, BATCH_MIN_ATTEMPT_SECONDS);
 }
+

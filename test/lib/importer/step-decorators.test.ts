@@ -31,12 +31,13 @@ describe('step decorators', () => {
     expect(start(['@timeout(minutes=1)']).timeoutSeconds).toBe(60);
   });
 
-  test("@timeout under 60 s is refused at synth: Metaflow's @batch would refuse it in every task", () => {
-    const [problem] = problemsOf(flowWith({ startDecorators: ['@timeout(seconds=59)'] }));
-    expect(problem).toMatchObject({ field: '@timeout', value: 59 });
-    expect(problem.message).toMatch(/@timeout of 59 s is under 60 seconds, which Metaflow's @batch refuses/);
-    expect(problem.fix).toMatch(/@timeout\(seconds=60\)/);
+  test('@timeout under 60 s is kept (the task times it); a fraction of a second is refused by the flow rules', () => {
+    expect(start(['@timeout(seconds=1)']).timeoutSeconds).toBe(1);
     expect(start(['@timeout(seconds=30, minutes=1)']).timeoutSeconds).toBe(90);
+    expect(validateFlow(importSource(flowWith({ startDecorators: ['@timeout(seconds=1)'] })))).toEqual([]);
+    expect(validateFlow(importSource(flowWith({ startDecorators: ['@timeout(seconds=0.5)'] })))).toEqual([
+      expect.objectContaining({ field: 'timeoutSeconds', value: 0.5, message: 'must be a whole number from 1 to 31536000 seconds' }),
+    ]);
   });
 
   test('@environment, @secrets and @parallel', () => {

@@ -52,6 +52,13 @@ describe('settings rules (resources, retry, timeout, formats)', () => {
     expectValid(linearFlow({}, { retry: { times: 4 } }));
   });
 
+  it('refuses a timeout under 60 s for a generic step (Batch times it) and accepts one from 1 s for a Metaflow step (its task does)', () => {
+    expectProblem(linearFlow({}, { timeoutSeconds: 5 }), { where: 'flow "TestFlow" step "work"', field: 'timeoutSeconds', message: /from 60 to/ });
+    const metaflow = { runtime: { kind: 'metaflow' as const, flowFile: 'f.py', flowClass: 'F' } };
+    expectValid(linearFlow(metaflow, { timeoutSeconds: 1 }));
+    expectProblem(linearFlow(metaflow, { timeoutSeconds: 0 }), { field: 'timeoutSeconds', message: /from 1 to/ });
+  });
+
   it('reports flow defaults once, on the defaults', () => {
     const problems = expectProblem(linearFlow({ defaults: { swappiness: 200 } }), { where: 'flow "TestFlow" defaults', field: 'swappiness' });
     expect(problems.filter((p) => p.field === 'swappiness')).toHaveLength(1);
