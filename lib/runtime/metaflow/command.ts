@@ -2,7 +2,7 @@ import { ValidationError } from '../../errors';
 import type { FlowGraph, GraphNode } from '../../graph/analyze';
 import { PACKAGE_CONFIG_MEMBER, splitS3Url, type MetaflowDeployment } from './deployment';
 import { METAFLOW_TMPFS_PATH } from './environment';
-import { hasSubMinuteTimeout } from './sub-minute-timeout';
+import { runsWithoutBatchDecorator } from './sub-minute-timeout';
 import { pythonStr, shlexQuote } from './python-format';
 import { stepProtocol, type StepProtocolOptions } from './step-protocol';
 
@@ -101,7 +101,7 @@ export function batchDecoratorSpec(step: GraphNode['step'], deployment: Metaflow
 export function topLevelOptions(graph: FlowGraph, stepName: string, deployment: MetaflowDeployment, options: MetaflowStepCommandOptions = {}): string[] {
   const node = graph.nodes.get(stepName)!;
   const top: string[] = [];
-  const batchDecorator = options.batchDecorator !== false && !options.staticBatchSteps?.includes(stepName) && !hasSubMinuteTimeout(node.step);
+  const batchDecorator = options.batchDecorator !== false && !options.staticBatchSteps?.includes(stepName) && !runsWithoutBatchDecorator(graph);
   if (batchDecorator) top.push(`--with ${shlexQuote(batchDecoratorSpec(node.step, deployment))}`);
   top.push(...(deployment.flowOptions ?? []));
   // As Metaflow's local runtime passes configs to its task processes: the values packaged at synth (read from the

@@ -48,11 +48,14 @@ describe('@timeout under 60 seconds', () => {
   const { plan, definition } = compile(flow(['@catch(var="ex")', '@timeout(seconds=1)']), withService);
   const states = definition.States as Record<string, State>;
 
-  test("the step's task runs without Metaflow's @batch; the others keep it", () => {
+  test("every task of the flow runs without Metaflow's @batch (--with decorates every step, and it checks each step's timeout)", () => {
     const script = (name: string): string => states[name].Parameters.ContainerOverrides.Command[2];
-    expect(script('start')).not.toContain("--with 'batch:");
-    expect(script('start')).toContain('--with=step_functions_internal');
-    expect(script('end')).toContain("--with 'batch:");
+    for (const step of ['start', 'end']) {
+      expect(script(step)).not.toContain("--with 'batch:");
+      expect(script(step)).toContain('--with=step_functions_internal');
+    }
+    const { definition: longer } = compile(flow(['@catch(var="ex")', '@timeout(seconds=60)']), withService);
+    expect((longer.States as Record<string, State>).end.Parameters.ContainerOverrides.Command[2]).toContain("--with 'batch:");
   });
 
   test("Batch gets its minimum attempt duration, in the job parameters and the job definition", () => {
@@ -67,7 +70,7 @@ describe('@timeout under 60 seconds', () => {
       where: expect.stringMatching(/^flow "ShortFlow" step "start" \(.*:5\)$/),
       field: '@timeout',
       value: 5,
-      message: expect.stringMatching(/the task runs without Metaflow's @batch, which is what copies local metadata to the datastore/),
+      message: expect.stringMatching(/the flow's tasks run without Metaflow's @batch, which is what copies local metadata to the datastore/),
       fix: expect.stringMatching(/metadata service .* or give @timeout at least 60 seconds$/),
     })]);
     const written = problemsOf(flow(['@batch(cpu=2)', '@timeout(seconds=5)']), withService, ['start']);
@@ -86,6 +89,6 @@ describe('@timeout under 60 seconds', () => {
       '        self.next(self.end)',
     ].join('\n');
     const source = flow([], parallelSteps).replace('self.next(self.end)', 'self.next(self.split)');
-    expect(problemsOf(source, withService)).toEqual([expect.objectContaining({ where: expect.stringMatching(/step "train"/), message: expect.stringMatching(/a @parallel step's control task needs to wait for its workers/) })]);
+    expect(problemsOf(source, withService)).toEqual([expect.objectContaining({ where: expect.stringMatching(/step "train"/), message: expect.stringMatching(/the control task of the @parallel step train needs to wait for its workers/) })]);
   });
 });
