@@ -25,4 +25,3 @@ export const BATCH_MIN_ATTEMPT_SECONDS = 60;
 export function metaflowAttemptTimeout(step: GraphNode['step']): number {
   return Math.max(step.timeoutSeconds ?? 5 * 24 * 3600, BATCH_MIN_ATTEMPT_SECONDS);
 }
-
