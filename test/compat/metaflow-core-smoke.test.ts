@@ -23,6 +23,7 @@ const COMBINATIONS: readonly Sampled[] = [
   { test: 'BasicArtifactTest', graph: 'single-linear-step', kind: 'sfn', covers: 'a linear flow, artifacts read back' },
   { test: 'CardDecoratorBasicTest', graph: 'single-linear-step', kind: 'sfn', covers: "Metaflow's cards in the task, read from S3" },
   { test: 'TagCatchTest', graph: 'single-linear-step', kind: 'beyond', covers: '@retry and @catch after SIGKILL, attempts in the metadata' },
+  { test: 'TimeoutDecoratorTest', graph: 'single-linear-step', kind: 'beyond', covers: "a 1 s @timeout, timed in tasks without Metaflow's @batch" },
   { test: 'MergeArtifactsTest', graph: 'single-and-branch', kind: 'sfn', covers: 'a split and its join (Parallel state)' },
   { test: 'BasicForeachTest', graph: 'simple-foreach', kind: 'sfn', covers: 'a foreach and its join (Map state, ordered join)' },
   { test: 'BasicUnboundedForeachTest', graph: 'small-foreach', kind: 'beyond', covers: 'an unbounded foreach (one control task)' },
