@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { MetaflowFlow } from '../../constructs/flow';
-import { metaflowStandin } from '../../lib/local/batch/command-hook';
+import { metaflowStandin, STANDIN_SWITCH_CASES_ENV } from '../../lib/local/batch/command-hook';
 import { runLocalFlow, type LocalRunResult } from '../../lib/local/run/engine';
 import { LocalAssembly } from '../../lib/local/template/assembly';
 import { METAFLOW_FIXTURES } from '../support/fixtures';
@@ -40,7 +40,7 @@ async function run(name: string, cases: Record<string, string>): Promise<{ resul
     runRoot: path.join(work, name, 'runs'),
     maxWorkers: 4,
     user: 'e2e',
-    commandFor: metaflowStandin({ codeDir: CODE_DIR, datastoreDir: datastore, env: { MFCDK_STANDIN_SWITCH_CASES: JSON.stringify(cases) } }),
+    commandFor: metaflowStandin({ codeDir: CODE_DIR, datastoreDir: datastore, env: { [STANDIN_SWITCH_CASES_ENV]: JSON.stringify(cases) } }),
   });
   const runDir = path.join(datastore, 'SwitchFlow', result.runId);
   const tasks = (step: string): TaskRecord[] =>
