@@ -204,14 +204,14 @@ def write_task(env, flow, run_id, step, task_id, record):
 # --- the flow file ----------------------------------------------------------------------------------------------
 
 
-def might_be_foreach(source, step):
-    """False when the text of step `step` (its `def` line to the next line as little indented) lacks "foreach"."""
+def step_mentions(source, step, word):
+    """False when the text of step `step` (its `def` line to the next line as little indented) lacks `word`."""
     match = re.search(r"^([ \t]*)def %s\(" % re.escape(step), source, re.M)
     if not match:
         return True
     rest = source[match.end():]
     end = re.search(r"^%s(?=\S)" % re.escape(match.group(1)), rest, re.M)
-    return "foreach" in (rest[: end.start()] if end else rest)
+    return word in (rest[: end.start()] if end else rest)
 
 
 def foreach_width(code_dir, flow_file, step, env):
@@ -221,7 +221,7 @@ def foreach_width(code_dir, flow_file, step, env):
         return int(overrides[step])
     with open(os.path.join(code_dir, flow_file)) as handle:
         source = handle.read()
-    if not might_be_foreach(source, step):
+    if not step_mentions(source, step, "foreach"):
         return None
     import ast  # a fifth of a task's start-up: only for steps whose text mentions foreach
 
@@ -249,9 +249,9 @@ def switch_choice(code_dir, flow_file, step, env):
     condition artifact (the stand-in runs no user code), or MFCDK_STANDIN_SWITCH_CASES (JSON {step: case value})."""
     with open(os.path.join(code_dir, flow_file)) as handle:
         source = handle.read()
-    if "condition" not in source:
+    if not step_mentions(source, step, "condition"):
         return None
-    import ast
+    import ast  # only for steps whose text mentions a condition
 
     for func in ast.walk(ast.parse(source)):
         if not (isinstance(func, ast.FunctionDef) and func.name == step and func.body):
