@@ -95,6 +95,12 @@ export async function resolveFlow(clients: AwsClients, flowName: string, stateMa
       throw error;
     });
     const manifest = manifestOf(described.definition);
+    if (flowName && manifest && manifest.flow !== flowName) {
+      throw new CliError(
+        `state machine ${stateMachineArn} runs flow "${manifest.flow}", not "${flowName}". ` +
+          `Name the flow it runs, or drop --state-machine to find "${flowName}" by name.`,
+      );
+    }
     return {
       flow: manifest?.flow ?? flowName,
       stateMachineArn,

@@ -26,7 +26,10 @@ describe('flows lookup', () => {
   test('--state-machine is described directly; a missing one says how to list flows', async () => {
     mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: smArn('S') }).resolves({ definition: definition('Real') });
     mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: smArn('Gone') }).rejects(named('StateMachineDoesNotExist'));
-    expect((await resolveFlow(clients(), 'Given', smArn('S'))).flow).toBe('Real');
+    expect((await resolveFlow(clients(), 'Real', smArn('S'))).flow).toBe('Real');
+    await expect(resolveFlow(clients(), 'Given', smArn('S'))).rejects.toThrow(
+      `state machine ${smArn('S')} runs flow "Real", not "Given". Name the flow it runs, or drop --state-machine to find "Given" by name.`,
+    );
     await expect(resolveFlow(clients(), 'Given', smArn('Gone'))).rejects.toThrow(/does not exist. Run `metaflow-cdk flows`/);
     expect(mocks.tagging.commandCalls(GetResourcesCommand)).toHaveLength(0);
   });

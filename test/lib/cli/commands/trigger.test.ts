@@ -107,6 +107,13 @@ describe('trigger', () => {
     expect(mocks.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(smArn('B'));
   });
 
+  test('--state-machine of another flow than the one named is refused before anything starts', async () => {
+    const result = await cli('trigger', 'OtherFlow', '--param', 'name=x', '--state-machine', smArn('B'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('runs flow "TrainFlow", not "OtherFlow"');
+    expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   test('StartExecution throttled once is retried', async () => {
     mocks.sfn.on(StartExecutionCommand).rejectsOnce(throttle('ThrottlingException')).resolves({ executionArn: execArn('TrainFlow-abc', 'e-9') });
     const result = await cli('trigger', 'TrainFlow', '--param', 'name=x');
