@@ -1,3 +1,5 @@
+import * as path from 'path';
+
 /**
  * One problem found in user input: where it is, what is wrong, and how to fix it.
  * `where` names the construct path, flow step or flow field (e.g. `flow "train" step "fit"`).
@@ -48,15 +50,31 @@ export function formatProblem(problem: Problem): string {
  * The CLI prints `problems` one per line and exits 1 instead of showing a stack trace.
  */
 export class ValidationError extends Error {
-  readonly problems: readonly Problem[];
+  declare readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {
     const clean = problems.map(untokenized);
     const lines = clean.map(formatProblem);
     super(clean.length === 1 ? lines[0] : `${clean.length} problems:\n  - ${lines.join('\n  - ')}`);
     this.name = 'ValidationError';
-    this.problems = clean;
+    // not enumerable: Node prints an uncaught error's enumerable properties after its stack
+    Object.defineProperty(this, 'problems', { value: clean, enumerable: false });
+    if (!process.env.METAFLOW_CDK_DEBUG) this.stack = inputErrorStack(this);
   }
+}
+
+/** Frames of this library (its `lib/` and `constructs/` folders, compiled or not), of dependencies and of Node. */
+const LIBRARY_DIRS = ['lib', 'constructs'].map((folder) => path.join(path.dirname(__dirname), folder) + path.sep);
+const isLibraryFrame = (frame: string): boolean => LIBRARY_DIRS.some((dir) => frame.includes(dir)) || /\bnode_modules\b|\(node:|at node:/.test(frame);
+
+/**
+ * A ValidationError is about input, not a bug in the library: uncaught (e.g. in `cdk synth`), it shows its message and
+ * the line of the user's code that made the construct, not the library's frames. METAFLOW_CDK_DEBUG keeps them all.
+ */
+function inputErrorStack(error: Error): string {
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  const caller = frames.find((frame) => !isLibraryFrame(frame));
+  return `${error.name}: ${error.message}${caller ? `\n${caller}` : ''}`;
 }
 
 function untokenized(problem: Problem): Problem {

@@ -37,8 +37,9 @@ export function writeLambdaBundle(name: string, outDir: string, sourceRoot: stri
 }
 
 /**
- * Hash of the sources a bundle is built from (`lambda/`, `lib/compile/`, `lib/runtime/`): names the bundle a source
- * checkout builds on demand, so an edit rebuilds it and an unchanged tree reuses it.
+ * Hash of the folders a bundle's imports reach (`lambda/` and all of `lib/`, since `lib/compile` and `lib/runtime`
+ * import modules beside them, such as `lib/errors.ts`): names the bundle a source checkout builds on demand, so an
+ * edit rebuilds it and an unchanged tree reuses it.
  */
 export function lambdaSourceHash(sourceRoot: string = CODE_ROOT): string {
   const hash = crypto.createHash('sha256');
@@ -50,7 +51,7 @@ export function lambdaSourceHash(sourceRoot: string = CODE_ROOT): string {
       else if (/\.(ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(entry.name).update(fs.readFileSync(full));
     }
   };
-  for (const dir of ['lambda', path.join('lib', 'compile'), path.join('lib', 'runtime')]) visit(path.join(sourceRoot, dir));
+  for (const dir of ['lambda', 'lib']) visit(path.join(sourceRoot, dir));
   return hash.digest('hex');
 }
 

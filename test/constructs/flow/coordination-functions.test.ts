@@ -40,6 +40,20 @@ describe('CoordinationFunction', () => {
     expect(typeof bundle.recordCatch).toBe('function');
   });
 
+  it('the source hash changes with any file of lib/ the bundle may import, not only lib/compile and lib/runtime', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-sources-'));
+    const write = (file: string, text: string): void => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    };
+    write('lambda/coordination.ts', "export { fanout } from '../lib/compile/fanout';");
+    write('lib/compile/fanout.ts', "import { ValidationError } from '../errors';");
+    write('lib/errors.ts', 'export class ValidationError extends Error {}');
+    const before = lambdaSourceHash(root);
+    write('lib/errors.ts', 'export class ValidationError extends Error { declare readonly problems: unknown[]; }');
+    expect(lambdaSourceHash(root)).not.toBe(before);
+  });
+
   it('a bundle written for the package is the same bytes as the one a checkout builds (one asset hash either way)', () => {
     const written = writeLambdaBundle('coordination', fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-')));
     expect(fs.readFileSync(path.join(written, 'index.js'))).toEqual(fs.readFileSync(path.join(lambdaBundleDirectory(), 'index.js')));
