@@ -7,24 +7,30 @@ import { UsageError } from './cli-error';
 /** Step Functions refuses execution input over 256 KiB. */
 export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
 
-/** Splits `--param k=v` values; `k=` is an empty string, a missing `=` is a usage error. */
+/** Splits `--param k=v` values; `k=` is an empty string; a missing `=` or a name given twice is a usage error. */
 export function parseParamArgs(args: readonly string[]): Map<string, string> {
   const values = new Map<string, string>();
   const bad: string[] = [];
+  const twice = new Set<string>();
   for (const arg of args) {
     const eq = arg.indexOf('=');
     if (eq <= 0) bad.push(arg);
+    else if (values.has(arg.slice(0, eq))) twice.add(arg.slice(0, eq));
     else values.set(arg.slice(0, eq), arg.slice(eq + 1));
   }
   if (bad.length) throw new UsageError(`--param expects NAME=VALUE, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  if (twice.size) throw new UsageError(`--param ${[...twice].join(', ')} given more than once; pass each parameter once`);
   return values;
 }
+
+/** A decimal number as Metaflow's `int`/`float` parameters read it (no `0x10`, `0b1` or `Infinity`). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function convert(spec: ParameterSpec, raw: string): { value?: unknown; problem?: string; fix?: string } {
   switch (spec.type) {
     case 'number': {
-      const value = raw.trim() === '' ? NaN : Number(raw);
-      return Number.isFinite(value) ? { value } : { problem: 'is not a number', fix: `pass a number, e.g. --param ${spec.name}=3` };
+      const value = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
+      return Number.isFinite(value) ? { value } : { problem: 'is not a number', fix: `pass a decimal number, e.g. --param ${spec.name}=3` };
     }
     case 'boolean': {
       const lower = raw.toLowerCase();

@@ -45,6 +45,7 @@ async function withAssembly<T>(options: RunOptions, work: (assembly: LocalAssemb
   if (options.cdkOut) {
     const dir = path.resolve(options.cdkOut);
     if (!fs.existsSync(dir)) throw new CliError(`--cdk-out ${dir} does not exist; run \`metaflow-cdk synth\` first or pass --app <dir>.`);
+    if (!fs.statSync(dir).isDirectory()) throw new CliError(`--cdk-out ${dir} is a file; pass the folder \`metaflow-cdk synth\` wrote (cdk.out by default).`);
     return work(LocalAssembly.fromDirectory(dir), dir);
   }
   const appDir = path.resolve(options.app ?? process.cwd());
@@ -155,6 +156,7 @@ function checkedInputs(options: RunOptions) {
   if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
     throw new UsageError(`--max-workers must be a whole number of at least 1, got ${JSON.stringify(options.maxWorkers)}`);
   }
+  if (options.runRoot !== undefined) checkRunRoot(path.resolve(options.runRoot));
   return {
     maxWorkers,
     given: parseParamArgs(options.param ?? []),
@@ -165,6 +167,17 @@ function checkedInputs(options: RunOptions) {
     secrets: readSecretsFile(options.secretsFile),
     metadataService: metadataServiceFor(options),
   };
+}
+
+/** `--run-root` is made before the run starts, so a file in its way or a folder without write access stops nothing midway. */
+function checkRunRoot(runRoot: string): void {
+  try {
+    fs.mkdirSync(runRoot, { recursive: true });
+    fs.accessSync(runRoot, fs.constants.W_OK);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOTDIR' || (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file is in its way' : (error as Error).message;
+    throw new UsageError(`--run-root ${runRoot} cannot hold run folders (${why}); pass a folder you can write to.`);
+  }
 }
 
 async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType<typeof checkedInputs>, assembly: LocalAssembly, directory: string): Promise<number> {

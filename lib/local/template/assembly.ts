@@ -106,6 +106,14 @@ const REF_IS_ARN = new Set([
   'AWS::SNS::Topic',
 ]);
 
+function readTemplate(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`${file} is not a readable CloudFormation template (${(error as Error).message}); synthesize the app again (metaflow-cdk synth).`);
+  }
+}
+
 /**
  * The templates of a cloud assembly (`cdk.out`), with every resource given a local name and ARN,
  * and a token resolver per stack that also follows cross-stack `Fn::ImportValue`.
@@ -125,7 +133,7 @@ export class LocalAssembly {
     walk(outdir);
     return new LocalAssembly(
       files.sort().map((file) => {
-        const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+        const raw = readTemplate(file);
         return {
           name: path.basename(file, '.template.json'),
           resources: (raw.Resources ?? {}) as StackTemplate['resources'],

@@ -3,8 +3,12 @@ import { checkParameters, parseParamArgs } from '../../../lib/cli/parameters';
 import { includedFileDescriptor } from '../../../lib/runtime/metaflow/included-file';
 
 describe('parseParamArgs', () => {
-  test('splits at the first =, keeps empty values, last one wins', () => {
-    expect([...parseParamArgs(['a=1', 'b=x=y', 'c=', 'a=2'])]).toEqual([['a', '2'], ['b', 'x=y'], ['c', '']]);
+  test('splits at the first =, keeps empty values', () => {
+    expect([...parseParamArgs(['a=1', 'b=x=y', 'c='])]).toEqual([['a', '1'], ['b', 'x=y'], ['c', '']]);
+  });
+
+  test('a name given twice is a usage error, not a silent last value', () => {
+    expect(() => parseParamArgs(['a=1', 'b=2', 'a=2', 'b=3'])).toThrow(new UsageError('--param a, b given more than once; pass each parameter once'));
   });
 
   test('values without a name or = are usage errors, all listed', () => {
@@ -28,6 +32,13 @@ describe('checkParameters', () => {
 
   test('an empty number is not 0', () => {
     expect(() => checkParameters('F', declared, new Map([['n', ' '], ['s', 'x']]))).toThrow(/is not a number/);
+  });
+
+  test('a number is decimal, as Metaflow reads int and float parameters', () => {
+    for (const raw of ['3', '-0.5', '+2.', '.5', '1e3', ' 7 ']) expect(checkParameters('F', declared, new Map([['n', raw], ['s', 'x']])).n).toBe(Number(raw));
+    for (const raw of ['0x10', '0b11', '0o7', 'Infinity', '1_000', '1e']) {
+      expect(() => checkParameters('F', declared, new Map([['n', raw], ['s', 'x']]))).toThrow(/--param n \(number\) = ".*": is not a number\. Fix: pass a decimal number/);
+    }
   });
 
   test('a name with _ for - (or - for _) names the one declared parameter it fits; twice is refused', () => {

@@ -79,6 +79,27 @@ describe('metaflow-cdk run --local', () => {
     expect(badWorkers.code).toBe(2);
   });
 
+  test('a file as --cdk-out or --run-root, or a broken template, is one line naming it, before any run starts', async () => {
+    const aFile = path.join(tmp, 'a-file');
+    fs.writeFileSync(aFile, 'x');
+    const fileAsAssembly = await cli(['run', '--local', 'Retry', '--cdk-out', aFile, '--no-progress']);
+    expect(fileAsAssembly).toMatchObject({ code: 1, stderr: `error: --cdk-out ${aFile} is a file; pass the folder \`metaflow-cdk synth\` wrote (cdk.out by default).\n` });
+
+    for (const runRoot of [aFile, path.join(aFile, 'runs')]) {
+      const fileAsRunRoot = await cli(['run', '--local', 'Retry', '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress']);
+      expect(fileAsRunRoot.code).toBe(2);
+      expect(fileAsRunRoot.stderr).toContain(`--run-root ${runRoot} cannot hold run folders (a file is in its way); pass a folder you can write to.`);
+      expect(fileAsRunRoot.stderr).not.toContain('logs in');
+    }
+
+    const broken = path.join(tmp, 'broken.out');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'Half.template.json'), '{\n  "Resources": {');
+    const brokenTemplate = await cli(['run', '--local', 'Retry', '--cdk-out', broken, '--no-progress']);
+    expect(brokenTemplate.code).toBe(1);
+    expect(brokenTemplate.stderr).toMatch(new RegExp(`^error: ${path.join(broken, 'Half.template.json')} is not a readable CloudFormation template \\(.+\\); synthesize the app again \\(metaflow-cdk synth\\)\\.\n$`));
+  });
+
   test('--app synthesizes the app with its cdk.json command and CDK_OUTDIR into a folder removed after the run', async () => {
     const app = path.join(tmp, 'app');
     fs.mkdirSync(app);
