@@ -36,6 +36,12 @@ export function runIdOfExecutionArn(arn: string): string {
   return runIdFromExecutionName(arn.split(':').pop() ?? arn);
 }
 
+/** Step Functions' rule for execution names (StartExecution `name`). */
+function isExecutionName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return name.length >= 1 && name.length <= 80 && !/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name);
+}
+
 function isNotFound(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ExecutionDoesNotExist' || error.name === 'StateMachineDoesNotExist');
 }
@@ -95,6 +101,13 @@ export async function resolveRun(
 
   const executionName = executionNameFromRunId(run);
   const runId = runIdFromExecutionName(executionName);
+  if (!isExecutionName(executionName)) {
+    throw new CliError(
+      `"${run}" is not a run id: a run id is sfn-<execution name>, and an execution name has 1 to 80 characters, none of them ` +
+        'a space, a control character or any of <>{}[]?*"#%\\^|~`$&,;:/. `metaflow-cdk runs FLOW` lists the runs of a flow.',
+      2,
+    );
+  }
   const candidates: DeployedFlow[] = scope.flow || scope.stateMachineArn
     ? [await resolveFlow(clients, scope.flow ?? '', scope.stateMachineArn)]
     : await listFlowStateMachines(clients);

@@ -25,6 +25,20 @@ describe('resolveRun', () => {
     expect((await resolveRun(createClients({}), execArn('SM', 'e1'))).flow).toBe('FromTag');
   });
 
+  test('a run id that no execution can have is a usage error before any AWS call', async () => {
+    for (const run of ['sfn-', 'sfn-has space', 'sfn-a/b', `sfn-${'x'.repeat(81)}`, 'sfn-a\u0007b']) {
+      await expect(resolveRun(createClients({}), run)).rejects.toMatchObject({
+        message: expect.stringMatching(/^".*" is not a run id: a run id is sfn-<execution name>, and an execution name has 1 to 80 characters, .* `metaflow-cdk runs FLOW` lists the runs of a flow\.$/s),
+        exitCode: 2,
+      });
+    }
+    expect(mocks.sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+    expect(mocks.tagging.commandCalls(GetResourcesCommand)).toHaveLength(0);
+    mocks.tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [taggedMapping('A', 'A')] });
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    expect((await resolveRun(createClients({}), `sfn-garbage!!-${'x'.repeat(67)}`)).runId).toBe(`sfn-garbage!!-${'x'.repeat(67)}`);
+  });
+
   test('a run id found in two flows asks for --flow', async () => {
     mocks.tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [taggedMapping('A', 'A'), taggedMapping('B', 'B')] });
     mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
