@@ -12,6 +12,7 @@ import { abortOnStop } from '../../local/run/stop-signals';
 import { LocalAssembly } from '../../local/template/assembly';
 import { findFlow, listFlows } from '../../local/template/flows';
 import { withSynthesizedApp } from '../../local/template/synth';
+import { closestField } from '../../graph/document/parse';
 import { suppressSdkNodeVersionWarning } from '../aws/warnings';
 import { metaflowParameterValues } from '../../runtime/metaflow/parameter-values';
 import { CliError, UsageError } from '../cli-error';
@@ -169,6 +170,16 @@ function checkedInputs(options: RunOptions) {
   };
 }
 
+/** `--foreach-width STEP=N` and `--switch-case STEP=VALUE` name steps of the flow: a typo is refused before the run. */
+function checkStandinStepNames(flowName: string, steps: readonly string[], byOption: Readonly<Record<string, Readonly<Record<string, unknown>>>>): void {
+  const unknown = Object.entries(byOption).flatMap(([option, values]) =>
+    Object.keys(values).filter((step) => !steps.includes(step)).map((step) => {
+      const near = closestField(step, steps);
+      return `${option} ${step}=...: flow ${flowName} has no step ${step}${near ? ` (did you mean ${near}?)` : ''}`;
+    }));
+  if (unknown.length) throw new UsageError(`${unknown.join('; ')}. Its steps: ${steps.join(', ')}.`);
+}
+
 /** `--run-root` is made before the run starts, so a file in its way or a folder without write access stops nothing midway. */
 function checkRunRoot(runRoot: string): void {
   try {
@@ -187,6 +198,7 @@ async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType
     const available = listFlows(assembly);
     throw new CliError(new FlowNotFoundError(flowName, available).message);
   }
+  if (flow.manifest) checkStandinStepNames(flowName, flow.manifest.steps.map((step) => step.name), { '--foreach-width': foreachWidths, '--switch-case': switchCases });
   let parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
   if (flow.manifest && metaflowFactsOf(flow, resolvedJobTexts(assembly, flow.definition))) parameters = metaflowParameterValues(flow.manifest.parameters, parameters);
 

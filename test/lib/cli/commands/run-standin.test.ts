@@ -78,6 +78,10 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     const log = /log: (\S+\.log)/.exec(without.stdout)![1];
     expect(fs.readFileSync(log, 'utf-8')).toMatch(/cannot tell the width of foreach start .*--foreach-width start=N/);
     expect((await cli([...args, '--foreach-width', 'start'])).stderr).toMatch(/--foreach-width expects STEP=N/);
+    const typo = await cli([...args, '--foreach-width', 'strat=3']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error: --foreach-width strat=\.\.\.: flow RankingFlow has no step strat \(did you mean start\?\)\. Its steps: start, .*\.\n$/);
+    expect(typo.stderr).not.toContain('logs in');
     expect((await cli(['run', '--local', 'RankingFlow', '--cdk-out', cdkOut, '--foreach-width', 'start=3'])).stderr).toMatch(/only applies with --metaflow-standin/);
   }, 180_000);
 
@@ -92,6 +96,9 @@ describe('metaflow-cdk run --local --metaflow-standin', () => {
     // the CLI prints the failed task's log tail
     expect(unset.stdout + unset.stderr).toMatch(/cannot tell which case switch start takes .*--switch-case start=<case>/);
     expect((await cli([...args, '--switch-case', 'start'])).stderr).toMatch(/--switch-case expects STEP=VALUE/);
+    const typo = await cli([...args, '--switch-case', 'start=loop', '--switch-case', 'lop=no', '--switch-case', 'nowhere=x']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/--switch-case lop=\.\.\.: flow SwitchFlow has no step lop \(did you mean loop\?\); --switch-case nowhere=\.\.\.: flow SwitchFlow has no step nowhere\. Its steps: /);
     expect((await cli(['run', '--local', 'SwitchFlow', '--cdk-out', cdkOut, '--switch-case', 'start=loop'])).stderr).toMatch(/--switch-case only applies with --metaflow-standin/);
   }, 180_000);
 
