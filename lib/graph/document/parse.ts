@@ -120,9 +120,13 @@ export function parseFlowDocument(value: unknown, source = 'flow document'): Flo
   return normalizeFlowDocument(value as FlowDocument);
 }
 
-/** `parseFlowDocument` of a JSON text; invalid JSON becomes a ValidationError naming the line and column. */
+/**
+ * `parseFlowDocument` of a JSON text; invalid JSON becomes a ValidationError naming the line and column. A byte order
+ * mark, which some Windows editors write, is not an error.
+ */
 export function parseFlowDocumentJson(text: string, source = 'flow document'): FlowDocument {
   let value: unknown;
+  text = text.replace(/^\uFEFF/, '');
   try {
     value = JSON.parse(text);
   } catch (error) {
@@ -131,15 +135,22 @@ export function parseFlowDocumentJson(text: string, source = 'flow document'): F
   return parseFlowDocument(value, source);
 }
 
-/** Where `JSON.parse` stopped, as `source:line:column`, with the text of that line. */
+/**
+ * Where `JSON.parse` stopped, as `source:line:column`, with the text of that line. Some of its messages
+ * (`Unexpected token 'x', "<excerpt>" is not valid JSON`) give no position: then only the token is named.
+ */
 export function jsonSyntaxProblem(text: string, parserMessage: string, source: string): Problem {
   const position = /at position (\d+)/.exec(parserMessage);
-  const offset = position ? Number(position[1]) : text.length;
+  const reason = parserMessage.replace(/\s*in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '').replace(/^(Unexpected token '.*?'), .* is not valid JSON$/s, '$1');
+  if (!position) {
+    const token = /^Unexpected token '(.*?)'$/s.exec(reason)?.[1] ?? '';
+    return { where: source, field: '(json)', value: token, message: `is not valid JSON: ${reason}`, fix: 'fix the JSON syntax at that token (a missing quote, a bare word, a comment)' };
+  }
+  const offset = Number(position[1]);
   const before = text.slice(0, offset).split('\n');
   const line = before.length;
   const column = before[before.length - 1].length + 1;
   const lineText = text.split('\n')[line - 1]?.trim() ?? '';
-  const reason = parserMessage.replace(/\s*in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
   return {
     where: `${source}:${line}:${column}`,
     field: '(json)',

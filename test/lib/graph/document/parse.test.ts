@@ -74,6 +74,18 @@ describe('parseFlowDocumentJson', () => {
     expect(problem.message).not.toMatch(/position/);
   });
 
+  it('reads a document that starts with a byte order mark', () => {
+    expect(parseFlowDocumentJson('\uFEFF{"version": 1, "name": "F", "steps": [{"name": "start", "next": ["end"]}, {"name": "end"}]}').name).toBe('F');
+  });
+
+  it('names the token, on one line, where the parser gives no position', () => {
+    const [problem] = problemsOf(() => parseFlowDocumentJson('{\n  "version": 1,\n  "name": F\n}\n', 'flow.json'));
+    expect(problem).toEqual({
+      where: 'flow.json', field: '(json)', value: 'F', message: "is not valid JSON: Unexpected token 'F'",
+      fix: 'fix the JSON syntax at that token (a missing quote, a bare word, a comment)',
+    });
+  });
+
   it('places truncated JSON at its end', () => {
     const [problem] = problemsOf(() => parseFlowDocumentJson('{"version": 1,', 'flow.json'));
     expect(problem.where).toBe('flow.json:1:15');
