@@ -20,6 +20,21 @@ export function explainAwsError(error: unknown): CliError | undefined {
   if (/Region is missing/i.test(error.message)) {
     return new CliError('no AWS region configured. Pass `--region REGION`, set AWS_REGION, or set `region` in the profile (`aws configure`).');
   }
+  const badRegion = /Region not accepted: region="(.*?)"/.exec(error.message);
+  if (badRegion) {
+    return new CliError(`"${badRegion[1]}" is not an AWS region name. Pass one like us-east-1 with --region, AWS_REGION or the profile's region.`, 2);
+  }
+  const unknownHost = /getaddrinfo ENOTFOUND (\S+)/.exec(error.message);
+  if (unknownHost) {
+    return new CliError(
+      `no AWS endpoint ${unknownHost[1]} exists or DNS cannot resolve it. Check the region's spelling (--region, ` +
+        'AWS_REGION or the profile; e.g. us-east-1), any AWS_ENDPOINT_URL* variable, and the network.',
+    );
+  }
+  const unreachable = /(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH) (\S+)/.exec(error.message);
+  if (unreachable) {
+    return new CliError(`the AWS endpoint at ${unreachable[2]} did not answer (${unreachable[1]}). Check any AWS_ENDPOINT_URL* variable, a proxy, and the network.`);
+  }
   if (EXPIRED.has(error.name) || /token.*expired/i.test(error.message)) {
     return new CliError(`the AWS session has expired (${error.message}). Refresh it (e.g. \`aws sso login --profile NAME\`) and retry.`);
   }
