@@ -49,7 +49,7 @@ export type IncludedFile = MetaflowIncludedFile;
 const EVALUATOR = 'metaflow_deploy_time.py';
 /** Importing Metaflow and a flow takes seconds; a file that needs minutes is stuck (or waiting for input). */
 const EVALUATION_TIMEOUT_MS = 300_000;
-const INSTALL_FIX = 'point deployTimeEvaluation.python at an interpreter where `python -c "import metaflow"` works (e.g. the virtualenv you deploy from), or set PYTHONPATH in deployTimeEvaluation.environment';
+const INSTALL_FIX = 'point deployTimeEvaluation.python (CLI: --evaluate-with) at an interpreter where `python -c "import metaflow"` works (e.g. the virtualenv you deploy from), or set PYTHONPATH in deployTimeEvaluation.environment';
 
 /** Runs the flow file through Metaflow's own command line (once) and returns what Metaflow evaluated. */
 export function evaluateAtDeployTime(file: string, flowClass: string | undefined, evaluation: DeployTimeEvaluation): DeployTimeValues {

@@ -67,7 +67,7 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
           field: `@${deco.name}`,
           value: deco.name,
           message: REFUSED[deco.name] ?? `@${deco.name} is not a flow decorator metaflow-cdk can deploy`,
-          fix: `remove @${deco.name} (supported on the class: @schedule, @project, @trigger with an S3 event)${REFUSED[deco.name] ? '' : `, or, if it comes from a Metaflow extension installed in the image, list it in metaflow: { extensionDecorators: ['${deco.name}'] }`}, or declare the flow with the typed builder`,
+          fix: `remove @${deco.name} (supported on the class: @schedule, @project, @trigger with an S3 event)${REFUSED[deco.name] ? '' : `, or, if it comes from a Metaflow extension installed in the image, list it in metaflow: { extensionDecorators: ['${deco.name}'] } (CLI: --extension-decorator ${deco.name})`}, or declare the flow with the typed builder`,
         });
     }
   }

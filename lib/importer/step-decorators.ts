@@ -153,7 +153,7 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
           field: `@${deco.name}`,
           value: deco.name,
           message: REFUSED[deco.name] ?? `@${deco.name} is not a step decorator metaflow-cdk can deploy`,
-          fix: `remove @${deco.name} (supported: @batch, @resources, @retry, @timeout, @catch, @secrets, @environment, @parallel, @card)${REFUSED[deco.name] ? '' : `, or, if it comes from a Metaflow extension installed in the image, list it in metaflow: { extensionDecorators: ['${deco.name}'] }`}, or declare the flow with the typed builder`,
+          fix: `remove @${deco.name} (supported: @batch, @resources, @retry, @timeout, @catch, @secrets, @environment, @parallel, @card)${REFUSED[deco.name] ? '' : `, or, if it comes from a Metaflow extension installed in the image, list it in metaflow: { extensionDecorators: ['${deco.name}'] } (CLI: --extension-decorator ${deco.name})`}, or declare the flow with the typed builder`,
         });
     }
   }

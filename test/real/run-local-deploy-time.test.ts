@@ -128,6 +128,6 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
 
   test('an interpreter without Metaflow is named with the fix', () => {
     const problems = problemsOf(() => synthesizeOne(real(), FLOW_FILE, { deployTimeEvaluation: { python: real().python, environment: { PYTHONPATH: '', METAFLOW_HOME: work } } }));
-    expect(problems).toMatch(/python: cannot import Metaflow .*\| point deployTimeEvaluation\.python at an interpreter/);
+    expect(problems).toMatch(/python: cannot import Metaflow .*\| point deployTimeEvaluation\.python \(CLI: --evaluate-with\) at an interpreter/);
   });
 });

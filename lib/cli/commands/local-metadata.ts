@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { serveKeptRun } from '../../local/services/metadata/browse';
+import { readKeptRun, serveKeptRun } from '../../local/services/metadata/browse';
 import { asCliError, metadataSetup } from '../local-metadata-options';
 import { note, out } from '../output/print';
 import { shlexQuote } from '../../runtime/metaflow/python-format';
@@ -11,10 +11,11 @@ interface ServeOptions {
 
 /** Serves a kept run until Ctrl-C; prints what to export for Metaflow's client. */
 export async function serveLocalMetadata(runDir: string, options: ServeOptions, until: Promise<void> = nextSignal()): Promise<number> {
-  const setup = metadataSetup(options);
   let served;
   try {
-    served = await serveKeptRun(runDir, setup);
+    // the run directory first: a wrong one is the likelier mistake, and its message says where to find the right one
+    readKeptRun(runDir);
+    served = await serveKeptRun(runDir, metadataSetup(options));
   } catch (error) {
     throw asCliError(error);
   }

@@ -98,6 +98,6 @@ describe('evaluateAtDeployTime: bad interpreters', () => {
   };
 
   test('a missing interpreter is named with the fix', () => {
-    expect(errorOf('/nonexistent/python3')).toMatch(/^python: cannot run the interpreter: .*ENOENT.* \| point deployTimeEvaluation\.python at an interpreter where `python -c "import metaflow"` works/);
+    expect(errorOf('/nonexistent/python3')).toMatch(/^python: cannot run the interpreter: .*ENOENT.* \| point deployTimeEvaluation\.python \(CLI: --evaluate-with\) at an interpreter where `python -c "import metaflow"` works/);
   });
 });

@@ -64,7 +64,7 @@ describe('step decorators', () => {
     expect(problems.map((p) => p.field)).toEqual(['@kubernetes', '@conda', '@my_own_decorator']);
     expect(problems[1].message).toMatch(/bake the packages into the image/);
     expect(problems[2].fix).toMatch(/remove @my_own_decorator/);
-    expect(problems[2].fix).toMatch(/extensionDecorators: \['my_own_decorator'\]/);
+    expect(problems[2].fix).toMatch(/extensionDecorators: \['my_own_decorator'\] \} \(CLI: --extension-decorator my_own_decorator\)/);
     expect(problems[0].fix).not.toMatch(/extensionDecorators/);
   });
 

@@ -32,7 +32,7 @@ export function resolveServiceSource(given: string | undefined, env: NodeJS.Proc
   const raw = given ?? env[METADATA_SERVICE_SRC_ENV];
   if (raw === undefined || raw === '') {
     throw new MetadataServiceError(
-      `--metadata-service runs Metaflow's metadata service from its source: pass --metadata-service-src <dir> or set ${METADATA_SERVICE_SRC_ENV} ` +
+      `Metaflow's metadata service runs here from its source: pass --metadata-service-src <dir> or set ${METADATA_SERVICE_SRC_ENV} ` +
         'to a checkout of github.com/Netflix/metaflow-service (the folder that holds services/metadata_service)',
     );
   }

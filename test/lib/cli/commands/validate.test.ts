@@ -109,7 +109,7 @@ describe('metaflow-cdk validate', () => {
     const missing = await cli('validate', file, '--evaluate-with', '/nonexistent/python3');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot run the interpreter: .*ENOENT/);
-    expect(missing.stderr).toContain('point deployTimeEvaluation.python at an interpreter');
+    expect(missing.stderr).toContain('point deployTimeEvaluation.python (CLI: --evaluate-with) at an interpreter');
   });
 
   it('refuses a file that is neither .json nor .py', async () => {
