@@ -31,8 +31,10 @@ export function withoutTokens(text: string): string {
 }
 
 function renderValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
+  if (value === undefined) return '(not set)';
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON would write NaN and Infinity as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     const json = JSON.stringify(value);
     return json.length > 120 ? `${json.slice(0, 117)}...` : json;

@@ -1,5 +1,5 @@
 import { inspect } from 'util';
-import { isValidationError, ProblemCollector, ValidationError } from '../../lib/errors';
+import { formatProblem, isValidationError, ProblemCollector, ValidationError } from '../../lib/errors';
 
 const problem = { where: 'flow "F" step "b"', field: 'next', value: ['a'], message: 'step b loops back to a', fix: 'end the loop at a join' };
 
@@ -54,5 +54,14 @@ describe('ValidationError, uncaught', () => {
       '  - flow "F" step "b": next = ["a"]: step b loops back to a. Fix: end the loop at a join',
       '  - flow "F" step "c": next = ["a"]: step b loops back to a. Fix: end the loop at a join',
     ]);
+  });
+});
+
+describe('formatProblem', () => {
+  test('a value that is not set, NaN and Infinity read as what they are, not undefined or null', () => {
+    const at = { where: 'flow "F" step "a"', message: 'is wrong', fix: 'fix it' };
+    expect(formatProblem({ ...at, field: '--param req (string)', value: undefined })).toBe('flow "F" step "a": --param req (string) = (not set): is wrong. Fix: fix it');
+    expect(formatProblem({ ...at, field: 'memory', value: NaN })).toBe('flow "F" step "a": memory = NaN: is wrong. Fix: fix it');
+    expect(formatProblem({ ...at, field: 'timeoutSeconds', value: -Infinity })).toBe('flow "F" step "a": timeoutSeconds = -Infinity: is wrong. Fix: fix it');
   });
 });
