@@ -77,7 +77,7 @@ describe('trigger', () => {
     expect(result.stderr).toMatch(/--param dry \(boolean\) = "maybe": is not a boolean/);
     expect(result.stderr).toMatch(/--param cfg \(json\) = "\{bad": is not valid JSON/);
     expect(result.stderr).toMatch(/--param gamma = "1": is not a parameter of this flow. Fix: declared parameters: alpha, name, dry, cfg/);
-    expect(result.stderr).toMatch(/--param name \(string\) = (not set): is required .* Fix: pass --param name=VALUE \(who to greet\)/);
+    expect(result.stderr).toMatch(/--param name \(string\) = \(not set\): is required .* Fix: pass --param name=VALUE \(who to greet\)/);
     expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
