@@ -180,15 +180,23 @@ function checkStandinStepNames(flowName: string, steps: readonly string[], byOpt
   if (unknown.length) throw new UsageError(`${unknown.join('; ')}. Its steps: ${steps.join(', ')}.`);
 }
 
-/** `--run-root` is made before the run starts, so a file in its way or a folder without write access stops nothing midway. */
+/**
+ * `--run-root` is checked before the run starts (and left uncreated, as a refused run leaves nothing behind): a file in
+ * its way, or a nearest existing folder without write access, would otherwise stop the run midway.
+ */
 function checkRunRoot(runRoot: string): void {
-  try {
-    fs.mkdirSync(runRoot, { recursive: true });
-    fs.accessSync(runRoot, fs.constants.W_OK);
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOTDIR' || (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file is in its way' : (error as Error).message;
-    throw new UsageError(`--run-root ${runRoot} cannot hold run folders (${why}); pass a folder you can write to.`);
+  let existing = runRoot;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  let why: string | undefined;
+  if (!fs.statSync(existing).isDirectory()) why = `${existing} is a file`;
+  else {
+    try {
+      fs.accessSync(existing, fs.constants.W_OK);
+    } catch {
+      why = `${existing} is not writable`;
+    }
   }
+  if (why) throw new UsageError(`--run-root ${runRoot} cannot hold run folders (${why}); pass a folder you can write to.`);
 }
 
 async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType<typeof checkedInputs>, assembly: LocalAssembly, directory: string): Promise<number> {

@@ -80,6 +80,11 @@ describe('metaflow-cdk run --local', () => {
   });
 
   test('a file as --cdk-out or --run-root, or a broken template, is one line naming it, before any run starts', async () => {
+    const refusedRunRoot = path.join(tmp, 'never-made', 'runs');
+    // checked, not made: a run refused later (here an unknown flow) leaves no folder behind
+    expect((await cli(['run', '--local', 'Nope', '--cdk-out', cdkOut, '--run-root', refusedRunRoot, '--no-progress'])).code).toBe(1);
+    expect(fs.existsSync(path.join(tmp, 'never-made'))).toBe(false);
+
     const aFile = path.join(tmp, 'a-file');
     fs.writeFileSync(aFile, 'x');
     const fileAsAssembly = await cli(['run', '--local', 'Retry', '--cdk-out', aFile, '--no-progress']);
@@ -88,7 +93,7 @@ describe('metaflow-cdk run --local', () => {
     for (const runRoot of [aFile, path.join(aFile, 'runs')]) {
       const fileAsRunRoot = await cli(['run', '--local', 'Retry', '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress']);
       expect(fileAsRunRoot.code).toBe(2);
-      expect(fileAsRunRoot.stderr).toContain(`--run-root ${runRoot} cannot hold run folders (a file is in its way); pass a folder you can write to.`);
+      expect(fileAsRunRoot.stderr).toContain(`--run-root ${runRoot} cannot hold run folders (${aFile} is a file); pass a folder you can write to.`);
       expect(fileAsRunRoot.stderr).not.toContain('logs in');
     }
 
