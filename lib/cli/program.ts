@@ -34,13 +34,24 @@ function commandsFor(argv: readonly string[]): string[] {
   return Object.keys(COMMAND_MODULES);
 }
 
+/**
+ * `help bogus` as `bogus`: Commander would print the general help for it without naming the mistake, while an unknown
+ * command gets "unknown command 'bogus'" and the closest command's name.
+ */
+function withoutHelpOfUnknownCommand(argv: readonly string[]): string[] {
+  const [first, second] = argv;
+  const asksHelpOfUnknown =
+    first === 'help' && second !== undefined && !second.startsWith('-') && !Object.hasOwn(COMMAND_MODULES, second);
+  return asksHelpOfUnknown ? argv.slice(1) : [...argv];
+}
+
 /** Runs the CLI and returns the exit code; errors are printed as messages a person can act on, never stack traces. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram(argv);
   // A command may set process.exitCode (e.g. `run --local`); start clean and leave it clean, the caller sets it.
   process.exitCode = undefined;
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(withoutHelpOfUnknownCommand(argv), { from: 'user' });
     const code = process.exitCode;
     return typeof code === 'number' ? code : typeof code === 'string' && code !== '' ? Number(code) : EXIT.ok;
   } catch (error) {
@@ -52,8 +63,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 export function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Commander already printed the message (and the help); every other CommanderError is wrong usage.
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    // Commander already printed the message (and the help). Help that was asked for (`--help`, `help run`) and
+    // `--version` end with exit code 0; every other CommanderError is wrong usage.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (isValidationError(error)) {
     process.stderr.write(`error: ${error.problems.length} problem(s):\n`);

@@ -53,6 +53,15 @@ describe('exit codes', () => {
     expect((await cli('flows', '--nope')).code).toBe(EXIT.usage);
   });
 
+  test('help of an unknown command names the mistake and the closest command, exit 2', async () => {
+    const result = await cli('help', 'rn');
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/^error: unknown command 'rn'\n\(Did you mean run\?\)/);
+    const known = await cli('help', 'run');
+    expect(known.code).toBe(EXIT.ok);
+    expect(known.stdout).toMatch(/^Usage: metaflow-cdk run /);
+  });
+
   test('no command: help on stderr, exit 2', async () => {
     const result = await cli();
     expect(result.code).toBe(EXIT.usage);
