@@ -90,14 +90,20 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
 
   const manifest: Omit<FlowManifest, 'format'> = {
     flow: doc.name,
-    parameters: doc.parameters ?? [],
+    parameters: (doc.parameters ?? []).map(withoutSource),
     steps: graph.sortedNames.map((name) => ({
       name,
       type: graph.nodes.get(name)!.type,
       ...(foreachStrategies[name] ? { foreachStrategy: foreachStrategies[name] } : {}),
     })),
-    ...(doc.schedule ? { schedule: doc.schedule } : {}),
-    ...(doc.triggers ? { triggers: doc.triggers } : {}),
+    ...(doc.schedule ? { schedule: withoutSource(doc.schedule) } : {}),
+    ...(doc.triggers ? { triggers: doc.triggers.map(withoutSource) } : {}),
   };
   return { graph, options, steps, jobDefinitions: [...jobDefinitions.values()], foreachStrategies, manifest };
+}
+
+/** The manifest travels in the state machine's `Comment`: where the flow file declared something stays out of it. */
+function withoutSource<T extends { readonly source?: unknown }>(part: T): Omit<T, 'source'> {
+  const { source: _source, ...rest } = part;
+  return rest;
 }

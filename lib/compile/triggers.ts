@@ -1,5 +1,6 @@
 import { Problem } from '../errors';
 import type { S3TriggerSpec } from '../graph/model';
+import { atSource } from '../graph/rules/context';
 
 /** EventBridge wildcard over the object key of an S3 trigger, or undefined when it matches every key. */
 export function keyWildcard(trigger: S3TriggerSpec): string | undefined {
@@ -20,7 +21,7 @@ export function triggerProblems(flow: string, triggers: readonly S3TriggerSpec[]
     if (!overlaps) return [];
     return [
       {
-        where: `flow "${flow}" triggers[${index}]`,
+        where: atSource(`flow "${flow}" triggers[${index}]`, trigger.source),
         field: 'prefix',
         value: prefix,
         message: `the trigger watches the flow's own datastore (bucket ${trigger.bucket}, prefix "${root}"), so every artifact a run writes would start another run`,

@@ -140,6 +140,8 @@ export interface ParameterSpec {
   readonly default?: unknown;
   readonly required?: boolean;
   readonly help?: string;
+  /** Where the parameter was declared (Python importer: file and line), used in error messages. */
+  readonly source?: SourceLocation;
 }
 
 /** `@schedule`: at most one of cron, rate, hourly, daily, weekly; none means daily (Metaflow's default). */
@@ -153,6 +155,8 @@ export interface ScheduleSpec {
   readonly weekly?: boolean;
   /** IANA time zone, e.g. `Europe/Berlin`. Default UTC. */
   readonly timezone?: string;
+  /** Where the schedule was declared (Python importer: the `@schedule` line), used in error messages. */
+  readonly source?: SourceLocation;
 }
 
 /** Start a run when an object is created in S3. */
@@ -168,6 +172,8 @@ export interface S3TriggerSpec {
    * @default none: the object reaches the run only as `Trigger` (and generic steps' `MF_TRIGGER_*`)
    */
   readonly parameters?: Readonly<Record<string, S3TriggerField>>;
+  /** Where the trigger was declared (Python importer: the `@trigger` line), used in error messages. */
+  readonly source?: SourceLocation;
 }
 
 /** What an S3 trigger can hand a flow parameter: the bucket name or the object key of the created object. */

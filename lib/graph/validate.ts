@@ -41,6 +41,14 @@ export function validateFlow(doc: FlowDocument): Problem[] {
   ];
 }
 
+/**
+ * The problems of the flow's fields, steps' settings, parameters and schedule, whatever the shape of its graph: what
+ * can be judged of a document whose transitions did not all read.
+ */
+export function validateFlowSettings(doc: FlowDocument): Problem[] {
+  return INDEPENDENT_RULES.flatMap((rule) => rule(createContext(doc, undefined)));
+}
+
 /** The analysed graph of a valid flow; throws one `ValidationError` with every problem otherwise. */
 export function assertValidFlow(doc: FlowDocument): FlowGraph {
   const problems = validateFlow(doc);

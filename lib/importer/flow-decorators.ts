@@ -36,7 +36,7 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
     const where = whereOf(site, deco.line);
     switch (deco.name) {
       case 'schedule':
-        out.schedule = schedule(readDecoratorArgs(deco, SCHEDULE, site, problems));
+        out.schedule = { ...schedule(readDecoratorArgs(deco, SCHEDULE, site, problems)), source: { file: site.file, line: deco.line } };
         break;
       case 'project': {
         const args = readDecoratorArgs(deco, PROJECT, site, problems);
@@ -55,7 +55,7 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
         }
         for (const event of events) {
           const trigger = s3Trigger(event);
-          if (trigger) out.triggers = [...(out.triggers ?? []), trigger];
+          if (trigger) out.triggers = [...(out.triggers ?? []), { ...trigger, source: { file: site.file, line: deco.line } }];
           else problems.push({ where, field: '@trigger(event=...)', value: event, message: 'only S3 object-created events can start a flow on AWS (name the bucket)', fix: S3_TRIGGER_FIX });
         }
         break;

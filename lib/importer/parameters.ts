@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { MetaflowIncludedFile, ParameterSpec, ParameterType } from '../graph/model';
+import type { MetaflowIncludedFile, ParameterSpec, ParameterType, SourceLocation } from '../graph/model';
 import { NON_LITERAL_FIX, whereOf, type Site } from './decorator-args';
 import { isLiteral, type RawParameter, type RawValue } from './reader-output';
 
@@ -22,7 +22,7 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
   for (const raw of raws) {
     const where = whereOf(site, raw.line);
     if (raw.kind === 'IncludeFile' && includedFiles?.has(raw.attribute)) {
-      const spec = readIncludeFile(raw, where, problems);
+      const spec = readIncludeFile(raw, site, problems);
       if (spec) out.push(spec);
       continue;
     }
@@ -44,7 +44,7 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
     if (name === undefined) {
       problems.push({ where, field: `${raw.attribute} = Parameter(name)`, value: nameRaw && !isLiteral(nameRaw) ? nameRaw.nonLiteral : undefined, message: 'the parameter name must be a literal string', fix: `write Parameter("${raw.attribute}", ...)` });
     }
-    const spec: { name: string; type: ParameterType; default?: unknown; required?: boolean; help?: string } = { name: name ?? raw.attribute, type: 'string' };
+    const spec: { name: string; type: ParameterType; default?: unknown; required?: boolean; help?: string; source: SourceLocation } = { name: name ?? raw.attribute, type: 'string', source: { file: site.file, line: raw.line } };
     let typeName: string | undefined;
     for (const [key, value] of Object.entries(raw.kwargs)) {
       const field = `Parameter("${spec.name}", ${key}=...)`;
@@ -89,14 +89,15 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
  * An `IncludeFile` Metaflow evaluated: a string parameter (its value is Metaflow's descriptor of an uploaded file; the
  * construct sets the default once the file is an asset), with its name, `required` and `help` read as written.
  */
-function readIncludeFile(raw: RawParameter, where: string, problems: Problem[]): ParameterSpec | undefined {
+function readIncludeFile(raw: RawParameter, site: Site, problems: Problem[]): ParameterSpec | undefined {
+  const where = whereOf(site, raw.line);
   const before = problems.length;
   const nameRaw = raw.args[0] ?? (raw.kwargs.name as RawValue | undefined);
   const name = literalString(nameRaw);
   if (name === undefined) {
     problems.push({ where, field: `${raw.attribute} = IncludeFile(name)`, value: nameRaw && !isLiteral(nameRaw) ? nameRaw.nonLiteral : undefined, message: 'the parameter name must be a literal string', fix: `write IncludeFile("${raw.attribute}", ...)` });
   }
-  const spec: { name: string; type: ParameterType; required?: boolean; help?: string } = { name: name ?? raw.attribute, type: 'string' };
+  const spec: { name: string; type: ParameterType; required?: boolean; help?: string; source: SourceLocation } = { name: name ?? raw.attribute, type: 'string', source: { file: site.file, line: raw.line } };
   for (const [key, value] of Object.entries(raw.kwargs)) {
     if (key === 'name' || CLI_ONLY.has(key) || INCLUDE_FILE_EVALUATED.has(key)) continue;
     const field = `IncludeFile("${spec.name}", ${key}=...)`;

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError, type Problem } from '../errors';
+import { validateFlowSettings } from '../graph/validate';
 import { FLOW_DOCUMENT_VERSION, type FlowDocument, type MetaflowConfigValue, type MetaflowIncludedFile, type ParameterSpec } from '../graph/model';
 import { whereOf } from './decorator-args';
 import { applyDeployTimeValues, evaluateAtDeployTime, type DeployTimeEvaluation, type DeployTimeValues } from './deploy-time';
@@ -69,13 +70,12 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
   const included = evaluated ? new Map(evaluated.includeFiles.map((f) => [f.attribute, f.file])) : undefined;
   const parameters = readParameters(resolved.parameters, { file }, problems, included);
   const includeFiles = evaluated ? includedFilesOf(evaluated, parameters, file, problems) : undefined;
-  if (problems.length > 0) throw new ValidationError(problems);
 
   const absolute = path.resolve(file);
   const retryDelays = writtenRetryDelays(resolved.steps);
   const unboundedForeachSteps = resolved.steps.filter((step) => step.decorators.some((d) => d.name === UNBOUNDED_TEST_FOREACH_DECORATOR)).map((step) => step.name);
   const secretAccess = secretAccessByStep(resolved.steps, file);
-  return {
+  const doc: FlowDocument = {
     version: FLOW_DOCUMENT_VERSION,
     name: cls.name,
     ...(cls.doc ? { doc: cls.doc } : {}),
@@ -96,6 +96,9 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
     ...(flow.triggers ? { triggers: flow.triggers } : {}),
     steps,
   };
+  // The values that did read are judged now too, so one run names every mistake instead of revealing them in turns.
+  if (problems.length > 0) throw new ValidationError([...problems, ...validateFlowSettings(doc)]);
+  return doc;
 }
 
 /**

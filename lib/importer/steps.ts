@@ -43,9 +43,13 @@ export function readStep(raw: RawStep, isEnd: boolean, file: string, problems: P
       fix: 'write def step(self) or, for a join, def step(self, inputs)',
     });
   }
-  const { settings, parallel } = readStepDecorators(raw.decorators, site, problems, extensions);
+  const { settings: read, parallel } = readStepDecorators(raw.decorators, site, problems, extensions);
   const transition = readTransition(raw, isEnd, site, problems);
-  if (settings.catch && transition.foreach !== undefined) {
+  const catchOnForeach = read.catch !== undefined && transition.foreach !== undefined;
+  // Reported here in Python's words; the step keeps no catch, so the flow's own rules do not report it again.
+  const { catch: _refused, ...withoutCatch } = read;
+  const settings = catchOnForeach ? withoutCatch : read;
+  if (catchOnForeach) {
     problems.push({
       where: whereOf(site, raw.line), field: '@catch', value: 'foreach', message: 'Metaflow does not allow @catch on a foreach step',
       fix: 'move the work that may fail into the first step inside the foreach and put @catch there',

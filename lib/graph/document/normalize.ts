@@ -20,9 +20,9 @@ const DOCUMENT_KEYS = allKeys<FlowDocument>()([
   '$schema', 'version', 'name', 'doc', 'runtime', 'defaults', 'parameters', 'schedule', 'triggers', 'maxWorkers',
   'maxNumSplits', 'workflowTimeoutSeconds', 'tags', 'steps',
 ]);
-const PARAMETER_KEYS = allKeys<ParameterSpec>()(['name', 'type', 'default', 'required', 'help']);
-const SCHEDULE_KEYS = allKeys<ScheduleSpec>()(['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone']);
-const TRIGGER_KEYS = allKeys<S3TriggerSpec>()(['bucket', 'prefix', 'suffix', 'parameters']);
+const PARAMETER_KEYS = allKeys<ParameterSpec>()(['name', 'type', 'default', 'required', 'help', 'source']);
+const SCHEDULE_KEYS = allKeys<ScheduleSpec>()(['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone', 'source']);
+const TRIGGER_KEYS = allKeys<S3TriggerSpec>()(['bucket', 'prefix', 'suffix', 'parameters', 'source']);
 
 /** The fields of each object of a flow document, in the order normalization writes them. */
 export const FLOW_DOCUMENT_FIELDS = {

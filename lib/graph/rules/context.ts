@@ -1,6 +1,6 @@
 import { Problem } from '../../errors';
 import { FlowGraph } from '../analyze';
-import { FlowDocument, StepSpec } from '../model';
+import { FlowDocument, SourceLocation, StepSpec } from '../model';
 
 /** What every validation rule sees. `graph` is missing when the flow has no start or end step. */
 export interface RuleContext {
@@ -66,10 +66,14 @@ export function createContext(doc: FlowDocument, graph: FlowGraph | undefined): 
     spell: doc.runtime?.kind === 'metaflow' ? PYTHON_SPELLING : JSON_SPELLING,
     step: (name) => byName.get(name),
     stepWhere(name) {
-      const source = byName.get(name)?.source;
-      return `${flowWhere} step "${name}"${source ? ` (${source.file}:${source.line})` : ''}`;
+      return atSource(`${flowWhere} step "${name}"`, byName.get(name)?.source);
     },
   };
+}
+
+/** `where`, followed by the file and line it was declared at when the importer recorded them. */
+export function atSource(where: string, source: SourceLocation | undefined): string {
+  return source ? `${where} (${source.file}:${source.line})` : where;
 }
 
 /** `a, b and c`. */

@@ -1,7 +1,7 @@
 import { Problem } from '../../errors';
 import { FLOW_DOCUMENT_VERSION, ParameterSpec, S3_TRIGGER_FIELDS, S3TriggerSpec } from '../model';
 import { compact, integerIn, tagProblems } from './checks';
-import { Rule } from './context';
+import { atSource, Rule } from './context';
 import { MAX_RUN_SECONDS } from './resources';
 
 export const FLOW_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -29,7 +29,7 @@ export const checkFlowFields: Rule = (ctx) => {
   ]);
   problems.push(...tagProblems(where, 'tags', doc.tags));
   (doc.triggers ?? []).forEach((trigger, i) => {
-    const at = `${where} triggers[${i}]`;
+    const at = atSource(`${where} triggers[${i}]`, trigger.source);
     if (typeof trigger.bucket !== 'string' || trigger.bucket.length === 0) {
       problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'an S3 trigger needs the bucket to watch', fix: 'set "bucket": "<bucket name>"' });
     } else if (!trigger.bucket.includes('${Token[') && !BUCKET.test(trigger.bucket)) {

@@ -1,6 +1,6 @@
 import { Problem } from '../../errors';
 import { ParameterSpec, ParameterType } from '../model';
-import { Rule } from './context';
+import { atSource, Rule } from './context';
 import { RESERVED_STEP_NAMES } from './step-names';
 
 /** Names Metaflow's `Parameter` refuses (`metaflow/parameters.py`), with their `_` spellings. */
@@ -21,7 +21,7 @@ export const checkParameters: Rule = (ctx) => {
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
   (ctx.doc.parameters ?? []).forEach((param, index) => {
-    const where = `${ctx.flowWhere} parameters[${index}] "${param.name}"`;
+    const where = atSource(`${ctx.flowWhere} parameters[${index}] "${param.name}"`, param.source);
     if (!PARAMETER_NAME_PATTERN.test(param.name)) {
       problems.push({ where, field: 'name', value: param.name, message: 'a parameter name has letters, digits, "_" and "-", and does not start with a digit or "-"', fix: 'rename the parameter' });
     }

@@ -1,6 +1,6 @@
 import { Problem } from '../../errors';
 import { ScheduleSpec } from '../model';
-import { Rule } from './context';
+import { atSource, Rule } from './context';
 import { cronProblem, rateProblem } from './cron';
 
 const SCHEDULE_KINDS = ['cron', 'rate', 'hourly', 'daily', 'weekly'] as const;
@@ -39,7 +39,7 @@ export function scheduleExpression(schedule: ScheduleSpec): string {
 export const checkSchedule: Rule = (ctx) => {
   const schedule = ctx.doc.schedule;
   if (schedule === undefined) return [];
-  const where = `${ctx.flowWhere} schedule`;
+  const where = atSource(`${ctx.flowWhere} schedule`, schedule.source);
   const problems: Problem[] = [];
   const given = SCHEDULE_KINDS.filter((k) => schedule[k] !== undefined && schedule[k] !== false);
   if (given.length > 1) {

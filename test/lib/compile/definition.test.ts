@@ -36,6 +36,18 @@ describe('buildDefinition', () => {
     expect(manifest?.steps.map((s) => s.name)).toEqual(['start', 'fan', 'x', 'y', 'inner_join', 'join', 'end']);
   });
 
+  it('keeps where the flow file declared a parameter, schedule or trigger out of the manifest', () => {
+    const source = { file: '/home/someone/flows/flow.py', line: 3 };
+    const doc = flow('Sourced', LINEAR.steps.map((s) => ({ ...s, source })), {
+      parameters: [{ name: 'alpha', type: 'string', default: 'a', source }],
+      schedule: { daily: true, source },
+      triggers: [{ bucket: 'in-bucket', source }],
+    });
+    const comment = compile(doc).Comment;
+    expect(comment).not.toContain('/home/someone');
+    expect(decodeManifest(comment)).toMatchObject({ parameters: [{ name: 'alpha', type: 'string', default: 'a' }], schedule: { daily: true }, triggers: [{ bucket: 'in-bucket' }] });
+  });
+
   it('linear: one Task per step, chained to End', () => {
     const def = compile(LINEAR);
     expect(def.States.start).toMatchObject({ Type: 'Task', Next: 'a' });

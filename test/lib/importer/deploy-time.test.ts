@@ -74,7 +74,10 @@ describe('applyDeployTimeValues', () => {
     const problems: Problem[] = [];
     const specs = readParameters(applied.parameters, { file: 'flow.py' }, problems);
     expect(problems).toEqual([]);
-    expect(specs).toEqual([{ name: 'when', type: 'string', default: 'evaluated' }, { name: 'fixed', type: 'number', default: 3 }]);
+    expect(specs).toEqual([
+      { name: 'when', type: 'string', default: 'evaluated', source: { file: 'flow.py', line: 6 } },
+      { name: 'fixed', type: 'number', default: 3, source: { file: 'flow.py', line: 7 } },
+    ]);
   });
 
   test('without values for it, a non-literal stays non-literal and is refused as before', () => {

@@ -2,13 +2,19 @@ import { s3Trigger } from '../../../lib/importer/flow-decorators';
 import { flowWith, importSource, problemsOf } from './import-source';
 
 const flow = (decorators: string[]) => importSource(flowWith({ classDecorators: decorators }));
+/** A schedule or trigger as read, apart from where it was declared. */
+const read = <T extends { source?: unknown }>(part: T | undefined) => {
+  const { source: _source, ...rest } = part!;
+  return rest;
+};
 
 describe('flow decorators', () => {
   test('@schedule follows Metaflow: cron, else weekly, hourly, daily (the default)', () => {
-    expect(flow(['@schedule']).schedule).toEqual({ daily: true });
-    expect(flow(['@schedule(hourly=True)']).schedule).toEqual({ hourly: true });
-    expect(flow(['@schedule(weekly=True, hourly=True)']).schedule).toEqual({ weekly: true });
-    expect(flow(['@schedule(cron="0 12 * * ? *", daily=True, timezone="Europe/Berlin")']).schedule).toEqual({ cron: '0 12 * * ? *', timezone: 'Europe/Berlin' });
+    expect(read(flow(['@schedule']).schedule)).toEqual({ daily: true });
+    expect(read(flow(['@schedule(hourly=True)']).schedule)).toEqual({ hourly: true });
+    expect(read(flow(['@schedule(weekly=True, hourly=True)']).schedule)).toEqual({ weekly: true });
+    expect(read(flow(['@schedule(cron="0 12 * * ? *", daily=True, timezone="Europe/Berlin")']).schedule)).toEqual({ cron: '0 12 * * ? *', timezone: 'Europe/Berlin' });
+    expect(flow(['@schedule']).schedule?.source).toEqual({ file: expect.stringMatching(/flow_\d+\.py$/), line: 3 });
   });
 
   test('@project names the project', () => {
@@ -19,8 +25,8 @@ describe('flow decorators', () => {
   });
 
   test('@trigger with S3 events becomes S3 triggers; other events are refused', () => {
-    expect(flow(['@trigger(event="s3://in-bucket/incoming/*.csv")']).triggers).toEqual([{ bucket: 'in-bucket', prefix: 'incoming/', suffix: '.csv' }]);
-    expect(flow(['@trigger(events=["s3://a", {"name": "s3", "bucket": "b", "prefix": "p/"}])']).triggers).toEqual([{ bucket: 'a' }, { bucket: 'b', prefix: 'p/' }]);
+    expect(flow(['@trigger(event="s3://in-bucket/incoming/*.csv")']).triggers?.map(read)).toEqual([{ bucket: 'in-bucket', prefix: 'incoming/', suffix: '.csv' }]);
+    expect(flow(['@trigger(events=["s3://a", {"name": "s3", "bucket": "b", "prefix": "p/"}])']).triggers?.map(read)).toEqual([{ bucket: 'a' }, { bucket: 'b', prefix: 'p/' }]);
     const problems = problemsOf(flowWith({ classDecorators: ['@trigger(event="s3")', '@trigger(event={"name": "data_ready", "parameters": {}})'] }));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatchObject({ field: '@trigger(event=...)', value: 's3' });
@@ -32,7 +38,8 @@ describe('flow decorators', () => {
       classDecorators: ['@trigger(event={"name": "s3", "bucket": "in", "parameters": {"input_key": "key"}})', '@trigger(event={"name": "s3", "bucket": "b2", "parameters": ["key", "bucket"]})'],
       body: ['input_key = Parameter("input_key", default="")', 'key = Parameter("key", default="")', 'bucket = Parameter("bucket", default="")'],
     }));
-    expect(doc.triggers).toEqual([{ bucket: 'in', parameters: { input_key: 'key' } }, { bucket: 'b2', parameters: { key: 'key', bucket: 'bucket' } }]);
+    expect(doc.triggers?.map(read)).toEqual([{ bucket: 'in', parameters: { input_key: 'key' } }, { bucket: 'b2', parameters: { key: 'key', bucket: 'bucket' } }]);
+    expect(doc.triggers?.map((t) => t.source?.line)).toEqual([3, 4]);
     expect(s3Trigger({ name: 's3', bucket: 'b', parameters: 'key' })).toBeUndefined();
     expect(s3Trigger({ name: 's3', bucket: 'b', parameters: { p: 1 } })).toBeUndefined();
   });

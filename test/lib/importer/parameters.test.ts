@@ -1,10 +1,13 @@
+import type { ParameterSpec } from '../../../lib/graph/model';
 import { flowWith, importSource, problemsOf } from './import-source';
 
 const params = (body: string[]) => importSource(flowWith({ body })).parameters;
+/** A parameter as read, apart from where it was declared. */
+const withoutSource = ({ source: _source, ...spec }: ParameterSpec) => spec;
 
 describe('Parameters', () => {
   test('types come from type= or, as in Metaflow, from the default', () => {
-    expect(params([
+    const read = params([
       'a = Parameter("a", default="x")',
       'b = Parameter("b", default=2)',
       'c = Parameter("c", type=float)',
@@ -12,7 +15,8 @@ describe('Parameters', () => {
       'e = Parameter("e", type=JSONType, default=\'{"k": 1}\')',
       'f = Parameter(name="f-name", required=True, help="h", show_default=False)',
       'g = Parameter("g", type=int, default="3")',
-    ])).toEqual([
+    ])!;
+    expect(read.map(withoutSource)).toEqual([
       { name: 'a', type: 'string', default: 'x' },
       { name: 'b', type: 'number', default: 2 },
       { name: 'c', type: 'number' },
@@ -21,11 +25,14 @@ describe('Parameters', () => {
       { name: 'f-name', type: 'string', required: true, help: 'h' },
       { name: 'g', type: 'number', default: 3 },
     ]);
+    // flowWith puts the class body after the imports, a blank line, the class line and its docstring.
+    expect(read.map((p) => p.source?.line)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+    expect(read[0].source?.file).toMatch(/flow_\d+\.py$/);
   });
 
   test('a separator keeps the parameter a string (Metaflow splits it inside the task)', () => {
     const flow = importSource(flowWith({ imports: 'from metaflow import FlowSpec, step, Parameter', body: ['l = Parameter("l", separator=",", default="a,b,c")'] }));
-    expect(flow.parameters).toEqual([{ name: 'l', type: 'string', default: 'a,b,c' }]);
+    expect(flow.parameters!.map(withoutSource)).toEqual([{ name: 'l', type: 'string', default: 'a,b,c' }]);
   });
 
   test('deploy-time defaults, unknown types and IncludeFile are refused', () => {

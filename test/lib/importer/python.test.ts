@@ -182,6 +182,39 @@ describe('errors of the file itself', () => {
     expect(problems[0].fix).toMatch(/literal value/);
     expect(problems[1].fix).toMatch(/remove @kubernetes/);
   });
+
+  test('values that read but are wrong come in the same report as values that do not read, each with its line', () => {
+    const source = [
+      'from metaflow import FlowSpec, step, batch, retry, schedule, trigger, Parameter',
+      '@schedule(cron="bogus cron")',
+      '@trigger(event="s3://UPPER_case/in/")',
+      'class F(FlowSpec):',
+      '    alpha = Parameter("alpha", type=int, default="x")',
+      '    @batch(cpu=-1)',
+      '    @retry(times=-3)',
+      '    @step',
+      '    def start(self):',
+      '        self.next(self.end)',
+      '    @batch(memory="lots")',
+      '    @step',
+      '    def end(self):',
+      '        pass',
+    ].join('\n');
+    const problems = problemsOf(source);
+    expect(problems.map((p) => `${p.where.replace(/\/.*\/flow_\d+\.py/, 'flow.py')} | ${p.field}`)).toEqual([
+      'flow.py:11 step "end" | @batch(memory=...)',
+      'flow "F" triggers[0] (flow.py:3) | bucket',
+      'flow "F" step "start" (flow.py:9) | cpu',
+      'flow "F" step "start" (flow.py:9) | retry.times',
+      'flow "F" parameters[0] "alpha" (flow.py:5) | default',
+      'flow "F" schedule (flow.py:2) | cron',
+    ]);
+  });
+
+  test('@catch on a foreach split is reported once, in Python\'s words', () => {
+    const problems = problemsOf(flowWith({ startDecorators: ['@catch'] }).replace('self.next(self.end)', 'self.items = [1]\n        self.next(self.end, foreach="items")'));
+    expect(problems.filter((p) => /catch/.test(p.field)).map((p) => p.field)).toEqual(['@catch']);
+  });
 });
 
 describe('flow shape', () => {
