@@ -37,8 +37,9 @@ export const checkSplitJoinBalance: Rule = (ctx) => {
         const split = graph.nodes.get(stack[stack.length - 1])!;
         add({
           where: ctx.stepWhere(name),
-          field: 'next',
-          value: split.outFuncs,
+          // The open split, not a field of the end step (which has no next).
+          field: 'split',
+          value: split.name,
           message: `the terminal step ${name} was reached before a split started at step(s) ${split.outFuncs.join(', ')} were joined`,
           fix: `add a join step (${ctx.spell.join('join')}) after ${listNames(split.outFuncs)} and before ${name}`,
         });

@@ -5,20 +5,21 @@ describe('split/join balance rules', () => {
   it('refuses a split never joined before the end (Metaflow missing_join fixture)', () => {
     expectProblem(flow([step('start', ['a', 'b']), step('a', ['end']), step('b', ['end']), step('end')]), {
       where: /step "end"/,
-      field: 'next',
+      field: 'split',
+      value: 'start',
       message: /terminal step end was reached before a split started at step\(s\) a, b were joined/,
     });
   });
 
   it('says how to add the join in the flow\'s own language: JSON for a document, Python for an imported flow', () => {
     const missingJoin = flow([step('start', ['a', 'b']), step('a', ['end']), step('b', ['end']), step('end')]);
-    const fixOf = (doc: typeof missingJoin) => validateFlow(doc).find((p) => p.field === 'next')!.fix;
+    const fixOf = (doc: typeof missingJoin) => validateFlow(doc).find((p) => p.field === 'split')!.fix;
     expect(fixOf(missingJoin)).toBe('add a join step ("join": true) after a and b and before end');
     expect(fixOf({ ...missingJoin, runtime: { kind: 'metaflow', flowFile: 'f.py', flowClass: 'F' } })).toBe('add a join step (def join(self, inputs)) after a and b and before end');
   });
 
   it('refuses a foreach never joined', () => {
-    expectProblem(flow([step('start', ['a'], { foreach: 'xs' }), step('a', ['end']), step('end')]), { field: 'next', message: /before a split started at step\(s\) a were joined/ });
+    expectProblem(flow([step('start', ['a'], { foreach: 'xs' }), step('a', ['end']), step('end')]), { field: 'split', value: 'start', message: /before a split started at step\(s\) a were joined/ });
     expectValid(flow([step('start', ['a'], { foreach: 'xs' }), step('a', ['j']), step('j', ['end'], { join: true }), step('end')]));
   });
 
