@@ -1,34 +1,70 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Problem } from '../../lib/errors';
-import { hostRetriesProblems } from '../../lib/compile/flow-props-rules';
+import { hostRetriesProblems, jobTagsProblems } from '../../lib/compile/flow-props-rules';
+import { imageProblem } from '../../lib/graph/rules/resources';
+import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
+
+/** The props of a flow that are checked here, apart from the flow document. */
+export interface CheckedFlowProps {
+  readonly hostRetries?: number;
+  readonly image?: string;
+  readonly jobTags?: Readonly<Record<string, string>>;
+  readonly stateMachineNamePrefix?: string;
+}
 
 interface Registered {
   readonly path: string;
   readonly flowName: string;
+  readonly stateMachineName: string;
+  /** `account/region`, or undefined for a stack that may deploy anywhere. */
+  readonly target?: string;
 }
 
-/** Flows of one construct tree (an App), by flow name and by state machine name. */
-const registries = new WeakMap<IConstruct, { byFlow: Map<string, Registered>; byStateMachine: Map<string, Registered> }>();
+/** The flows built so far in each construct tree (an App). */
+const registries = new WeakMap<IConstruct, Registered[]>();
+
+function targetOf(flow: IConstruct): string | undefined {
+  const { account, region } = Stack.of(flow);
+  return Token.isUnresolved(account) || Token.isUnresolved(region) ? undefined : `${account}/${region}`;
+}
 
 /**
- * Problems of a flow's props that need the rest of the app: two flows of one name (their job definitions, `<flow>-<hash>`,
- * and the CLI's view of them would collide), two state machine names that are equal once cut to 80 characters, and
- * host retries out of range.
+ * The flows of the app that may deploy to the same account and region as `flow`: the same flow in a Dev and a Prod
+ * stack of other accounts collides nowhere, while a stack without an explicit account and region may meet any other.
  */
-export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachineName: string, props: { hostRetries?: number }): Problem[] {
+function neighboursOf(flow: IConstruct): Registered[] {
+  const target = targetOf(flow);
+  return (registries.get(flow.node.root) ?? []).filter((other) => target === undefined || other.target === undefined || other.target === target);
+}
+
+/**
+ * Problems of a flow's props: host retries out of range, an image Docker would refuse, job tags Batch would refuse, a
+ * state machine prefix Step Functions would refuse; and those that need the rest of the app: two flows of one name
+ * (their job definitions, `<flow>-<hash>`, and the CLI's view of them would collide), two state machine names that are
+ * equal once cut to 80 characters.
+ */
+export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachineName: string, props: CheckedFlowProps): Problem[] {
   const where = `MetaflowFlow ${flow.node.path}`;
-  const found: Problem[] = [...hostRetriesProblems(where, props.hostRetries)];
-  const root = flow.node.root;
-  const registry = registries.get(root) ?? { byFlow: new Map<string, Registered>(), byStateMachine: new Map<string, Registered>() };
-  const sameName = registry.byFlow.get(flowName);
+  const imageFound = imageProblem({ where, field: 'image' }, props.image);
+  const found: Problem[] = [
+    ...hostRetriesProblems(where, props.hostRetries),
+    ...(imageFound ? [imageFound] : []),
+    ...jobTagsProblems(where, props.jobTags),
+    ...(props.stateMachineNamePrefix !== undefined
+      ? validateStateMachinePrefix(where, props.stateMachineNamePrefix).map((p) => ({ ...p, field: 'stateMachineNamePrefix' }))
+      : []),
+  ];
+  const neighbours = neighboursOf(flow);
+  const sameName = neighbours.find((other) => other.flowName === flowName);
   if (sameName) {
     found.push({
       where, field: 'flow name', value: flowName,
-      message: `MetaflowFlow ${sameName.path} already deploys a flow of this name in this app; their job definitions and runs would be mixed up`,
-      fix: 'give one of the flows another name (the FlowSpec class name for a Python flow), or deploy it from another app',
+      message: `MetaflowFlow ${sameName.path} already deploys a flow of this name to the same account and region (or may: a stack without env can deploy anywhere); their job definitions and runs would be mixed up`,
+      fix: 'give one of the flows another name (the FlowSpec class name for a Python flow), or deploy them to stacks of different accounts or regions (set env on both stacks)',
     });
   }
-  const sameStateMachine = registry.byStateMachine.get(stateMachineName);
+  const sameStateMachine = neighbours.find((other) => other.stateMachineName === stateMachineName);
   if (sameStateMachine && !sameName) {
     found.push({
       where, field: 'state machine name', value: stateMachineName,
@@ -41,9 +77,7 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
 
 /** Records a flow that was built, so later flows of the app are checked against it. */
 export function registerFlow(flow: IConstruct, flowName: string, stateMachineName: string): void {
-  const root = flow.node.root;
-  const registry = registries.get(root) ?? { byFlow: new Map(), byStateMachine: new Map() };
-  registries.set(root, registry);
-  registry.byFlow.set(flowName, { path: flow.node.path, flowName });
-  registry.byStateMachine.set(stateMachineName, { path: flow.node.path, flowName });
+  const registered = registries.get(flow.node.root) ?? [];
+  registries.set(flow.node.root, registered);
+  registered.push({ path: flow.node.path, flowName, stateMachineName, target: targetOf(flow) });
 }

@@ -5,7 +5,7 @@ import type { FlowDocument } from '../graph/model';
 import type { FlowManifest } from '../runtime/manifest';
 import { foreachBody, foreachStrategyOf } from './foreach-strategy';
 import { JobDefinitionSpec, jobDefinitionFor } from './job-definitions';
-import { CompileOptions, ForeachStrategy } from './options';
+import { CompileOptions, FOREACH_STRATEGIES, ForeachStrategy } from './options';
 import { RetryMode } from './retry';
 import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
 import { findQueue, isParallelNode, routingProblems } from './routing';
@@ -58,9 +58,14 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     foreachStrategies[name] = chosen.strategy;
     if (chosen.strategy === 'array-job') foreachBody(graph, node).steps.forEach((s) => arrayBodySteps.add(s));
   }
-  for (const name of Object.keys(options.foreachStrategies ?? {})) {
+  for (const [name, strategy] of Object.entries(options.foreachStrategies ?? {})) {
     if (graph.nodes.get(name)?.type !== 'foreach') {
       problems.push({ where: `flow "${doc.name}"`, field: 'foreachStrategies', value: name, message: 'not a foreach step of this flow', fix: `name one of ${Object.keys(foreachStrategies).map((s) => `"${s}"`).join(', ') || '(no foreach steps)'}` });
+    }
+    // The type stops a typo in TypeScript, not from JavaScript or JSON; an unknown value would compile as a distributed
+    // map whose permissions the flow's role never gets.
+    if (!FOREACH_STRATEGIES.includes(strategy)) {
+      problems.push({ where: `flow "${doc.name}"`, field: `foreachStrategies.${name}`, value: strategy, message: 'not a foreach strategy', fix: `use one of ${FOREACH_STRATEGIES.map((s) => `"${s}"`).join(', ')}` });
     }
   }
 

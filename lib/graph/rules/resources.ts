@@ -18,6 +18,27 @@ const SECRET = /^[A-Za-z0-9/_+=.@-]{1,512}$|^arn:aws[a-z-]*:secretsmanager:[a-z0
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * A container image reference as Docker parses it: an optional registry host (with a dot or a port, or `localhost`),
+ * lowercase repository path components, an optional tag and an optional digest.
+ */
+const IMAGE_REFERENCE =
+  /^(?:(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|localhost)(?::\d+)?\/|[A-Za-z0-9-]+:\d+\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::\w[\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
+
+/**
+ * An image name Docker would refuse to pull. Unresolved CDK tokens (an asset image's URI) are judged by CloudFormation
+ * at deploy, not here.
+ */
+export function imageProblem(ref: FieldRef, image: string | undefined): Problem | undefined {
+  if (image === undefined || image.includes('${Token[') || IMAGE_REFERENCE.test(image)) return undefined;
+  return {
+    ...ref,
+    value: image,
+    message: 'not an image name: a lowercase repository with an optional registry, :tag and @digest, no spaces',
+    fix: 'e.g. "python:3.12", "public.ecr.aws/docker/library/python:3.12" or an ECR image URI',
+  };
+}
+
+/**
  * Range and format rules of each setting that a step or the flow `defaults` may carry. `minTimeoutSeconds` is Batch's
  * minimum for a generic step, which Batch times; a Metaflow task times its own `@timeout`.
  */
@@ -40,7 +61,7 @@ export function settingsProblems(settings: StepSettings, where: string, minTimeo
       ? undefined
       : { ...ref('retry.minutesBetweenRetries'), value: settings.retry.minutesBetweenRetries, message: 'must not be negative', fix: 'set 0 or more minutes' },
     integerIn(ref('timeoutSeconds'), settings.timeoutSeconds, minTimeoutSeconds, MAX_RUN_SECONDS, 'seconds'),
-    pattern(ref('image'), settings.image, /^\S+$/, 'an image name has no spaces and is not empty', 'e.g. "python:3.12" or an ECR image URI'),
+    imageProblem(ref('image'), settings.image),
     pattern(ref('queue'), settings.queue, QUEUE, 'a job queue is a name of up to 128 letters, digits, "-" and "_", or a job queue ARN', 'use the queue name or its ARN'),
     pattern(ref('iamRole'), settings.iamRole, ROLE_ARN, 'not an IAM role ARN', 'use arn:aws:iam::<account>:role/<name>'),
     pattern(ref('executionRole'), settings.executionRole, ROLE_ARN, 'not an IAM role ARN', 'use arn:aws:iam::<account>:role/<name>'),

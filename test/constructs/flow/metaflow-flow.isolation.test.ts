@@ -109,6 +109,31 @@ describe('flows in one app', () => {
     expect(problems).toEqual([expect.objectContaining({ field: 'flow name', value: 'Same', message: expect.stringContaining('MetaflowFlow Iso/One already deploys') })]);
   });
 
+  it('accept the same flow in stacks of other accounts or regions (Dev and Prod in one app)', () => {
+    const app = new App();
+    const doc = flow('Same', [step('start', ['end']), step('end', [])]);
+    const stacks = [
+      new Stack(app, 'Dev', { env: { account: '111111111111', region: 'eu-west-1' } }),
+      new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } }),
+      new Stack(app, 'ProdUs', { env: { account: '222222222222', region: 'us-east-1' } }),
+    ];
+    for (const stack of stacks) new MetaflowFlow(stack, 'Flow', { infrastructure: testInfrastructure(stack), flow: doc, image: 'x' });
+    const anywhere = new Stack(app, 'Anywhere');
+    const problems = problemsOf(() => new MetaflowFlow(anywhere, 'Flow', { infrastructure: testInfrastructure(anywhere), flow: doc, image: 'x' }));
+    expect(problems).toEqual([expect.objectContaining({ field: 'flow name', message: expect.stringContaining('MetaflowFlow Dev/Flow already deploys') })]);
+  });
+
+  it('refuse an image, job tags and a state machine prefix that AWS would refuse, each by its prop', () => {
+    const { stack, infrastructure } = setup();
+    const build = (id: string, props: object) => problemsOf(() => new MetaflowFlow(stack, id, { infrastructure, flow: flow(id, [step('start', ['end']), step('end', [])]), image: 'x', ...props }));
+    expect(build('Img', { image: 'Python:3.12' })).toEqual([expect.objectContaining({ field: 'image', value: 'Python:3.12' })]);
+    const manyTags = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, 'v']));
+    expect(build('Tags', { jobTags: { 'aws:team': 'x', 'metaflow.flow_name': 'y' } }).map((p) => p.field)).toEqual(['jobTags.aws:team', 'jobTags.metaflow.flow_name']);
+    expect(build('ManyTags', { jobTags: manyTags })).toEqual([expect.objectContaining({ field: 'jobTags', value: 46, fix: 'keep at most 45 tags' })]);
+    expect(build('Prefix', { stateMachineNamePrefix: 'my team!' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: 'my team!' })]);
+    expect(build('Empty', { stateMachineNamePrefix: '' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: '' })]);
+  });
+
   it('refuse two flows whose state machine names collide once cut to 80 characters', () => {
     const { stack, infrastructure } = setup();
     const long = 'F'.repeat(78);

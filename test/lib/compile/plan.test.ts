@@ -89,6 +89,13 @@ describe('planFlow', () => {
     expect(wide[0]).toMatchObject({ field: 'foreachStrategy', value: 'inline-map' });
   });
 
+  it('refuses a strategy that does not exist (a typo from JavaScript or JSON)', () => {
+    const options = { ...OPTIONS, foreachStrategies: { start: 'arrayjob' } } as unknown as typeof OPTIONS;
+    expect(problemsOf(() => planFlow(FOREACH, options))).toEqual([
+      expect.objectContaining({ field: 'foreachStrategies.start', value: 'arrayjob', fix: 'use one of "array-job", "distributed-map", "inline-map"' }),
+    ]);
+  });
+
   it('takes a forced strategy the body allows', () => {
     expect(planFlow(FOREACH, { ...OPTIONS, foreachStrategies: { start: 'distributed-map' } }).foreachStrategies.start).toBe('distributed-map');
   });
