@@ -22,22 +22,23 @@ export interface MetadataDatabaseOptions {
    */
   readonly engine?: MetadataDatabaseEngine;
   /**
-   * Aurora Serverless v2 minimum capacity in ACUs; 0 lets the database pause when no connection is open.
+   * Aurora Serverless v2 minimum capacity in ACUs; 0 lets the database pause when no connection is open. Refused with
+   * the RDS engine.
    * @default 0
    */
   readonly minCapacity?: number;
   /**
-   * Aurora Serverless v2 maximum capacity in ACUs.
+   * Aurora Serverless v2 maximum capacity in ACUs. Refused with the RDS engine.
    * @default 2
    */
   readonly maxCapacity?: number;
   /**
-   * Instance type of the RDS engine.
+   * Instance type of the RDS engine. Refused with Aurora.
    * @default t4g.small
    */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * RDS engine: a standby in a second zone.
+   * RDS engine: a standby in a second zone. Refused with Aurora.
    * @default true
    */
   readonly multiAz?: boolean;
@@ -48,12 +49,12 @@ export interface MetadataDatabaseOptions {
    */
   readonly credentials?: rds.Credentials;
   /**
-   * Rotation interval of the credentials secret; `Duration.days(0)` turns rotation off.
+   * Rotation interval of the credentials secret, 4 hours to 1000 days in whole hours; `Duration.days(0)` turns rotation off.
    * @default Duration.days(30)
    */
   readonly rotationInterval?: Duration;
   /**
-   * Automated backup retention.
+   * Automated backup retention, 1 to 35 whole days.
    * @default Duration.days(7)
    */
   readonly backupRetention?: Duration;

@@ -19,7 +19,8 @@ export interface MetadataServiceApiGatewayOptions {
    */
   readonly apiKeyRequired?: boolean;
   /**
-   * Only these source ranges may call the API (a resource policy), in addition to the key.
+   * Only these source ranges (IPv4 CIDR blocks, not `0.0.0.0/0`) may call the API (a resource policy), in addition to
+   * the key.
    * @default - any source with the key
    */
   readonly allowedSourceCidrs?: string[];

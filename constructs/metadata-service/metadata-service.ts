@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -15,13 +15,18 @@ import {
   METADATA_DATABASE_SECRET_FIELDS,
   METADATA_SERVICE_COMMAND,
   METADATA_SERVICE_PORT,
+  backupRetentionProblems,
+  databaseEngineProblems,
   endpointProblems,
+  fargateSizeProblems,
   imageProblems,
   internalServiceUrl,
   metadataServiceEnvironment,
-  operatorCidrProblems,
   passwordProblems,
+  rotationIntervalProblems,
   scalingProblems,
+  serviceUrlProblems,
+  sourceCidrProblems,
   subnetPlacementProblems,
 } from '../../lib/infrastructure/metadata-service';
 import { acknowledgeServiceLogGroup, acknowledgeServiceTaskDefinition } from './acknowledgements';
@@ -70,12 +75,13 @@ export interface MetaflowMetadataServiceOptions {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * Image of the service and of its migration task. `latest` and untagged images are refused.
+   * Image of the service and of its migration task. Names with spaces, `latest` and untagged images are refused.
    * @default 'netflixoss/metaflow_metadata_service:v2.5.0'
    */
   readonly image?: string;
   /**
-   * vCPU of one task, in Fargate CPU units (256 = 0.25 vCPU).
+   * vCPU of one task, in Fargate CPU units (256 = 0.25 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384, paired with a
+   * memory Fargate offers for it (e.g. 256 with 0.5 to 2 GiB); other pairs are refused.
    * @default 512
    */
   readonly cpu?: number;
@@ -95,7 +101,7 @@ export interface MetaflowMetadataServiceOptions {
    */
   readonly maxTasks?: number;
   /**
-   * Average CPU the scaling keeps tasks at.
+   * Average CPU the scaling keeps tasks at, a percentage from 1 to 100.
    * @default 60
    */
   readonly targetCpuPercent?: number;
@@ -116,7 +122,7 @@ export interface MetaflowMetadataServiceOptions {
    */
   readonly allowFrom?: ec2.IConnectable[];
   /**
-   * Operator networks (VPN, Direct Connect, office) allowed to call the internal endpoint.
+   * Operator networks (VPN, Direct Connect, office) allowed to call the internal endpoint: IPv4 CIDR blocks, not `0.0.0.0/0`.
    * @default - none
    */
   readonly operatorCidrs?: string[];
@@ -287,19 +293,32 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
 
   private validate(props: MetaflowMetadataServiceProps, image: string, subnets: ec2.SelectedSubnets): void {
     const where = this.node.path;
+    const database = props.database ?? {};
     const publicIds = new Set(props.vpc.publicSubnets.map((s) => s.subnetId));
     const problems = new ProblemCollector();
     problems.addAll(subnetPlacementProblems(where, { selected: subnets.subnetIds.length, publicSubnetIds: subnets.subnetIds.filter((s) => publicIds.has(s)) }));
     problems.addAll(imageProblems(where, image));
-    const aurora = (props.database?.engine ?? MetadataDatabaseEngine.AURORA_SERVERLESS_V2) === MetadataDatabaseEngine.AURORA_SERVERLESS_V2;
+    problems.addAll(fargateSizeProblems(where, props.cpu ?? 512, (props.memory ?? Size.gibibytes(1)).toMebibytes({ rounding: SizeRoundingBehavior.NONE })));
+    const aurora = (database.engine ?? MetadataDatabaseEngine.AURORA_SERVERLESS_V2) === MetadataDatabaseEngine.AURORA_SERVERLESS_V2;
     problems.addAll(scalingProblems(where, {
       minTasks: props.minTasks ?? 1,
       maxTasks: props.maxTasks ?? 4,
-      ...(aurora ? { minCapacity: props.database?.minCapacity ?? 0, maxCapacity: props.database?.maxCapacity ?? 2 } : {}),
+      targetCpuPercent: props.targetCpuPercent ?? 60,
+      ...(aurora ? { minCapacity: database.minCapacity ?? 0, maxCapacity: database.maxCapacity ?? 2 } : {}),
     }));
-    problems.addAll(operatorCidrProblems(where, props.operatorCidrs ?? []));
+    problems.addAll(databaseEngineProblems(where, {
+      aurora,
+      minCapacity: database.minCapacity,
+      maxCapacity: database.maxCapacity,
+      instanceType: database.instanceType?.toString(),
+      multiAz: database.multiAz,
+    }));
+    problems.addAll(backupRetentionProblems(where, (database.backupRetention ?? Duration.days(7)).toSeconds({ integral: false })));
+    problems.addAll(rotationIntervalProblems(where, (database.rotationInterval ?? Duration.days(30)).toSeconds({ integral: false })));
+    problems.addAll(sourceCidrProblems(where, 'operatorCidrs', props.operatorCidrs ?? [], '10.20.0.0/16'));
+    problems.addAll(sourceCidrProblems(where, 'apiGateway.allowedSourceCidrs', props.apiGateway?.allowedSourceCidrs ?? [], '203.0.113.0/24'));
     problems.addAll(endpointProblems(where, { apiGateway: props.apiGateway !== undefined, apiKey: props.apiGateway?.apiKeyRequired ?? true }));
-    problems.addAll(passwordProblems(where, passwordSource(this, props.database?.credentials)));
+    problems.addAll(passwordProblems(where, passwordSource(this, database.credentials)));
     problems.throwIfAny();
   }
 }
@@ -312,6 +331,10 @@ class ImportedMetadataService extends Construct implements IMetaflowMetadataServ
 
   constructor(scope: Construct, id: string, attrs: MetaflowMetadataServiceAttributes) {
     super(scope, id);
+    const problems = new ProblemCollector();
+    problems.addAll(serviceUrlProblems(this.node.path, 'url', attrs.url));
+    if (attrs.internalUrl !== undefined) problems.addAll(serviceUrlProblems(this.node.path, 'internalUrl', attrs.internalUrl));
+    problems.throwIfAny();
     this.url = attrs.url;
     this.internalUrl = attrs.internalUrl ?? attrs.url;
     this.headersSecret = attrs.headersSecret;

@@ -1,4 +1,5 @@
 import type { Problem } from '../errors';
+import { imageProblem } from '../graph/rules/resources';
 import { isToken, problem } from './problems';
 
 /**
@@ -59,8 +60,13 @@ export function internalServiceUrl(loadBalancerDnsName: string): string {
 /** The JSON Metaflow reads from `METAFLOW_SERVICE_HEADERS`; the API key is generated under this key. */
 export const API_KEY_HEADER = 'x-api-key';
 
-/** Refuses `latest` and untagged references: a deploy must not change the service (and its schema) by itself. */
+/**
+ * Refuses names a registry cannot hold (the flow image rule), then `latest` and untagged references: a deploy must not
+ * change the service (and its schema) by itself.
+ */
 export function imageProblems(where: string, image: string): Problem[] {
+  const badName = imageProblem({ where, field: 'image' }, image);
+  if (badName) return [{ ...badName, fix: `e.g. "${DEFAULT_METADATA_SERVICE_IMAGE}" or an ECR image URI with a version tag` }];
   if (isToken(image) || image.includes('@sha256:')) return [];
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
@@ -74,14 +80,61 @@ export function imageProblems(where: string, image: string): Problem[] {
   )];
 }
 
+/** Memory (MiB) Fargate offers with each task CPU size (CPU units, 1024 = 1 vCPU); any other pair fails at deploy. */
+const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, steps(1024, 4096, 1024)],
+  [1024, steps(2048, 8192, 1024)],
+  [2048, steps(4096, 16384, 1024)],
+  [4096, steps(8192, 30720, 1024)],
+  [8192, steps(16384, 61440, 4096)],
+  [16384, steps(32768, 122880, 8192)],
+]);
+
+function steps(from: number, to: number, step: number): number[] {
+  return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function oneOf(values: readonly number[]): string {
+  return values.length === 1 ? String(values[0]) : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+function memoryChoices(memories: readonly number[]): string {
+  if (memories.length <= 4) return `${oneOf(memories)} MiB`;
+  return `${memories[0]} to ${memories[memories.length - 1]} MiB in steps of ${memories[1] - memories[0]} MiB`;
+}
+
+function sizeExpression(mebibytes: number): string {
+  return mebibytes % 1024 === 0 ? `Size.gibibytes(${mebibytes / 1024})` : `Size.mebibytes(${mebibytes})`;
+}
+
+/** Task CPU and memory must be one of Fargate's pairs; CloudFormation only warns, and the deploy fails. */
+export function fargateSizeProblems(where: string, cpu: number, memoryMiB: number): Problem[] {
+  if (isToken(cpu) || isToken(memoryMiB)) return [];
+  const cpusForMemory = [...FARGATE_MEMORY_BY_CPU].filter(([, memories]) => memories.includes(memoryMiB)).map(([c]) => c);
+  const memories = FARGATE_MEMORY_BY_CPU.get(cpu);
+  if (memories === undefined) {
+    const matching = cpusForMemory.length > 0 ? `; with ${memoryMiB} MiB of memory: ${oneOf(cpusForMemory)}` : '';
+    return [problem(where, 'cpu', cpu, 'Fargate has no task of this CPU size', `use one of ${[...FARGATE_MEMORY_BY_CPU.keys()].join(', ')} (1024 = 1 vCPU)${matching}`)];
+  }
+  if (memories.includes(memoryMiB)) return [];
+  const otherCpu = cpusForMemory.length > 0 ? `, or set cpu to ${oneOf(cpusForMemory)} for ${memoryMiB} MiB` : '';
+  return [problem(where, 'memory', `${memoryMiB} MiB`, `with cpu ${cpu} Fargate takes a memory of ${memoryChoices(memories)}`, `set memory within that range (e.g. ${sizeExpression(memories[0])})${otherCpu}`)];
+}
+
 export interface ScalingSettings {
   readonly minTasks: number;
   readonly maxTasks: number;
+  readonly targetCpuPercent?: number;
   readonly minCapacity?: number;
   readonly maxCapacity?: number;
 }
 
-/** Task counts, and Aurora Serverless v2 capacity in ACUs (0 to 256 in steps of 0.5; 0 pauses when idle). */
+/**
+ * Task counts and the CPU target between them (average utilization never exceeds 100%, so a higher target never
+ * scales out), and Aurora Serverless v2 capacity in ACUs (0 to 256 in steps of 0.5; 0 pauses when idle).
+ */
 export function scalingProblems(where: string, s: ScalingSettings): Problem[] {
   const found: Problem[] = [];
   if (!Number.isInteger(s.minTasks) || s.minTasks < 1) {
@@ -89,6 +142,9 @@ export function scalingProblems(where: string, s: ScalingSettings): Problem[] {
   }
   if (!Number.isInteger(s.maxTasks) || s.maxTasks < s.minTasks) {
     found.push(problem(where, 'maxTasks', s.maxTasks, `must be a whole number no smaller than minTasks (${s.minTasks})`, `set maxTasks to ${Math.max(1, s.minTasks)} or more`));
+  }
+  if (s.targetCpuPercent !== undefined && !isToken(s.targetCpuPercent) && !(s.targetCpuPercent >= 1 && s.targetCpuPercent <= 100)) {
+    found.push(problem(where, 'targetCpuPercent', s.targetCpuPercent, 'the average CPU utilization scaling keeps tasks at is a percentage from 1 to 100', 'set e.g. 60'));
   }
   const acu = (field: string, value: number | undefined, least: number) => {
     if (value === undefined) return;
@@ -106,16 +162,19 @@ export function scalingProblems(where: string, s: ScalingSettings): Problem[] {
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-/** Operator ranges are named networks (VPN, office); "everywhere" is not a range of operators. */
-export function operatorCidrProblems(where: string, cidrs: readonly string[]): Problem[] {
+/**
+ * Source ranges (`operatorCidrs`, `apiGateway.allowedSourceCidrs`) are named networks (VPN, office); "everywhere" is
+ * not a range. `example` is a range of the kind the field takes (private for the VPC endpoint, public for the API).
+ */
+export function sourceCidrProblems(where: string, field: string, cidrs: readonly string[], example: string): Problem[] {
   return cidrs.flatMap((cidr) => {
     if (isToken(cidr)) return [];
     const m = CIDR.exec(cidr);
     if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
-      return [problem(where, 'operatorCidrs', cidr, 'not an IPv4 CIDR block', 'write ranges as e.g. "10.20.0.0/16"')];
+      return [problem(where, field, cidr, 'not an IPv4 CIDR block', `write ranges as e.g. "${example}"`)];
     }
     if (Number(m[5]) === 0) {
-      return [problem(where, 'operatorCidrs', cidr, 'admits every address, not a range of operators', 'name the networks operators connect from (VPN, office), e.g. "10.20.0.0/16"')];
+      return [problem(where, field, cidr, 'admits every address, not a range of callers', `name the networks callers connect from (VPN, office), e.g. "${example}"`)];
     }
     return [];
   });
@@ -155,4 +214,59 @@ export function passwordProblems(where: string, source: PasswordSource): Problem
     return [problem(where, 'database.credentials', '(a password without its secret)', 'the service reads user and password from a Secrets Manager secret, which a bare password reference does not give it', 'pass rds.Credentials.fromSecret(secret) with the secret holding username and password')];
   }
   return [];
+}
+
+/** The database engine and its engine-specific options as given (undefined when left out). */
+export interface DatabaseEngineOptions {
+  readonly aurora: boolean;
+  readonly minCapacity?: number;
+  readonly maxCapacity?: number;
+  /** The instance type's name, e.g. `t4g.small`. */
+  readonly instanceType?: string;
+  readonly multiAz?: boolean;
+}
+
+/** Aurora is sized in ACUs, RDS by instance type; an option of one engine given with the other would be dropped. */
+export function databaseEngineProblems(where: string, options: DatabaseEngineOptions): Problem[] {
+  const [fields, engine, other, otherSizing] = options.aurora
+    ? [['instanceType', 'multiAz'] as const, 'AURORA_SERVERLESS_V2', 'RDS_POSTGRES', 'minCapacity and maxCapacity (ACUs)']
+    : [['minCapacity', 'maxCapacity'] as const, 'RDS_POSTGRES', 'AURORA_SERVERLESS_V2', 'instanceType and multiAz'];
+  return fields
+    .filter((field) => options[field] !== undefined)
+    .map((field) => problem(where, `database.${field}`, options[field], `${field} applies to the ${other} engine only; the ${engine} engine ignores it and takes ${otherSizing}`, `remove ${field}, or set engine: MetadataDatabaseEngine.${other}`));
+}
+
+/** `n days`, `n hours` or `n seconds`: a duration as a user wrote it, for a problem's value. */
+function durationText(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} days`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hours`;
+  return `${seconds} seconds`;
+}
+
+/** RDS and Aurora keep automated backups 1 to 35 whole days. */
+export function backupRetentionProblems(where: string, seconds: number): Problem[] {
+  if (isToken(seconds)) return [];
+  const days = seconds / 86400;
+  if (Number.isInteger(days) && days >= 1 && days <= 35) return [];
+  return [problem(where, 'database.backupRetention', durationText(seconds), 'RDS and Aurora keep automated backups for 1 to 35 whole days', 'set e.g. Duration.days(7)')];
+}
+
+/** Secrets Manager rotates every 4 hours to 1000 days, on a rate of whole hours or days; 0 turns rotation off. */
+export function rotationIntervalProblems(where: string, seconds: number): Problem[] {
+  if (isToken(seconds) || seconds === 0) return [];
+  const hours = seconds / 3600;
+  if (Number.isInteger(hours) && hours >= 4 && hours <= 1000 * 24) return [];
+  return [problem(where, 'database.rotationInterval', durationText(seconds), 'Secrets Manager rotates a secret every 4 hours to 1000 days, in whole hours', 'set e.g. Duration.days(30), or Duration.days(0) to turn rotation off')];
+}
+
+/**
+ * `url` and `internalUrl` of a metadata service go into Metaflow's config as they are: an empty one turns the
+ * config to local metadata, one without a scheme fails in the client.
+ */
+export function serviceUrlProblems(where: string, field: string, url: string): Problem[] {
+  if (url.startsWith('${Token[')) return [];
+  if (/^https?:\/\/[^\s/?#]+([/?#]\S*)?$/.test(url)) return [];
+  const fix = 'give the full URL, e.g. "https://metadata.example.com/" (http:// for an internal load balancer)';
+  if (url.trim() === '') return [problem(where, field, url, 'is empty, so the exported config would fall back to local metadata (METAFLOW_DEFAULT_METADATA=local)', fix)];
+  return [problem(where, field, url, 'a metadata service URL is http:// or https:// followed by the host', fix)];
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { SecretValue, type Stack } from 'aws-cdk-lib';
+import { Duration, SecretValue, Size, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -247,6 +247,16 @@ describe('MetaflowMetadataService alone', () => {
     const imported = MetaflowMetadataService.fromMetadataServiceAttributes(stack, 'Svc', { url: 'https://md.example/api/', headersSecret });
     expect(imported).toMatchObject({ url: 'https://md.example/api/', internalUrl: 'https://md.example/api/', headersSecret });
   });
+
+  it('fromMetadataServiceAttributes refuses an empty URL and one without a scheme', () => {
+    const stack = newStack('ImportedBad');
+    expect(problemsOf(() => MetaflowMetadataService.fromMetadataServiceAttributes(stack, 'Empty', { url: '' }))).toEqual([
+      expect.objectContaining({ where: 'ImportedBad/Empty', field: 'url', value: '', message: expect.stringContaining('METAFLOW_DEFAULT_METADATA=local') }),
+    ]);
+    expect(problemsOf(() => MetaflowMetadataService.fromMetadataServiceAttributes(stack, 'NoScheme', { url: 'https://md.example/', internalUrl: 'metadata.internal' }))).toEqual([
+      expect.objectContaining({ field: 'internalUrl', value: 'metadata.internal', message: 'a metadata service URL is http:// or https:// followed by the host', fix: expect.stringContaining('https://') }),
+    ]);
+  });
 });
 
 describe('bad input is refused at synth with the fix', () => {
@@ -278,6 +288,44 @@ describe('bad input is refused at synth with the fix', () => {
   it('an image tagged latest, and one without a tag', () => {
     expect(build({ image: 'netflixoss/metaflow_metadata_service:latest' })).toEqual([expect.objectContaining({ field: 'image', fix: expect.stringContaining(DEFAULT_METADATA_SERVICE_IMAGE) })]);
     expect(build({ image: 'netflixoss/metaflow_metadata_service' })).toEqual([expect.objectContaining({ field: 'image' })]);
+  });
+
+  it('an image name with spaces', () => {
+    expect(build({ image: 'netflixoss/metaflow metadata:v2.5.0' })).toEqual([expect.objectContaining({ field: 'image', message: expect.stringContaining('no spaces'), fix: expect.stringContaining(DEFAULT_METADATA_SERVICE_IMAGE) })]);
+  });
+
+  it('a cpu Fargate does not offer, and a memory Fargate does not pair with the cpu', () => {
+    expect(build({ cpu: 300 })).toEqual([expect.objectContaining({ field: 'cpu', value: 300, fix: expect.stringContaining('256, 512, 1024') })]);
+    expect(build({ cpu: 256, memory: Size.gibibytes(8) })).toEqual([expect.objectContaining({ field: 'memory', value: '8192 MiB', message: 'with cpu 256 Fargate takes a memory of 512, 1024 or 2048 MiB' })]);
+  });
+
+  it('a CPU target outside 1 to 100 percent', () => {
+    for (const targetCpuPercent of [0, -10, 150]) {
+      expect(build({ targetCpuPercent })).toEqual([expect.objectContaining({ field: 'targetCpuPercent', value: targetCpuPercent, message: expect.stringContaining('1 to 100') })]);
+    }
+  });
+
+  it('an API source range that is not a CIDR block', () => {
+    expect(build({ apiGateway: { allowedSourceCidrs: ['nope'] } })).toEqual([expect.objectContaining({ field: 'apiGateway.allowedSourceCidrs', value: 'nope', message: 'not an IPv4 CIDR block' })]);
+  });
+
+  it('backup retention outside 1 to 35 days', () => {
+    expect(build({ database: { backupRetention: Duration.days(0) } })).toEqual([expect.objectContaining({ field: 'database.backupRetention', value: '0 days', fix: 'set e.g. Duration.days(7)' })]);
+    expect(build({ database: { engine: MetadataDatabaseEngine.RDS_POSTGRES, backupRetention: Duration.days(36) } })).toEqual([expect.objectContaining({ field: 'database.backupRetention', value: '36 days' })]);
+  });
+
+  it('a rotation interval outside 4 hours to 1000 days, before aws-cdk-lib\'s own error', () => {
+    expect(build({ database: { rotationInterval: Duration.hours(2) } })).toEqual([expect.objectContaining({ field: 'database.rotationInterval', value: '2 hours', message: expect.stringContaining('4 hours to 1000 days'), fix: expect.stringContaining('Duration.days(30)') })]);
+    expect(build({ database: { rotationInterval: Duration.days(2000) } })).toEqual([expect.objectContaining({ field: 'database.rotationInterval', value: '2000 days' })]);
+  });
+
+  it('Aurora capacity with the RDS engine, and RDS instance settings with Aurora', () => {
+    expect(build({ database: { engine: MetadataDatabaseEngine.RDS_POSTGRES, minCapacity: 0, maxCapacity: 4 } }).map((p) => p.field)).toEqual(['database.minCapacity', 'database.maxCapacity']);
+    const problems = build({ database: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM), multiAz: false } });
+    expect(problems).toEqual([
+      expect.objectContaining({ field: 'database.instanceType', value: 't4g.medium', fix: 'remove instanceType, or set engine: MetadataDatabaseEngine.RDS_POSTGRES' }),
+      expect.objectContaining({ field: 'database.multiAz', value: false }),
+    ]);
   });
 
   it('every problem at once', () => {
