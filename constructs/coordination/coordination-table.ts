@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
 
 /** Key and TTL attribute names Metaflow's Step Functions runtime uses (`dynamo_db_client.py`). */
 export const COORDINATION_TABLE_SCHEMA = { partitionKey: 'pathspec', ttlAttribute: 'ttl' } as const;
@@ -14,7 +15,7 @@ export interface MetaflowCoordinationTableProps {
    */
   readonly encryption?: dynamodb.TableEncryption;
   /**
-   * Key for `TableEncryption.CUSTOMER_MANAGED`.
+   * Key for `TableEncryption.CUSTOMER_MANAGED`; a key given without `encryption` makes the encryption customer managed.
    * @default - a new key when the encryption is customer managed
    */
   readonly encryptionKey?: kms.IKey;
@@ -45,11 +46,18 @@ export class MetaflowCoordinationTable extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowCoordinationTableProps = {}) {
     super(scope, id);
+    const encryption = props.encryption ?? (props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED);
+    if (props.encryptionKey && encryption !== dynamodb.TableEncryption.CUSTOMER_MANAGED) {
+      throw new ValidationError([{
+        where: this.node.path, field: 'encryptionKey', value: `given with encryption ${encryption}`,
+        message: 'the table would not be encrypted with this key', fix: 'set encryption: TableEncryption.CUSTOMER_MANAGED, or remove encryptionKey',
+      }]);
+    }
     this.table = new dynamodb.Table(this, 'Resource', {
       partitionKey: { name: COORDINATION_TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: COORDINATION_TABLE_SCHEMA.ttlAttribute,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: props.encryption ?? dynamodb.TableEncryption.AWS_MANAGED,
+      encryption,
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery ?? true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -2,8 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { COORDINATION_TABLE_SCHEMA, MetaflowCoordinationTable } from '../../../constructs/coordination/coordination-table';
-import { newStack, statementsOfRole } from '../support';
+import { newStack, problemsOf, statementsOfRole } from '../support';
 
 describe('MetaflowCoordinationTable', () => {
   let template: Template;
@@ -44,5 +45,15 @@ describe('MetaflowCoordinationTable', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS' }, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } });
     expect(statementsOfRole(t.toJSON() as never, 'Job')).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] }));
+  });
+
+  it('encrypts with a key given alone, and refuses a key the chosen encryption would leave unused', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new MetaflowCoordinationTable(stack, 'Keyed', { encryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() }) });
+    expect(problemsOf(() => new MetaflowCoordinationTable(stack, 'Managed', { encryption: dynamodb.TableEncryption.AWS_MANAGED, encryptionKey: key }))).toEqual([
+      expect.objectContaining({ where: 'Test/Managed', field: 'encryptionKey', fix: 'set encryption: TableEncryption.CUSTOMER_MANAGED, or remove encryptionKey' }),
+    ]);
   });
 });
