@@ -197,6 +197,7 @@ export function computeSpecOf(props: ComputeEnvironmentOptions): ComputeSpec {
     minVcpus: props.minVcpus ?? 0,
     maxVcpus: props.maxVcpus ?? (accelerated ? 64 : 256),
     spotBidPercentage: props.spotBidPercentage,
+    ...(props.allocationStrategy !== undefined ? { allocationStrategy: props.allocationStrategy } : {}),
     instanceTypes,
     ...(props.rootVolumeSize !== undefined ? { rootVolumeGiB: props.rootVolumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) } : {}),
   };

@@ -13,6 +13,8 @@ export interface ComputeSpec {
   readonly minVcpus: number;
   readonly maxVcpus: number;
   readonly spotBidPercentage?: number;
+  /** Batch's allocation strategy (`BEST_FIT_PROGRESSIVE`, `SPOT_CAPACITY_OPTIMIZED`, ...), when given. */
+  readonly allocationStrategy?: string;
   /** Instance types (`g5.xlarge`) and classes (`g5`) together. */
   readonly instanceTypes: readonly string[];
   /** Root volume of each instance in GiB (EC2), when given. */
@@ -72,6 +74,10 @@ export function validateComputeSpec(where: string, spec: ComputeSpec): Problem[]
     } else if (!Number.isInteger(spec.spotBidPercentage) || spec.spotBidPercentage < 1 || spec.spotBidPercentage > 100) {
       add('spotBidPercentage', spec.spotBidPercentage, 'the bid percentage must be a whole number from 1 to 100 (percent of the on-demand price)', 'set spotBidPercentage between 1 and 100, or leave it unset to pay up to the on-demand price');
     }
+  }
+
+  if (spec.allocationStrategy?.startsWith('SPOT_') && (!spec.spot || spec.platform === 'FARGATE')) {
+    add('allocationStrategy', spec.allocationStrategy, 'a spot allocation strategy applies only to EC2 spot environments', 'use BEST_FIT_PROGRESSIVE (or BEST_FIT) on demand, or the spot preset');
   }
 
   const unknown = spec.instanceTypes.filter((t) => !isToken(t) && !isKnownInstanceType(t));

@@ -1,5 +1,6 @@
 import { Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { MetaflowComputeEnvironment, NEURON_AMI_PARAMETER, computeSpecOf } from '../../../constructs/compute/compute-environment';
 import { ComputeEnvironmentPresets } from '../../../constructs/compute/presets';
@@ -124,6 +125,13 @@ describe('MetaflowComputeEnvironment bad input', () => {
 
   it('refuses a bid percentage outside 1-100', () => {
     expect(problemsOf(build({ spotBidPercentage: 150 }, ComputeEnvironmentPresets.spot))[0]).toMatchObject({ field: 'spotBidPercentage', value: 150 });
+  });
+
+  it('refuses a spot allocation strategy on demand, before aws-batch throws', () => {
+    expect(problemsOf(build({ allocationStrategy: batch.AllocationStrategy.SPOT_CAPACITY_OPTIMIZED }))).toEqual([
+      expect.objectContaining({ where: 'Test/Ce', field: 'allocationStrategy', value: 'SPOT_CAPACITY_OPTIMIZED' }),
+    ]);
+    expect(() => build({ allocationStrategy: batch.AllocationStrategy.SPOT_CAPACITY_OPTIMIZED }, ComputeEnvironmentPresets.spot)()).not.toThrow();
   });
 
   it('refuses GPU families on Fargate', () => {
