@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,7 +27,8 @@ export interface ExpiringPrefix {
 
 export interface MetaflowDatastoreProps {
   /**
-   * An existing bucket to use instead of creating one. Its encryption, policy and lifecycle are left as they are.
+   * An existing bucket to use instead of creating one. Its encryption, policy and lifecycle are left as they are, so
+   * only `rootPrefix` and `encryptionKey` may be given with it.
    * @default - a new bucket
    */
   readonly bucket?: s3.IBucket;
@@ -36,7 +38,7 @@ export interface MetaflowDatastoreProps {
    */
   readonly rootPrefix?: string;
   /**
-   * Server-side encryption of a new bucket.
+   * Server-side encryption of a new bucket; `S3_MANAGED` together with `encryptionKey` is refused.
    * @default DatastoreEncryption.S3_MANAGED, or KMS when `encryptionKey` is given
    */
   readonly encryption?: DatastoreEncryption;
@@ -52,7 +54,7 @@ export interface MetaflowDatastoreProps {
    */
   readonly versioned?: boolean;
   /**
-   * Age after which noncurrent versions are deleted (only with `versioned`).
+   * Age after which noncurrent versions are deleted, in whole days (only with `versioned: true`, refused otherwise).
    * @default Duration.days(30)
    */
   readonly noncurrentVersionExpiration?: Duration;
@@ -62,18 +64,19 @@ export interface MetaflowDatastoreProps {
    */
   readonly serverAccessLogs?: boolean | s3.IBucket;
   /**
-   * Age at which server access logs expire (only for a log bucket this construct creates).
+   * Age at which server access logs expire, in whole days (only for a log bucket this construct creates, refused otherwise).
    * @default Duration.days(365)
    */
   readonly serverAccessLogsExpiration?: Duration;
   /**
-   * Age at which Distributed Map manifests and results (`<rootPrefix>/sfn_distributed_map_*`) expire: they belong to one
-   * run and are read only while it runs.
+   * Age at which Distributed Map manifests and results (`<rootPrefix>/sfn_distributed_map_*`) expire, in whole days:
+   * they belong to one run and are read only while it runs.
    * @default Duration.days(30)
    */
   readonly distributedMapExpiration?: Duration;
   /**
-   * More scratch prefixes to expire by age. Refused for any prefix that holds the sysroot's content-addressed artifacts.
+   * More scratch prefixes to expire by age, each listed once. Refused for any prefix that holds the sysroot's
+   * content-addressed artifacts, and for the Distributed Map prefixes (`distributedMapExpiration` sets theirs).
    * @default - none
    */
   readonly expiringPrefixes?: readonly ExpiringPrefix[];
@@ -126,6 +129,7 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
       this.encryptionKey = useKms ? props.encryptionKey ?? this.createKey(removalPolicy) : undefined;
       this.accessLogsBucket = this.createAccessLogsBucket(props, removalPolicy);
       const versioned = props.versioned ?? false;
+      const expiryIds = expiryRuleIds(expiring.map((rule) => rule.prefix));
       const bucket = new s3.Bucket(this, 'Bucket', {
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
@@ -138,7 +142,7 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
         lifecycleRules: [
           { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
           ...(versioned ? [{ id: 'NoncurrentVersions', noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30) }] : []),
-          ...expiring.map((rule) => ({ id: `Expire-${rule.prefix.replace(/[^A-Za-z0-9]/g, '-')}`, prefix: `${rule.prefix}/`, expiration: rule.expiration })),
+          ...expiring.map((rule, i) => ({ id: expiryIds[i], prefix: `${rule.prefix}/`, expiration: rule.expiration })),
         ],
       });
       // S3 events on the default bus: S3-upload triggers match them without a notification custom resource.
@@ -243,27 +247,174 @@ const DEFAULT_ROOT_PREFIX = 'metaflow';
 const OBJECT_LOCK_REASON =
   'Object Lock would block the safe expiry rules (scratch prefixes, noncurrent versions, old logs); data is protected by RETAIN, no delete grants and versioning instead.';
 
+function distributedMapPrefixes(rootPrefix: string): string[] {
+  return [SAFE_SYSROOT_SUBPREFIXES.distributedMapOutput, SAFE_SYSROOT_SUBPREFIXES.distributedMapInput].map((sub) => `${rootPrefix}/${sub}`);
+}
+
 function distributedMapRules(rootPrefix: string, expiration: Duration): ExpiringPrefix[] {
-  return [SAFE_SYSROOT_SUBPREFIXES.distributedMapOutput, SAFE_SYSROOT_SUBPREFIXES.distributedMapInput].map((sub) => ({
-    prefix: `${rootPrefix}/${sub}`,
-    expiration,
-  }));
+  return distributedMapPrefixes(rootPrefix).map((prefix) => ({ prefix, expiration }));
 }
 
 /** Every problem of datastore props; `where` is the datastore's construct path (also used by MetaflowInfrastructure). */
 export function datastoreProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
   const rootPrefix = props.rootPrefix ?? DEFAULT_ROOT_PREFIX;
-  const found: Problem[] = [...validateKeyPrefix(where, 'rootPrefix', rootPrefix)];
+  const found: Problem[] = [...rootPrefixProblems(where, rootPrefix)];
+  if (props.bucket) {
+    found.push(...existingBucketProblems(where, props.bucket, props));
+    return found;
+  }
   const expiring = props.expiringPrefixes ?? [];
-  if (props.bucket && (expiring.length > 0 || props.versioned !== undefined || props.encryption !== undefined)) {
+  found.push(...encryptionProblems(where, props));
+  found.push(...ignoredExpiryProblems(where, props));
+  found.push(...wholeDaysProblems(where, props));
+  found.push(...validateExpiry(where, rootPrefix, expiring.map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }))));
+  found.push(...duplicateExpiryProblems(where, distributedMapPrefixes(rootPrefix), expiring.map((e) => e.prefix)));
+  return found;
+}
+
+const S3_URL = /^s3:\/\/[^/]*\/?/i;
+
+/** A sysroot URL given as the prefix would make the sysroot `s3://<bucket>/s3://<bucket>/...`. */
+export function rootPrefixProblems(where: string, rootPrefix: string): Problem[] {
+  if (!S3_URL.test(rootPrefix)) return validateKeyPrefix(where, 'rootPrefix', rootPrefix);
+  const keyPrefix = rootPrefix.replace(S3_URL, '').replace(/\/+$/, '') || DEFAULT_ROOT_PREFIX;
+  return [{
+    where,
+    field: 'rootPrefix',
+    value: rootPrefix,
+    message: 'an S3 URL, not a key prefix: the sysroot would be "s3://<bucket>/" followed by this URL',
+    fix: `give only the key prefix after the bucket name, e.g. "${keyPrefix}": the datastore adds "s3://<bucket>/" itself`,
+  }];
+}
+
+/** Props that shape only a bucket the datastore creates; with an existing bucket they would be ignored. */
+const NEW_BUCKET_ONLY = ['encryption', 'versioned', 'noncurrentVersionExpiration', 'serverAccessLogs', 'serverAccessLogsExpiration', 'distributedMapExpiration', 'expiringPrefixes', 'eventBridgeEnabled', 'removalPolicy'] as const;
+
+function existingBucketProblems(where: string, bucket: s3.IBucket, props: MetaflowDatastoreProps): Problem[] {
+  const given = NEW_BUCKET_ONLY.filter((name) => (name === 'expiringPrefixes' ? (props.expiringPrefixes ?? []).length > 0 : props[name] !== undefined));
+  if (given.length === 0) return [];
+  return [{
+    where,
+    field: 'bucket',
+    value: bucket.node.path,
+    message: `an existing bucket is used as is, so ${given.join(', ')} cannot apply to it`,
+    fix: 'configure those on the existing bucket itself, or let the datastore create the bucket',
+  }];
+}
+
+function encryptionProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
+  const known: readonly unknown[] = Object.values(DatastoreEncryption);
+  if (props.encryption !== undefined && !known.includes(props.encryption)) {
+    return [{
+      where,
+      field: 'encryption',
+      value: props.encryption,
+      message: 'not a DatastoreEncryption value: the datastore encrypts with SSE-S3 or SSE-KMS under a customer managed key only, and would otherwise fall back to SSE-S3',
+      fix: 'use DatastoreEncryption.S3_MANAGED or DatastoreEncryption.KMS',
+    }];
+  }
+  if (props.encryption === DatastoreEncryption.S3_MANAGED && props.encryptionKey) {
+    return [{
+      where,
+      field: 'encryption',
+      value: props.encryption,
+      message: `SSE-S3 encrypts with keys S3 manages, so the encryptionKey given (${props.encryptionKey.node.path}) would be ignored: no object would be encrypted with it`,
+      fix: 'use DatastoreEncryption.KMS (the default when encryptionKey is given) to encrypt with that key, or remove encryptionKey',
+    }];
+  }
+  return [];
+}
+
+/** Expiry props that apply only with another setting, which is off. */
+function ignoredExpiryProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
+  const found: Problem[] = [];
+  if (props.noncurrentVersionExpiration && props.versioned !== true) {
     found.push({
       where,
-      field: 'bucket',
-      value: props.bucket.node.path,
-      message: 'an existing bucket is used as is, so expiringPrefixes, versioned and encryption cannot apply to it',
-      fix: 'configure those on the existing bucket itself, or let the datastore create the bucket',
+      field: 'noncurrentVersionExpiration',
+      value: describeDuration(props.noncurrentVersionExpiration),
+      message: 'only a versioned bucket has noncurrent versions, and versioned is not true, so this expiry would be ignored',
+      fix: 'set versioned: true, or remove noncurrentVersionExpiration',
     });
   }
-  found.push(...validateExpiry(where, rootPrefix, expiring.map((e) => ({ prefix: e.prefix, days: e.expiration.toDays({ integral: false }) }))));
+  const logs = props.serverAccessLogs;
+  if (props.serverAccessLogsExpiration && logs !== undefined && logs !== true) {
+    found.push({
+      where,
+      field: 'serverAccessLogsExpiration',
+      value: describeDuration(props.serverAccessLogsExpiration),
+      message: logs === false
+        ? 'serverAccessLogs is false, so there is no log bucket for this expiry to apply to'
+        : `server access logs go to the bucket given as serverAccessLogs (${logs.node.path}), whose lifecycle this construct leaves as it is`,
+      fix: logs === false
+        ? 'remove serverAccessLogsExpiration, or set serverAccessLogs: true for a log bucket that expires its logs'
+        : 'set the expiry in that bucket\'s own lifecycle rules, or remove serverAccessLogsExpiration',
+    });
+  }
   return found;
+}
+
+/** S3 lifecycle rules count in whole days, at least 1; aws-s3 would fail on a fraction with a raw resolution error. */
+function wholeDaysProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
+  const durations = { distributedMapExpiration: props.distributedMapExpiration, noncurrentVersionExpiration: props.noncurrentVersionExpiration, serverAccessLogsExpiration: props.serverAccessLogsExpiration };
+  return Object.entries(durations).flatMap(([field, duration]) => {
+    if (duration === undefined || duration.isUnresolved()) return [];
+    const days = duration.toDays({ integral: false });
+    if (Number.isInteger(days) && days >= 1) return [];
+    return [{ where, field, value: describeDuration(duration), message: 'expiry must be a whole number of days of at least 1', fix: 'use Duration.days(n) with n >= 1' }];
+  });
+}
+
+function describeDuration(duration: Duration): string {
+  return duration.isUnresolved() ? '<a duration known only at deploy>' : duration.toHumanString();
+}
+
+/**
+ * Refuses an `expiringPrefixes` entry that repeats another, or a prefix the datastore already expires (`builtIn`): two
+ * expiries for one prefix leave which one holds unclear, and their rule ids would clash, which S3 refuses at deploy.
+ */
+function duplicateExpiryProblems(where: string, builtIn: readonly string[], prefixes: readonly string[]): Problem[] {
+  return prefixes.flatMap((prefix, i): Problem[] => {
+    const field = `expiringPrefixes[${i}].prefix`;
+    if (builtIn.includes(prefix)) {
+      return [{
+        where,
+        field,
+        value: prefix,
+        message: 'the datastore already expires this prefix, after distributedMapExpiration (30 days by default)',
+        fix: 'remove this entry and set distributedMapExpiration: Duration.days(n) instead',
+      }];
+    }
+    const first = prefixes.indexOf(prefix);
+    if (first === i) return [];
+    return [{
+      where,
+      field,
+      value: prefix,
+      message: `the same prefix as expiringPrefixes[${first}], which already sets its expiry`,
+      fix: `keep one entry for "${prefix}", with the expiration you want`,
+    }];
+  });
+}
+
+/** S3's limit on a lifecycle rule id. */
+const MAX_RULE_ID_LENGTH = 255;
+
+/**
+ * Lifecycle rule ids for expiring prefixes (assumed distinct): `Expire-<prefix with non-alphanumerics as ->`, readable
+ * and stable. A prefix whose id is taken by an earlier one (`a.b` and `a-b`) or is too long gets a hash of the prefix
+ * instead of failing the deploy; ids of the other rules do not change.
+ */
+function expiryRuleIds(prefixes: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return prefixes.map((prefix) => {
+    const readable = `Expire-${prefix.replace(/[^A-Za-z0-9]/g, '-')}`;
+    let id = readable;
+    if (taken.has(id) || id.length > MAX_RULE_ID_LENGTH) {
+      const hash = createHash('sha256').update(prefix).digest('hex').slice(0, 8);
+      id = `${readable.slice(0, MAX_RULE_ID_LENGTH - hash.length - 1)}-${hash}`;
+    }
+    taken.add(id);
+    return id;
+  });
 }

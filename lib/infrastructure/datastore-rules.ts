@@ -57,7 +57,7 @@ export function validateExpiry(where: string, rootPrefix: string, rules: readonl
         field,
         rule.prefix,
         `objects under this prefix include Metaflow's content-addressed artifacts (sysroot "${rootPrefix}"), which later runs share; expiring them by age corrupts those runs`,
-        `expire only scratch prefixes such as "${safe[0]}", or a prefix outside "${rootPrefix}/"`,
+        `expire a prefix outside "${rootPrefix}/"; the Distributed Map scratch prefixes under it (such as "${safe[0]}") already expire, after distributedMapExpiration`,
       ));
     }
   });

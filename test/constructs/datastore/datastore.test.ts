@@ -150,4 +150,110 @@ describe('MetaflowDatastore bad input', () => {
     const problems = problemsOf(() => new MetaflowDatastore(stack, 'D', { bucket: s3.Bucket.fromBucketName(stack, 'B', 'bucket-b'), versioned: true, rootPrefix: 'a//b' }));
     expect(problems.map((p) => p.field)).toEqual(['rootPrefix', 'bucket']);
   });
+
+  it('refuses every new-bucket option with an existing bucket, naming them', () => {
+    const stack = newStack();
+    const [p] = problemsOf(() => new MetaflowDatastore(stack, 'D', { bucket: s3.Bucket.fromBucketName(stack, 'B', 'bucket-b'), eventBridgeEnabled: true, serverAccessLogsExpiration: Duration.days(90) }));
+    expect(p).toMatchObject({ field: 'bucket', message: 'an existing bucket is used as is, so serverAccessLogsExpiration, eventBridgeEnabled cannot apply to it' });
+  });
+
+  it('refuses an s3:// URL as the root prefix of an existing bucket, suggesting the key prefix', () => {
+    const stack = newStack();
+    const [p] = problemsOf(() => MetaflowDatastore.fromBucket(stack, 'D', s3.Bucket.fromBucketName(stack, 'B', 'my-bucket'), { rootPrefix: 's3://my-bucket/metaflow' }));
+    expect(p).toMatchObject({ where: 'Test/D', field: 'rootPrefix', value: 's3://my-bucket/metaflow', message: expect.stringContaining('an S3 URL, not a key prefix') });
+    expect(p.fix).toContain('"metaflow"');
+  });
+
+  describe('encryption', () => {
+    it('refuses SSE-S3 with an encryption key, which would leave the key unused', () => {
+      const stack = newStack();
+      const key = kms.Key.fromKeyArn(stack, 'Brought', 'arn:aws:kms:eu-west-1:123456789012:key/brought');
+      const [p] = problemsOf(() => new MetaflowDatastore(stack, 'D', { encryption: DatastoreEncryption.S3_MANAGED, encryptionKey: key }));
+      expect(p).toMatchObject({ where: 'Test/D', field: 'encryption', value: 'S3_MANAGED', message: expect.stringContaining('Test/Brought) would be ignored') });
+      expect(p.fix).toContain('DatastoreEncryption.KMS');
+    });
+
+    it.each([s3.BucketEncryption.UNENCRYPTED, s3.BucketEncryption.KMS_MANAGED, s3.BucketEncryption.DSSE])('refuses %p, an encryption the datastore does not offer (it would silently become SSE-S3)', (encryption) => {
+      const [p] = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { encryption: encryption as unknown as DatastoreEncryption }));
+      expect(p).toMatchObject({ field: 'encryption', value: encryption, fix: 'use DatastoreEncryption.S3_MANAGED or DatastoreEncryption.KMS' });
+    });
+  });
+
+  it('refuses noncurrentVersionExpiration without versioning', () => {
+    const [p] = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { noncurrentVersionExpiration: Duration.days(10) }));
+    expect(p).toMatchObject({ field: 'noncurrentVersionExpiration', value: '10 days', fix: 'set versioned: true, or remove noncurrentVersionExpiration' });
+  });
+
+  it.each([
+    [false, 'serverAccessLogs is false'],
+    ['bucket', 'server access logs go to the bucket given as serverAccessLogs (Test/Logs)'],
+  ])('refuses serverAccessLogsExpiration with serverAccessLogs: %p', (logs, message) => {
+    const stack = newStack();
+    const serverAccessLogs = logs === 'bucket' ? s3.Bucket.fromBucketName(stack, 'Logs', 'logs') : false;
+    const [p] = problemsOf(() => new MetaflowDatastore(stack, 'D', { serverAccessLogs, serverAccessLogsExpiration: Duration.days(90) }));
+    expect(p).toMatchObject({ field: 'serverAccessLogsExpiration', value: '90 days', message: expect.stringContaining(message) });
+  });
+
+  describe('expiry rules', () => {
+    const rulesOf = (template: Template) => {
+      const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) => b.Properties.NotificationConfiguration)!;
+      return bucket.Properties.LifecycleConfiguration.Rules as { Id: string; Prefix?: string }[];
+    };
+
+    it('refuses a prefix listed twice, naming both entries', () => {
+      const expiringPrefixes = [{ prefix: 'tmp', expiration: Duration.days(3) }, { prefix: 'scratch', expiration: Duration.days(3) }, { prefix: 'tmp', expiration: Duration.days(7) }];
+      const problems = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { expiringPrefixes }));
+      expect(problems).toEqual([expect.objectContaining({ field: 'expiringPrefixes[2].prefix', value: 'tmp', message: 'the same prefix as expiringPrefixes[0], which already sets its expiry' })]);
+    });
+
+    it('refuses a prefix the datastore already expires, pointing to distributedMapExpiration', () => {
+      const expiringPrefixes = [{ prefix: 'mf/sfn_distributed_map_output', expiration: Duration.days(3) }];
+      const [p] = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { rootPrefix: 'mf', expiringPrefixes }));
+      expect(p).toMatchObject({ field: 'expiringPrefixes[0].prefix', message: 'the datastore already expires this prefix, after distributedMapExpiration (30 days by default)' });
+      expect(p.fix).toBe('remove this entry and set distributedMapExpiration: Duration.days(n) instead');
+    });
+
+    it('gives distinct prefixes that read alike distinct rule ids, keeping the readable id of the first', () => {
+      const stack = newStack();
+      const expiringPrefixes = ['a.b', 'a-b', 'metaflow.sfn_distributed_map_output'].map((prefix) => ({ prefix, expiration: Duration.days(3) }));
+      new MetaflowDatastore(stack, 'D', { expiringPrefixes, serverAccessLogs: false });
+      const ids = rulesOf(Template.fromStack(stack)).map((r) => r.Id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual(expect.arrayContaining(['Expire-metaflow-sfn-distributed-map-output', 'Expire-a-b', expect.stringMatching(/^Expire-a-b-[0-9a-f]{8}$/)]));
+    });
+
+    it('keeps rule ids within the 255 characters S3 allows', () => {
+      const stack = newStack();
+      new MetaflowDatastore(stack, 'D', { expiringPrefixes: [{ prefix: 'x'.repeat(300), expiration: Duration.days(3) }], serverAccessLogs: false });
+      expect(Math.max(...rulesOf(Template.fromStack(stack)).map((r) => r.Id.length))).toBe(255);
+    });
+  });
+
+  describe('durations', () => {
+    const cases: [string, object][] = [
+      ['distributedMapExpiration', { distributedMapExpiration: Duration.days(0) }],
+      ['noncurrentVersionExpiration', { versioned: true, noncurrentVersionExpiration: Duration.days(0) }],
+      ['serverAccessLogsExpiration', { serverAccessLogsExpiration: Duration.days(0) }],
+      ['distributedMapExpiration', { distributedMapExpiration: Duration.hours(12) }],
+      ['noncurrentVersionExpiration', { versioned: true, noncurrentVersionExpiration: Duration.hours(36) }],
+      ['serverAccessLogsExpiration', { serverAccessLogsExpiration: Duration.hours(12) }],
+    ];
+    it.each(cases)('refuses %s of less than a day or not whole days (%p)', (field, props) => {
+      const problems = problemsOf(() => new MetaflowDatastore(newStack(), 'D', props));
+      expect(problems).toEqual([{ where: 'Test/D', field, value: expect.any(String), message: 'expiry must be a whole number of days of at least 1', fix: 'use Duration.days(n) with n >= 1' }]);
+    });
+
+    it('reports a fraction of a day in readable units', () => {
+      const [p] = problemsOf(() => new MetaflowDatastore(newStack(), 'D', { distributedMapExpiration: Duration.hours(12) }));
+      expect(p.value).toBe('12 hours');
+    });
+
+    it('accepts whole days given in other units', () => {
+      const stack = newStack();
+      new MetaflowDatastore(stack, 'D', { distributedMapExpiration: Duration.hours(48), serverAccessLogs: false });
+      Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'metaflow/sfn_distributed_map_output/', ExpirationInDays: 2 })]) },
+      });
+    });
+  });
 });
