@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,17 +7,19 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type Problem, ProblemCollector } from '../../lib/errors';
 import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
-import { vpcEgressProblems } from '../../lib/infrastructure/network-rules';
+import { imageProblem } from '../../lib/graph/rules/resources';
+import { serviceUrlProblems } from '../../lib/infrastructure/metadata-service';
+import { networkProblems, vpcEgressProblems } from '../../lib/infrastructure/network-rules';
 import { problem } from '../../lib/infrastructure/problems';
-import { type QueueSpec, validateQueues } from '../../lib/infrastructure/queue-rules';
+import { type QueueSpec, existingQueueProblems, validateQueues } from '../../lib/infrastructure/queue-rules';
 import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { INFRA_TAG } from '../../lib/runtime/naming';
 import '../security/token-paths';
 import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf, noIngressSecurityGroup } from '../compute/compute-environment';
 import { MetaflowCoordinationTable } from '../coordination/coordination-table';
-import { MetaflowDatastore, datastoreProblems } from '../datastore/datastore';
+import { MetaflowDatastore, datastoreProblems, rootPrefixProblems } from '../datastore/datastore';
 import { type IMetaflowMetadataService, type MetaflowMetadataServiceOptions, MetaflowMetadataService, grantReadHeaders } from '../metadata-service/metadata-service';
-import { MetaflowJobQueue } from '../queues/job-queue';
+import { MetaflowJobQueue, watchdogProblems } from '../queues/job-queue';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 import { MetaflowEventsRole } from '../security/events-role';
 import { MetaflowExecutionRole } from '../security/execution-role';
@@ -218,6 +220,8 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
       }
     }
     found.push(...validateQueues(where, resolvedQueues(queues), capabilities));
+    for (const queue of queues) found.push(...watchdogProblems(`${where} queue "${queue.name}"`, queue.runnableWatchdog));
+    found.push(...existingQueueProblems(where, queues.map((q) => q.name), props.existingQueues ?? []));
     const queueNames = [...queues.map((q) => q.name), ...(props.existingQueues ?? []).map((q) => q.name)];
     if (queueNames.length === 0) {
       found.push(problem(where, 'queues', [], 'no queue is defined, so no step could run', 'define at least one queue'));
@@ -226,6 +230,11 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     }
     if (typeof props.permissionsBoundary === 'string') found.push(...validatePermissionsBoundaryArn(where, props.permissionsBoundary));
     if (props.datastore && !props.existingDatastore) found.push(...datastoreProblems(`${where}/Datastore`, props.datastore));
+    // An empty prefix is the bucket's root, which a datastore made elsewhere may use.
+    const existingPrefix = props.existingDatastore?.rootPrefix;
+    if (typeof existingPrefix === 'string' && existingPrefix !== '' && !Token.isUnresolved(existingPrefix)) {
+      found.push(...rootPrefixProblems(`${where}/existingDatastore`, existingPrefix));
+    }
     if (props.existingDatastore && props.datastore) {
       found.push(problem(where, 'datastore', 'given with existingDatastore', 'datastore options apply only to a datastore this construct creates', 'remove datastore or existingDatastore'));
     }
@@ -240,6 +249,21 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
         explicitSelection: props.vpcSubnets !== undefined,
       }));
     }
+    if (props.securityGroups?.length === 0) {
+      found.push(problem(where, 'securityGroups', [], 'no security group: Fargate refuses an environment without one, and EC2 instances would fall back to the VPC\'s default group', 'leave securityGroups unset for one group with no ingress and all egress, or list at least one group'));
+    }
+    if (props.containerImage !== undefined) {
+      const bad = imageProblem({ where, field: 'containerImage' }, props.containerImage);
+      if (bad) found.push(bad);
+    }
+    if (props.metadataService && isMetadataServiceRef(props.metadataService)) {
+      found.push(...serviceUrlProblems(`${where}/metadataService`, 'url', props.metadataService.url));
+      if (props.metadataService.internalUrl !== undefined) found.push(...serviceUrlProblems(`${where}/metadataService`, 'internalUrl', props.metadataService.internalUrl));
+    }
+    if (props.executionLogGroup && props.executionLogRetention !== undefined) {
+      found.push(problem(where, 'executionLogRetention', props.executionLogRetention, 'applies only to the log group this construct creates, and executionLogGroup is given', 'set the retention on your log group, or remove executionLogGroup'));
+    }
+    if (props.network) found.push(...networkProblems(`${where}/network`, props.network));
     if (props.vpc && props.network) {
       found.push(problem(where, 'network', 'given with vpc', 'network options apply only to a VPC this construct creates', 'remove network or vpc'));
     }

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { Construct } from 'constructs';
-import { ProblemCollector } from '../../lib/errors';
-import { queueCapabilities, validateQueues } from '../../lib/infrastructure/queue-rules';
+import { ProblemCollector, type Problem } from '../../lib/errors';
+import { queueCapabilities, runnableWatchdogProblems, validateQueues } from '../../lib/infrastructure/queue-rules';
 import type { IMetaflowComputeEnvironment } from '../compute/compute-environment';
 import type { MetaflowQueueRef, QueueCapabilities } from '../infrastructure/contract';
 
@@ -71,6 +71,7 @@ export class MetaflowJobQueue extends Construct implements MetaflowQueueRef {
     );
     const names = new Map(entries.map((e) => [e.ce.node.path, e.ce.capabilities]));
     const problems = new ProblemCollector();
+    problems.addAll(watchdogProblems(this.node.path, props.runnableWatchdog));
     problems.addAll(
       validateQueues(this.node.path, [
         { name: props.name, priority: props.priority ?? 1, computeEnvironments: entries.map((e) => ({ name: e.ce.node.path, order: e.order })) },
@@ -86,6 +87,15 @@ export class MetaflowJobQueue extends Construct implements MetaflowQueueRef {
       jobStateTimeLimitActions: props.runnableWatchdog === false ? undefined : watchdogActions(props.runnableWatchdog ?? {}),
     });
   }
+}
+
+/** The watchdog's waits against Batch's range, before aws-batch throws without naming the queue. */
+export function watchdogProblems(where: string, watchdog: RunnableWatchdog | false | undefined): Problem[] {
+  if (!watchdog) return [];
+  return runnableWatchdogProblems(where, {
+    misconfigured: watchdog.misconfigured?.toSeconds({ integral: false }),
+    insufficientCapacity: watchdog.insufficientCapacity?.toSeconds({ integral: false }),
+  });
 }
 
 function watchdogActions(watchdog: RunnableWatchdog): batch.JobStateTimeLimitAction[] {

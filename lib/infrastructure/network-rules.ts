@@ -25,3 +25,28 @@ export function vpcEgressProblems(where: string, vpc: VpcShape): Problem[] {
     'give the VPC private subnets with a NAT gateway (SubnetType.PRIVATE_WITH_EGRESS); or, if it has VPC endpoints for ECR (api and dkr), CloudWatch Logs, and an S3 gateway endpoint, select its subnets with vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED }',
   )];
 }
+
+/** The options of the VPC `MetaflowInfrastructure` creates, as the rules see them. */
+export interface NetworkOptions {
+  readonly maxAzs?: number;
+  readonly natGateways?: number;
+}
+
+/**
+ * The created VPC's jobs reach ECR, ECS and CloudWatch Logs through a NAT gateway (it has gateway endpoints for S3 and
+ * DynamoDB only): no NAT gateway, or no availability zone, leaves every job stuck before it starts.
+ */
+export function networkProblems(where: string, network: NetworkOptions): Problem[] {
+  const found: Problem[] = [];
+  if (network.maxAzs !== undefined && (!Number.isInteger(network.maxAzs) || network.maxAzs < 1)) {
+    found.push(problem(where, 'maxAzs', network.maxAzs, 'the VPC needs at least one availability zone', 'set maxAzs to 2 or more (the default is 2)'));
+  }
+  if (network.natGateways !== undefined && (!Number.isInteger(network.natGateways) || network.natGateways < 1)) {
+    found.push(problem(
+      where, 'natGateways', network.natGateways,
+      'without a NAT gateway the jobs\' subnets have no route out, so Batch instances and Fargate tasks cannot pull images or reach ECS and CloudWatch Logs',
+      'keep at least 1 NAT gateway; or pass your own vpc with the interface endpoints jobs need and select its subnets with vpcSubnets',
+    ));
+  }
+  return found;
+}

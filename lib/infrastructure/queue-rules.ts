@@ -95,3 +95,38 @@ export function queueCapabilities(environments: readonly ComputeCapabilities[]):
     maxVcpus: Math.max(...environments.map((e) => e.maxVcpus)),
   };
 }
+
+/**
+ * Queues created elsewhere (`existingQueues`) share the names steps route by with the created ones: a name used twice
+ * would route some steps to one queue and the exported config to the other.
+ */
+export function existingQueueProblems(where: string, createdNames: readonly string[], existing: readonly { readonly name: string }[]): Problem[] {
+  const found: Problem[] = [];
+  const seen = new Set(createdNames);
+  for (const queue of existing) {
+    const at = `${where} existing queue "${queue.name}"`;
+    if (!isToken(queue.name) && !QUEUE_NAME.test(queue.name)) {
+      found.push(problem(at, 'name', queue.name, 'a queue name is 1-128 letters, digits, hyphens or underscores', 'rename the queue, e.g. "cpu"'));
+    }
+    if (seen.has(queue.name)) {
+      found.push(problem(at, 'name', queue.name, 'another queue, created or existing, has this name', 'give every queue its own name (the name steps route by, not the physical queue name)'));
+    }
+    seen.add(queue.name);
+  }
+  return found;
+}
+
+/** AWS Batch's range for a job state time limit action (`maxTimeSeconds`): 10 minutes to 1 day. */
+export const WATCHDOG_SECONDS = { min: 600, max: 86400 } as const;
+
+/** The RUNNABLE watchdog's waits, in seconds as given (`misconfigured`, `insufficientCapacity`). */
+export function runnableWatchdogProblems(where: string, waits: Readonly<Record<string, number | undefined>>): Problem[] {
+  return Object.entries(waits).flatMap(([field, seconds]) => {
+    if (seconds === undefined || isToken(seconds) || (Number.isInteger(seconds) && seconds >= WATCHDOG_SECONDS.min && seconds <= WATCHDOG_SECONDS.max)) return [];
+    return [problem(
+      where, `runnableWatchdog.${field}`, `${seconds} seconds`,
+      'AWS Batch cancels a waiting job after 10 minutes to 1 day, in whole seconds',
+      'give a Duration from Duration.minutes(10) to Duration.days(1), or runnableWatchdog: false to let jobs wait',
+    )];
+  });
+}

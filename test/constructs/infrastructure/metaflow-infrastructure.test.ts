@@ -1,4 +1,4 @@
-import { Size } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -242,6 +242,45 @@ describe('MetaflowInfrastructure bad input', () => {
       expect(p.message.length).toBeGreaterThan(0);
       expect(p.fix.length).toBeGreaterThan(0);
     }
+  });
+
+  it('refuses props AWS would reject at deploy or that would leave jobs without a way out, each by its prop', () => {
+    const stack = newStack();
+    const existing = (name: string) => MetaflowJobQueue.fromJobQueueArn(stack, `Existing-${name}`, 'arn:aws:batch:eu-west-1:123456789012:job-queue/ext', {
+      name, capabilities: { platform: 'FARGATE', gpu: false, neuron: false, spot: false, maxVcpus: 8 },
+    });
+    const problems = problemsOf(() => new MetaflowInfrastructure(stack, 'M', {
+      existingQueues: [existing('cpu'), existing('bad name!')],
+      securityGroups: [],
+      containerImage: 'python 3',
+      metadataService: { url: '', internalUrl: 'metadata.internal' } as never,
+      executionLogGroup: logs.LogGroup.fromLogGroupName(stack, 'Logs', 'x'),
+      executionLogRetention: logs.RetentionDays.ONE_WEEK,
+      network: { natGateways: 0, maxAzs: 0 },
+      queues: [{ name: 'cpu', computeEnvironments: ['cpu'], runnableWatchdog: { misconfigured: Duration.minutes(1) } }],
+      computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand() },
+    }));
+    expect(problems.map((p) => `${p.where} ${p.field} = ${JSON.stringify(p.value)}`)).toEqual([
+      'Test/M queue "cpu" runnableWatchdog.misconfigured = "60 seconds"',
+      'Test/M existing queue "cpu" name = "cpu"',
+      'Test/M existing queue "bad name!" name = "bad name!"',
+      'Test/M securityGroups = []',
+      'Test/M containerImage = "python 3"',
+      'Test/M/metadataService url = ""',
+      'Test/M/metadataService internalUrl = "metadata.internal"',
+      'Test/M executionLogRetention = 7',
+      'Test/M/network maxAzs = 0',
+      'Test/M/network natGateways = 0',
+    ]);
+  });
+
+  it('refuses an existing datastore whose prefix is an s3:// URL', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'my-bucket');
+    const existingDatastore = { ...MetaflowDatastore.fromBucket(stack, 'Datastore', bucket), rootPrefix: 's3://my-bucket/metaflow' } as never;
+    expect(problemsOf(() => new MetaflowInfrastructure(stack, 'M', { existingDatastore }))).toEqual([
+      expect.objectContaining({ where: 'Test/M/existingDatastore', field: 'rootPrefix', value: 's3://my-bucket/metaflow' }),
+    ]);
   });
 
   it('refuses a compute environment name that cannot name a construct', () => {

@@ -80,6 +80,16 @@ describe('MetaflowJobQueue', () => {
 });
 
 describe('MetaflowJobQueue bad input', () => {
+  it.each([
+    [{ misconfigured: Duration.minutes(1) }, 'runnableWatchdog.misconfigured', '60 seconds'],
+    [{ insufficientCapacity: Duration.days(2) }, 'runnableWatchdog.insufficientCapacity', '172800 seconds'],
+  ])('refuses a RUNNABLE watchdog wait outside Batch\'s 10 minutes to 1 day (%p)', (runnableWatchdog, field, value) => {
+    const s = setup();
+    expect(problemsOf(() => new MetaflowJobQueue(s.stack, 'Q', { name: 'q', computeEnvironments: [s.spot], runnableWatchdog }))).toEqual([
+      expect.objectContaining({ where: 'Test/Q', field, value, fix: expect.stringContaining('Duration.minutes(10) to Duration.days(1)') }),
+    ]);
+  });
+
   it('refuses a queue with no compute environment', () => {
     const s = setup();
     const [p] = problemsOf(() => new MetaflowJobQueue(s.stack, 'Q', { name: 'empty', computeEnvironments: [] }));
