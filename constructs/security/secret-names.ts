@@ -19,12 +19,17 @@ export function secretNamesOf(secret: secretsmanager.ISecret): string[] {
   return [...names];
 }
 
-/** Secret by every name a step may use for it, and the ARN CloudFormation gives it. */
+/**
+ * Secret by every name a step may use for it, and the ARN CloudFormation gives it. A secret's real name wins over
+ * another secret's construct id: `Secret.fromSecretNameV2(scope, 'db', 'prod/a')` must not capture a step's `db`
+ * when a secret named `db` is listed too.
+ */
 export function secretsByName(secrets: readonly secretsmanager.ISecret[]): Map<string, secretsmanager.ISecret> {
   const byName = new Map<string, secretsmanager.ISecret>();
   for (const secret of secrets) {
-    for (const name of secretNamesOf(secret)) if (!byName.has(name)) byName.set(name, secret);
+    for (const name of secretNamesOf(secret)) if (name !== secret.node.id && !byName.has(name)) byName.set(name, secret);
     byName.set(secret.secretArn, secret);
   }
+  for (const secret of secrets) if (!byName.has(secret.node.id)) byName.set(secret.node.id, secret);
   return byName;
 }
