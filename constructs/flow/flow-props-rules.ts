@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import type { Problem } from '../../lib/errors';
 import { hostRetriesProblems, jobTagsProblems } from '../../lib/compile/flow-props-rules';
 import { imageProblem } from '../../lib/graph/rules/resources';
+import { serviceUrlProblems } from '../../lib/infrastructure/metadata-service';
 import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 
 /** The props of a flow that are checked here, apart from the flow document. */
@@ -11,6 +12,7 @@ export interface CheckedFlowProps {
   readonly image?: string;
   readonly jobTags?: Readonly<Record<string, string>>;
   readonly stateMachineNamePrefix?: string;
+  readonly metaflow?: { readonly serviceUrl?: string };
 }
 
 interface Registered {
@@ -40,7 +42,7 @@ function neighboursOf(flow: IConstruct): Registered[] {
 
 /**
  * Problems of a flow's props: host retries out of range, an image Docker would refuse, job tags Batch would refuse, a
- * state machine prefix Step Functions would refuse; and those that need the rest of the app: two flows of one name
+ * state machine prefix Step Functions would refuse, a metadata service URL that is none; and those that need the rest of the app: two flows of one name
  * (their job definitions, `<flow>-<hash>`, and the CLI's view of them would collide), two state machine names that are
  * equal once cut to 80 characters.
  */
@@ -54,6 +56,7 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
     ...(props.stateMachineNamePrefix !== undefined
       ? validateStateMachinePrefix(where, props.stateMachineNamePrefix).map((p) => ({ ...p, field: 'stateMachineNamePrefix' }))
       : []),
+    ...(props.metaflow?.serviceUrl !== undefined ? serviceUrlProblems(where, 'metaflow.serviceUrl', props.metaflow.serviceUrl) : []),
   ];
   const neighbours = neighboursOf(flow);
   const sameName = neighbours.find((other) => other.flowName === flowName);

@@ -123,7 +123,7 @@ describe('flows in one app', () => {
     expect(problems).toEqual([expect.objectContaining({ field: 'flow name', message: expect.stringContaining('MetaflowFlow Dev/Flow already deploys') })]);
   });
 
-  it('refuse an image, job tags and a state machine prefix that AWS would refuse, each by its prop', () => {
+  it('refuse an image, job tags, a state machine prefix and a service URL that AWS or Metaflow would refuse, each by its prop', () => {
     const { stack, infrastructure } = setup();
     const build = (id: string, props: object) => problemsOf(() => new MetaflowFlow(stack, id, { infrastructure, flow: flow(id, [step('start', ['end']), step('end', [])]), image: 'x', ...props }));
     expect(build('Img', { image: 'Python:3.12' })).toEqual([expect.objectContaining({ field: 'image', value: 'Python:3.12' })]);
@@ -132,6 +132,7 @@ describe('flows in one app', () => {
     expect(build('ManyTags', { jobTags: manyTags })).toEqual([expect.objectContaining({ field: 'jobTags', value: 46, fix: 'keep at most 45 tags' })]);
     expect(build('Prefix', { stateMachineNamePrefix: 'my team!' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: 'my team!' })]);
     expect(build('Empty', { stateMachineNamePrefix: '' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: '' })]);
+    expect(build('Url', { metaflow: { serviceUrl: 'metadata.internal' } })).toEqual([expect.objectContaining({ field: 'metaflow.serviceUrl', value: 'metadata.internal' })]);
   });
 
   it('refuse two flows whose state machine names collide once cut to 80 characters', () => {
