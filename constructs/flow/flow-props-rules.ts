@@ -1,4 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { Problem } from '../../lib/errors';
 import { hostRetriesProblems, jobTagsProblems } from '../../lib/compile/flow-props-rules';
@@ -13,6 +14,7 @@ export interface CheckedFlowProps {
   readonly jobTags?: Readonly<Record<string, string>>;
   readonly stateMachineNamePrefix?: string;
   readonly metaflow?: { readonly serviceUrl?: string };
+  readonly jobRole?: iam.IRole;
 }
 
 interface Registered {
@@ -57,6 +59,7 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
       ? validateStateMachinePrefix(where, props.stateMachineNamePrefix).map((p) => ({ ...p, field: 'stateMachineNamePrefix' }))
       : []),
     ...(props.metaflow?.serviceUrl !== undefined ? serviceUrlProblems(where, 'metaflow.serviceUrl', props.metaflow.serviceUrl) : []),
+    ...jobRoleTrustProblems(where, props.jobRole),
   ];
   const neighbours = neighboursOf(flow);
   const sameName = neighbours.find((other) => other.flowName === flowName);
@@ -77,6 +80,23 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
   }
   return found;
 }
+
+/**
+ * A job role made in this app that ECS tasks cannot assume: every job would fail to start. A role imported by ARN
+ * is trusted as it is.
+ */
+function jobRoleTrustProblems(where: string, role: iam.IRole | undefined): Problem[] {
+  if (!(role instanceof iam.Role) || role.assumeRolePolicy === undefined) return [];
+  const trust = JSON.stringify(Stack.of(role).resolve(role.assumeRolePolicy.toJSON()));
+  if (trust.includes(ECS_TASKS_SERVICE)) return [];
+  return [{
+    where, field: 'jobRole', value: role.node.path,
+    message: `the role does not trust ${ECS_TASKS_SERVICE}, so no Batch job could assume it`,
+    fix: `create it with assumedBy: new iam.ServicePrincipal('${ECS_TASKS_SERVICE}'), or leave jobRole unset for a role of this flow's own`,
+  }];
+}
+
+const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
 /** Records a flow that was built, so later flows of the app are checked against it. */
 export function registerFlow(flow: IConstruct, flowName: string, stateMachineName: string): void {

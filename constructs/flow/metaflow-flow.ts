@@ -119,7 +119,9 @@ export interface MetaflowFlowProps {
    */
   readonly jobTags?: Readonly<Record<string, string>>;
   /**
-   * Role the flow's Batch jobs assume.
+   * Role the flow's Batch jobs assume. It must trust `ecs-tasks.amazonaws.com`, and gets from the flow only what is
+   * the flow's own: its code package and included files. Datastore, coordination table and secrets are yours to grant
+   * (`new MetaflowJobRole(scope, id, { role, datastore, coordinationTable, secrets })` adds exactly those).
    * @default - a new role for this flow's jobs only: the datastore prefix, the coordination table and the secrets this
    * flow names (or, for a Metaflow flow, the code package and its `@secrets`)
    */

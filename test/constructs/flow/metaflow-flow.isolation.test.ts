@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MetaflowFlow } from '../../../constructs/flow';
@@ -123,7 +124,7 @@ describe('flows in one app', () => {
     expect(problems).toEqual([expect.objectContaining({ field: 'flow name', message: expect.stringContaining('MetaflowFlow Dev/Flow already deploys') })]);
   });
 
-  it('refuse an image, job tags, a state machine prefix and a service URL that AWS or Metaflow would refuse, each by its prop', () => {
+  it('refuse an image, job tags, a state machine prefix, a service URL and a job role that AWS or Metaflow would refuse, each by its prop', () => {
     const { stack, infrastructure } = setup();
     const build = (id: string, props: object) => problemsOf(() => new MetaflowFlow(stack, id, { infrastructure, flow: flow(id, [step('start', ['end']), step('end', [])]), image: 'x', ...props }));
     expect(build('Img', { image: 'Python:3.12' })).toEqual([expect.objectContaining({ field: 'image', value: 'Python:3.12' })]);
@@ -133,6 +134,10 @@ describe('flows in one app', () => {
     expect(build('Prefix', { stateMachineNamePrefix: 'my team!' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: 'my team!' })]);
     expect(build('Empty', { stateMachineNamePrefix: '' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: '' })]);
     expect(build('Url', { metaflow: { serviceUrl: 'metadata.internal' } })).toEqual([expect.objectContaining({ field: 'metaflow.serviceUrl', value: 'metadata.internal' })]);
+    const lambdaRole = new iam.Role(stack, 'LambdaRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(build('Role', { jobRole: lambdaRole })).toEqual([expect.objectContaining({ field: 'jobRole', value: 'Iso/LambdaRole' })]);
+    const ecsRole = new iam.Role(stack, 'TrustedRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    expect(() => new MetaflowFlow(stack, 'Trusted', { infrastructure, flow: flow('Trusted', [step('start', ['end']), step('end', [])]), image: 'x', jobRole: ecsRole })).not.toThrow();
   });
 
   it('refuse two flows whose state machine names collide once cut to 80 characters', () => {
