@@ -60,7 +60,12 @@ function validateQueueEnvironments(at: string, queue: QueueSpec, environments: R
   }
   const orders = new Map<number, string>();
   const platforms = new Map<string, string[]>();
+  const listed = new Set<string>();
   for (const entry of queue.computeEnvironments) {
+    if (listed.has(entry.name)) {
+      found.push(problem(at, 'computeEnvironments', entry.name, 'the environment is listed twice; Batch would try the same capacity again', 'list each compute environment of the queue once'));
+    }
+    listed.add(entry.name);
     const capabilities = environments.get(entry.name);
     if (!capabilities) {
       found.push(problem(at, 'computeEnvironments', entry.name, 'no compute environment has this name', `use one of: ${[...environments.keys()].join(', ') || '(none defined)'}`));

@@ -40,6 +40,10 @@ describe('validateQueues', () => {
     expect(p.message).toContain('environment "spot" has the same order');
   });
 
+  it('refuses an environment listed twice in one queue', () => {
+    expect(check(queue('q', 1, 'spot', 'spot'))).toEqual([expect.objectContaining({ where: 'Stack/Infra queue "q"', field: 'computeEnvironments', value: 'spot' })]);
+  });
+
   it('refuses an unknown environment, listing the known ones', () => {
     const [p] = check(queue('q', 1, 'nope'));
     expect(p.fix).toBe('use one of: spot, onDemand, gpu, fargate');
