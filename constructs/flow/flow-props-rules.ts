@@ -44,9 +44,9 @@ function neighboursOf(flow: IConstruct): Registered[] {
 
 /**
  * Problems of a flow's props: host retries out of range, an image Docker would refuse, job tags Batch would refuse, a
- * state machine prefix Step Functions would refuse, a metadata service URL that is none; and those that need the rest of the app: two flows of one name
- * (their job definitions, `<flow>-<hash>`, and the CLI's view of them would collide), two state machine names that are
- * equal once cut to 80 characters.
+ * state machine prefix Step Functions would refuse, a metadata service URL that is none, a job role ECS tasks cannot
+ * assume; and those that need the rest of the app: two flows of one name (their job definitions, `<flow>-<hash>`, and
+ * the CLI's view of them would collide), two state machine names that are equal once cut to 80 characters.
  */
 export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachineName: string, props: CheckedFlowProps): Problem[] {
   const where = `MetaflowFlow ${flow.node.path}`;
@@ -66,7 +66,7 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
   if (sameName) {
     found.push({
       where, field: 'flow name', value: flowName,
-      message: `MetaflowFlow ${sameName.path} already deploys a flow of this name to the same account and region (or may: a stack without env can deploy anywhere); their job definitions and runs would be mixed up`,
+      message: `MetaflowFlow ${sameName.path} already deploys a flow of this name where this one may deploy (the same account and region, or a stack without env); their job definitions and runs would be mixed up`,
       fix: 'give one of the flows another name (the FlowSpec class name for a Python flow), or deploy them to stacks of different accounts or regions (set env on both stacks)',
     });
   }
@@ -80,6 +80,8 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
   }
   return found;
 }
+
+const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
 /**
  * A job role made in this app that ECS tasks cannot assume: every job would fail to start. A role imported by ARN
@@ -95,8 +97,6 @@ function jobRoleTrustProblems(where: string, role: iam.IRole | undefined): Probl
     fix: `create it with assumedBy: new iam.ServicePrincipal('${ECS_TASKS_SERVICE}'), or leave jobRole unset for a role of this flow's own`,
   }];
 }
-
-const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
 /** Records a flow that was built, so later flows of the app are checked against it. */
 export function registerFlow(flow: IConstruct, flowName: string, stateMachineName: string): void {

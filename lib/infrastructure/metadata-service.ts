@@ -1,4 +1,5 @@
 import type { Problem } from '../errors';
+import { FARGATE_MEMORY_BY_CPU } from '../graph/rules/platform';
 import { imageProblem } from '../graph/rules/resources';
 import { isToken, problem } from './problems';
 
@@ -80,20 +81,13 @@ export function imageProblems(where: string, image: string): Problem[] {
   )];
 }
 
-/** Memory (MiB) Fargate offers with each task CPU size (CPU units, 1024 = 1 vCPU); any other pair fails at deploy. */
-const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
-  [256, [512, 1024, 2048]],
-  [512, steps(1024, 4096, 1024)],
-  [1024, steps(2048, 8192, 1024)],
-  [2048, steps(4096, 16384, 1024)],
-  [4096, steps(8192, 30720, 1024)],
-  [8192, steps(16384, 61440, 4096)],
-  [16384, steps(32768, 122880, 8192)],
-]);
-
-function steps(from: number, to: number, step: number): number[] {
-  return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-}
+/**
+ * Memory (MiB) Fargate offers with each task CPU size, in ECS CPU units (1024 = 1 vCPU): the same pairs a Fargate step
+ * is judged on; any other pair fails at deploy.
+ */
+const FARGATE_MEMORY_BY_CPU_UNITS: ReadonlyMap<number, readonly number[]> = new Map(
+  [...FARGATE_MEMORY_BY_CPU].map(([vcpus, memories]) => [vcpus * 1024, memories]),
+);
 
 /** `a`, `a or b`, `a, b or c`. */
 function oneOf(values: readonly number[]): string {
@@ -112,11 +106,11 @@ function sizeExpression(mebibytes: number): string {
 /** Task CPU and memory must be one of Fargate's pairs; CloudFormation only warns, and the deploy fails. */
 export function fargateSizeProblems(where: string, cpu: number, memoryMiB: number): Problem[] {
   if (isToken(cpu) || isToken(memoryMiB)) return [];
-  const cpusForMemory = [...FARGATE_MEMORY_BY_CPU].filter(([, memories]) => memories.includes(memoryMiB)).map(([c]) => c);
-  const memories = FARGATE_MEMORY_BY_CPU.get(cpu);
+  const cpusForMemory = [...FARGATE_MEMORY_BY_CPU_UNITS].filter(([, memories]) => memories.includes(memoryMiB)).map(([c]) => c);
+  const memories = FARGATE_MEMORY_BY_CPU_UNITS.get(cpu);
   if (memories === undefined) {
     const matching = cpusForMemory.length > 0 ? `; with ${memoryMiB} MiB of memory: ${oneOf(cpusForMemory)}` : '';
-    return [problem(where, 'cpu', cpu, 'Fargate has no task of this CPU size', `use one of ${[...FARGATE_MEMORY_BY_CPU.keys()].join(', ')} (1024 = 1 vCPU)${matching}`)];
+    return [problem(where, 'cpu', cpu, 'Fargate has no task of this CPU size', `use one of ${[...FARGATE_MEMORY_BY_CPU_UNITS.keys()].join(', ')} (1024 = 1 vCPU)${matching}`)];
   }
   if (memories.includes(memoryMiB)) return [];
   const otherCpu = cpusForMemory.length > 0 ? `, or set cpu to ${oneOf(cpusForMemory)} for ${memoryMiB} MiB` : '';
