@@ -264,6 +264,7 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
       found.push(problem(where, 'executionLogRetention', props.executionLogRetention, 'applies only to the log group this construct creates, and executionLogGroup is given', 'set the retention on your log group, or remove executionLogGroup'));
     }
     if (props.network) found.push(...networkProblems(`${where}/network`, props.network));
+    if (!props.vpc && props.vpcSubnets) found.push(...createdNetworkSubnetProblems(where, props.vpcSubnets));
     if (props.vpc && props.network) {
       found.push(problem(where, 'network', 'given with vpc', 'network options apply only to a VPC this construct creates', 'remove network or vpc'));
     }
@@ -271,6 +272,22 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     collector.addAll(found);
     collector.throwIfAny();
   }
+}
+
+/**
+ * The VPC this construct creates has public subnets for its NAT gateway (no public IPs) and private `Jobs` subnets with
+ * egress; jobs placed anywhere else could not reach ECR or ECS, and a missing group is aws-ec2's error.
+ */
+function createdNetworkSubnetProblems(where: string, selection: ec2.SubnetSelection): Problem[] {
+  const { subnetType, subnetGroupName } = selection;
+  const typeOk = subnetType === undefined || subnetType === ec2.SubnetType.PRIVATE_WITH_EGRESS;
+  const groupOk = subnetGroupName === undefined || subnetGroupName === MetaflowNetwork.JOB_SUBNET_GROUP;
+  if (typeOk && groupOk) return [];
+  return [problem(
+    where, 'vpcSubnets', subnetType ?? subnetGroupName,
+    `the VPC this construct creates runs jobs in its private subnets with egress (group "${MetaflowNetwork.JOB_SUBNET_GROUP}"); its public subnets give no public IPs and it has no isolated subnets`,
+    'remove vpcSubnets, or pass your own vpc to choose its subnets',
+  )];
 }
 
 function isMetadataServiceRef(input: MetaflowMetadataServiceOptions | IMetaflowMetadataService): input is IMetaflowMetadataService {

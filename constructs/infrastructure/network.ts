@@ -40,6 +40,9 @@ const RESTRICT_DEFAULT_SG_PROVIDER = 'Custom::VpcRestrictDefaultSGCustomResource
  * default security group without rules.
  */
 export class MetaflowNetwork extends Construct {
+  /** The subnet group Batch jobs run in: private, with egress through the NAT gateway. */
+  static readonly JOB_SUBNET_GROUP = 'Jobs';
+
   readonly vpc: ec2.Vpc;
   readonly flowLogGroup: logs.LogGroup;
   /**
@@ -55,7 +58,7 @@ export class MetaflowNetwork extends Construct {
       natGateways: props.natGateways ?? 1,
       subnetConfiguration: [
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-        { name: 'Jobs', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
+        { name: MetaflowNetwork.JOB_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
       ],
       restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup !== false,
       gatewayEndpoints: {

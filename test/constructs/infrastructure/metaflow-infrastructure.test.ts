@@ -274,6 +274,16 @@ describe('MetaflowInfrastructure bad input', () => {
     ]);
   });
 
+  it.each([
+    [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, 'Isolated'],
+    [{ subnetType: ec2.SubnetType.PUBLIC }, 'Public'],
+    [{ subnetGroupName: 'Privat' }, 'Privat'],
+  ])('refuses subnets the VPC it creates does not run jobs in (%p)', (vpcSubnets, value) => {
+    expect(problemsOf(() => new MetaflowInfrastructure(newStack(), 'M', { vpcSubnets }))).toEqual([
+      expect.objectContaining({ where: 'Test/M', field: 'vpcSubnets', value, fix: 'remove vpcSubnets, or pass your own vpc to choose its subnets' }),
+    ]);
+  });
+
   it('refuses an existing datastore whose prefix is an s3:// URL', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'my-bucket');
