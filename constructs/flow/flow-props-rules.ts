@@ -15,6 +15,7 @@ export interface CheckedFlowProps {
   readonly stateMachineNamePrefix?: string;
   readonly metaflow?: { readonly serviceUrl?: string };
   readonly jobRole?: iam.IRole;
+  readonly infrastructure: { readonly datastore: { readonly bucket: IConstruct } };
 }
 
 interface Registered {
@@ -60,6 +61,7 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
       : []),
     ...(props.metaflow?.serviceUrl !== undefined ? serviceUrlProblems(where, 'metaflow.serviceUrl', props.metaflow.serviceUrl) : []),
     ...jobRoleTrustProblems(where, props.jobRole),
+    ...environmentProblems(where, flow, props.infrastructure.datastore.bucket),
   ];
   const neighbours = neighboursOf(flow);
   const sameName = neighbours.find((other) => other.flowName === flowName);
@@ -79,6 +81,21 @@ export function flowPropsProblems(flow: IConstruct, flowName: string, stateMachi
     });
   }
   return found;
+}
+
+/**
+ * A flow deploys into its infrastructure's account and region: its roles, queues and bucket are used directly, which
+ * aws-cdk-lib refuses across environments with a resolution error that names no prop.
+ */
+function environmentProblems(where: string, flow: IConstruct, infrastructurePart: IConstruct): Problem[] {
+  const flowTarget = targetOf(flow);
+  const infrastructureTarget = targetOf(infrastructurePart);
+  if (flowTarget === undefined || infrastructureTarget === undefined || flowTarget === infrastructureTarget) return [];
+  return [{
+    where, field: 'infrastructure', value: `${infrastructureTarget} (flow stack: ${flowTarget})`,
+    message: 'the infrastructure is in another account or region than the flow\'s stack',
+    fix: 'put the flow in a stack of the infrastructure\'s account and region (set the same env), or give that environment a MetaflowInfrastructure of its own',
+  }];
 }
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';

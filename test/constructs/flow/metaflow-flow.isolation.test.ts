@@ -140,6 +140,14 @@ describe('flows in one app', () => {
     expect(() => new MetaflowFlow(stack, 'Trusted', { infrastructure, flow: flow('Trusted', [step('start', ['end']), step('end', [])]), image: 'x', jobRole: ecsRole })).not.toThrow();
   });
 
+  it('refuse a flow in another account or region than its infrastructure, naming both', () => {
+    const app = new App();
+    const home = new Stack(app, 'Home', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const away = new Stack(app, 'Away', { env: { account: '111111111111', region: 'us-east-1' } });
+    const problems = problemsOf(() => new MetaflowFlow(away, 'Flow', { infrastructure: testInfrastructure(home), flow: flow('Away', [step('start', ['end']), step('end', [])]), image: 'x' }));
+    expect(problems).toEqual([expect.objectContaining({ field: 'infrastructure', value: '111111111111/eu-west-1 (flow stack: 111111111111/us-east-1)' })]);
+  });
+
   it('refuse two flows whose state machine names collide once cut to 80 characters', () => {
     const { stack, infrastructure } = setup();
     const long = 'F'.repeat(78);
