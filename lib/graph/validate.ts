@@ -46,7 +46,8 @@ export function validateFlow(doc: FlowDocument): Problem[] {
  * can be judged of a document whose transitions did not all read.
  */
 export function validateFlowSettings(doc: FlowDocument): Problem[] {
-  return INDEPENDENT_RULES.flatMap((rule) => rule(createContext(doc, undefined)));
+  const ctx = createContext(doc, undefined);
+  return INDEPENDENT_RULES.flatMap((rule) => rule(ctx));
 }
 
 /** The analysed graph of a valid flow; throws one `ValidationError` with every problem otherwise. */
