@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { ProblemCollector } from '../../lib/errors';
-import { type ComputeSpec, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
+import { type ComputeSpec, capabilitiesProblems, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
 import { type Accelerator, DEFAULT_GPU_CLASSES, DEFAULT_NEURON_CLASSES, acceleratorOf } from '../../lib/infrastructure/instance-families';
 import type { ComputePlatform, QueueCapabilities } from '../infrastructure/contract';
 import { SecureLaunchTemplate } from './launch-template';
@@ -112,6 +112,9 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
   /** An environment created elsewhere; its capabilities are what the flow compiler checks steps against. */
   static fromComputeEnvironmentArn(scope: Construct, id: string, arn: string, capabilities: QueueCapabilities): IMetaflowComputeEnvironment {
     const imported = new Construct(scope, id);
+    const problems = new ProblemCollector();
+    problems.addAll(capabilitiesProblems(imported.node.path, 'capabilities', capabilities));
+    problems.throwIfAny();
     const computeEnvironment =
       capabilities.platform === 'FARGATE'
         ? batch.FargateComputeEnvironment.fromFargateComputeEnvironmentArn(imported, 'Resource', arn)

@@ -299,6 +299,11 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
     problems.addAll(subnetPlacementProblems(where, { selected: subnets.subnetIds.length, publicSubnetIds: subnets.subnetIds.filter((s) => publicIds.has(s)) }));
     problems.addAll(imageProblems(where, image));
     problems.addAll(fargateSizeProblems(where, props.cpu ?? 512, (props.memory ?? Size.gibibytes(1)).toMebibytes({ rounding: SizeRoundingBehavior.NONE })));
+    const engines: readonly string[] = Object.values(MetadataDatabaseEngine);
+    if (database.engine !== undefined && !engines.includes(database.engine)) {
+      // only JavaScript or JSON callers get here; any other string would have created the RDS instance
+      problems.add({ where, field: 'database.engine', value: database.engine, message: 'not a MetadataDatabaseEngine value', fix: `use MetadataDatabaseEngine.AURORA_SERVERLESS_V2 ('${MetadataDatabaseEngine.AURORA_SERVERLESS_V2}') or MetadataDatabaseEngine.RDS_POSTGRES ('${MetadataDatabaseEngine.RDS_POSTGRES}')` });
+    }
     const aurora = (database.engine ?? MetadataDatabaseEngine.AURORA_SERVERLESS_V2) === MetadataDatabaseEngine.AURORA_SERVERLESS_V2;
     problems.addAll(scalingProblems(where, {
       minTasks: props.minTasks ?? 1,

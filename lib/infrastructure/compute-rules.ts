@@ -4,6 +4,10 @@ import { isKnownInstanceType, knownSizesOf } from './instance-types';
 import { isToken, problem } from './problems';
 
 export type Platform = 'EC2' | 'FARGATE';
+const PLATFORMS: readonly string[] = ['EC2', 'FARGATE'] satisfies Platform[];
+const ACCELERATORS: readonly string[] = ['GPU', 'NEURON'] satisfies Accelerator[];
+/** aws-batch's `AllocationStrategy` values. */
+const ALLOCATION_STRATEGIES: readonly string[] = ['BEST_FIT', 'BEST_FIT_PROGRESSIVE', 'SPOT_CAPACITY_OPTIMIZED', 'SPOT_PRICE_CAPACITY_OPTIMIZED'];
 
 /** A compute environment as the rules see it: plain values, instance types and classes as strings. */
 export interface ComputeSpec {
@@ -53,11 +57,45 @@ export function computeCapabilities(spec: ComputeSpec): ComputeCapabilities {
   };
 }
 
+/** Capabilities given by hand, for an environment or queue made elsewhere; `field` names them in the caller's props. */
+export function capabilitiesProblems(where: string, field: string, capabilities: ComputeCapabilities): Problem[] {
+  const found: Problem[] = [];
+  if (!PLATFORMS.includes(capabilities.platform)) {
+    found.push(problem(where, `${field}.platform`, capabilities.platform, 'not a compute platform: steps would be judged as if it were EC2', `use ${PLATFORMS.map((p) => `'${p}'`).join(' or ')}`));
+  }
+  for (const flag of ['gpu', 'neuron', 'spot'] as const) {
+    if (typeof capabilities[flag] !== 'boolean') {
+      found.push(problem(where, `${field}.${flag}`, capabilities[flag], `${flag} is true or false`, `set ${flag}: true or false, as the environment behind it is`));
+    }
+  }
+  const maxVcpus = capabilities.maxVcpus;
+  if (!isToken(maxVcpus) && !(Number.isInteger(maxVcpus) && maxVcpus >= 1)) {
+    found.push(problem(where, `${field}.maxVcpus`, maxVcpus, 'max vCPUs must be a whole number of at least 1: steps asking for more are refused at synth', 'set maxVcpus to the largest max vCPUs among the environments behind it'));
+  }
+  return found;
+}
+
 /** Every problem of one compute environment; `where` is its construct path. */
 export function validateComputeSpec(where: string, spec: ComputeSpec): Problem[] {
   const found: Problem[] = [];
   const add = (field: string, value: unknown, message: string, fix: string) => found.push(problem(where, field, value, message, fix));
   const known = (n: number | undefined): n is number => n !== undefined && !isToken(n);
+
+  // TypeScript stops these; JavaScript and JSON callers are judged here, since any other string would be taken as EC2
+  // without an accelerator.
+  if (!PLATFORMS.includes(spec.platform)) {
+    add('platform', spec.platform, 'not a compute platform', `use ${PLATFORMS.map((p) => `'${p}'`).join(' or ')}, or a ComputeEnvironmentPresets preset`);
+    return found;
+  }
+  if (spec.accelerator !== undefined && !ACCELERATORS.includes(spec.accelerator)) {
+    add('accelerator', spec.accelerator, 'not an accelerator', `use ${ACCELERATORS.map((a) => `'${a}'`).join(' or ')} (ComputeEnvironmentPresets.gpu or .neuron), or leave it unset for CPU instances`);
+  }
+  if (typeof spec.spot !== 'boolean') {
+    add('spot', spec.spot, 'spot is true or false', 'set spot: true for EC2 Spot or Fargate Spot capacity, or leave it unset for on-demand');
+  }
+  if (spec.allocationStrategy !== undefined && !isToken(spec.allocationStrategy) && !ALLOCATION_STRATEGIES.includes(spec.allocationStrategy)) {
+    add('allocationStrategy', spec.allocationStrategy, 'not an allocation strategy Batch knows', `use a batch.AllocationStrategy value: ${ALLOCATION_STRATEGIES.join(', ')}`);
+  }
 
   if (known(spec.maxVcpus) && (!Number.isInteger(spec.maxVcpus) || spec.maxVcpus < 1)) {
     add('maxVcpus', spec.maxVcpus, 'max vCPUs must be a whole number of at least 1', 'set maxVcpus to the most vCPUs the environment may run at once, e.g. 256');

@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { ComputeCapabilities } from './compute-rules';
+import { type ComputeCapabilities, capabilitiesProblems } from './compute-rules';
 import { isToken, problem } from './problems';
 
 /** A queue as the rules see it: compute environments by name with their order. */
@@ -105,7 +105,7 @@ export function queueCapabilities(environments: readonly ComputeCapabilities[]):
  * Queues created elsewhere (`existingQueues`) share the names steps route by with the created ones: a name used twice
  * would route some steps to one queue and the exported config to the other.
  */
-export function existingQueueProblems(where: string, createdNames: readonly string[], existing: readonly { readonly name: string }[]): Problem[] {
+export function existingQueueProblems(where: string, createdNames: readonly string[], existing: readonly { readonly name: string; readonly capabilities: ComputeCapabilities }[]): Problem[] {
   const found: Problem[] = [];
   const seen = new Set(createdNames);
   for (const queue of existing) {
@@ -117,6 +117,7 @@ export function existingQueueProblems(where: string, createdNames: readonly stri
       found.push(problem(at, 'name', queue.name, 'another queue, created or existing, has this name', 'give every queue its own name (the name steps route by, not the physical queue name)'));
     }
     seen.add(queue.name);
+    found.push(...capabilitiesProblems(at, 'capabilities', queue.capabilities));
   }
   return found;
 }

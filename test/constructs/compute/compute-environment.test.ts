@@ -101,6 +101,20 @@ describe('MetaflowComputeEnvironment options', () => {
     expect(imported.computeEnvironment.computeEnvironmentArn).toBe('arn:aws:batch:eu-west-1:123456789012:compute-environment/gpu');
     expect(imported.capabilities.gpu).toBe(true);
   });
+
+  it('refuses imported capabilities the compiler could not judge steps by', () => {
+    const stack = newStack();
+    const problems = problemsOf(() => MetaflowComputeEnvironment.fromComputeEnvironmentArn(stack, 'Imp', 'arn:aws:batch:eu-west-1:123456789012:compute-environment/f', {
+      platform: 'fargate' as never, gpu: false, neuron: false, spot: false, maxVcpus: 8,
+    }));
+    expect(problems).toEqual([expect.objectContaining({ where: 'Test/Imp', field: 'capabilities.platform', value: 'fargate' })]);
+  });
+
+  it('refuses a platform given as JavaScript might, instead of building an EC2 environment', () => {
+    const stack = newStack();
+    const problems = problemsOf(() => new MetaflowComputeEnvironment(stack, 'Ce', { platform: 'fargate' as never, vpc: newVpc(stack) }));
+    expect(problems).toEqual([expect.objectContaining({ where: 'Test/Ce', field: 'platform', value: 'fargate' })]);
+  });
 });
 
 describe('computeSpecOf', () => {

@@ -246,11 +246,11 @@ describe('MetaflowInfrastructure bad input', () => {
 
   it('refuses props AWS would reject at deploy or that would leave jobs without a way out, each by its prop', () => {
     const stack = newStack();
-    const existing = (name: string) => MetaflowJobQueue.fromJobQueueArn(stack, `Existing-${name}`, 'arn:aws:batch:eu-west-1:123456789012:job-queue/ext', {
-      name, capabilities: { platform: 'FARGATE', gpu: false, neuron: false, spot: false, maxVcpus: 8 },
+    const existing = (name: string, platform = 'FARGATE') => MetaflowJobQueue.fromJobQueueArn(stack, `Existing-${name}`, 'arn:aws:batch:eu-west-1:123456789012:job-queue/ext', {
+      name, capabilities: { platform: platform as 'FARGATE', gpu: false, neuron: false, spot: false, maxVcpus: 8 },
     });
     const problems = problemsOf(() => new MetaflowInfrastructure(stack, 'M', {
-      existingQueues: [existing('cpu'), existing('bad name!')],
+      existingQueues: [existing('cpu'), existing('bad name!', 'fargate')],
       securityGroups: [],
       containerImage: 'python 3',
       metadataService: { url: '', internalUrl: 'metadata.internal' } as never,
@@ -264,6 +264,7 @@ describe('MetaflowInfrastructure bad input', () => {
       'Test/M queue "cpu" runnableWatchdog.misconfigured = "60 seconds"',
       'Test/M existing queue "cpu" name = "cpu"',
       'Test/M existing queue "bad name!" name = "bad name!"',
+      'Test/M existing queue "bad name!" capabilities.platform = "fargate"',
       'Test/M securityGroups = []',
       'Test/M containerImage = "python 3"',
       'Test/M/metadataService url = ""',

@@ -328,6 +328,10 @@ describe('bad input is refused at synth with the fix', () => {
     ]);
   });
 
+  it('an engine that is not a MetadataDatabaseEngine value (from JavaScript), instead of an RDS instance', () => {
+    expect(build({ database: { engine: 'aurora' as never } })).toEqual([expect.objectContaining({ field: 'database.engine', value: 'aurora', fix: expect.stringContaining("MetadataDatabaseEngine.AURORA_SERVERLESS_V2 ('aurora-serverless-v2')") })]);
+  });
+
   it('every problem at once', () => {
     const problems = build({ image: 'x:latest', minTasks: 0, operatorCidrs: ['0.0.0.0/0'], apiGateway: { apiKeyRequired: false } });
     expect(problems.map((p) => p.field).sort()).toEqual(['apiGateway.apiKeyRequired', 'image', 'minTasks', 'operatorCidrs']);

@@ -1,4 +1,5 @@
-import { type ComputeSpec, computeCapabilities, effectiveAccelerator, validateComputeSpec } from '../../../lib/infrastructure/compute-rules';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import { type ComputeSpec, capabilitiesProblems, computeCapabilities, effectiveAccelerator, validateComputeSpec } from '../../../lib/infrastructure/compute-rules';
 
 const ec2 = (over: Partial<ComputeSpec> = {}): ComputeSpec => ({ platform: 'EC2', spot: false, minVcpus: 0, maxVcpus: 256, instanceTypes: [], ...over });
 const fargate = (over: Partial<ComputeSpec> = {}): ComputeSpec => ec2({ platform: 'FARGATE', ...over });
@@ -11,6 +12,24 @@ describe('validateComputeSpec', () => {
     expect(messages(ec2({ accelerator: 'GPU', instanceTypes: ['g5.xlarge', 'p4d'] }))).toEqual([]);
     expect(messages(ec2({ accelerator: 'NEURON', instanceTypes: ['inf2'] }))).toEqual([]);
     expect(messages(fargate({ spot: true }))).toEqual([]);
+  });
+
+  it('refuses a platform, accelerator, spot or allocation strategy only TypeScript would have stopped, by its prop', () => {
+    // what JavaScript or JSON callers can pass: any other string used to mean EC2 without an accelerator
+    expect(validateComputeSpec('S', ec2({ platform: 'fargate' as never }))).toEqual([
+      expect.objectContaining({ field: 'platform', value: 'fargate', message: 'not a compute platform', fix: expect.stringContaining("'EC2' or 'FARGATE'") }),
+    ]);
+    expect(messages(ec2({ accelerator: 'gpu' as never, spot: 'yes' as never, allocationStrategy: 'cheapest' }))).toEqual([
+      'accelerator: not an accelerator',
+      'spot: spot is true or false',
+      'allocationStrategy: not an allocation strategy Batch knows',
+    ]);
+  });
+
+  it("knows every allocation strategy aws-batch offers", () => {
+    for (const allocationStrategy of Object.values(batch.AllocationStrategy)) {
+      expect(messages(ec2({ spot: true, allocationStrategy }))).toEqual([]);
+    }
   });
 
   it('refuses max vCPUs below min vCPUs, naming both', () => {
@@ -113,3 +132,14 @@ describe('instance types and root volumes', () => {
   });
 });
 
+
+describe('capabilitiesProblems', () => {
+  it('accepts capabilities as an environment made elsewhere has them', () => {
+    expect(capabilitiesProblems('S', 'capabilities', { platform: 'FARGATE', gpu: false, neuron: false, spot: true, maxVcpus: 16 })).toEqual([]);
+  });
+
+  it('refuses each capability that is not what the compiler judges steps by', () => {
+    const found = capabilitiesProblems('S', 'capabilities', { platform: 'fargate' as never, gpu: 'no' as never, neuron: false, spot: false, maxVcpus: 0 });
+    expect(found.map((p) => `${p.field} = ${JSON.stringify(p.value)}`)).toEqual(['capabilities.platform = "fargate"', 'capabilities.gpu = "no"', 'capabilities.maxVcpus = 0']);
+  });
+});
