@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { hashOf } from '../../lib/compile/job-definitions';
 import type { FlowPlan } from '../../lib/compile/plan';
 import { ValidationError } from '../../lib/errors';
+import { documentShapeProblems } from '../../lib/graph/document/parse';
 import type { FlowDocument, MetaflowConfigValue } from '../../lib/graph/model';
 import type { DeployTimeEvaluation } from '../../lib/importer/deploy-time';
 import { importPythonFlow } from '../../lib/importer/python';
@@ -85,7 +86,16 @@ export function flowDocumentOf(scope: Construct, props: { flow?: FlowDocument; p
   if ((props.flow === undefined) === (props.pythonFlowFile === undefined)) {
     throw new ValidationError([{ where, field: 'flow', value: props.pythonFlowFile ?? props.flow?.name, message: 'needs exactly one of flow and pythonFlowFile', fix: 'pass a flow document as flow, or a Metaflow flow file as pythonFlowFile' }]);
   }
-  return props.flow ?? importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass, extensionDecorators: props.metaflow?.extensionDecorators, deployTimeEvaluation: props.metaflow?.deployTimeEvaluation });
+  if (props.flow !== undefined) {
+    if (typeof props.flow !== 'object' || props.flow === null || Array.isArray(props.flow)) {
+      throw new ValidationError([{ where, field: 'flow', value: props.flow, message: 'is not a flow document', fix: 'pass the document itself (defineFlow(...), or parseFlowDocumentJson of a JSON file\'s text), or a Metaflow flow file as pythonFlowFile' }]);
+    }
+    // Everything below reads the document; one built in JavaScript could have any shape.
+    const shape = documentShapeProblems(props.flow, where);
+    if (shape.length > 0) throw new ValidationError(shape);
+    return props.flow;
+  }
+  return importPythonFlow(props.pythonFlowFile!, { flowClass: props.flowClass, extensionDecorators: props.metaflow?.extensionDecorators, deployTimeEvaluation: props.metaflow?.deployTimeEvaluation });
 }
 
 export interface MetaflowRuntimeInput {

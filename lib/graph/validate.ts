@@ -1,5 +1,6 @@
 import { Problem, ValidationError } from '../errors';
 import { FlowGraph, analyzeFlow, findTerminals } from './analyze';
+import { documentShapeProblems } from './document/parse';
 import { FlowDocument } from './model';
 import { checkEmptyForeaches, checkMergesAreJoins, checkParallel, checkSplitJoinBalance } from './rules/balance';
 import { Rule, createContext } from './rules/context';
@@ -30,6 +31,9 @@ const INDEPENDENT_RULES: readonly Rule[] = [
 
 /** Every problem of a flow document at once; `[]` when it is valid. */
 export function validateFlow(doc: FlowDocument): Problem[] {
+  // A document built in JavaScript reaches here unchecked by TypeScript or a JSON parse; the rules trust its shape.
+  const shape = documentShapeProblems(doc);
+  if (shape.length > 0) return shape;
   const terminals = findTerminals(doc);
   const graph = terminals.start !== undefined && terminals.end !== undefined ? analyzeFlow(doc) : undefined;
   const ctx = createContext(doc, graph);

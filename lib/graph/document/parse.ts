@@ -86,6 +86,8 @@ function toProblem(doc: unknown, source: string, error: ErrorObject): Problem {
       return { where, field: field ? `${field}.${params.missingProperty}` : String(params.missingProperty), value: undefined, message: 'is required', fix: `add "${params.missingProperty}"` };
     case 'type':
       return { where, field: field || '(document)', value: valueAt(doc, error.instancePath), message: `must be of type ${params.type}`, fix: `write ${/^[aeiou]/.test(String(params.type)) ? 'an' : 'a'} ${params.type}` };
+    case 'minItems':
+      return { where, field: field || '(document)', value: valueAt(doc, error.instancePath), message: `needs at least ${params.limit} item${params.limit === 1 ? '' : 's'}`, fix: error.instancePath === '/steps' ? 'add the flow\'s steps, from start to end' : `give at least ${params.limit}` };
     case 'oneOf':
     case 'const':
       if (error.instancePath.startsWith('/runtime')) {
@@ -99,7 +101,9 @@ function toProblem(doc: unknown, source: string, error: ErrorObject): Problem {
 
 /** Shape problems of a parsed JSON value (unknown fields, wrong types, missing fields); `[]` when it is a flow document. */
 export function documentShapeProblems(value: unknown, source = 'flow document'): Problem[] {
-  const errors = schemaErrors(value).filter((e) => SHAPE_KEYWORDS.has(e.keyword));
+  // A fraction where a whole number belongs is a range problem: `validateFlow` names the allowed whole numbers.
+  const fractionForInteger = (e: ErrorObject) => e.keyword === 'type' && (e.params as { type?: unknown }).type === 'integer' && typeof valueAt(value, e.instancePath) === 'number';
+  const errors = schemaErrors(value).filter((e) => SHAPE_KEYWORDS.has(e.keyword) && !fractionForInteger(e));
   const problems = new Map<string, Problem>();
   // oneOf under runtime reports each branch; keep one problem per field and message.
   for (const error of errors) {

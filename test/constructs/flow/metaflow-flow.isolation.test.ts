@@ -124,6 +124,22 @@ describe('flows in one app', () => {
     expect(problems).toEqual([expect.objectContaining({ field: 'flow name', message: expect.stringContaining('MetaflowFlow Dev/Flow already deploys') })]);
   });
 
+  it('refuse a flow document built in JavaScript with the wrong shapes, by field, instead of failing inside the compiler', () => {
+    const { stack, infrastructure } = setup();
+    const doc = { version: 1, name: 'Js', steps: [{ name: 'start', next: 'end', secrets: 'db', retry: 3 }, { name: 'end', next: [] }] } as never;
+    expect(problemsOf(() => new MetaflowFlow(stack, 'Js', { infrastructure, flow: doc, image: 'x' })).map((p) => `${p.where} ${p.field}: ${p.message}`)).toEqual([
+      'flow "Js" step "start" next: must be of type array',
+      'flow "Js" step "start" retry: must be of type object',
+      'flow "Js" step "start" secrets: must be of type array',
+    ]);
+    expect(problemsOf(() => new MetaflowFlow(stack, 'Path', { infrastructure, flow: 'flow.json' as never, image: 'x' }))).toEqual([
+      expect.objectContaining({ where: 'MetaflowFlow Iso/Path', field: 'flow', value: 'flow.json', message: 'is not a flow document', fix: expect.stringContaining('parseFlowDocumentJson') }),
+    ]);
+    expect(problemsOf(() => new MetaflowFlow(stack, 'NoSteps', { infrastructure, flow: { version: 1, name: 'NoSteps', steps: [] }, image: 'x' }))).toEqual([
+      expect.objectContaining({ where: 'flow "NoSteps"', field: 'steps', message: 'needs at least 1 item', fix: "add the flow's steps, from start to end" }),
+    ]);
+  });
+
   it('refuse an image, job tags, a state machine prefix, a service URL and a job role that AWS or Metaflow would refuse, each by its prop', () => {
     const { stack, infrastructure } = setup();
     const build = (id: string, props: object) => problemsOf(() => new MetaflowFlow(stack, id, { infrastructure, flow: flow(id, [step('start', ['end']), step('end', [])]), image: 'x', ...props }));

@@ -32,6 +32,15 @@ describe('validateFlow', () => {
     );
   });
 
+  it('judges the shape of a document built without TypeScript first, since the rules trust it', () => {
+    const doc = { ...linearFlow(), steps: [{ name: 'start', next: 'end', environment: { N: 1 } }, { name: 'end', next: [] }] } as never;
+    expect(validateFlow(doc).map((p) => `${p.field}=${JSON.stringify(p.value)}: ${p.message}`)).toEqual(['next="end": must be of type array', 'environment.N=1: must be of type string']);
+  });
+
+  it('leaves a fraction where a whole number belongs to the rule that names the range', () => {
+    expect(validateFlow(linearFlow({}, { memory: 4096.5 }))).toEqual([expect.objectContaining({ field: 'memory', message: 'must be a whole number from 4 or more MiB' })]);
+  });
+
   it('skips the balance rules while transitions are broken, so one mistake is reported once', () => {
     const problems = validateFlow(flow([step('start', ['a', 'missing']), step('a', ['end']), step('end')]));
     expect(problems.map((p) => p.field)).toEqual(['next']);

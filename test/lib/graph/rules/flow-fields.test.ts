@@ -40,7 +40,8 @@ describe('flow-level rules', () => {
 
     it('refuses a trigger without bucket', () => {
       expectProblem(linearFlow({ triggers: [{ bucket: '' }] }), { where: 'flow "TestFlow" triggers[0]', field: 'bucket', message: /needs the bucket/ });
-      expectProblem(linearFlow({ triggers: [{} as never] }), { field: 'bucket' });
+      // no bucket at all is the document's shape, judged before the rules
+      expectProblem(linearFlow({ triggers: [{} as never] }), { where: 'flow "TestFlow"', field: 'triggers[0].bucket', message: /is required/ });
     });
 
     it('refuses a bucket ARN or URL instead of a name', () => {
