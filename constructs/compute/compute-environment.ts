@@ -1,9 +1,10 @@
-import { Size, SizeRoundingBehavior, Validations } from 'aws-cdk-lib';
+import { Annotations, Size, SizeRoundingBehavior, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { ProblemCollector } from '../../lib/errors';
+import { ProblemCollector, formatProblem } from '../../lib/errors';
+import { fargatePublicSubnetWarnings } from '../../lib/infrastructure/network-rules';
 import { type ComputeSpec, capabilitiesProblems, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
 import { type Accelerator, DEFAULT_GPU_CLASSES, DEFAULT_NEURON_CLASSES, acceleratorOf } from '../../lib/infrastructure/instance-families';
 import type { ComputePlatform, QueueCapabilities } from '../infrastructure/contract';
@@ -140,6 +141,10 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
     this.securityGroups = props.securityGroups ?? [noIngressSecurityGroup(this, 'SecurityGroup', props.vpc)];
 
     if (spec.platform === 'FARGATE') {
+      const publicIds = new Set(props.vpc.publicSubnets.map((s) => s.subnetId));
+      for (const warning of fargatePublicSubnetWarnings(this.node.path, { selected: props.vpc.selectSubnets(vpcSubnets).subnetIds, publicIds })) {
+        Annotations.of(this).addWarningV2('metaflow-cdk:fargatePublicSubnets', formatProblem(warning));
+      }
       this.computeEnvironment = new batch.FargateComputeEnvironment(this, 'Resource', {
         vpc: props.vpc,
         vpcSubnets,

@@ -1,17 +1,17 @@
-import { RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type Problem, ProblemCollector } from '../../lib/errors';
+import { type Problem, ProblemCollector, formatProblem } from '../../lib/errors';
 import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
 import { imageProblem } from '../../lib/graph/rules/resources';
 import { serviceUrlProblems } from '../../lib/infrastructure/metadata-service';
 import { networkProblems, vpcEgressProblems } from '../../lib/infrastructure/network-rules';
 import { problem } from '../../lib/infrastructure/problems';
-import { type QueueSpec, existingQueueProblems, validateQueues } from '../../lib/infrastructure/queue-rules';
+import { type QueueSpec, existingQueueProblems, unusedEnvironmentWarnings, validateQueues } from '../../lib/infrastructure/queue-rules';
 import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { INFRA_TAG } from '../../lib/runtime/naming';
 import '../security/token-paths';
@@ -107,6 +107,10 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
           });
     }
     this.computeEnvironments = environments;
+    const minVcpus = new Map(Object.entries(environmentInputs).map(([name, input]) => [name, { minVcpus: isComputeEnvironment(input) ? undefined : input.minVcpus }]));
+    for (const warning of unusedEnvironmentWarnings(this.node.path, minVcpus, resolvedQueues(queueOptions))) {
+      Annotations.of(this).addWarningV2('metaflow-cdk:unusedComputeEnvironment', formatProblem(warning));
+    }
     const queues: MetaflowQueueRef[] = resolvedQueues(queueOptions).map(
       (q) =>
         new MetaflowJobQueue(this, `Queue-${q.name}`, {

@@ -26,6 +26,19 @@ export function vpcEgressProblems(where: string, vpc: VpcShape): Problem[] {
   )];
 }
 
+/**
+ * Fargate jobs get no public IP (their job definitions set `assignPublicIp: DISABLED`), so in public subnets they reach
+ * ECR, S3 and CloudWatch Logs only through VPC endpoints. A warning: the VPC may have them, which synth cannot see.
+ */
+export function fargatePublicSubnetWarnings(where: string, subnets: { readonly selected: readonly string[]; readonly publicIds: ReadonlySet<string> }): Problem[] {
+  if (subnets.selected.length === 0 || !subnets.selected.every((id) => subnets.publicIds.has(id))) return [];
+  return [problem(
+    where, 'vpcSubnets', 'public subnets',
+    'Fargate jobs here get no public IP, so without VPC endpoints they cannot pull images or write logs (CannotPullContainerError)',
+    'give the VPC private subnets with a NAT gateway (SubnetType.PRIVATE_WITH_EGRESS, chosen by default), or add interface endpoints for ECR (api and dkr) and CloudWatch Logs and an S3 gateway endpoint; acknowledge this warning then',
+  )];
+}
+
 /** The options of the VPC `MetaflowInfrastructure` creates, as the rules see them. */
 export interface NetworkOptions {
   readonly maxAzs?: number;

@@ -136,3 +136,18 @@ export function runnableWatchdogProblems(where: string, waits: Readonly<Record<s
     )];
   });
 }
+
+/**
+ * Compute environments no queue lists: no job can reach them, yet one with `minVcpus` keeps instances running. A
+ * warning, not an error: an environment may be staged before the queue that will use it.
+ */
+export function unusedEnvironmentWarnings(where: string, environments: ReadonlyMap<string, { readonly minVcpus?: number }>, queues: readonly QueueSpec[]): Problem[] {
+  const used = new Set(queues.flatMap((q) => q.computeEnvironments.map((e) => e.name)));
+  return [...environments]
+    .filter(([name]) => !used.has(name))
+    .map(([name, { minVcpus }]) => problem(
+      where, 'computeEnvironments', name,
+      `no queue lists this compute environment, so no job can run on it${minVcpus !== undefined && !isToken(minVcpus) && minVcpus > 0 ? `, yet its minVcpus (${minVcpus}) keeps instances running` : ''}`,
+      'add it to a queue\'s computeEnvironments, or remove it',
+    ));
+}

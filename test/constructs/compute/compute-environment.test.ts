@@ -1,5 +1,5 @@
 import { Size } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { MetaflowComputeEnvironment, NEURON_AMI_PARAMETER, computeSpecOf } from '../../../constructs/compute/compute-environment';
@@ -91,6 +91,19 @@ describe('MetaflowComputeEnvironment options', () => {
     expect(JSON.stringify(props.Subnets)).toContain('Publicp');
     expect(props.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Sg/), 'GroupId'] }]);
     t.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+  });
+
+  it('warns that Fargate jobs in public subnets get no public IP, and only then', () => {
+    const stack = newStack();
+    const publicOnly = new ec2.Vpc(stack, 'Public', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PUBLIC }] });
+    new MetaflowComputeEnvironment(stack, 'Exposed', { ...ComputeEnvironmentPresets.fargate(), vpc: publicOnly });
+    new MetaflowComputeEnvironment(stack, 'Ec2', { ...ComputeEnvironmentPresets.onDemand(), vpc: publicOnly });
+    const privateVpc = newVpc(stack);
+    new MetaflowComputeEnvironment(stack, 'Private', { ...ComputeEnvironmentPresets.fargate(), vpc: privateVpc });
+    new MetaflowComputeEnvironment(stack, 'ChosenPublic', { ...ComputeEnvironmentPresets.fargateSpot(), vpc: privateVpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no public IP'));
+    expect(warnings.map((w) => w.id)).toEqual(['/Test/Exposed', '/Test/ChosenPublic']);
+    expect(warnings[0].entry.data).toContain('Fix: give the VPC private subnets with a NAT gateway');
   });
 
   it('imports an existing environment with its capabilities', () => {

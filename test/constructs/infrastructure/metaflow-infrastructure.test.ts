@@ -1,5 +1,5 @@
 import { Duration, Size } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -340,6 +340,28 @@ describe('MetaflowInfrastructure on an existing VPC', () => {
       queues: [{ name: 'cpu', computeEnvironments: ['cpu'] }],
     }));
     expect(problems.map((p) => `${p.field}=${String(p.value)}`)).toEqual(['instanceTypes=m5.huge', 'rootVolumeSize=0 GiB']);
+  });
+});
+
+describe('MetaflowInfrastructure warnings', () => {
+  const warningsOf = (stack: ReturnType<typeof newStack>) => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => `${w.id}: ${String(w.entry.data)}`);
+
+  it('none for the defaults', () => {
+    const stack = newStack();
+    new MetaflowInfrastructure(stack, 'Metaflow');
+    expect(warningsOf(stack)).toEqual([]);
+  });
+
+  it('names a compute environment no queue lists, and the instances its minVcpus keeps running', () => {
+    const stack = newStack();
+    new MetaflowInfrastructure(stack, 'Metaflow', {
+      computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand(), warm: ComputeEnvironmentPresets.onDemand({ minVcpus: 8 }), spare: ComputeEnvironmentPresets.spot() },
+      queues: [{ name: 'cpu', computeEnvironments: ['cpu'] }],
+    });
+    expect(warningsOf(stack)).toEqual([
+      expect.stringMatching(/^\/Test\/Metaflow: Test\/Metaflow: computeEnvironments = "warm": no queue lists this compute environment, so no job can run on it, yet its minVcpus \(8\) keeps instances running\. Fix: add it to a queue's computeEnvironments, or remove it/),
+      expect.stringMatching(/computeEnvironments = "spare": no queue lists this compute environment, so no job can run on it\. Fix/),
+    ]);
   });
 });
 
