@@ -2,6 +2,8 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { networkProblems } from '../../lib/infrastructure/network-rules';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 
 export const LOG_ENCRYPTION_REASON =
@@ -53,6 +55,8 @@ export class MetaflowNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowNetworkProps = {}) {
     super(scope, id);
+    const problems = networkProblems(this.node.path, props);
+    if (problems.length > 0) throw new ValidationError(problems);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: props.maxAzs ?? 2,
       natGateways: props.natGateways ?? 1,

@@ -1,6 +1,8 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { acknowledgeWildcardResource } from './acknowledgements';
 
 export interface MetaflowEventsRoleProps {
@@ -23,6 +25,9 @@ export class MetaflowEventsRole extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowEventsRoleProps) {
     super(scope, id);
+    // Its grants cover `<prefix>_*`: a prefix like `*` would reach every state machine of the account.
+    const problems = validateStateMachinePrefix(this.node.path, props.stateMachinePrefix);
+    if (problems.length > 0) throw new ValidationError(problems);
     const stack = Stack.of(this);
     this.role = props.role ?? new iam.Role(this, 'Resource', {
       assumedBy: new iam.CompositePrincipal(

@@ -2,6 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { SAFE_SYSROOT_SUBPREFIXES } from '../../lib/infrastructure/datastore-rules';
 import type { IMetaflowDatastoreRef, MetaflowQueueRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
@@ -55,6 +57,9 @@ export class MetaflowStateMachineRole extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowStateMachineRoleProps) {
     super(scope, id);
+    // Its grants cover `<prefix>_*`: a prefix like `*` would reach every state machine of the account.
+    const problems = validateStateMachinePrefix(this.node.path, props.stateMachinePrefix);
+    if (problems.length > 0) throw new ValidationError(problems);
     const stack = Stack.of(this);
     const arn = (service: string, resource: string, resourceName: string) => stack.formatArn({ service, resource, resourceName });
     this.role = props.role ?? new iam.Role(this, 'Resource', {

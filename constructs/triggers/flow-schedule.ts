@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { scheduleExpression } from '../../lib/graph/rules/schedule';
+import { ProblemCollector } from '../../lib/errors';
+import { scheduleExpression, scheduleProblems } from '../../lib/graph/rules/schedule';
 import type { ScheduleSpec } from '../../lib/graph/model';
 import { EXECUTION_INPUT } from '../../lib/runtime/naming';
 
@@ -30,6 +31,13 @@ export class FlowSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowScheduleProps) {
     super(scope, id);
+    const problems = new ProblemCollector();
+    problems.addAll(scheduleProblems(`${this.node.path} schedule`, props.schedule));
+    const parameters = props.parameters;
+    if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {
+      problems.add({ where: this.node.path, field: 'parameters', value: parameters, message: 'is an object of parameter names to values', fix: 'write e.g. { alpha: 0.5 }' });
+    }
+    problems.throwIfAny();
     const role =
       props.role ??
       new iam.Role(this, 'Role', {

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
 import { keyWildcard, triggerProblems } from '../../lib/compile/triggers';
 import type { S3TriggerField, S3TriggerSpec } from '../../lib/graph/model';
+import { s3TriggerProblems } from '../../lib/graph/rules/flow-fields';
 import { EXECUTION_INPUT } from '../../lib/runtime/naming';
 
 export interface S3UploadTriggerProps {
@@ -43,7 +44,10 @@ export class S3UploadTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: S3UploadTriggerProps) {
     super(scope, id);
-    const problems = triggerProblems(props.flowName, [props.trigger], props.datastoreBucketName, props.datastorePrefix);
+    const problems = [
+      ...s3TriggerProblems(`${this.node.path} trigger`, props.trigger),
+      ...triggerProblems(props.flowName, [props.trigger], props.datastoreBucketName, props.datastorePrefix),
+    ];
     if (problems.length > 0) throw new ValidationError(problems);
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),

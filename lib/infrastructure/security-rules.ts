@@ -22,7 +22,7 @@ export function validatePermissionsBoundaryArn(where: string, arn: string): Prob
 const STATE_MACHINE_PREFIX = /^[A-Za-z0-9_.-]{1,40}$/;
 
 export function validateStateMachinePrefix(where: string, prefix: string): Problem[] {
-  if (isToken(prefix) || STATE_MACHINE_PREFIX.test(prefix)) return [];
+  if (typeof prefix === 'string' && (isToken(prefix) || STATE_MACHINE_PREFIX.test(prefix))) return [];
   return [problem(
     where,
     'stateMachinePrefix',

@@ -29,35 +29,48 @@ export const checkFlowFields: Rule = (ctx) => {
   ]);
   problems.push(...tagProblems(where, 'tags', doc.tags));
   (doc.triggers ?? []).forEach((trigger, i) => {
-    const at = atSource(`${where} triggers[${i}]`, trigger.source);
-    if (typeof trigger.bucket !== 'string' || trigger.bucket.length === 0) {
-      problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'an S3 trigger needs the bucket to watch', fix: 'set "bucket": "<bucket name>"' });
-    } else if (!trigger.bucket.includes('${Token[') && !BUCKET.test(trigger.bucket)) {
-      // A bucket made in the same app has a name only at deploy (a token): nothing to judge at synth.
-      problems.push({ where: at, field: 'bucket', value: trigger.bucket, message: 'not a valid S3 bucket name (3-63 lowercase letters, digits, "." and "-")', fix: 'use the bucket name, not an ARN or s3:// URL' });
-    }
-    for (const field of ['prefix', 'suffix'] as const) {
-      const value = trigger[field];
-      if (value !== undefined && (value.length === 0 || value.includes('*'))) {
-        problems.push({ where: at, field, value, message: `the ${field} is matched literally and may not be empty or contain "*"`, fix: `remove the "*" or the empty ${field}` });
-      }
-    }
-    problems.push(...triggerParameterProblems(at, trigger.parameters, doc.parameters ?? []));
-    if (trigger.prefix?.startsWith('/')) {
-      problems.push({ where: at, field: 'prefix', value: trigger.prefix, message: 'S3 keys do not start with "/"', fix: `use "${trigger.prefix.replace(/^\/+/, '')}"` });
-    }
+    problems.push(...s3TriggerProblems(atSource(`${where} triggers[${i}]`, trigger.source), trigger, doc.parameters ?? []));
   });
   return problems;
 };
 
-/** A trigger may set only declared string parameters, each from the object's bucket or key. */
-function triggerParameterProblems(where: string, mapping: S3TriggerSpec['parameters'], declared: readonly ParameterSpec[]): Problem[] {
+/**
+ * One S3 trigger's problems. `declared` are the flow's parameters, which the trigger's may name; without them (a
+ * trigger made on its own) only the mapping's values are judged.
+ */
+export function s3TriggerProblems(where: string, trigger: S3TriggerSpec, declared?: readonly ParameterSpec[]): Problem[] {
   const problems: Problem[] = [];
+  if (typeof trigger.bucket !== 'string' || trigger.bucket.length === 0) {
+    problems.push({ where, field: 'bucket', value: trigger.bucket, message: 'an S3 trigger needs the bucket to watch', fix: 'set "bucket": "<bucket name>"' });
+  } else if (!trigger.bucket.includes('${Token[') && !BUCKET.test(trigger.bucket)) {
+    // A bucket made in the same app has a name only at deploy (a token): nothing to judge at synth.
+    problems.push({ where, field: 'bucket', value: trigger.bucket, message: 'not a valid S3 bucket name (3-63 lowercase letters, digits, "." and "-")', fix: 'use the bucket name, not an ARN or s3:// URL' });
+  }
+  for (const field of ['prefix', 'suffix'] as const) {
+    const value = trigger[field];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.includes('*'))) {
+      problems.push({ where, field, value, message: `the ${field} is a string matched literally and may not be empty or contain "*"`, fix: `remove the "*" or the empty ${field}` });
+    }
+  }
+  problems.push(...triggerParameterProblems(where, trigger.parameters, declared));
+  if (typeof trigger.prefix === 'string' && trigger.prefix.startsWith('/')) {
+    problems.push({ where, field: 'prefix', value: trigger.prefix, message: 'S3 keys do not start with "/"', fix: `use "${trigger.prefix.replace(/^\/+/, '')}"` });
+  }
+  return problems;
+}
+
+/** A trigger may set only declared string parameters, each from the object's bucket or key. */
+function triggerParameterProblems(where: string, mapping: S3TriggerSpec['parameters'], declared: readonly ParameterSpec[] | undefined): Problem[] {
+  const problems: Problem[] = [];
+  if (mapping !== undefined && (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping))) {
+    return [{ where, field: 'parameters', value: mapping, message: 'is an object of parameter names to "bucket" or "key"', fix: 'write e.g. { input_key: "key" }' }];
+  }
   for (const [name, field] of Object.entries(mapping ?? {})) {
-    const parameter = declared.find((p) => p.name === name);
     if (!S3_TRIGGER_FIELDS.includes(field)) {
       problems.push({ where, field: `parameters.${name}`, value: field, message: 'an S3 trigger can hand a parameter only the object\'s "bucket" or "key"', fix: `map "${name}" to "bucket" or "key"` });
     }
+    if (declared === undefined) continue;
+    const parameter = declared.find((p) => p.name === name);
     if (parameter === undefined) {
       const names = declared.map((p) => `"${p.name}"`).join(', ');
       problems.push({ where, field: `parameters.${name}`, value: name, message: 'is not a parameter of the flow', fix: names ? `map one of ${names}, or declare Parameter("${name}")` : `declare Parameter("${name}") in the flow` });

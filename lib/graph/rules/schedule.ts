@@ -39,8 +39,26 @@ export function scheduleExpression(schedule: ScheduleSpec): string {
 export const checkSchedule: Rule = (ctx) => {
   const schedule = ctx.doc.schedule;
   if (schedule === undefined) return [];
-  const where = atSource(`${ctx.flowWhere} schedule`, schedule.source);
+  return scheduleProblems(atSource(`${ctx.flowWhere} schedule`, schedule.source), schedule);
+};
+
+/** The problems of one `@schedule`, in a flow or given to `FlowSchedule` on its own. */
+export function scheduleProblems(where: string, schedule: ScheduleSpec): Problem[] {
+  if (typeof schedule !== 'object' || schedule === null) {
+    return [{ where, field: 'schedule', value: schedule, message: 'is an object with one of cron, rate, hourly, daily or weekly', fix: 'write e.g. { cron: "0 12 * * ? *" } or { daily: true }' }];
+  }
   const problems: Problem[] = [];
+  for (const kind of ['cron', 'rate', 'timezone'] as const) {
+    if (schedule[kind] !== undefined && typeof schedule[kind] !== 'string') {
+      problems.push({ where, field: kind, value: schedule[kind], message: 'must be a string', fix: kind === 'timezone' ? 'write e.g. "Europe/Berlin"' : `write the expression as a string, e.g. ${kind === 'cron' ? '"0 12 * * ? *"' : '"1 hour"'}` });
+    }
+  }
+  for (const kind of ['hourly', 'daily', 'weekly'] as const) {
+    if (schedule[kind] !== undefined && typeof schedule[kind] !== 'boolean') {
+      problems.push({ where, field: kind, value: schedule[kind], message: 'must be true or false', fix: `write ${kind}: true` });
+    }
+  }
+  if (problems.length > 0) return problems;
   const given = SCHEDULE_KINDS.filter((k) => schedule[k] !== undefined && schedule[k] !== false);
   if (given.length > 1) {
     problems.push({ where, field: given.join('/'), value: schedule, message: `the schedule sets ${given.join(' and ')}; it takes one`, fix: `keep one of ${given.join(', ')}` });
@@ -68,4 +86,4 @@ export const checkSchedule: Rule = (ctx) => {
     });
   }
   return problems;
-};
+}

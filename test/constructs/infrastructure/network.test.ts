@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { MetaflowNetwork } from '../../../constructs/infrastructure/network';
-import { newStack } from '../support';
+import { newStack, problemsOf } from '../support';
 
 describe('MetaflowNetwork', () => {
   let template: Template;
@@ -42,5 +42,9 @@ describe('MetaflowNetwork', () => {
   it('logs flows to a retained log group with retention', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+  });
+
+  it('refuses, on its own as inside MetaflowInfrastructure, a VPC whose jobs would have no way out', () => {
+    expect(problemsOf(() => new MetaflowNetwork(newStack(), 'Net', { natGateways: 0 }))).toEqual([expect.objectContaining({ where: 'Test/Net', field: 'natGateways', value: 0 })]);
   });
 });

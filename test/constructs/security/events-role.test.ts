@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MetaflowEventsRole } from '../../../constructs/security/events-role';
-import { newStack, statementsOfRole } from '../support';
+import { newStack, problemsOf, statementsOfRole } from '../support';
 
 describe('MetaflowEventsRole', () => {
   it('lets EventBridge and Scheduler from this account start the prefixed state machines only', () => {
@@ -24,5 +24,11 @@ describe('MetaflowEventsRole', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::IAM::Role', 0);
     t.hasResourceProperties('AWS::IAM::Policy', { Roles: ['events'] });
+  });
+
+  it('refuses a prefix whose grant would reach state machines not its own', () => {
+    for (const stateMachinePrefix of ['*', '', undefined]) {
+      expect(problemsOf(() => new MetaflowEventsRole(newStack(), 'Events', { stateMachinePrefix: stateMachinePrefix as string }))).toEqual([expect.objectContaining({ where: 'Test/Events', field: 'stateMachinePrefix', value: stateMachinePrefix })]);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MetaflowStateMachineRole } from '../../../constructs/security/state-machine-role';
-import { newStack, statementsOfRole } from '../support';
+import { newStack, problemsOf, statementsOfRole } from '../support';
 import { roleFixture } from './_fixture';
 
 describe('MetaflowStateMachineRole', () => {
@@ -77,5 +77,11 @@ describe('MetaflowStateMachineRole', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::IAM::Role', 0);
     t.hasResourceProperties('AWS::IAM::Policy', { Roles: ['sfn'] });
+  });
+
+  it('refuses a prefix whose grants would reach state machines not its own', () => {
+    const stack = newStack();
+    const { datastore, table } = roleFixture(stack);
+    expect(problemsOf(() => new MetaflowStateMachineRole(stack, 'Wide', { queues: [], coordinationTable: table, datastore, stateMachinePrefix: 'a*' }))).toEqual([expect.objectContaining({ where: 'Test/Wide', field: 'stateMachinePrefix', value: 'a*' })]);
   });
 });

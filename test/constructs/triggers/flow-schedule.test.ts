@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FlowSchedule } from '../../../constructs/triggers/flow-schedule';
+import { problemsOf } from '../support';
 
 describe('FlowSchedule', () => {
   const app = new App();
@@ -24,5 +25,12 @@ describe('FlowSchedule', () => {
     const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy'))[0]);
     expect(policy).toContain('states:StartExecution');
     expect(policy).not.toContain('"*"');
+  });
+
+  it("refuses on its own what a flow's @schedule would be refused for, and parameters that are not an object", () => {
+    const problems = problemsOf(() => new FlowSchedule(stack, 'Bad', { stateMachine: machine, schedule: { cron: 'cron(0 12 * * ? *)', timezone: 'Mars/Olympus' }, parameters: 'alpha=1' as never }));
+    expect(problems.map((p) => `${p.where} ${p.field}`)).toEqual(['S/Bad schedule cron', 'S/Bad schedule timezone', 'S/Bad parameters']);
+    // `hourly: 'false'` from JavaScript used to schedule hourly
+    expect(problemsOf(() => new FlowSchedule(stack, 'Js', { stateMachine: machine, schedule: { hourly: 'false' as never } }))).toEqual([expect.objectContaining({ field: 'hourly', value: 'false', message: 'must be true or false' })]);
   });
 });

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { S3UploadTrigger } from '../../../constructs/triggers/s3-upload-trigger';
 import { ValidationError } from '../../../lib/errors';
+import { problemsOf } from '../support';
 
 describe('S3UploadTrigger', () => {
   const app = new App();
@@ -37,5 +38,14 @@ describe('S3UploadTrigger', () => {
   it('refuses a trigger on the flow datastore at synth', () => {
     expect(() => new S3UploadTrigger(stack, 'Loop', { ...common, trigger: { bucket: 'data', prefix: 'metaflow/' } })).toThrow(ValidationError);
     expect(() => new S3UploadTrigger(stack, 'Fine', { ...common, trigger: { bucket: 'data', prefix: 'landing/' } })).not.toThrow();
+  });
+
+  it("refuses on its own what a flow's trigger would be refused for", () => {
+    const problems = problemsOf(() => new S3UploadTrigger(stack, 'Bad', { ...common, trigger: { bucket: 's3://uploads', prefix: '/in', parameters: { input_key: 'Key' as never } } }));
+    expect(problems.map((p) => `${p.where} ${p.field} = ${JSON.stringify(p.value)}`)).toEqual([
+      'S/Bad trigger bucket = "s3://uploads"',
+      'S/Bad trigger parameters.input_key = "Key"',
+      'S/Bad trigger prefix = "/in"',
+    ]);
   });
 });
