@@ -3,7 +3,8 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { ProblemCollector, formatProblem } from '../../lib/errors';
+import { type Problem, ProblemCollector, formatProblem } from '../../lib/errors';
+import { type PropKindSpec, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { fargatePublicSubnetWarnings } from '../../lib/infrastructure/network-rules';
 import { type ComputeSpec, capabilitiesProblems, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
 import { type Accelerator, DEFAULT_GPU_CLASSES, DEFAULT_NEURON_CLASSES, acceleratorOf } from '../../lib/infrastructure/instance-families';
@@ -131,8 +132,10 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
 
   constructor(scope: Construct, id: string, props: MetaflowComputeEnvironmentProps) {
     super(scope, id);
-    const spec = computeSpecOf(props);
     const problems = new ProblemCollector();
+    problems.addAll(computeOptionKindProblems(this.node.path, props));
+    problems.throwIfAny();
+    const spec = computeSpecOf(props);
     problems.addAll(validateComputeSpec(this.node.path, spec));
     problems.throwIfAny();
     this.capabilities = computeCapabilities(spec);
@@ -191,6 +194,30 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
       });
     }
   }
+}
+
+const COMPUTE_OPTION_KINDS: Readonly<Record<keyof MetaflowComputeEnvironmentProps, PropKindSpec>> = {
+  platform: 'string',
+  spot: 'boolean',
+  accelerator: 'string',
+  maxVcpus: 'number',
+  minVcpus: 'number',
+  instanceTypes: { kind: 'object list', fix: 'write e.g. [new ec2.InstanceType("m7i.xlarge")], or instance classes as instanceClasses: ["m7i"]' },
+  instanceClasses: 'string list',
+  allocationStrategy: 'string',
+  spotBidPercentage: 'number',
+  rootVolumeSize: 'Size',
+  images: 'object list',
+  containerMetadataAccess: 'boolean',
+  vpc: 'construct',
+  vpcSubnets: 'object',
+  securityGroups: 'construct list',
+  instanceRole: 'construct',
+};
+
+/** Options of the wrong JavaScript kind, judged before anything reads them. */
+export function computeOptionKindProblems(where: string, options: ComputeEnvironmentOptions): Problem[] {
+  return propKindProblems(where, options, COMPUTE_OPTION_KINDS);
 }
 
 /** The plain spec the validation rules judge. */

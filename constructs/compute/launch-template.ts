@@ -1,6 +1,8 @@
 import { Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 
 export interface SecureLaunchTemplateProps {
@@ -30,6 +32,9 @@ export class SecureLaunchTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureLaunchTemplateProps = {}) {
     super(scope, id);
+    // `containerMetadataAccess: 'false'` from JavaScript would open the instance role's credentials to containers
+    const kinds = propKindProblems(this.node.path, props, { rootVolumeSize: 'Size', containerMetadataAccess: 'boolean' });
+    if (kinds.length > 0) throw new ValidationError(kinds);
     this.rootVolumeSize = props.rootVolumeSize ?? Size.gibibytes(100);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'Resource', {
       requireImdsv2: true,

@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { enumValueProblems, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { ValidationError } from '../../lib/errors';
 
 /** Key and TTL attribute names Metaflow's Step Functions runtime uses (`dynamo_db_client.py`). */
@@ -46,6 +47,12 @@ export class MetaflowCoordinationTable extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowCoordinationTableProps = {}) {
     super(scope, id);
+    const kinds = [
+      ...propKindProblems(this.node.path, props, { encryptionKey: { kind: 'construct', fix: 'import the key, e.g. kms.Key.fromKeyArn(this, "Key", arn)' }, pointInTimeRecovery: 'boolean' }),
+      ...enumValueProblems(this.node.path, 'encryption', props.encryption, 'TableEncryption', dynamodb.TableEncryption),
+      ...enumValueProblems(this.node.path, 'removalPolicy', props.removalPolicy, 'RemovalPolicy', RemovalPolicy),
+    ];
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const encryption = props.encryption ?? (props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED);
     if (props.encryptionKey && encryption !== dynamodb.TableEncryption.CUSTOMER_MANAGED) {
       throw new ValidationError([{

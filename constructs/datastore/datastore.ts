@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { type Problem, ProblemCollector } from '../../lib/errors';
+import { type PropKindSpec, enumValueProblems, optionsKindProblems, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { sysroot } from '../../lib/infrastructure/config-export';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 import { SAFE_SYSROOT_SUBPREFIXES, validateExpiry, validateKeyPrefix } from '../../lib/infrastructure/datastore-rules';
@@ -111,14 +112,14 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
 
   constructor(scope: Construct, id: string, props: MetaflowDatastoreProps = {}) {
     super(scope, id);
+    const problems = new ProblemCollector();
+    problems.addAll(datastoreProblems(this.node.path, props));
+    problems.throwIfAny();
     this.rootPrefix = props.rootPrefix ?? DEFAULT_ROOT_PREFIX;
     const expiring = [
       ...distributedMapRules(this.rootPrefix, props.distributedMapExpiration ?? Duration.days(30)),
       ...(props.expiringPrefixes ?? []),
     ];
-    const problems = new ProblemCollector();
-    problems.addAll(datastoreProblems(this.node.path, props));
-    problems.throwIfAny();
 
     if (props.bucket) {
       this.bucket = props.bucket;
@@ -256,7 +257,47 @@ function distributedMapRules(rootPrefix: string, expiration: Duration): Expiring
 }
 
 /** Every problem of datastore props; `where` is the datastore's construct path (also used by MetaflowInfrastructure). */
+const DATASTORE_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowDatastoreProps, 'serverAccessLogs' | 'removalPolicy'>, PropKindSpec>> = {
+  bucket: { kind: 'construct', fix: 'import the bucket, e.g. s3.Bucket.fromBucketName(this, "Bucket", name)' },
+  rootPrefix: 'string',
+  encryption: 'string',
+  encryptionKey: 'construct',
+  versioned: 'boolean',
+  noncurrentVersionExpiration: 'Duration',
+  serverAccessLogsExpiration: 'Duration',
+  distributedMapExpiration: 'Duration',
+  expiringPrefixes: 'object list',
+  eventBridgeEnabled: 'boolean',
+};
+
+/** Props of the wrong JavaScript kind, before anything reads them. */
+function datastoreKindProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
+  const notOptions = optionsKindProblems(where, 'datastore', props);
+  if (notOptions.length > 0) return notOptions;
+  const found = propKindProblems(where, props, DATASTORE_PROP_KINDS);
+  const logs: unknown = props.serverAccessLogs;
+  if (logs !== undefined && typeof logs !== 'boolean' && !(typeof logs === 'object' && logs !== null && 'bucketName' in logs)) {
+    found.push({ where, field: 'serverAccessLogs', value: logs, message: 'must be true, false or a bucket', fix: 'write true or false without quotes, or pass a bucket construct for the logs' });
+  }
+  found.push(...enumValueProblems(where, 'removalPolicy', props.removalPolicy, 'RemovalPolicy', RemovalPolicy));
+  (Array.isArray(props.expiringPrefixes) ? props.expiringPrefixes : []).forEach((entry, i) => {
+    found.push(...propKindProblems(where, entry, { prefix: 'string', expiration: 'Duration' }).map((p) => ({ ...p, field: `expiringPrefixes[${i}].${p.field}` })));
+  });
+  return found;
+}
+
+/** A datastore given from JavaScript that is not one (e.g. `{ bucket }`), before its grants are called. */
+export function datastoreRefProblems(where: string, field: string, value: unknown): Problem[] {
+  const ref = value as Partial<Record<keyof IMetaflowDatastoreRef, unknown>> | undefined;
+  const isRef = typeof ref === 'object' && ref !== null && typeof ref.grantRead === 'function' && typeof ref.grantReadWrite === 'function'
+    && typeof ref.rootPrefix === 'string' && typeof ref.bucket === 'object';
+  const shown = typeof value === 'object' && value !== null ? `an object with ${Object.keys(value).join(', ') || 'no keys'}` : value;
+  return value === undefined || isRef ? [] : [{ where, field, value: shown, message: 'must be a datastore: a bucket, its root prefix and grants', fix: 'pass a MetaflowDatastore, e.g. MetaflowDatastore.fromBucket(this, "Datastore", bucket, { rootPrefix: "metaflow" })' }];
+}
+
 export function datastoreProblems(where: string, props: MetaflowDatastoreProps): Problem[] {
+  const kinds = datastoreKindProblems(where, props);
+  if (kinds.length > 0) return kinds;
   const rootPrefix = props.rootPrefix ?? DEFAULT_ROOT_PREFIX;
   const found: Problem[] = [...rootPrefixProblems(where, rootPrefix)];
   if (props.bucket) {
@@ -276,6 +317,7 @@ const S3_URL = /^s3:\/\/[^/]*\/?/i;
 
 /** A sysroot URL given as the prefix would make the sysroot `s3://<bucket>/s3://<bucket>/...`. */
 export function rootPrefixProblems(where: string, rootPrefix: string): Problem[] {
+  if (typeof rootPrefix !== 'string') return [{ where, field: 'rootPrefix', value: rootPrefix, message: 'must be a string', fix: 'write the key prefix in quotes, e.g. "metaflow"' }];
   if (!S3_URL.test(rootPrefix)) return validateKeyPrefix(where, 'rootPrefix', rootPrefix);
   const keyPrefix = rootPrefix.replace(S3_URL, '').replace(/\/+$/, '') || DEFAULT_ROOT_PREFIX;
   return [{

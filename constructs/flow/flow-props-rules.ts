@@ -5,7 +5,11 @@ import type { Problem } from '../../lib/errors';
 import { hostRetriesProblems, jobTagsProblems } from '../../lib/compile/flow-props-rules';
 import { imageProblem } from '../../lib/graph/rules/resources';
 import { serviceUrlProblems } from '../../lib/infrastructure/metadata-service';
+import { type PropKindSpec, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
+import { logRetentionProblems } from '../infrastructure/log-retention';
+import type { MetaflowFlowProps } from './metaflow-flow';
+import type { MetaflowRuntimeOptions } from './metaflow-runtime';
 
 /** The props of a flow that are checked here, apart from the flow document. */
 export interface CheckedFlowProps {
@@ -41,6 +45,50 @@ function targetOf(flow: IConstruct): string | undefined {
 function neighboursOf(flow: IConstruct): Registered[] {
   const target = targetOf(flow);
   return (registries.get(flow.node.root) ?? []).filter((other) => target === undefined || other.target === undefined || other.target === target);
+}
+
+const INFRASTRUCTURE_FIX = 'pass the MetaflowInfrastructure (or another IMetaflowInfrastructure) the flow runs on';
+
+const FLOW_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowFlowProps, 'logRetention'>, PropKindSpec>> = {
+  infrastructure: { kind: 'object', fix: INFRASTRUCTURE_FIX },
+  flow: { kind: 'object', fix: 'pass the document itself (defineFlow(...), or parseFlowDocumentJson of a JSON file\'s text), or a Metaflow flow file as pythonFlowFile' },
+  pythonFlowFile: 'string',
+  flowClass: 'string',
+  metaflow: 'object',
+  image: 'string',
+  stateMachineNamePrefix: 'string',
+  foreachStrategies: 'string map',
+  logEncryptionKey: { kind: 'construct', fix: 'import the key, e.g. kms.Key.fromKeyArn(this, "Key", arn)' },
+  hostRetries: 'number',
+  scheduledParameters: 'record',
+  jobTags: 'string map',
+  jobRole: { kind: 'construct', fix: 'import the role, e.g. iam.Role.fromRoleArn(this, "JobRole", arn): as a string no job definition would get it' },
+};
+
+const METAFLOW_OPTION_KINDS: Readonly<Record<keyof MetaflowRuntimeOptions, PropKindSpec>> = {
+  owner: 'string',
+  productionToken: 'string',
+  metaflowVersion: 'string',
+  serviceUrl: 'string',
+  serviceHeaders: 'string map',
+  tags: 'string list',
+  // a string would be read as its characters, each a suffix: '.sql' would package every file ending in s, q or l
+  packageSuffixes: { kind: 'string list', fix: 'write e.g. [".py", ".sql"], even for one suffix' },
+  extensionDecorators: 'string list',
+  deployTimeEvaluation: 'object',
+};
+
+/** Props of the wrong JavaScript kind, before anything reads them. */
+export function flowPropKindProblems(flow: IConstruct, props: MetaflowFlowProps): Problem[] {
+  const where = `MetaflowFlow ${flow.node.path}`;
+  const found = [...propKindProblems(where, props, FLOW_PROP_KINDS), ...logRetentionProblems(where, 'logRetention', props.logRetention)];
+  if (props.infrastructure === undefined) {
+    found.push({ where, field: 'infrastructure', value: undefined, message: 'is required', fix: INFRASTRUCTURE_FIX });
+  }
+  if (found.length === 0 && props.metaflow !== undefined) {
+    found.push(...propKindProblems(where, props.metaflow, METAFLOW_OPTION_KINDS).map((p) => ({ ...p, field: `metaflow.${p.field}` })));
+  }
+  return found;
 }
 
 /**

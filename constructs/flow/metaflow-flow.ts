@@ -21,7 +21,7 @@ import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 import { FlowSchedule } from '../triggers/flow-schedule';
 import { S3UploadTrigger } from '../triggers/s3-upload-trigger';
 import { CoordinationFunction, EXECUTION_LOGS_WITHOUT_KMS_REASON } from './coordination-functions';
-import { flowPropsProblems, registerFlow } from './flow-props-rules';
+import { flowPropKindProblems, flowPropsProblems, registerFlow } from './flow-props-rules';
 import { stateMachineNameOf } from '../../lib/compile/flow-props-rules';
 import { MetaflowJobRole } from '../security/job-role';
 import { MetaflowExecutionRole } from '../security/execution-role';
@@ -173,6 +173,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
 
   constructor(scope: Construct, id: string, props: MetaflowFlowProps) {
     super(scope, id);
+    const kinds = flowPropKindProblems(this, props);
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const infra = props.infrastructure;
     const included = includedFiles(this, flowDocumentOf(this, props));
     const doc = included.doc;

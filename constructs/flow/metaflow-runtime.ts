@@ -87,9 +87,6 @@ export function flowDocumentOf(scope: Construct, props: { flow?: FlowDocument; p
     throw new ValidationError([{ where, field: 'flow', value: props.pythonFlowFile ?? props.flow?.name, message: 'needs exactly one of flow and pythonFlowFile', fix: 'pass a flow document as flow, or a Metaflow flow file as pythonFlowFile' }]);
   }
   if (props.flow !== undefined) {
-    if (typeof props.flow !== 'object' || props.flow === null || Array.isArray(props.flow)) {
-      throw new ValidationError([{ where, field: 'flow', value: props.flow, message: 'is not a flow document', fix: 'pass the document itself (defineFlow(...), or parseFlowDocumentJson of a JSON file\'s text), or a Metaflow flow file as pythonFlowFile' }]);
-    }
     // Everything below reads the document; one built in JavaScript could have any shape.
     const shape = documentShapeProblems(props.flow, where);
     if (shape.length > 0) throw new ValidationError(shape);

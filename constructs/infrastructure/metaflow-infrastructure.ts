@@ -5,7 +5,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type Problem, ProblemCollector, formatProblem } from '../../lib/errors';
+import { type Problem, ProblemCollector, ValidationError, formatProblem } from '../../lib/errors';
+import { type PropKindSpec, optionsKindProblems, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { type ComputeCapabilities, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
 import { imageProblem } from '../../lib/graph/rules/resources';
 import { serviceUrlProblems } from '../../lib/infrastructure/metadata-service';
@@ -15,9 +16,9 @@ import { type QueueSpec, existingQueueProblems, unusedEnvironmentWarnings, valid
 import { defaultStateMachinePrefix, validatePermissionsBoundaryArn, validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { INFRA_TAG } from '../../lib/runtime/naming';
 import '../security/token-paths';
-import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeSpecOf, noIngressSecurityGroup } from '../compute/compute-environment';
+import { type ComputeEnvironmentOptions, type IMetaflowComputeEnvironment, MetaflowComputeEnvironment, computeOptionKindProblems, computeSpecOf, noIngressSecurityGroup } from '../compute/compute-environment';
 import { MetaflowCoordinationTable } from '../coordination/coordination-table';
-import { MetaflowDatastore, datastoreProblems, rootPrefixProblems } from '../datastore/datastore';
+import { MetaflowDatastore, datastoreProblems, datastoreRefProblems, rootPrefixProblems } from '../datastore/datastore';
 import { type IMetaflowMetadataService, type MetaflowMetadataServiceOptions, MetaflowMetadataService, grantReadHeaders } from '../metadata-service/metadata-service';
 import { MetaflowJobQueue, watchdogProblems } from '../queues/job-queue';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
@@ -29,7 +30,8 @@ import { MetaflowStateMachineRole } from '../security/state-machine-role';
 import { MetaflowConfigExport } from './config-export';
 import type { IMetaflowDatastoreRef, IMetaflowInfrastructure, MetaflowQueueRef } from './contract';
 import { type MetaflowQueueOptions, defaultComputeEnvironments, defaultQueues } from './defaults';
-import { MetaflowNetwork } from './network';
+import { logRetentionProblems } from './log-retention';
+import { MetaflowNetwork, networkKindProblems } from './network';
 import { EXECUTION_LOGS_WITHOUT_KMS_REASON } from '../flow/coordination-functions';
 import type { MetaflowInfrastructureProps } from './props';
 
@@ -205,6 +207,8 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     queues: readonly MetaflowQueueOptions[],
   ): void {
     const where = this.node.path;
+    const kinds = propKindProblemsOf(where, props, environments, queues);
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const found: Problem[] = [];
     found.push(...validateStateMachinePrefix(where, this.stateMachinePrefix));
     if (props.computeEnvironments && !props.queues) {
@@ -294,8 +298,72 @@ function createdNetworkSubnetProblems(where: string, selection: ec2.SubnetSelect
   )];
 }
 
+const INFRASTRUCTURE_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowInfrastructureProps, 'permissionsBoundary' | 'existingDatastore' | 'executionLogRetention'>, PropKindSpec>> = {
+  vpc: 'construct',
+  network: 'object',
+  vpcSubnets: 'object',
+  securityGroups: 'construct list',
+  datastore: 'object',
+  coordinationTable: 'object',
+  existingCoordinationTable: { kind: 'construct', fix: 'import the table, e.g. dynamodb.Table.fromTableName(this, "Table", name)' },
+  computeEnvironments: 'object',
+  queues: 'object list',
+  existingQueues: 'object list',
+  defaultQueueName: 'string',
+  secrets: { kind: 'construct list', fix: 'import each secret, e.g. secretsmanager.Secret.fromSecretNameV2(this, "Db", "prod/db")' },
+  ecrRepositories: { kind: 'construct list', fix: 'import each repository, e.g. ecr.Repository.fromRepositoryName(this, "Repo", name)' },
+  jobRole: 'construct',
+  executionRole: 'construct',
+  stateMachineRole: 'construct',
+  eventsRole: 'construct',
+  stateMachinePrefix: 'string',
+  // false or a URL string used to deploy a whole metadata service
+  metadataService: { kind: 'object', fix: 'pass options to deploy a service ({} for the defaults), { url } of one elsewhere, or leave it unset for none' },
+  executionLogGroup: { kind: 'construct', fix: 'import the group, e.g. logs.LogGroup.fromLogGroupArn(this, "Logs", arn)' },
+  containerImage: 'string',
+  exportConfig: 'boolean',
+};
+
+const QUEUE_OPTION_KINDS: Readonly<Record<Exclude<keyof MetaflowQueueOptions, 'runnableWatchdog'>, PropKindSpec>> = {
+  name: 'string',
+  priority: 'number',
+  computeEnvironments: { kind: 'list', fix: 'list the environments by name, e.g. ["spot", "onDemand"]' },
+};
+
+/** Props of the wrong JavaScript kind, at every level, before anything reads them. */
+function propKindProblemsOf(
+  where: string,
+  props: MetaflowInfrastructureProps,
+  environments: Readonly<Record<string, unknown>>,
+  queues: readonly MetaflowQueueOptions[],
+): Problem[] {
+  const found = [
+    ...propKindProblems(where, props, INFRASTRUCTURE_PROP_KINDS),
+    ...datastoreRefProblems(where, 'existingDatastore', props.existingDatastore),
+    ...logRetentionProblems(where, 'executionLogRetention', props.executionLogRetention),
+    ...(props.network !== undefined ? networkKindProblems(`${where}/network`, props.network) : []),
+  ];
+  const boundary: unknown = props.permissionsBoundary;
+  if (boundary !== undefined && typeof boundary !== 'string' && !(typeof boundary === 'object' && boundary !== null && 'managedPolicyArn' in boundary)) {
+    found.push(problem(where, 'permissionsBoundary', boundary, 'must be a managed policy or its ARN', 'pass iam.ManagedPolicy.fromManagedPolicyName(this, "Boundary", name) or "arn:aws:iam::<account>:policy/<name>"'));
+  }
+  if (found.length > 0) return found;
+  for (const [name, input] of Object.entries(environments)) {
+    const at = `${where}/Compute-${name}`;
+    const options = optionsKindProblems(at, 'computeEnvironments', input);
+    found.push(...(options.length > 0 || isComputeEnvironment(input as ComputeEnvironmentOptions) ? options : computeOptionKindProblems(at, input as ComputeEnvironmentOptions)));
+  }
+  queues.forEach((queue, i) => {
+    const at = `${where} queues[${i}]`;
+    const notOptions = optionsKindProblems(where, `queues[${i}]`, queue);
+    found.push(...(notOptions.length > 0 ? notOptions : propKindProblems(at, queue, QUEUE_OPTION_KINDS)));
+  });
+  return found;
+}
+
 function isMetadataServiceRef(input: MetaflowMetadataServiceOptions | IMetaflowMetadataService): input is IMetaflowMetadataService {
-  return typeof (input as IMetaflowMetadataService).url === 'string';
+  // by the key, not its type: an object with a url is meant as a service elsewhere, never as options to deploy one
+  return 'url' in input;
 }
 
 function isComputeEnvironment(input: ComputeEnvironmentOptions | IMetaflowComputeEnvironment): input is IMetaflowComputeEnvironment {

@@ -4,6 +4,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
 import { networkProblems } from '../../lib/infrastructure/network-rules';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
+import type { Problem } from '../../lib/errors';
+import { logRetentionProblems } from './log-retention';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 
 export const LOG_ENCRYPTION_REASON =
@@ -55,7 +58,8 @@ export class MetaflowNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowNetworkProps = {}) {
     super(scope, id);
-    const problems = networkProblems(this.node.path, props);
+    const kinds = networkKindProblems(this.node.path, props);
+    const problems = kinds.length > 0 ? kinds : networkProblems(this.node.path, props);
     if (problems.length > 0) throw new ValidationError(problems);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: props.maxAzs ?? 2,
@@ -83,4 +87,12 @@ export class MetaflowNetwork extends Construct {
         'aws-ec2\'s provider that empties the default security group runs once per deploy, calls only EC2 APIs and reads no data; in the VPC it would depend on the network it configures.');
     }
   }
+}
+
+/** Options of the wrong JavaScript kind (`restrictDefaultSecurityGroup: 'false'`, `flowLogRetention: '7'`). */
+export function networkKindProblems(where: string, props: MetaflowNetworkProps): Problem[] {
+  return [
+    ...propKindProblems(where, props, { maxAzs: 'number', natGateways: 'number', restrictDefaultSecurityGroup: 'boolean' }),
+    ...logRetentionProblems(where, 'flowLogRetention', props.flowLogRetention),
+  ];
 }

@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, DependencyGroup } from 'constructs';
-import { ProblemCollector } from '../../lib/errors';
+import { type Problem, ProblemCollector, ValidationError } from '../../lib/errors';
+import { type PropKindSpec, enumValueProblems, optionsKindProblems, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import {
   DEFAULT_METADATA_SERVICE_IMAGE,
   METADATA_DATABASE_NAME,
@@ -29,6 +30,7 @@ import {
   sourceCidrProblems,
   subnetPlacementProblems,
 } from '../../lib/infrastructure/metadata-service';
+import { logRetentionProblems } from '../infrastructure/log-retention';
 import { acknowledgeServiceLogGroup, acknowledgeServiceTaskDefinition } from './acknowledgements';
 import { type MetadataDatabaseOptions, MetadataDatabaseEngine, createMetadataDatabase, passwordSource } from './database';
 import { type MetadataServiceApiGatewayOptions, createApiGateway, createInternalEndpoint } from './endpoint';
@@ -176,6 +178,8 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
 
   constructor(scope: Construct, id: string, props: MetaflowMetadataServiceProps) {
     super(scope, id);
+    const kinds = metadataServiceKindProblems(this.node.path, props);
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const image = props.image ?? DEFAULT_METADATA_SERVICE_IMAGE;
     const subnetSelection = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const subnets = selectSubnets(props.vpc, subnetSelection);
@@ -299,11 +303,8 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
     problems.addAll(subnetPlacementProblems(where, { selected: subnets.subnetIds.length, publicSubnetIds: subnets.subnetIds.filter((s) => publicIds.has(s)) }));
     problems.addAll(imageProblems(where, image));
     problems.addAll(fargateSizeProblems(where, props.cpu ?? 512, (props.memory ?? Size.gibibytes(1)).toMebibytes({ rounding: SizeRoundingBehavior.NONE })));
-    const engines: readonly string[] = Object.values(MetadataDatabaseEngine);
-    if (database.engine !== undefined && !engines.includes(database.engine)) {
-      // only JavaScript or JSON callers get here; any other string would have created the RDS instance
-      problems.add({ where, field: 'database.engine', value: database.engine, message: 'not a MetadataDatabaseEngine value', fix: `use MetadataDatabaseEngine.AURORA_SERVERLESS_V2 ('${MetadataDatabaseEngine.AURORA_SERVERLESS_V2}') or MetadataDatabaseEngine.RDS_POSTGRES ('${MetadataDatabaseEngine.RDS_POSTGRES}')` });
-    }
+    // only JavaScript callers get here; any other string would have created the RDS instance
+    problems.addAll(enumValueProblems(where, 'database.engine', database.engine, 'MetadataDatabaseEngine', MetadataDatabaseEngine));
     const aurora = (database.engine ?? MetadataDatabaseEngine.AURORA_SERVERLESS_V2) === MetadataDatabaseEngine.AURORA_SERVERLESS_V2;
     problems.addAll(scalingProblems(where, {
       minTasks: props.minTasks ?? 1,
@@ -328,6 +329,50 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
   }
 }
 
+const SERVICE_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowMetadataServiceProps, 'database' | 'apiGateway' | 'logRetention'>, PropKindSpec>> = {
+  vpc: 'construct',
+  vpcSubnets: 'object',
+  image: 'string',
+  cpu: 'number',
+  memory: 'Size',
+  minTasks: 'number',
+  maxTasks: 'number',
+  targetCpuPercent: 'number',
+  allowFrom: { kind: 'object list', fix: 'write e.g. [securityGroup], even for one' },
+  operatorCidrs: 'string list',
+  permissionsBoundary: { kind: 'construct', fix: 'import the policy, e.g. iam.ManagedPolicy.fromManagedPolicyArn(this, "Boundary", arn)' },
+};
+
+const DATABASE_OPTION_KINDS: Readonly<Record<Exclude<keyof MetadataDatabaseOptions, 'engine' | 'removalPolicy'>, PropKindSpec>> = {
+  minCapacity: 'number',
+  maxCapacity: 'number',
+  instanceType: { kind: 'object', fix: 'write e.g. ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL)' },
+  multiAz: 'boolean',
+  credentials: { kind: 'object', fix: 'pass rds.Credentials.fromSecret(secret)' },
+  rotationInterval: 'Duration',
+  backupRetention: 'Duration',
+  storageEncryptionKey: 'construct',
+  deletionProtection: 'boolean',
+};
+
+/** Props of the wrong JavaScript kind, at every level, before anything reads them. */
+function metadataServiceKindProblems(where: string, props: MetaflowMetadataServiceProps): Problem[] {
+  const found = [
+    ...propKindProblems(where, props, SERVICE_PROP_KINDS),
+    ...logRetentionProblems(where, 'logRetention', props.logRetention),
+    ...optionsKindProblems(where, 'database', props.database),
+    ...optionsKindProblems(where, 'apiGateway', props.apiGateway),
+  ];
+  if (found.length > 0) return found;
+  const nested = (prefix: string, problems: Problem[]) => problems.map((p) => ({ ...p, field: `${prefix}.${p.field}` }));
+  return [
+    ...nested('database', propKindProblems(where, props.database ?? {}, DATABASE_OPTION_KINDS)),
+    ...enumValueProblems(where, 'database.removalPolicy', props.database?.removalPolicy, 'RemovalPolicy', RemovalPolicy),
+    ...nested('apiGateway', propKindProblems(where, props.apiGateway ?? {}, { apiKeyRequired: 'boolean', allowedSourceCidrs: 'string list' })),
+    ...logRetentionProblems(where, 'apiGateway.accessLogRetention', props.apiGateway?.accessLogRetention),
+  ];
+}
+
 class ImportedMetadataService extends Construct implements IMetaflowMetadataService {
   readonly url: string;
   readonly internalUrl: string;
@@ -337,6 +382,7 @@ class ImportedMetadataService extends Construct implements IMetaflowMetadataServ
   constructor(scope: Construct, id: string, attrs: MetaflowMetadataServiceAttributes) {
     super(scope, id);
     const problems = new ProblemCollector();
+    problems.addAll(propKindProblems(this.node.path, attrs, { headersSecret: 'construct', securityGroups: { kind: 'construct list', fix: 'write e.g. [group], even for one: jobs are admitted through these groups' } }));
     problems.addAll(serviceUrlProblems(this.node.path, 'url', attrs.url));
     if (attrs.internalUrl !== undefined) problems.addAll(serviceUrlProblems(this.node.path, 'internalUrl', attrs.internalUrl));
     problems.throwIfAny();

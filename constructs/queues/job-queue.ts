@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { Construct } from 'constructs';
-import { ProblemCollector, type Problem } from '../../lib/errors';
+import { ProblemCollector, type Problem, ValidationError } from '../../lib/errors';
+import { optionsKindProblems, propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { queueCapabilities, runnableWatchdogProblems, validateQueues } from '../../lib/infrastructure/queue-rules';
 import type { IMetaflowComputeEnvironment } from '../compute/compute-environment';
 import type { MetaflowQueueRef, QueueCapabilities } from '../infrastructure/contract';
@@ -64,6 +65,8 @@ export class MetaflowJobQueue extends Construct implements MetaflowQueueRef {
 
   constructor(scope: Construct, id: string, props: MetaflowJobQueueProps) {
     super(scope, id);
+    const kinds = propKindProblems(this.node.path, props, { name: 'string', priority: 'number', computeEnvironments: { kind: 'object list', fix: 'write e.g. [spot, onDemand], even for one environment' } });
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const entries = props.computeEnvironments.map((entry, i) =>
       'computeEnvironment' in entry && !('capabilities' in entry)
         ? { ce: entry.computeEnvironment, order: entry.order ?? i + 1 }
@@ -91,7 +94,12 @@ export class MetaflowJobQueue extends Construct implements MetaflowQueueRef {
 
 /** The watchdog's waits against Batch's range, before aws-batch throws without naming the queue. */
 export function watchdogProblems(where: string, watchdog: RunnableWatchdog | false | undefined): Problem[] {
-  if (!watchdog) return [];
+  if (watchdog === undefined || watchdog === false) return [];
+  // from JavaScript: true, 0 or 'false' would be read as the default watchdog
+  const notOptions = optionsKindProblems(where, 'runnableWatchdog', watchdog, 'write e.g. { misconfigured: Duration.minutes(30) }, or false to let jobs wait');
+  if (notOptions.length > 0) return notOptions;
+  const kinds = propKindProblems(where, watchdog, { misconfigured: 'Duration', insufficientCapacity: 'Duration' });
+  if (kinds.length > 0) return kinds.map((p) => ({ ...p, field: `runnableWatchdog.${p.field}` }));
   return runnableWatchdogProblems(where, {
     misconfigured: watchdog.misconfigured?.toSeconds({ integral: false }),
     insufficientCapacity: watchdog.insufficientCapacity?.toSeconds({ integral: false }),

@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
 import { acknowledgeWildcardResource } from './acknowledgements';
 
@@ -26,7 +27,7 @@ export class MetaflowEventsRole extends Construct {
   constructor(scope: Construct, id: string, props: MetaflowEventsRoleProps) {
     super(scope, id);
     // Its grants cover `<prefix>_*`: a prefix like `*` would reach every state machine of the account.
-    const problems = validateStateMachinePrefix(this.node.path, props.stateMachinePrefix);
+    const problems = [...propKindProblems(this.node.path, props, { role: 'construct' }), ...validateStateMachinePrefix(this.node.path, props.stateMachinePrefix)];
     if (problems.length > 0) throw new ValidationError(problems);
     const stack = Stack.of(this);
     this.role = props.role ?? new iam.Role(this, 'Resource', {

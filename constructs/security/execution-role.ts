@@ -3,6 +3,8 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { acknowledgeWildcardResource } from './acknowledgements';
 import { grantJobLogStreams } from './job-role';
 import { grantSecretsRead } from './secrets';
@@ -10,7 +12,7 @@ import { ecsTasksPrincipal } from './trust';
 
 export interface MetaflowExecutionRoleProps {
   /**
-   * ECR repositories jobs pull images from.
+   * ECR repositories jobs pull images from; `[]` for none (images from public registries only).
    * @default - every repository of this account and region
    */
   readonly repositories?: readonly ecr.IRepository[];
@@ -47,6 +49,11 @@ export class MetaflowExecutionRole extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowExecutionRoleProps = {}) {
     super(scope, id);
+    const kinds = propKindProblems(this.node.path, props, {
+      repositories: 'construct list', secrets: 'construct list', role: 'construct', description: 'string',
+      permissionsBoundary: { kind: 'construct', fix: 'import the policy, e.g. iam.ManagedPolicy.fromManagedPolicyArn(this, "Boundary", arn)' },
+    });
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const stack = Stack.of(this);
     this.role = props.role ?? new iam.Role(this, 'Resource', {
       assumedBy: ecsTasksPrincipal(this),
@@ -55,13 +62,16 @@ export class MetaflowExecutionRole extends Construct {
     });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     const repositoryArns = props.repositories?.map((r) => r.repositoryArn) ?? [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })];
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'EcrPull',
-        actions: ECR_PULL_ACTIONS,
-        resources: repositoryArns,
-      }),
-    );
+    // `repositories: []` (images from public registries only) grants no pull; a statement without resources is invalid
+    if (repositoryArns.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'EcrPull',
+          actions: ECR_PULL_ACTIONS,
+          resources: repositoryArns,
+        }),
+      );
+    }
     grantJobLogStreams(this, this.role);
     grantSecretsRead(this.role, props.secrets ?? []);
     acknowledgeWildcardResource(this, '*', ['ecr:GetAuthorizationToken'], 'ecr:GetAuthorizationToken has no resource-level permissions.');

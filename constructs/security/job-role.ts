@@ -3,6 +3,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
+import { datastoreRefProblems } from '../datastore/datastore';
 import { MetaflowCoordinationTable } from '../coordination/coordination-table';
 import type { IMetaflowDatastoreRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
@@ -67,6 +70,11 @@ export class MetaflowJobRole extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowJobRoleProps) {
     super(scope, id);
+    const kinds = [...datastoreRefProblems(this.node.path, 'datastore', props.datastore), ...propKindProblems(this.node.path, props, {
+      coordinationTable: 'construct', secrets: 'construct list', role: 'construct', description: 'string',
+      permissionsBoundary: { kind: 'construct', fix: 'import the policy, e.g. iam.ManagedPolicy.fromManagedPolicyArn(this, "Boundary", arn)' },
+    })];
+    if (kinds.length > 0) throw new ValidationError(kinds);
     this.role = props.role ?? new iam.Role(this, 'Resource', {
       assumedBy: ecsTasksPrincipal(this),
       description: props.description ?? 'Metaflow Batch job role: datastore prefix, coordination table, named secrets',

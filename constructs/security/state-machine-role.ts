@@ -3,7 +3,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
+import { datastoreRefProblems } from '../datastore/datastore';
 import { SAFE_SYSROOT_SUBPREFIXES } from '../../lib/infrastructure/datastore-rules';
 import type { IMetaflowDatastoreRef, MetaflowQueueRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
@@ -58,7 +60,11 @@ export class MetaflowStateMachineRole extends Construct {
   constructor(scope: Construct, id: string, props: MetaflowStateMachineRoleProps) {
     super(scope, id);
     // Its grants cover `<prefix>_*`: a prefix like `*` would reach every state machine of the account.
-    const problems = validateStateMachinePrefix(this.node.path, props.stateMachinePrefix);
+    const problems = [
+      ...propKindProblems(this.node.path, props, { queues: { kind: 'object list', fix: 'pass the queues as MetaflowQueueRef objects (MetaflowJobQueue, or MetaflowJobQueue.fromJobQueueArn), even for one' }, coordinationTable: 'construct', role: 'construct' }),
+      ...datastoreRefProblems(this.node.path, 'datastore', props.datastore),
+      ...validateStateMachinePrefix(this.node.path, props.stateMachinePrefix),
+    ];
     if (problems.length > 0) throw new ValidationError(problems);
     const stack = Stack.of(this);
     const arn = (service: string, resource: string, resourceName: string) => stack.formatArn({ service, resource, resourceName });

@@ -4,6 +4,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ProblemCollector } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { scheduleExpression, scheduleProblems } from '../../lib/graph/rules/schedule';
 import type { ScheduleSpec } from '../../lib/graph/model';
 import { EXECUTION_INPUT } from '../../lib/runtime/naming';
@@ -32,6 +33,7 @@ export class FlowSchedule extends Construct {
   constructor(scope: Construct, id: string, props: FlowScheduleProps) {
     super(scope, id);
     const problems = new ProblemCollector();
+    problems.addAll(propKindProblems(this.node.path, props, { stateMachine: { kind: 'construct', fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' }, role: 'construct' }));
     problems.addAll(scheduleProblems(`${this.node.path} schedule`, props.schedule));
     const parameters = props.parameters;
     if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
+import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { keyWildcard, triggerProblems } from '../../lib/compile/triggers';
 import type { S3TriggerField, S3TriggerSpec } from '../../lib/graph/model';
 import { s3TriggerProblems } from '../../lib/graph/rules/flow-fields';
@@ -44,6 +45,11 @@ export class S3UploadTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: S3UploadTriggerProps) {
     super(scope, id);
+    const kinds = propKindProblems(this.node.path, props, {
+      stateMachine: { kind: 'construct', fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' },
+      trigger: 'object', flowName: 'string', datastoreBucketName: 'string', datastorePrefix: 'string', role: 'construct',
+    });
+    if (kinds.length > 0) throw new ValidationError(kinds);
     const problems = [
       ...s3TriggerProblems(`${this.node.path} trigger`, props.trigger),
       ...triggerProblems(props.flowName, [props.trigger], props.datastoreBucketName, props.datastorePrefix),

@@ -258,9 +258,10 @@ export function rotationIntervalProblems(where: string, seconds: number): Proble
  * config to local metadata, one without a scheme fails in the client.
  */
 export function serviceUrlProblems(where: string, field: string, url: string): Problem[] {
+  const fix = 'give the full URL, e.g. "https://metadata.example.com/" (http:// for an internal load balancer)';
+  if (typeof url !== 'string') return [problem(where, field, url, 'must be a string', fix)];
   if (url.startsWith('${Token[')) return [];
   if (/^https?:\/\/[^\s/?#]+([/?#]\S*)?$/.test(url)) return [];
-  const fix = 'give the full URL, e.g. "https://metadata.example.com/" (http:// for an internal load balancer)';
   if (url.trim() === '') return [problem(where, field, url, 'is empty, so the exported config would fall back to local metadata (METAFLOW_DEFAULT_METADATA=local)', fix)];
   return [problem(where, field, url, 'a metadata service URL is http:// or https:// followed by the host', fix)];
 }

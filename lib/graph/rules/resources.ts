@@ -29,7 +29,7 @@ const IMAGE_REFERENCE =
  * at deploy, not here.
  */
 export function imageProblem(ref: FieldRef, image: string | undefined): Problem | undefined {
-  if (image === undefined || image.includes('${Token[') || IMAGE_REFERENCE.test(image)) return undefined;
+  if (image === undefined || (typeof image === 'string' && (image.includes('${Token[') || IMAGE_REFERENCE.test(image)))) return undefined;
   return {
     ...ref,
     value: image,

@@ -133,7 +133,7 @@ describe('flows in one app', () => {
       'flow "Js" step "start" secrets: must be of type array',
     ]);
     expect(problemsOf(() => new MetaflowFlow(stack, 'Path', { infrastructure, flow: 'flow.json' as never, image: 'x' }))).toEqual([
-      expect.objectContaining({ where: 'MetaflowFlow Iso/Path', field: 'flow', value: 'flow.json', message: 'is not a flow document', fix: expect.stringContaining('parseFlowDocumentJson') }),
+      expect.objectContaining({ where: 'MetaflowFlow Iso/Path', field: 'flow', value: 'flow.json', message: 'must be an object', fix: expect.stringContaining('parseFlowDocumentJson') }),
     ]);
     expect(problemsOf(() => new MetaflowFlow(stack, 'NoSteps', { infrastructure, flow: { version: 1, name: 'NoSteps', steps: [] }, image: 'x' }))).toEqual([
       expect.objectContaining({ where: 'flow "NoSteps"', field: 'steps', message: 'needs at least 1 item', fix: "add the flow's steps, from start to end" }),

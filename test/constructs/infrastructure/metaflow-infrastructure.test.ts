@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -285,10 +285,20 @@ describe('MetaflowInfrastructure bad input', () => {
     ]);
   });
 
+  it('refuses an existing datastore that is none, e.g. a bucket and a prefix without grants', () => {
+    const stack = newStack();
+    const existingDatastore = { bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'my-bucket'), rootPrefix: 'metaflow' } as never;
+    expect(problemsOf(() => new MetaflowInfrastructure(stack, 'M', { existingDatastore }))).toEqual([
+      expect.objectContaining({ where: 'Test/M', field: 'existingDatastore', value: 'an object with bucket, rootPrefix', fix: expect.stringContaining('MetaflowDatastore.fromBucket') }),
+    ]);
+  });
+
   it('refuses an existing datastore whose prefix is an s3:// URL', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'my-bucket');
-    const existingDatastore = { ...MetaflowDatastore.fromBucket(stack, 'Datastore', bucket), rootPrefix: 's3://my-bucket/metaflow' } as never;
+    // a datastore implemented elsewhere (IMetaflowDatastoreRef), whose prefix nothing has checked
+    const real = MetaflowDatastore.fromBucket(stack, 'Datastore', bucket);
+    const existingDatastore = { bucket, rootPrefix: 's3://my-bucket/metaflow', sysroot: 's3://my-bucket/metaflow', grantRead: real.grantRead.bind(real), grantReadWrite: real.grantReadWrite.bind(real) };
     expect(problemsOf(() => new MetaflowInfrastructure(stack, 'M', { existingDatastore }))).toEqual([
       expect.objectContaining({ where: 'Test/M/existingDatastore', field: 'rootPrefix', value: 's3://my-bucket/metaflow' }),
     ]);
@@ -303,11 +313,12 @@ describe('MetaflowInfrastructure bad input', () => {
   });
 
   it.each([
-    ['datastore', { datastore: { versioned: true }, existingDatastore: {} as never }],
-    ['coordinationTable', { coordinationTable: { pointInTimeRecovery: false }, existingCoordinationTable: {} as never }],
-    ['network', { network: { natGateways: 2 }, vpc: {} as never }],
-  ])('refuses %s options together with the existing resource they would configure', (field, props) => {
-    const [p] = problemsOf(() => new MetaflowInfrastructure(newStack(), 'M', props));
+    ['datastore', (stack: Stack) => ({ datastore: { versioned: true }, existingDatastore: MetaflowDatastore.fromBucket(stack, 'Existing', s3.Bucket.fromBucketName(stack, 'Bucket', 'data')) })],
+    ['coordinationTable', (stack: Stack) => ({ coordinationTable: { pointInTimeRecovery: false }, existingCoordinationTable: dynamodb.Table.fromTableName(stack, 'Table', 'coordination') })],
+    ['network', (stack: Stack) => ({ network: { natGateways: 2 }, vpc: new ec2.Vpc(stack, 'Vpc') })],
+  ])('refuses %s options together with the existing resource they would configure', (field, propsIn) => {
+    const stack = newStack();
+    const [p] = problemsOf(() => new MetaflowInfrastructure(stack, 'M', propsIn(stack)));
     expect(p).toMatchObject({ where: 'Test/M', field });
     expect(p.fix).toContain(`remove ${field}`);
   });

@@ -29,6 +29,14 @@ describe('MetaflowExecutionRole', () => {
     expect(JSON.stringify(pull.Resource)).not.toContain('repository/*');
   });
 
+  it('grants no pull for no repositories (public images only), instead of a statement without resources', () => {
+    const stack = newStack();
+    new MetaflowExecutionRole(stack, 'Exec', { repositories: [] });
+    const sids = statementsOfRole(Template.fromStack(stack).toJSON() as never, 'Exec').map((s) => s.Sid);
+    expect(sids).toContain('EcrLogin');
+    expect(sids).not.toContain('EcrPull');
+  });
+
   it('adds its grants to a brought role instead of creating one', () => {
     const stack = newStack();
     const role = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::123456789012:role/exec');
