@@ -33,12 +33,12 @@ export class FlowSchedule extends Construct {
   constructor(scope: Construct, id: string, props: FlowScheduleProps) {
     super(scope, id);
     const problems = new ProblemCollector();
-    problems.addAll(propKindProblems(this.node.path, props, { stateMachine: { kind: 'construct', fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' }, role: 'construct' }));
     problems.addAll(scheduleProblems(`${this.node.path} schedule`, props.schedule));
-    const parameters = props.parameters;
-    if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {
-      problems.add({ where: this.node.path, field: 'parameters', value: parameters, message: 'is an object of parameter names to values', fix: 'write e.g. { alpha: 0.5 }' });
-    }
+    problems.addAll(propKindProblems(this.node.path, props, {
+      stateMachine: { kind: 'construct', fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' },
+      role: 'construct',
+      parameters: 'record',
+    }));
     problems.throwIfAny();
     const role =
       props.role ??

@@ -77,7 +77,7 @@ export function optionsKindProblems(where: string, field: string, value: unknown
   return value === undefined || isObject(value) ? [] : [problem(where, field, describe(value), DESCRIPTIONS.object[0], fix)];
 }
 
-/** A value as a problem shows it: a construct by its path, a Map or class instance by its type. */
+/** A value as a problem shows it: a construct by its path, a Map as such (JSON would show `{}`). */
 function describe(value: unknown): unknown {
   if (isConstruct(value)) return `construct ${String((value as { node: { path?: unknown } }).node.path)}`;
   if (value instanceof Map) return 'a Map';
