@@ -2,10 +2,9 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import { ValidationError } from '../../lib/errors';
+import { type Problem, ValidationError } from '../../lib/errors';
 import { networkProblems } from '../../lib/infrastructure/network-rules';
 import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
-import type { Problem } from '../../lib/errors';
 import { logRetentionProblems } from './log-retention';
 import { acknowledgeGuardRule } from '../security/acknowledgements';
 
