@@ -46,8 +46,8 @@ function containerProperties(spec: JobDefinitionSpec, roles: JobDefinitionRoles)
       ...(spec.gpus > 0 ? [{ type: 'GPU', value: String(spec.gpus) }] : []),
     ],
     jobRoleArn: spec.jobRoleArn ?? roles.jobRole.roleArn,
-    // Batch reads secrets with the execution role on EC2 too.
-    ...(fargate || secrets.length > 0 ? { executionRoleArn: spec.executionRoleArn ?? roles.executionRole.roleArn } : {}),
+    // Batch reads secrets with the execution role on EC2 too; a step's own execution role is kept wherever it runs.
+    ...(fargate || secrets.length > 0 || spec.executionRoleArn !== undefined ? { executionRoleArn: spec.executionRoleArn ?? roles.executionRole.roleArn } : {}),
     ...(secrets.length > 0 ? { secrets } : {}),
     ...(linux
       ? {

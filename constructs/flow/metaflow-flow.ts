@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -197,6 +197,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       hostRetries: props.hostRetries,
       // The owner tag last, so no user tag can take another flow's jobs out of its role's reach.
       jobTags: { ...props.jobTags, [JOB_OWNER_TAG]: stateMachineName },
+      ...(Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? {} : { stackEnvironment: { account: stack.account, region: stack.region } }),
       ...metadataServiceJobSettings(infra, doc, props.metaflow),
     };
     const problems = new ProblemCollector();

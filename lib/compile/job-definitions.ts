@@ -64,7 +64,7 @@ export function secretEnvName(nameOrArn: string): string {
 
 function linuxParameters(step: StepSpec): LinuxParametersSpec | undefined {
   const devices = [
-    ...Array.from({ length: step.inferentia ?? step.trainium ?? 0 }, (_, i) => `/dev/neuron${i}`),
+    ...Array.from({ length: Math.max(step.inferentia ?? 0, step.trainium ?? 0) }, (_, i) => `/dev/neuron${i}`),
     ...Array.from({ length: step.efa ?? 0 }, (_, i) => `/dev/infiniband/uverbs${i}`),
   ].map((path) => ({ hostPath: path, containerPath: path, permissions: ['READ', 'WRITE'] }));
   const tmpfs =
@@ -119,8 +119,17 @@ export function jobDefinitionFor(input: JobDefinitionInput, options: CompileOpti
         message: 'the infrastructure does not grant this secret to jobs',
         fix: `use one of ${[...(options.secrets?.keys() ?? [])].filter((s) => !s.includes('${Token[')).map((s) => `"${s}"`).join(', ') || '(none)'}, or add the secret to the infrastructure`,
       });
+    } else if (secrets[secretEnvName(secret)] !== undefined && secrets[secretEnvName(secret)] !== arn) {
+      problems.push({ where, field: 'secrets', value: secret, message: `another secret of the step also becomes ${secretEnvName(secret)}, so one of them would be lost`, fix: 'rename one of the secrets, or read it in the step code instead' });
     } else {
       secrets[secretEnvName(secret)] = arn;
+    }
+  }
+  // The job definition sets these itself, over the step's own values.
+  const reserved: readonly string[] = Object.values(STEP_ENV);
+  for (const name of Object.keys(step.environment ?? {})) {
+    if (reserved.includes(name) || name.startsWith(STEP_ENV.parameterPrefix)) {
+      problems.push({ where, field: `environment.${name}`, value: name, message: 'metaflow-cdk sets this variable for every step, over the step\'s own value', fix: 'choose a name that does not start with MF_' });
     }
   }
   if (problems.length > 0 || image === undefined || step.command === undefined) return { problems };

@@ -8,7 +8,7 @@ import { JobDefinitionSpec, jobDefinitionFor } from './job-definitions';
 import { CompileOptions, FOREACH_STRATEGIES, ForeachStrategy } from './options';
 import { RetryMode } from './retry';
 import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
-import { findQueue, isParallelNode, routingProblems } from './routing';
+import { findQueue, isParallelNode, multiNodeProblems, routingProblems } from './routing';
 import { metaflowNodeRanges } from '../runtime/metaflow/parallel-step';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
 
@@ -83,6 +83,7 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     // task (the job role may read them): the job definition holds only the static settings.
     const jobNode = metaflow ? { ...node, step: { ...node.step, command: [...METAFLOW_JOB_DEFINITION_COMMAND], secrets: undefined } } : node;
     const numNodes = numNodesOf(graph, node);
+    if (numNodes !== undefined) problems.push(...multiNodeProblems(doc.name, node, numNodes, queue));
     // A Metaflow multi-node job overrides its control node and its workers apart; its ranges match (as Metaflow's).
     const nodeRanges = metaflow && numNodes !== undefined ? metaflowNodeRanges(numNodes) : undefined;
     const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node: jobNode, platform, retryMode, numNodes, nodeRanges }, options);

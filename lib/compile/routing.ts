@@ -23,6 +23,8 @@ export function routingProblems(flow: string, node: GraphNode, options: CompileO
   const step = node.step;
   const queue = findQueue(node, options);
   const names = options.queues.map((q) => q.name);
+  const foreign = foreignQueueArnProblem(where, step.queue, options.stackEnvironment);
+  if (foreign) return [foreign];
   if (queue === undefined) {
     return [
       {
@@ -69,6 +71,38 @@ export function routingProblems(flow: string, node: GraphNode, options: CompileO
     });
   }
   problems.push(...platformProblems({ ...step, parallel: isParallelNode(node) }, caps.platform, where));
+  return problems;
+}
+
+/**
+ * A queue named by ARN is looked up by its name among the infrastructure's queues, whose grants the flow's roles hold:
+ * one of another account or region would be silently swapped for the local queue of that name.
+ */
+function foreignQueueArnProblem(where: string, queue: string | undefined, stack: CompileOptions['stackEnvironment']): Problem | undefined {
+  if (queue === undefined || !queue.startsWith('arn:') || queue.includes('${Token[')) return undefined;
+  const [, , service, region, account, resource = ''] = queue.split(':');
+  const fix = `name the queue by its name in the infrastructure${stack ? `, or use a queue of account ${stack.account} in ${stack.region}` : ''}`;
+  if (service !== 'batch' || !resource.startsWith('job-queue/')) {
+    return { where, field: 'queue', value: queue, message: 'not a Batch job queue ARN', fix };
+  }
+  if (stack && (region !== stack.region || account !== stack.account)) {
+    return { where, field: 'queue', value: queue, message: `a queue of account ${account} in ${region}, while the flow deploys to account ${stack.account} in ${stack.region}: the step would run on the local queue of that name`, fix };
+  }
+  return undefined;
+}
+
+/**
+ * A multi-node job places all its nodes at once: with more vCPUs in all than any environment of its queue has, it waits
+ * in RUNNABLE forever.
+ */
+export function multiNodeProblems(flow: string, node: GraphNode, numNodes: number, queue: QueueInfo): Problem[] {
+  const where = stepWhere(flow, node.name);
+  const caps = queue.capabilities;
+  const problems: Problem[] = [];
+  const vcpus = numNodes * (node.step.cpu ?? 1);
+  if (vcpus > caps.maxVcpus) {
+    problems.push({ where, field: 'cpu', value: node.step.cpu ?? 1, message: `${numNodes} nodes of ${node.step.cpu ?? 1} vCPUs need ${vcpus} vCPUs at once, and queue "${queue.name}" has at most ${caps.maxVcpus}, so the job would never start`, fix: `ask for fewer nodes or vCPUs (at most ${caps.maxVcpus} in all), or raise maxVcpus of the queue's compute environment` });
+  }
   return problems;
 }
 

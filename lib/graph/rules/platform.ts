@@ -40,6 +40,8 @@ const NOT_ON_FARGATE: ReadonlyArray<{ field: keyof PlatformStep; used: (s: Platf
   { field: 'privileged', used: (s) => s.privileged === true, what: 'privileged containers' },
   { field: 'sharedMemory', used: (s) => s.sharedMemory !== undefined, what: 'a /dev/shm size' },
   { field: 'parallel', used: (s) => s.parallel === true, what: 'multi-node parallel jobs' },
+  // Batch's LogConfiguration: "Jobs that are running on Fargate resources are restricted to the awslogs and splunk log drivers"
+  { field: 'logDriver', used: (s) => s.logDriver !== undefined && !['awslogs', 'splunk'].includes(s.logDriver), what: 'log drivers other than awslogs and splunk' },
 ];
 
 /**

@@ -38,6 +38,9 @@ export function imageProblem(ref: FieldRef, image: string | undefined): Problem 
   };
 }
 
+/** A Step Functions Wait state's `Seconds` is at most 99,999,999; the state machine waits the retry delay in one. */
+export const MAX_RETRY_WAIT_MINUTES = Math.floor(99_999_999 / 60);
+
 /**
  * Range and format rules of each setting that a step or the flow `defaults` may carry. `minTimeoutSeconds` is Batch's
  * minimum for a generic step, which Batch times; a Metaflow task times its own `@timeout`.
@@ -57,9 +60,9 @@ export function settingsProblems(settings: StepSettings, where: string, minTimeo
     integerIn(ref('tmpfsSize'), settings.tmpfsSize, 1, Number.MAX_SAFE_INTEGER, 'MiB'),
     integerIn(ref('ephemeralStorage'), settings.ephemeralStorage, 21, 200, 'GiB'),
     integerIn(ref('retry.times'), settings.retry?.times, 0, MAX_RETRIES),
-    settings.retry?.minutesBetweenRetries === undefined || settings.retry.minutesBetweenRetries >= 0
+    settings.retry?.minutesBetweenRetries === undefined || (settings.retry.minutesBetweenRetries >= 0 && settings.retry.minutesBetweenRetries <= MAX_RETRY_WAIT_MINUTES)
       ? undefined
-      : { ...ref('retry.minutesBetweenRetries'), value: settings.retry.minutesBetweenRetries, message: 'must not be negative', fix: 'set 0 or more minutes' },
+      : { ...ref('retry.minutesBetweenRetries'), value: settings.retry.minutesBetweenRetries, message: `must be from 0 to ${MAX_RETRY_WAIT_MINUTES} minutes (a Step Functions Wait state waits at most 99,999,999 seconds)`, fix: 'set 0 or more minutes, e.g. 2' },
     integerIn(ref('timeoutSeconds'), settings.timeoutSeconds, minTimeoutSeconds, MAX_RUN_SECONDS, 'seconds'),
     imageProblem(ref('image'), settings.image),
     pattern(ref('queue'), settings.queue, QUEUE, 'a job queue is a name of up to 128 letters, digits, "-" and "_", or a job queue ARN', 'use the queue name or its ARN'),

@@ -7,6 +7,9 @@ import { Rule } from './context';
 import { PlatformStep, fargateOnlyFields, fargateProblems } from './platform';
 import { MIN_METAFLOW_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, memoryFitProblems, settingsProblems } from './resources';
 
+/** Nodes of one Batch multi-node parallel job at most. */
+export const MAX_PARALLEL_NODES = 1000;
+
 /** Fargate problems a step's own settings make knowable: fields that exist only on Fargate next to ones it lacks. */
 function impliedPlatformProblems(step: PlatformStep, where: string): Problem[] {
   const fargateOnly = fargateOnlyFields(step);
@@ -51,7 +54,8 @@ function stepProblems(step: StepSpec, where: string, isStart: boolean, isEnd: bo
       fix: 'use letters, digits and "_", not starting with a digit',
     });
   }
-  const parallel = integerIn({ where, field: 'numParallel' }, step.numParallel, 1, Number.MAX_SAFE_INTEGER);
+  // AWS Batch's limit on the nodes of one multi-node parallel job
+  const parallel = integerIn({ where, field: 'numParallel' }, step.numParallel, 1, MAX_PARALLEL_NODES);
   if (parallel) problems.push(parallel);
   if (step.catch !== undefined && FOREACH_LIKE_TYPES.has(nodeTypeOf(step, isStart, isEnd))) {
     problems.push({

@@ -54,3 +54,17 @@ describe('job definitions across deploys (runs in flight are never broken)', () 
     for (const name of names) expect(name).toMatch(/^Foreach-[0-9a-f]{16}$/);
   });
 });
+
+describe('a step execution role on EC2', () => {
+  it("is kept in the step's job definition, which stays apart from its neighbours'", () => {
+    const role = 'arn:aws:iam::123456789012:role/pull-private';
+    const { jds } = synth({
+      version: 1, name: 'ExecRole',
+      steps: [{ name: 'start', next: ['end'], command: ['true'], executionRole: role }, { name: 'end', next: [], command: ['true'] }],
+    });
+    const roles = Object.values(jds).map((jd) => (jd.Properties.ContainerProperties as { ExecutionRoleArn?: unknown }).ExecutionRoleArn);
+    expect(roles).toHaveLength(2);
+    expect(roles).toContain(role);
+    expect(roles).toContain(undefined);
+  });
+});

@@ -34,6 +34,16 @@ describe('job definitions', () => {
     expect(fargate.linuxParameters).toBeUndefined();
   });
 
+  it('refuses two secrets that would become one variable, and variables it sets itself', () => {
+    const options = { ...OPTIONS, secrets: new Map([['db-pass', 'arn:aws:secretsmanager:us-east-1:1:secret:db-pass-AbCdEf'], ['db_pass', 'arn:aws:secretsmanager:us-east-1:1:secret:db_pass-GhIjKl']]) };
+    expect(spec({ secrets: ['db-pass', 'db_pass'] }, 'EC2', options).problems).toEqual([expect.objectContaining({ field: 'secrets', value: 'db_pass', message: expect.stringContaining('also becomes DB_PASS') })]);
+    expect(spec({ environment: { MF_RUN_ID: 'mine', MF_PARAM_ALPHA: '1', MY_VAR: 'ok' } }).problems.map((p) => p.field)).toEqual(['environment.MF_RUN_ID', 'environment.MF_PARAM_ALPHA']);
+  });
+
+  it('maps Trainium chips even beside an explicit inferentia: 0 (from flow defaults)', () => {
+    expect(spec({ inferentia: 0, trainium: 2 }).spec!.linuxParameters?.devices?.map((d) => d.hostPath)).toEqual(['/dev/neuron0', '/dev/neuron1']);
+  });
+
   it('turns granted secrets into environment variables and refuses others', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:1:secret:db-creds-AbCdEf';
     const options = { ...OPTIONS, secrets: new Map([['db-creds', arn]]) };

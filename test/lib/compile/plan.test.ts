@@ -81,6 +81,15 @@ describe('planFlow', () => {
     expect(problems.some((p) => p.field === 'parallel' && p.where.includes('"train"'))).toBe(true);
   });
 
+  it('refuses a multi-node step whose nodes together need more vCPUs than its queue has, or more nodes than Batch runs', () => {
+    const wide = { ...PARALLEL, steps: PARALLEL.steps.map((s) => (s.name === 'train' ? { ...s, cpu: 64, queue: 'gpu' } : s)) };
+    expect(problemsOf(() => planFlow(wide, OPTIONS))).toEqual([
+      expect.objectContaining({ where: 'flow "Parallel" step "train"', field: 'cpu', value: 64, message: expect.stringContaining('4 nodes of 64 vCPUs need 256 vCPUs at once, and queue "gpu" has at most 64') }),
+    ]);
+    const many = { ...PARALLEL, steps: PARALLEL.steps.map((s) => (s.name === 'start' ? { ...s, numParallel: 1001 } : s)) };
+    expect(problemsOf(() => planFlow(many, OPTIONS)).map((p) => `${p.field}=${String(p.value)}`)).toContain('numParallel=1001');
+  });
+
   it('refuses an array-job strategy for a nested body, an inline map that may grow too wide, and strategies for unknown steps', () => {
     const nested = problemsOf(() => planFlow(NESTED, { ...OPTIONS, foreachStrategies: { start: 'array-job', fan: 'inline-map' } }));
     expect(nested.map((p) => p.field).sort()).toEqual(['foreachStrategies', 'foreachStrategy']);

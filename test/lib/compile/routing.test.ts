@@ -11,6 +11,17 @@ describe('queue routing', () => {
     expect(findQueue(node({}), OPTIONS)!.name).toBe('cpu');
   });
 
+  it('refuses a queue named by the ARN of another account or region, or by an ARN that is no queue', () => {
+    const here = { ...OPTIONS, stackEnvironment: { account: '123456789012', region: 'eu-west-1' } };
+    expect(routingProblems('R', node({ queue: 'arn:aws:batch:eu-west-1:123456789012:job-queue/gpu' }), here)).toEqual([]);
+    expect(routingProblems('R', node({ queue: 'arn:aws:batch:us-east-1:999999999999:job-queue/cpu' }), here)).toEqual([
+      expect.objectContaining({ field: 'queue', message: expect.stringContaining('account 999999999999 in us-east-1, while the flow deploys to account 123456789012 in eu-west-1') }),
+    ]);
+    expect(routingProblems('R', node({ queue: 'arn:aws:sqs:eu-west-1:123456789012:cpu' }), here)).toEqual([expect.objectContaining({ message: 'not a Batch job queue ARN' })]);
+    // a stack without an account and region cannot judge where the ARN is
+    expect(routingProblems('R', node({ queue: 'arn:aws:batch:us-east-1:999999999999:job-queue/cpu' }), OPTIONS)).toEqual([]);
+  });
+
   it('accepts a step its queue can run', () => {
     expect(routingProblems('R', node({ queue: 'gpu', gpu: 1, cpu: 8 }), OPTIONS)).toEqual([]);
     expect(routingProblems('R', node({ queue: 'fargate', cpu: 0.5, memory: 1024 }), OPTIONS)).toEqual([]);

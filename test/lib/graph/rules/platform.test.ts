@@ -27,6 +27,11 @@ describe('Fargate and EC2 platform rules', () => {
     expect(fargateProblems({ [field]: value }, 'w').map((p) => p.field)).toEqual([field]);
   });
 
+  it('refuses log drivers Batch does not run on Fargate, keeps awslogs and splunk', () => {
+    expect(fargateProblems({ cpu: 1, memory: 2048, logDriver: 'fluentd' }, 'w')).toEqual([expect.objectContaining({ field: 'logDriver', value: 'fluentd', message: expect.stringContaining('log drivers other than awslogs and splunk') })]);
+    for (const logDriver of ['awslogs', 'splunk']) expect(fargateProblems({ cpu: 1, memory: 2048, logDriver }, 'w')).toEqual([]);
+  });
+
   it('refuses ephemeral storage and fractional vCPUs off Fargate', () => {
     expect(ec2Problems({ ephemeralStorage: 30, cpu: 0.5 }, 'w').map((p) => p.field)).toEqual(['ephemeralStorage', 'cpu']);
     expect(ec2Problems({ cpu: 4, memory: 3000, gpu: 1 }, 'w')).toEqual([]);
