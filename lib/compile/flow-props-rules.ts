@@ -1,11 +1,12 @@
 import type { Problem } from '../errors';
 import { tagProblems } from '../graph/rules/checks';
-import { JOB_KEYS, JOB_OWNER_TAG } from '../runtime/naming';
+import { FLOW_TAGS, JOB_KEYS, JOB_OWNER_TAG } from '../runtime/naming';
 
 /** AWS Batch takes at most 50 tags on a job. */
-const MAX_JOB_TAGS = 50;
+/** Tags AWS Batch allows on one job; with `propagateTags` a job's own and its job definition's count together. */
+export const MAX_JOB_TAGS = 50;
 /** The tags the library sets on every job: the owner tag and `JOB_KEYS`. */
-const LIBRARY_JOB_TAGS: readonly string[] = [JOB_OWNER_TAG, ...Object.values(JOB_KEYS)];
+export const LIBRARY_JOB_TAGS: readonly string[] = [JOB_OWNER_TAG, ...Object.values(JOB_KEYS)];
 
 /** A flow's host retries: Batch attempts beyond the user's, capped by Batch's 10 attempts. */
 export const MAX_HOST_RETRIES = 9;
@@ -39,6 +40,24 @@ export function jobTagsProblems(where: string, jobTags: Readonly<Record<string, 
       message: 'metaflow-cdk sets this tag on every job: `batch list`/`batch kill` and the flow\'s role find the jobs by it',
       fix: 'choose another tag key',
     });
+  }
+  return problems;
+}
+
+/**
+ * The flow's `tags` go on its state machine beside the library's own (`metaflow-cdk flows` finds flows by them): a
+ * key of those would rename the flow for the CLI, and together they may not pass the 50 tags Step Functions allows.
+ */
+const MAX_STATE_MACHINE_TAGS = 50;
+
+export function flowTagProblems(flow: string, tags: Readonly<Record<string, string>> | undefined): Problem[] {
+  if (tags === undefined) return [];
+  const where = `flow "${flow}"`;
+  const library: readonly string[] = Object.values(FLOW_TAGS);
+  // the per-key rules ran in validateFlow; only the count changes here
+  const problems = tagProblems(where, 'tags', tags, MAX_STATE_MACHINE_TAGS - library.length).filter((p) => p.field === 'tags');
+  for (const key of Object.keys(tags).filter((k) => library.includes(k))) {
+    problems.push({ where, field: `tags.${key}`, value: key, message: 'metaflow-cdk sets this tag on the state machine: `metaflow-cdk flows` finds the flow by it', fix: 'choose another tag key' });
   }
   return problems;
 }

@@ -8,7 +8,8 @@ import { JobDefinitionSpec, jobDefinitionFor } from './job-definitions';
 import { CompileOptions, FOREACH_STRATEGIES, ForeachStrategy } from './options';
 import { RetryMode } from './retry';
 import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
-import { findQueue, isParallelNode, multiNodeProblems, routingProblems } from './routing';
+import { LIBRARY_JOB_TAGS, MAX_JOB_TAGS, flowTagProblems } from './flow-props-rules';
+import { findQueue, isParallelNode, multiNodeProblems, routingProblems, stepWhere } from './routing';
 import { metaflowNodeRanges } from '../runtime/metaflow/parallel-step';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
 
@@ -40,6 +41,24 @@ function numNodesOf(graph: FlowGraph, node: GraphNode): number | undefined {
 }
 
 /**
+ * A job carries its job definition's tags (propagated) and the tags SubmitJob gives it; Batch fails a job with more
+ * than 50 in all, so every run of the step would fail.
+ */
+function jobTagCountProblems(flow: string, node: GraphNode, spec: JobDefinitionSpec, options: CompileOptions): Problem[] {
+  const keys = new Set([...Object.keys(spec.tags), ...LIBRARY_JOB_TAGS, ...Object.keys(options.jobTags ?? {})]);
+  if (keys.size <= MAX_JOB_TAGS) return [];
+  // the step's awsBatchTags with the flow defaults', beside the one tag every job definition gets
+  const own = Object.keys(spec.tags).length - 1;
+  return [{
+    where: stepWhere(flow, node.name),
+    field: 'awsBatchTags',
+    value: `${own} tags`,
+    message: `with the flow's jobTags and the tags metaflow-cdk sets, each job would carry ${keys.size} tags; Batch fails a job with more than ${MAX_JOB_TAGS}`,
+    fix: `keep at most ${Math.max(0, own - (keys.size - MAX_JOB_TAGS))} awsBatchTags on this step (flow defaults included), or fewer jobTags`,
+  }];
+}
+
+/**
  * Plans a flow: validates the graph, chooses each foreach's strategy, routes each step to a queue and checks that
  * the queue can run it, and derives the job definitions. Throws one `ValidationError` with every problem.
  */
@@ -48,6 +67,7 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
   const problems: Problem[] = [];
   const metaflow = doc.runtime?.kind === 'metaflow';
   if (metaflow) problems.push(...metaflowPlanProblems(graph, options));
+  problems.push(...flowTagProblems(doc.name, doc.tags));
   const foreachStrategies: Record<string, ForeachStrategy> = {};
   const arrayBodySteps = new Set<string>();
   for (const name of graph.sortedNames) {
@@ -89,6 +109,7 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node: jobNode, platform, retryMode, numNodes, nodeRanges }, options);
     problems.push(...jdProblems);
     if (spec === undefined) continue;
+    problems.push(...jobTagCountProblems(doc.name, node, spec, options));
     if (!jobDefinitions.has(spec.key)) jobDefinitions.set(spec.key, spec);
     steps.set(name, { name, queueName: queue.name, jobDefinitionKey: spec.key, retryMode, ...(foreachStrategies[name] ? { foreachStrategy: foreachStrategies[name] } : {}) });
   }

@@ -90,6 +90,22 @@ describe('planFlow', () => {
     expect(problemsOf(() => planFlow(many, OPTIONS)).map((p) => `${p.field}=${String(p.value)}`)).toContain('numParallel=1001');
   });
 
+  it('refuses awsBatchTags that, with the job tags and the library\'s, would take a job past Batch\'s 50 tags', () => {
+    const tags = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
+    const doc = (own: number) => flow('Tags', [step('start', ['end'], { awsBatchTags: tags(own, 's') }), step('end', [])], { defaults: { awsBatchTags: tags(4, 'd') } });
+    // 40 own + 4 defaults + 1 job definition tag + 4 SubmitJob keys + the owner tag = 50
+    expect(() => planFlow(doc(40), { ...OPTIONS, jobTags: { 'metaflow-cdk:state-machine': 'Tags' } })).not.toThrow();
+    expect(problemsOf(() => planFlow(doc(41), { ...OPTIONS, jobTags: { 'metaflow-cdk:state-machine': 'Tags' } }))).toEqual([
+      expect.objectContaining({ where: 'flow "Tags" step "start"', field: 'awsBatchTags', message: expect.stringContaining('each job would carry 51 tags'), fix: expect.stringContaining('keep at most 44 awsBatchTags') }),
+    ]);
+  });
+
+  it("refuses flow tags that would rename the flow for the CLI, or take the state machine past 50 tags", () => {
+    const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`t${i}`, 'v']));
+    expect(problemsOf(() => planFlow({ ...PARALLEL, tags }, OPTIONS))).toEqual([expect.objectContaining({ field: 'tags', value: 49, fix: 'keep at most 48 tags' })]);
+    expect(problemsOf(() => planFlow({ ...PARALLEL, tags: { 'metaflow-cdk:flow': 'Other' } }, OPTIONS))).toEqual([expect.objectContaining({ field: 'tags.metaflow-cdk:flow' })]);
+  });
+
   it('refuses an array-job strategy for a nested body, an inline map that may grow too wide, and strategies for unknown steps', () => {
     const nested = problemsOf(() => planFlow(NESTED, { ...OPTIONS, foreachStrategies: { start: 'array-job', fan: 'inline-map' } }));
     expect(nested.map((p) => p.field).sort()).toEqual(['foreachStrategies', 'foreachStrategy']);
