@@ -106,6 +106,8 @@ export function settingsProblems(settings: StepSettings, where: string, minTimeo
   }
   if (settings.command !== undefined && settings.command.length === 0) {
     problems.push({ where, field: 'command', value: settings.command, message: 'the command is empty', fix: 'give the program and its arguments, e.g. ["python", "step.py"], or remove command to use the image default' });
+  } else if (settings.command !== undefined && settings.command[0].trim() === '') {
+    problems.push({ where, field: 'command[0]', value: settings.command[0], message: 'the program to run is blank, so every attempt would fail', fix: 'start the command with the program, e.g. ["python", "step.py"]' });
   }
   return problems;
 }

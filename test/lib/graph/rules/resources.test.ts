@@ -23,6 +23,7 @@ describe('settings rules (resources, retry, timeout, formats)', () => {
     ['retry.times', { retry: { times: -1 } }, { retry: { times: 0 } }],
     ['retry.minutesBetweenRetries', { retry: { times: 1, minutesBetweenRetries: -1 } }, { retry: { times: 1, minutesBetweenRetries: 0 } }],
     ['retry.minutesBetweenRetries', { retry: { times: 1, minutesBetweenRetries: 1_666_667 } }, { retry: { times: 1, minutesBetweenRetries: 1_666_666 } }],
+    ['command[0]', { command: [' ', 'x'] }, { command: ['python', ''] }],
     ['timeoutSeconds', { timeoutSeconds: 59 }, { timeoutSeconds: 60 }],
     ['timeoutSeconds', { timeoutSeconds: 365 * 24 * 3600 + 1 }, { timeoutSeconds: 365 * 24 * 3600 }],
     ['image', { image: 'python 3' }, { image: 'python:3.12' }],
