@@ -44,12 +44,12 @@ export function jobTagsProblems(where: string, jobTags: Readonly<Record<string, 
   return problems;
 }
 
+const MAX_STATE_MACHINE_TAGS = 50;
+
 /**
  * The flow's `tags` go on its state machine beside the library's own (`metaflow-cdk flows` finds flows by them): a
  * key of those would rename the flow for the CLI, and together they may not pass the 50 tags Step Functions allows.
  */
-const MAX_STATE_MACHINE_TAGS = 50;
-
 export function flowTagProblems(flow: string, tags: Readonly<Record<string, string>> | undefined): Problem[] {
   if (tags === undefined) return [];
   const where = `flow "${flow}"`;
