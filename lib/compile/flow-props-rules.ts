@@ -29,11 +29,12 @@ export function stateMachineNameOf(prefix: string | undefined, flowName: string)
 
 /**
  * A flow's extra job tags, checked as AWS Batch checks a job's tags at `SubmitJob`, when every run would fail: key and
- * value lengths, no `aws:` keys, and at most 50 tags with the library's own, which they may not replace.
+ * value lengths, no `aws:` keys, and at most 50 tags with the library's own, which they may not replace, and the
+ * flow tag every job definition propagates to its jobs.
  */
 export function jobTagsProblems(where: string, jobTags: Readonly<Record<string, string>> | undefined): Problem[] {
   if (jobTags === undefined) return [];
-  const problems = tagProblems(where, 'jobTags', jobTags, MAX_JOB_TAGS - LIBRARY_JOB_TAGS.length);
+  const problems = tagProblems(where, 'jobTags', jobTags, MAX_JOB_TAGS - LIBRARY_JOB_TAGS.length - 1);
   for (const key of Object.keys(jobTags).filter((k) => LIBRARY_JOB_TAGS.includes(k))) {
     problems.push({
       where, field: `jobTags.${key}`, value: key,

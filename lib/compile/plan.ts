@@ -46,9 +46,10 @@ function numNodesOf(graph: FlowGraph, node: GraphNode): number | undefined {
  */
 function jobTagCountProblems(flow: string, node: GraphNode, spec: JobDefinitionSpec, options: CompileOptions): Problem[] {
   const keys = new Set([...Object.keys(spec.tags), ...LIBRARY_JOB_TAGS, ...Object.keys(options.jobTags ?? {})]);
-  if (keys.size <= MAX_JOB_TAGS) return [];
-  // the step's awsBatchTags with the flow defaults', beside the one tag every job definition gets
+  // the step's awsBatchTags with the flow defaults', beside the one tag every job definition gets; without any, too
+  // many jobTags are the flow prop's problem (jobTagsProblems)
   const own = Object.keys(spec.tags).length - 1;
+  if (keys.size <= MAX_JOB_TAGS || own === 0) return [];
   return [{
     where: stepWhere(flow, node.name),
     field: 'awsBatchTags',

@@ -144,9 +144,9 @@ describe('flows in one app', () => {
     const { stack, infrastructure } = setup();
     const build = (id: string, props: object) => problemsOf(() => new MetaflowFlow(stack, id, { infrastructure, flow: flow(id, [step('start', ['end']), step('end', [])]), image: 'x', ...props }));
     expect(build('Img', { image: 'Python:3.12' })).toEqual([expect.objectContaining({ field: 'image', value: 'Python:3.12' })]);
-    const manyTags = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, 'v']));
+    const manyTags = Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`t${i}`, 'v']));
     expect(build('Tags', { jobTags: { 'aws:team': 'x', 'metaflow.flow_name': 'y' } }).map((p) => p.field)).toEqual(['jobTags.aws:team', 'jobTags.metaflow.flow_name']);
-    expect(build('ManyTags', { jobTags: manyTags })).toEqual([expect.objectContaining({ field: 'jobTags', value: 46, fix: 'keep at most 45 tags' })]);
+    expect(build('ManyTags', { jobTags: manyTags })).toEqual([expect.objectContaining({ field: 'jobTags', value: 45, fix: 'keep at most 44 tags' })]);
     expect(build('Prefix', { stateMachineNamePrefix: 'my team!' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: 'my team!' })]);
     expect(build('Empty', { stateMachineNamePrefix: '' })).toEqual([expect.objectContaining({ field: 'stateMachineNamePrefix', value: '' })]);
     expect(build('Url', { metaflow: { serviceUrl: 'metadata.internal' } })).toEqual([expect.objectContaining({ field: 'metaflow.serviceUrl', value: 'metadata.internal' })]);
