@@ -2,12 +2,16 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { jobDefinitionSizeProblems } from '../../lib/compile/job-definition-size';
 import { JobDefinitionSpec, hashOf } from '../../lib/compile/job-definitions';
+import { type Problem, ValidationError } from '../../lib/errors';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 
 export interface FlowJobDefinitionsProps {
   readonly flowName: string;
   readonly specs: readonly JobDefinitionSpec[];
+  /** The job definition key of each step (`JobDefinitionSpec.key`), to name the steps of one that is too large. */
+  readonly stepKeys: ReadonlyMap<string, string>;
   readonly infrastructure: IMetaflowInfrastructure;
   /** The flow's job role (steps with `iamRole` use theirs). */
   readonly jobRole: iam.IRole;
@@ -102,9 +106,13 @@ export class FlowJobDefinitions extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const byKey = new Map<string, batch.CfnJobDefinition>();
+    const tooLarge: Problem[] = [];
     for (const spec of props.specs) {
       const properties = jobDefinitionProperties(spec, { jobRole: props.jobRole, executionRole: props.executionRole ?? props.infrastructure.executionRole });
-      const hash = hashOf(stack.resolve(properties), JOB_DEFINITION_HASH_LENGTH);
+      const resolved = stack.resolve(properties);
+      const steps = [...props.stepKeys].filter(([, key]) => key === spec.key).map(([step]) => step);
+      tooLarge.push(...jobDefinitionSizeProblems(props.flowName, steps, resolved));
+      const hash = hashOf(resolved, JOB_DEFINITION_HASH_LENGTH);
       const jd = new batch.CfnJobDefinition(this, `JobDefinition${hash}`, {
         ...properties,
         jobDefinitionName: `${jobDefinitionNamePrefix(props.flowName)}${hash}`,
@@ -112,6 +120,7 @@ export class FlowJobDefinitions extends Construct {
       jd.applyRemovalPolicy(RemovalPolicy.RETAIN);
       byKey.set(spec.key, jd);
     }
+    if (tooLarge.length > 0) throw new ValidationError(tooLarge);
     this.byKey = byKey;
   }
 }

@@ -255,7 +255,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     }
 
     const jobQueueArn = (name: string) => infra.queues.find((q) => q.name === name)!.queue.jobQueueArn;
-    const jobDefinitions = (specs: readonly JobDefinitionSpec[]) => new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs, infrastructure: infra, jobRole: this.jobRole, executionRole: this.executionRole }).byKey;
+    const jobDefinitions = (specs: readonly JobDefinitionSpec[], stepKeys: ReadonlyMap<string, string>) =>
+      new FlowJobDefinitions(this, 'JobDefinitions', { flowName: doc.name, specs, stepKeys, infrastructure: infra, jobRole: this.jobRole, executionRole: this.executionRole }).byKey;
     if (metaflowRun !== undefined) {
       this.codeAsset = metaflowRun.asset;
       const refs = { partition: stack.partition, jobDefinitionArn: (key: string) => `${BASE_JOB_DEFINITION_PREFIX}${key}`, jobQueueArn, fanoutFunctionArn: this.fanoutFunction?.function.functionArn };
@@ -263,15 +264,15 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       // Command, literal environment and resources live in one job definition per step; overrides carry per-run values.
       const moved = moveStaticOverrides(built, this.plan.jobDefinitions);
       assertOverridesFit(doc.name, moved.definition.States);
-      this.jobDefinitionsByKey = jobDefinitions(moved.jobDefinitions);
       this.stepJobDefinitionKeys = moved.stepJobDefinitions;
+      this.jobDefinitionsByKey = jobDefinitions(moved.jobDefinitions, this.stepJobDefinitionKeys);
       this.definition = bindJobDefinitions(moved.definition, (key) => this.jobDefinitionsByKey.get(key)!.ref);
       for (const jd of this.jobDefinitionsByKey.values()) {
         Validations.of(jd).acknowledge({ id: 'CloudFormation-Validate::E1029', reason: "the ${...} in a Metaflow step's command are shell variables, expanded by bash in the job; CloudFormation substitutes only inside Fn::Sub" });
       }
     } else {
-      this.jobDefinitionsByKey = jobDefinitions(this.plan.jobDefinitions);
       this.stepJobDefinitionKeys = new Map([...this.plan.steps.values()].map((step) => [step.name, step.jobDefinitionKey]));
+      this.jobDefinitionsByKey = jobDefinitions(this.plan.jobDefinitions, this.stepJobDefinitionKeys);
       const refs = { partition: stack.partition, jobDefinitionArn: (key: string) => this.jobDefinitionsByKey.get(key)!.ref, jobQueueArn };
       this.definition = buildDefinition(this.plan, { ...refs, fanoutFunctionArn: this.fanoutFunction!.function.functionArn, catchFunctionArn: this.catchFunction!.function.functionArn });
     }

@@ -34,6 +34,7 @@ export function validateFlow(doc: FlowDocument): Problem[] {
   // A document built in JavaScript reaches here unchecked by TypeScript or a JSON parse; the rules trust its shape.
   const shape = documentShapeProblems(doc);
   if (shape.length > 0) return shape;
+  doc = withTransitions(doc);
   const terminals = findTerminals(doc);
   const graph = terminals.start !== undefined && terminals.end !== undefined ? analyzeFlow(doc) : undefined;
   const ctx = createContext(doc, graph);
@@ -58,5 +59,11 @@ export function validateFlowSettings(doc: FlowDocument): Problem[] {
 export function assertValidFlow(doc: FlowDocument): FlowGraph {
   const problems = validateFlow(doc);
   if (problems.length > 0) throw new ValidationError(problems);
-  return analyzeFlow(doc);
+  return analyzeFlow(withTransitions(doc));
+}
+
+/** A document built in JavaScript may leave out a step's `next`, as a JSON file may: it then has none. */
+function withTransitions(doc: FlowDocument): FlowDocument {
+  if (doc.steps.every((step) => step.next !== undefined)) return doc;
+  return { ...doc, steps: doc.steps.map((step) => (step.next === undefined ? { ...step, next: [] } : step)) };
 }

@@ -27,7 +27,14 @@ export function compact(problems: ReadonlyArray<Problem | undefined>): Problem[]
   return problems.filter((p): p is Problem => p !== undefined);
 }
 
-/** Tag rules shared by Batch jobs and state machines: key 1-128 characters, value up to 256, no `aws:` prefix. */
+/** The characters AWS allows in tags (Step Functions, Batch and the ECS tasks it propagates tags to). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS_TEXT = 'letters, digits, spaces and _ . : / = + - @';
+
+/**
+ * Tag rules shared by Batch jobs and state machines: key 1-128 characters, value up to 256, no `aws:` prefix, only
+ * the characters AWS allows; another character fails the deploy, or every job that carries the tag.
+ */
 export function tagProblems(where: string, field: string, tags: Readonly<Record<string, string>> | undefined, max = 50): Problem[] {
   if (tags === undefined) return [];
   const problems: Problem[] = [];
@@ -45,8 +52,13 @@ export function tagProblems(where: string, field: string, tags: Readonly<Record<
         fix: 'choose another tag key',
       });
     }
+    if (!TAG_CHARACTERS.test(key)) {
+      problems.push({ where, field: `${field}.${key}`, value: key, message: `a tag key may hold only ${TAG_CHARACTERS_TEXT}`, fix: 'replace the other characters, e.g. with "-"' });
+    }
     if (typeof value !== 'string' || value.length > 256) {
       problems.push({ where, field: `${field}.${key}`, value, message: 'a tag value is a string of at most 256 characters', fix: 'shorten the tag value' });
+    } else if (!TAG_CHARACTERS.test(value)) {
+      problems.push({ where, field: `${field}.${key}`, value, message: `a tag value may hold only ${TAG_CHARACTERS_TEXT}`, fix: 'replace the other characters, e.g. with "-"' });
     }
   }
   return problems;

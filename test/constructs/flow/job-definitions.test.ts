@@ -1,9 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { jobDefinitionNamePrefix } from '../../../constructs/flow/job-definitions';
 import { FOREACH } from '../../lib/compile/helpers';
 import type { FlowDocument } from '../../../lib/graph/model';
+import { BATCH_MAX_JOB_DEFINITION_BYTES } from '../../../lib/compile/job-definition-size';
+import { problemsOf } from '../support';
 import { definitionFromTemplate, testInfrastructure } from './test-infrastructure';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -66,5 +71,55 @@ describe('a step execution role on EC2', () => {
     expect(roles).toHaveLength(2);
     expect(roles).toContain(role);
     expect(roles).toContain(undefined);
+  });
+});
+
+describe('a job definition over Batch\'s 24 KiB', () => {
+  const withEnvironment = (bytes: number): FlowDocument => ({
+    version: 1, name: 'Large',
+    steps: [{ name: 'start', next: ['end'], command: ['true'], environment: { LARGE: 'x'.repeat(bytes) } }, { name: 'end', next: [], command: ['true'] }],
+  });
+  const registeredSize = (jd: Resource) => Buffer.byteLength(JSON.stringify(jd.Properties), 'utf8');
+
+  it('is refused at synth, naming the step, its size and the way out', () => {
+    const problems = problemsOf(() => synth(withEnvironment(BATCH_MAX_JOB_DEFINITION_BYTES)));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ where: 'flow "Large" step "start"', field: 'environment' });
+    expect(problems[0].value).toBeGreaterThan(BATCH_MAX_JOB_DEFINITION_BYTES);
+    expect(problems[0].message).toContain('24 KiB');
+    expect(problems[0].fix).toContain('secret');
+  });
+
+  it('one just under the quota synthesizes whole', () => {
+    const { jds } = synth(withEnvironment(BATCH_MAX_JOB_DEFINITION_BYTES - 4096));
+    const sizes = Object.values(jds).map(registeredSize);
+    expect(Math.max(...sizes)).toBeGreaterThan(BATCH_MAX_JOB_DEFINITION_BYTES - 4096);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(BATCH_MAX_JOB_DEFINITION_BYTES);
+  });
+
+  it('in a Python flow, @environment moved out of the overrides into the job definition is measured there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'large-env-flow-'));
+    writeFileSync(join(dir, 'flow.py'), [
+      'from metaflow import FlowSpec, step, environment',
+      'class LargeEnvFlow(FlowSpec):',
+      `    @environment(vars={"A": "${'a'.repeat(9000)}", "B": "${'b'.repeat(9000)}", "C": "${'c'.repeat(9000)}"})`,
+      '    @step',
+      '    def start(self):',
+      '        self.next(self.end)',
+      '    @step',
+      '    def end(self):',
+      '        pass',
+    ].join('\n'));
+    const stack = new Stack(new App(), 'Python', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const problems = problemsOf(() => new MetaflowFlow(stack, 'Flow', { infrastructure: testInfrastructure(stack), pythonFlowFile: join(dir, 'flow.py'), image: 'python:3.11' }));
+    expect(problems.map((p) => [p.where, p.field])).toEqual([['flow "LargeEnvFlow" step "start"', 'environment']]);
+  });
+});
+
+describe('a flow document built in JavaScript', () => {
+  it('may leave out the end step\'s next, as a JSON file may', () => {
+    const doc = { version: 1, name: 'NoNext', steps: [{ name: 'start', next: ['end'], command: ['true'] }, { name: 'end', command: ['true'] }] } as unknown as FlowDocument;
+    const { jds } = synth(doc);
+    expect(Object.keys(jds)).toHaveLength(1);
   });
 });

@@ -21,4 +21,16 @@ describe('rule helpers', () => {
     expect(tagProblems('w', 'tags', { 'AWS:x': 'b', ['k'.repeat(129)]: 'v' }).map((p) => p.field)).toEqual(['tags.AWS:x', `tags.${'k'.repeat(129)}`]);
     expect(tagProblems('w', 'tags', { a: 'b', c: 'd' }, 1).map((p) => p.field)).toEqual(['tags']);
   });
+
+  it('tagProblems allows the characters AWS allows in tags, and names the others', () => {
+    expect(tagProblems('w', 'tags', { 'cost-center/team_a': 'Équipe 7: a+b=c @x.y', 'Projekt Ω': '' })).toEqual([]);
+    const problems = tagProblems('w', 'tags', { 'team,name': 'ok', owner: 'a*b', 'x': 'line\nbreak', 'quote"d': 'v' });
+    expect(problems.map((p) => [p.field, p.message.startsWith('a tag key') ? 'key' : 'value'])).toEqual([
+      ['tags.team,name', 'key'],
+      ['tags.owner', 'value'],
+      ['tags.x', 'value'],
+      ['tags.quote"d', 'key'],
+    ]);
+    expect(problems[0].message).toContain('_ . : / = + - @');
+  });
 });
