@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,7 @@ import { buildDefinition } from '../../lib/compile/definition';
 import { triggerProblems } from '../../lib/compile/triggers';
 import { CompileOptions, ForeachStrategy } from '../../lib/compile/options';
 import { FlowPlan, planFlow } from '../../lib/compile/plan';
-import { ProblemCollector, ValidationError } from '../../lib/errors';
+import { ProblemCollector, ValidationError, formatProblem } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { scheduledParameterProblems } from '../../lib/graph/rules/parameters';
 import { CODE_PACKAGE_METADATA_KEY } from '../../lib/runtime/metaflow/code-package';
@@ -214,6 +214,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
     problems.throwIfAny();
     this.plan = plan!;
     this.foreachStrategies = this.plan.foreachStrategies;
+    for (const warning of this.plan.warnings) Annotations.of(this).addWarningV2('metaflow-cdk:multiNodeOnSpot', formatProblem(warning));
 
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 

@@ -9,7 +9,7 @@ import { CompileOptions, FOREACH_STRATEGIES, ForeachStrategy } from './options';
 import { RetryMode } from './retry';
 import { METAFLOW_JOB_DEFINITION_COMMAND, metaflowPlanProblems } from './metaflow-plan';
 import { LIBRARY_JOB_TAGS, MAX_JOB_TAGS, flowTagProblems } from './flow-props-rules';
-import { findQueue, isParallelNode, multiNodeProblems, routingProblems, stepWhere } from './routing';
+import { findQueue, isParallelNode, multiNodeProblems, multiNodeSpotWarnings, routingProblems, stepWhere } from './routing';
 import { metaflowNodeRanges } from '../runtime/metaflow/parallel-step';
 import { isUnboundedForeach } from '../runtime/metaflow/step-protocol';
 
@@ -31,6 +31,8 @@ export interface FlowPlan {
   readonly jobDefinitions: readonly JobDefinitionSpec[];
   readonly foreachStrategies: Readonly<Record<string, ForeachStrategy>>;
   readonly manifest: Omit<FlowManifest, 'format'>;
+  /** What synthesizes but may not run as the flow's author expects; the construct shows each as a synth warning. */
+  readonly warnings: readonly Problem[];
 }
 
 /** The step that a `split-parallel` step fans out to runs on `numParallel` nodes. */
@@ -66,6 +68,7 @@ function jobTagCountProblems(flow: string, node: GraphNode, spec: JobDefinitionS
 export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
   const graph = assertValidFlow(doc);
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const metaflow = doc.runtime?.kind === 'metaflow';
   if (metaflow) problems.push(...metaflowPlanProblems(graph, options));
   problems.push(...flowTagProblems(doc.name, doc.tags));
@@ -104,7 +107,10 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     // task (the job role may read them): the job definition holds only the static settings.
     const jobNode = metaflow ? { ...node, step: { ...node.step, command: [...METAFLOW_JOB_DEFINITION_COMMAND], secrets: undefined } } : node;
     const numNodes = numNodesOf(graph, node);
-    if (numNodes !== undefined) problems.push(...multiNodeProblems(doc.name, node, numNodes, queue));
+    if (numNodes !== undefined) {
+      problems.push(...multiNodeProblems(doc.name, node, numNodes, queue));
+      warnings.push(...multiNodeSpotWarnings(doc.name, node, queue));
+    }
     // A Metaflow multi-node job overrides its control node and its workers apart; its ranges match (as Metaflow's).
     const nodeRanges = metaflow && numNodes !== undefined ? metaflowNodeRanges(numNodes) : undefined;
     const { spec, problems: jdProblems } = jobDefinitionFor({ flow: doc.name, node: jobNode, platform, retryMode, numNodes, nodeRanges }, options);
@@ -127,7 +133,7 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
     ...(doc.schedule ? { schedule: withoutSource(doc.schedule) } : {}),
     ...(doc.triggers ? { triggers: doc.triggers.map(withoutSource) } : {}),
   };
-  return { graph, options, steps, jobDefinitions: [...jobDefinitions.values()], foreachStrategies, manifest };
+  return { graph, options, steps, jobDefinitions: [...jobDefinitions.values()], foreachStrategies, manifest, warnings };
 }
 
 /** The manifest travels in the state machine's `Comment`: where the flow file declared something stays out of it. */

@@ -106,6 +106,25 @@ export function multiNodeProblems(flow: string, node: GraphNode, numNodes: numbe
   return problems;
 }
 
+/**
+ * Batch runs no multi-node parallel job on a compute environment with Spot Instances
+ * (https://docs.aws.amazon.com/batch/latest/userguide/mnp-ce.html). A queue's capabilities say only that some of its
+ * environments use Spot, so this is a warning: the job runs if an on-demand environment of the queue takes it, and
+ * waits RUNNABLE otherwise.
+ */
+export function multiNodeSpotWarnings(flow: string, node: GraphNode, queue: QueueInfo): Problem[] {
+  if (!queue.capabilities.spot) return [];
+  return [
+    {
+      where: stepWhere(flow, node.name),
+      field: 'queue',
+      value: queue.name,
+      message: `a multi-node parallel job never runs on Spot Instances, and queue "${queue.name}" has a Spot compute environment: the job runs only if an on-demand environment of the queue takes it, else it waits RUNNABLE`,
+      fix: 'route the step to a queue whose compute environments are all on-demand (queue, or @batch(queue=...) in a Python flow)',
+    },
+  ];
+}
+
 /** True for the step that runs as a multi-node parallel job (the target of `numParallel`). */
 export function isParallelNode(node: GraphNode): boolean {
   return node.step.parallel === true;

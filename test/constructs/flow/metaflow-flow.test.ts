@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { MetaflowFlow } from '../../../constructs/flow';
@@ -89,6 +89,12 @@ describe('MetaflowFlow', () => {
     }
     const train = stack.resolve(flows.Parallel.jobDefinitionOf('train').nodeProperties) as { numNodes: number };
     expect(train.numNodes).toBe(4);
+  });
+
+  it('warns at synth of the multi-node step on a queue with Spot capacity, and of nothing else', () => {
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => [w.id, String(w.entry.data).split(':')[0]])).toEqual([['/Flows/Parallel', 'flow "Parallel" step "train"']]);
+    expect(String(warnings[0].entry.data)).toContain('[ack: metaflow-cdk:multiNodeOnSpot]');
   });
 
   it('scopes the state machine role to this flow', () => {

@@ -90,6 +90,15 @@ describe('planFlow', () => {
     expect(problemsOf(() => planFlow(many, OPTIONS)).map((p) => `${p.field}=${String(p.value)}`)).toContain('numParallel=1001');
   });
 
+  it('warns of a multi-node step on a queue with Spot capacity, where Batch runs no multi-node job', () => {
+    expect(planFlow(PARALLEL, OPTIONS).warnings).toEqual([
+      expect.objectContaining({ where: 'flow "Parallel" step "train"', field: 'queue', value: 'cpu', message: expect.stringContaining('never runs on Spot Instances') }),
+    ]);
+    const onDemand = { ...PARALLEL, steps: PARALLEL.steps.map((s) => (s.name === 'train' ? { ...s, queue: 'gpu' } : s)) };
+    expect(planFlow(onDemand, OPTIONS).warnings).toEqual([]);
+    expect(planFlow(FOREACH, OPTIONS).warnings).toEqual([]);
+  });
+
   it('refuses awsBatchTags that, with the job tags and the library\'s, would take a job past Batch\'s 50 tags', () => {
     const tags = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
     const doc = (own: number) => flow('Tags', [step('start', ['end'], { awsBatchTags: tags(own, 's') }), step('end', [])], { defaults: { awsBatchTags: tags(4, 'd') } });
