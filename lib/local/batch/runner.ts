@@ -10,6 +10,7 @@ import type { RunStats } from '../run/step-stats';
 import { resolveJob, ResolvedJob, SubmitJobRequest } from './job-spec';
 import type { LocalCommandHook, LocalTaskReplacement } from './command-hook';
 import { shouldRetry } from './retry-strategy';
+import { overridesTooLongReason, submitJobSizeError } from './submit-limits';
 import {
   ABORT_STATUS_REASON,
   AttemptResult,
@@ -70,7 +71,11 @@ export class LocalBatch {
         name: 'Batch.ClientException',
       });
     }
+    const tooLarge = submitJobSizeError(request);
+    if (tooLarge !== undefined) throw Object.assign(new Error(tooLarge), { name: 'Batch.ClientException' });
     const base = this.jobSkeleton(jobId, request, job, createdAt);
+    const overridesTooLong = overridesTooLongReason(request);
+    if (overridesTooLong !== undefined) return this.finish(base, { status: 'FAILED', statusReason: overridesTooLong, attempts: [], startedAt: Date.now() });
     if (size === undefined) {
       const result = await this.runWithRetries({ step, jobId, job, request });
       return this.finish(base, result);

@@ -152,6 +152,26 @@ describe('LocalBatch', () => {
     expect(killed.job.Container?.ExitCode).toBe(137);
   });
 
+  test('overrides over 8,192 characters fail the job unrun, in Batch\'s words; a request over 30 KiB is a client error', async () => {
+    const out = path.join(dir, 'ran.txt');
+    const overrides = (chars: number) => ({ Environment: [{ Name: 'OUT', Value: out }, { Name: 'BIG', Value: 'x'.repeat(chars) }] });
+    const at = (chars: number) => JSON.stringify(overrides(chars)).length;
+    const fits = 8192 - (at(0) - 0);
+    expect(at(fits)).toBe(8192);
+    await batch.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: overrides(fits) });
+    expect(fs.existsSync(out)).toBe(true);
+    fs.rmSync(out);
+    const failed = (await batch.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: overrides(fits + 1) }).catch((e: unknown) => e)) as BatchJobFailed;
+    expect(failed).toBeInstanceOf(BatchJobFailed);
+    expect(failed.job).toMatchObject({ Status: 'FAILED', StatusReason: 'Container Overrides length must be at most 8192', Attempts: [] });
+    expect(fs.existsSync(out)).toBe(false);
+    const parameters = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`p${i}`, 'v'.repeat(8000)]));
+    await expect(batch.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', Parameters: parameters })).rejects.toMatchObject({
+      name: 'Batch.ClientException',
+      message: expect.stringMatching(/^Job size must be less than 30 KiB, got \d+ KiB$/),
+    });
+  });
+
   test('array children run at most as many at once as there are workers', async () => {
     const out = path.join(dir, 'c');
     fs.mkdirSync(out);
