@@ -13,6 +13,7 @@ import { FlowPlan, planFlow } from '../../lib/compile/plan';
 import { ProblemCollector, ValidationError, formatProblem } from '../../lib/errors';
 import type { FlowDocument } from '../../lib/graph/model';
 import { scheduledParameterProblems } from '../../lib/graph/rules/parameters';
+import { runValuesOf } from '../../lib/graph/parameter-values';
 import { CODE_PACKAGE_METADATA_KEY } from '../../lib/runtime/metaflow/code-package';
 import { metaflowParameterValues } from '../../lib/runtime/metaflow/parameter-values';
 import { FLOW_TAGS, JOB_OWNER_TAG } from '../../lib/runtime/naming';
@@ -322,7 +323,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       this.schedule = new FlowSchedule(this, 'Schedule', {
         stateMachine: this.stateMachine,
         schedule: doc.schedule,
-        parameters: metaflowRun === undefined ? props.scheduledParameters : metaflowParameterValues(doc.parameters ?? [], props.scheduledParameters ?? {}),
+        parameters: metaflowRun === undefined ? props.scheduledParameters && runValuesOf(doc.parameters ?? [], props.scheduledParameters) : metaflowParameterValues(doc.parameters ?? [], props.scheduledParameters ?? {}),
       });
     }
     this.triggers = (doc.triggers ?? []).map(

@@ -3,6 +3,7 @@ import type { Problem } from '../errors';
 import { formatProblem } from '../errors';
 import { isIncludedFileDescriptor } from '../runtime/metaflow/included-file';
 import { UsageError } from './cli-error';
+import { runValueOf } from '../graph/parameter-values';
 
 /** Step Functions refuses execution input over 256 KiB. */
 export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
@@ -97,7 +98,7 @@ export function checkParameters(flow: string, declared: readonly ParameterSpec[]
   }
   for (const spec of declared) {
     if (seen.has(spec.name)) continue;
-    if (spec.default !== undefined) result[spec.name] = spec.default;
+    if (spec.default !== undefined) result[spec.name] = runValueOf(spec, spec.default);
     else if (spec.required) {
       problems.push({
         where: `flow "${flow}"`,

@@ -2,6 +2,7 @@ import type { FlowDocument, ParameterSpec } from '../graph/model';
 import { EXECUTION_INPUT } from '../runtime/naming';
 import { TOP_LEVEL_TASK_ID } from '../runtime/env';
 import { AslStates, childPath } from './asl';
+import { runDefaultsOf } from '../graph/parameter-values';
 
 export const INIT_STATES = {
   defaults: 'Init.defaults',
@@ -29,7 +30,7 @@ function requiredWithoutDefault(doc: FlowDocument): ParameterSpec[] {
  * and put the run's data at `$.run` with the run id `sfn-<execution name>`, and a zero retry count per retrying step.
  */
 export function initStates(doc: FlowDocument, next: string, retryingSteps: readonly string[] = []): { startAt: string; states: AslStates } {
-  const defaults = Object.fromEntries((doc.parameters ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
+  const defaults = runDefaultsOf(doc.parameters ?? []);
   const required = requiredWithoutDefault(doc);
   const afterInput = required.length > 0 ? INIT_STATES.check : INIT_STATES.run;
   const states: AslStates = {

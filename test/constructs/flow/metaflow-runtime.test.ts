@@ -228,6 +228,23 @@ describe('scheduledParameters', () => {
     expect(JSON.parse(target.Input).Parameters).toEqual({ config: '{"lr":[0.1,0.2]}', repeat: 5 });
   });
 
+  test("a generic flow's scheduled json value written as a string holding JSON is sent as that JSON", () => {
+    const stack = new Stack(new App(), 'ScheduledGeneric', { env: { account: '123456789012', region: 'us-east-1' } });
+    new MetaflowFlow(stack, 'Generic', {
+      infrastructure: testInfrastructure(stack),
+      image: 'node:22-slim',
+      flow: {
+        version: 1, name: 'Generic', schedule: { cron: '0 6 * * ? *' },
+        parameters: [{ name: 'cfg', type: 'json', default: {} }, { name: 'label', type: 'string', default: 'x' }],
+        steps: [{ name: 'start', next: ['end'], command: ['true'] }, { name: 'end', next: [], command: ['true'] }],
+      },
+      scheduledParameters: { cfg: '{"lr": [0.1]}', label: '{"kept": "as text"}' },
+    });
+    const resources = Template.fromStack(stack).toJSON().Resources as Resources;
+    const target = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')!.Properties.Target as { Input: string };
+    expect(JSON.parse(target.Input).Parameters).toEqual({ cfg: { lr: [0.1] }, label: '{"kept": "as text"}' });
+  });
+
   test('unknown names, values of the wrong type, and values without a schedule are refused at synth, each named', () => {
     expect(() => paramsFlow({ repeats: 5, repeat: 'five', verbose: 'yes' })).toThrow(
       /scheduledParameters.*repeats.*is not a parameter of this flow.*declared parameters: greeting, repeat[\s\S]*repeat.*must be a finite number[\s\S]*verbose.*must be true or false/,

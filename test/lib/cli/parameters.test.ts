@@ -30,6 +30,12 @@ describe('checkParameters', () => {
     expect(checkParameters('F', declared, new Map([['s', 'x']]))).toEqual({ b: true, s: 'x' });
   });
 
+  test('a json default written as a string holding JSON is sent as that JSON, as a --param of the same text is', () => {
+    const withDefault = [{ name: 'j', type: 'json' as const, default: '{"a": 1}' }];
+    expect(checkParameters('F', withDefault, new Map())).toEqual({ j: { a: 1 } });
+    expect(checkParameters('F', withDefault, new Map([['j', '{"a": 1}']]))).toEqual({ j: { a: 1 } });
+  });
+
   test('an empty number is not 0', () => {
     expect(() => checkParameters('F', declared, new Map([['n', ' '], ['s', 'x']]))).toThrow(/is not a number/);
   });

@@ -143,6 +143,15 @@ describe('running the definition with a JSONPath interpreter', () => {
     expect(risky.MF_PARAM_OPTIONAL).toBeUndefined();
   });
 
+  it('a json parameter whose default is a string holding JSON reaches tasks as that JSON, as a given value does', async () => {
+    const doc = { ...CATCHING, parameters: [{ name: 'alpha', type: 'string' as const, default: 'a' }, { name: 'cfg', type: 'json' as const, default: '{"k": [1, 2]}' }] };
+    const byDefault = envOf((await runLocally(compile(doc), {}, answer('array-job', 0))).calls.find((c) => c.state === 'risky')!);
+    const given = envOf((await runLocally(compile(doc), { Parameters: { cfg: { k: [1, 2] } } }, answer('array-job', 0))).calls.find((c) => c.state === 'risky')!);
+    expect(byDefault.MF_PARAM_CFG).toBe('{"k":[1,2]}');
+    expect(JSON.parse(byDefault.MF_PARAMETERS)).toEqual({ alpha: 'a', cfg: { k: [1, 2] } });
+    expect([byDefault.MF_PARAM_CFG, byDefault.MF_PARAMETERS]).toEqual([given.MF_PARAM_CFG, given.MF_PARAMETERS]);
+  });
+
   it('fails at the start with MissingParameter when a required parameter is absent', async () => {
     await expect(runLocally(compile(CATCHING), {}, answer('array-job', 0))).rejects.toThrow(/MissingParameter|alpha/);
   });
