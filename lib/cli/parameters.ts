@@ -3,10 +3,29 @@ import type { Problem } from '../errors';
 import { formatProblem } from '../errors';
 import { isIncludedFileDescriptor } from '../runtime/metaflow/included-file';
 import { UsageError } from './cli-error';
+import { BATCH_MAX_OVERRIDES_CHARS } from '../compile/options';
 import { runValueOf } from '../graph/parameter-values';
 
 /** Step Functions refuses execution input over 256 KiB. */
 export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
+
+/**
+ * Why a run of these parameters could not work, or undefined. Step Functions refuses execution input over 256 KiB.
+ * Every task carries the parameters as one JSON text in its container overrides (`MF_PARAMETERS`; Metaflow's start
+ * step `METAFLOW_PARAMETERS`), and Batch fails a job whose overrides pass 8,192 characters: that text alone past the
+ * bound fails the run's first job, whatever else the overrides hold.
+ */
+export function runInputProblem(input: string, parameters: Readonly<Record<string, unknown>>): string | undefined {
+  const bytes = Buffer.byteLength(input);
+  if (bytes > MAX_EXECUTION_INPUT_BYTES) {
+    return `the execution input is ${bytes} bytes, over Step Functions' limit of ${MAX_EXECUTION_INPUT_BYTES}; pass large values by S3 path instead.`;
+  }
+  const inOverrides = JSON.stringify(JSON.stringify(parameters)).length;
+  if (inOverrides > BATCH_MAX_OVERRIDES_CHARS) {
+    return `the parameters come to ${inOverrides} characters in each job's container overrides, and Batch fails a job whose overrides pass ${BATCH_MAX_OVERRIDES_CHARS} without running it; pass large values by S3 path instead.`;
+  }
+  return undefined;
+}
 
 /** Splits `--param k=v` values; `k=` is an empty string; a missing `=` or a name given twice is a usage error. */
 export function parseParamArgs(args: readonly string[]): Map<string, string> {

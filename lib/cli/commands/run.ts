@@ -15,11 +15,12 @@ import { withSynthesizedApp } from '../../local/template/synth';
 import { closestField } from '../../graph/document/parse';
 import { suppressSdkNodeVersionWarning } from '../aws/warnings';
 import { metaflowParameterValues } from '../../runtime/metaflow/parameter-values';
+import { EXECUTION_INPUT } from '../../runtime/naming';
 import { CliError, UsageError } from '../cli-error';
 import { asCliError, metadataServiceFor } from '../local-metadata-options';
 import { repeatable } from '../output/options';
 import { note, out } from '../output/print';
-import { checkParameters, parseParamArgs } from '../parameters';
+import { checkParameters, parseParamArgs, runInputProblem } from '../parameters';
 import { currentUser } from '../user';
 
 interface RunOptions {
@@ -209,6 +210,8 @@ async function runFlow(flowName: string, options: RunOptions, inputs: ReturnType
   if (flow.manifest) checkStandinStepNames(flowName, flow.manifest.steps.map((step) => step.name), { '--foreach-width': foreachWidths, '--switch-case': switchCases });
   let parameters = flow.manifest ? checkParameters(flowName, flow.manifest.parameters, given) : Object.fromEntries(given);
   if (flow.manifest && metaflowFactsOf(flow, resolvedJobTexts(assembly, flow.definition))) parameters = metaflowParameterValues(flow.manifest.parameters, parameters);
+  const unrunnable = runInputProblem(JSON.stringify({ [EXECUTION_INPUT.parameters]: parameters, [EXECUTION_INPUT.user]: currentUser() }), parameters);
+  if (unrunnable !== undefined) throw new CliError(unrunnable);
 
   const standin = options.metaflowStandin ? standinFor(directory, foreachWidths, switchCases) : undefined;
   const stats = new RunStats();

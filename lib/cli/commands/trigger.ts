@@ -9,7 +9,7 @@ import { CliError } from '../cli-error';
 import { clientsFor, repeatable, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { writeTextFile } from '../output/files';
 import { note, out, printJson } from '../output/print';
-import { checkParameters, MAX_EXECUTION_INPUT_BYTES, parseParamArgs } from '../parameters';
+import { checkParameters, parseParamArgs, runInputProblem } from '../parameters';
 import { currentUser } from '../user';
 
 interface TriggerOptions extends AwsCommandOptions {
@@ -44,10 +44,8 @@ export function register(program: Command): void {
     }
     const user = options.user ?? currentUser();
     const input = JSON.stringify({ [EXECUTION_INPUT.parameters]: parameters, [EXECUTION_INPUT.user]: user });
-    const bytes = Buffer.byteLength(input);
-    if (bytes > MAX_EXECUTION_INPUT_BYTES) {
-      throw new CliError(`the execution input is ${bytes} bytes, over Step Functions' limit of ${MAX_EXECUTION_INPUT_BYTES}; pass large values by S3 path instead.`);
-    }
+    const unrunnable = runInputProblem(input, parameters);
+    if (unrunnable !== undefined) throw new CliError(unrunnable);
     const started = await withRetry('states:StartExecution', () =>
       clients.sfn.send(new StartExecutionCommand({ stateMachineArn: flow.stateMachineArn, input })),
     );

@@ -59,6 +59,14 @@ describe('metaflow-cdk run --local', () => {
     expect(ok.stdout).toMatch(/^body\s+3\s+3\s+0\s+0/m);
   });
 
+  test('parameters too large for Batch\'s container overrides are refused before any task runs', async () => {
+    const runs = path.join(tmp, 'large-params-runs');
+    const { code, stderr } = await cli(['run', '--local', 'Retry', '--cdk-out', cdkOut, '--run-root', runs, '--no-progress', '--param', `big=${'x'.repeat(9000)}`]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/the parameters come to \d+ characters in each job's container overrides/);
+    expect(fs.existsSync(runs) ? fs.readdirSync(runs) : []).toEqual([]);
+  });
+
   test('a failed run exits 1 and names the job, its status reason and its log', async () => {
     const { code, stdout } = await cli(base('ExitRule'));
     expect(code).toBe(1);

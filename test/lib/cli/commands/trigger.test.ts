@@ -127,6 +127,14 @@ describe('trigger', () => {
     expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  test('parameters whose JSON alone passes Batch\'s 8,192 characters of container overrides are refused before StartExecution', async () => {
+    const result = await cli('trigger', 'TrainFlow', '--param', `name=${'x'.repeat(8200)}`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the parameters come to 82\d\d characters in each job's container overrides, and Batch fails a job whose overrides pass 8192 without running it; pass large values by S3 path/);
+    expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect((await cli('trigger', 'TrainFlow', '--param', `name=${'x'.repeat(7000)}`)).code).toBe(0);
+  });
+
   test('a state machine without a manifest gets its params unchecked, with a warning', async () => {
     mocks.sfn.on(DescribeStateMachineCommand).resolves({ definition: '{"StartAt":"a","States":{}}' });
     const result = await cli('trigger', 'TrainFlow', '--param', 'anything=1');
