@@ -11,6 +11,7 @@ import { resolveJob, ResolvedJob, SubmitJobRequest } from './job-spec';
 import type { LocalCommandHook, LocalTaskReplacement } from './command-hook';
 import { shouldRetry } from './retry-strategy';
 import { overridesTooLongReason, submitJobSizeError } from './submit-limits';
+import { taskEnvOf } from './task-env';
 import {
   ABORT_STATUS_REASON,
   AttemptResult,
@@ -277,13 +278,13 @@ export class LocalBatch {
     const logFile = path.join(logDir, `${jobId.split(':')[0]}${suffix}.log`);
     const spotMarker = path.join(this.options.runDir, 'spot', `${jobId.replace(':', '-')}${suffix}`);
     this.ensureDir(path.dirname(spotMarker));
+    const taskEnv = taskEnvOf(spec.env, this.options.hostEnv);
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? os.homedir(),
       ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       ...this.options.baseEnv,
-      ...spec.env,
-      ...this.options.hostEnv,
+      ...taskEnv.env,
       AWS_BATCH_JOB_ID: node !== undefined ? `${jobId}#${node}` : jobId,
       AWS_BATCH_JOB_ATTEMPT: String(attempt),
       AWS_BATCH_CE_NAME: names.computeEnvironment,
@@ -318,6 +319,7 @@ export class LocalBatch {
     const header =
       `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}${spec.image ? ` (image ${spec.image} not run: the command runs on the host)` : ''}\n` +
         (spec.secretNames.length ? `# secrets not fetched locally: ${spec.secretNames.join(', ')}\n` : '') +
+        (taskEnv.replaced.length ? `# set by the local engine over the job's own values: ${taskEnv.replaced.join(', ')}\n` : '') +
         (replacement ? `# the job's command was replaced by the run's commandFor hook\n` : '') +
         (cwd !== this.options.cwd ? `# working directory: ${cwd}\n` : '') +
         `# $ ${command.map((a) => JSON.stringify(a)).join(' ')}\n`;

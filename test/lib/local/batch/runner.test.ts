@@ -111,6 +111,25 @@ describe('LocalBatch', () => {
     expect(envOf(out)).toMatchObject({ FROM_DEF: 'host', EXTRA: 'x' });
   });
 
+  test("the job's PATH and PYTHONPATH hold, after the engine's own folder; another variable the engine sets over is named in the log", async () => {
+    const hosted = new LocalBatch({
+      assembly: LocalAssembly.fromTemplates(templates), registry, workers: new Semaphore(2), stats: new RunStats(),
+      cwd: dir, runDir: dir, baseEnv: {}, isStopping: () => false,
+      hostEnv: { PATH: ['/engine/bin', '/usr/bin', '/bin'].join(path.delimiter), PYTHONPATH: '/engine/site', AWS_REGION: 'us-east-1' },
+    });
+    const out = path.join(dir, 'paths.txt');
+    const job = await hosted.submitJobSync('paths', {
+      JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu',
+      ContainerOverrides: { Environment: [{ Name: 'OUT', Value: out }, { Name: 'PATH', Value: ['/job/bin', '/usr/bin'].join(path.delimiter) }, { Name: 'PYTHONPATH', Value: '/job/lib' }, { Name: 'AWS_REGION', Value: 'eu-west-1' }] },
+    });
+    expect(envOf(out)).toMatchObject({
+      PATH: ['/engine/bin', '/job/bin', '/usr/bin', '/bin'].join(path.delimiter),
+      PYTHONPATH: ['/engine/site', '/job/lib'].join(path.delimiter),
+      AWS_REGION: 'us-east-1',
+    });
+    expect(fs.readFileSync(job.Container!.LogStreamName!, 'utf8')).toContain("# set by the local engine over the job's own values: AWS_REGION\n");
+  });
+
   test('a commandFor hook replaces the command and adds env; the log says so', async () => {
     const out = path.join(dir, 'hooked.txt');
     const seen: string[][] = [];
