@@ -96,7 +96,8 @@ export function applyDeployTimeValues(resolved: ResolvedFlowClass, values: Deplo
   const defaults = new Map(values.parameters.filter((p) => 'default' in p).map((p) => [p.attribute, p.default]));
   const configAttributes = new Set(values.configs.map((c) => c.attribute));
   return {
-    cls: { ...resolved.cls, decorators: withEvaluated(resolved.cls.decorators, values.flowDecorators) },
+    ...resolved,
+    decorators: withEvaluated(resolved.decorators, values.flowDecorators),
     steps: resolved.steps.map((step) => ({ ...step, decorators: withEvaluated(step.decorators, values.steps[step.name] ?? []) })),
     parameters: resolved.parameters
       .filter((parameter) => !(parameter.kind === 'Config' && configAttributes.has(parameter.attribute)))

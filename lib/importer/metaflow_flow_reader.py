@@ -253,6 +253,33 @@ def class_of(node, names, source):
     }
 
 
+def is_main_test(test):
+    """`__name__ == "__main__"`, either way round."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
+    texts = [side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"]
+    return len(names) == 1 and len(texts) == 1
+
+
+def main_block(tree, source):
+    """The module's `if __name__ == "__main__":` block (its line, and the names it calls), or None when it has none.
+
+    Every task runs `python FLOW.py ... step <name>`; without such a block that only defines the flow and exits 0."""
+    for node in tree.body:
+        if isinstance(node, ast.If) and is_main_test(node.test):
+            calls = []
+            for stmt in node.body:
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Call):
+                        name = dotted(sub.func) or segment(sub.func, source)
+                        if name not in calls:
+                            calls.append(name)
+            return {"line": node.lineno, "calls": calls}
+    return None
+
+
 def read(path):
     with open(path, "r", encoding="utf-8") as handle:
         source = handle.read()
@@ -263,10 +290,11 @@ def read(path):
             "file": path,
             "syntaxError": {"line": error.lineno or 0, "column": error.offset or 0, "message": error.msg, "text": (error.text or "").rstrip("\n")},
             "classes": [],
+            "main": None,
         }
     names = Names(tree)
     classes = [class_of(node, names, source) for node in tree.body if isinstance(node, ast.ClassDef)]
-    return {"file": path, "syntaxError": None, "classes": classes}
+    return {"file": path, "syntaxError": None, "classes": classes, "main": main_block(tree, source)}
 
 
 def main(argv):

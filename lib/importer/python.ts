@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError, type Problem } from '../errors';
-import { validateFlowSettings } from '../graph/validate';
+import { validateFlow, validateFlowSettings } from '../graph/validate';
 import { FLOW_DOCUMENT_VERSION, type FlowDocument, type MetaflowConfigValue, type MetaflowIncludedFile, type ParameterSpec } from '../graph/model';
 import { whereOf } from './decorator-args';
 import { applyDeployTimeValues, evaluateAtDeployTime, type DeployTimeEvaluation, type DeployTimeValues } from './deploy-time';
@@ -66,7 +66,7 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
     problems.push({ where: whereOf({ file }, cls.line), field: 'steps', value: cls.name, message: 'the flow has no @step methods', fix: 'add @step def start(self) ... and @step def end(self)' });
   }
 
-  const flow = readFlowDecorators(cls.decorators, { file }, problems, extensions);
+  const flow = readFlowDecorators(resolved.decorators, { file }, problems, extensions);
   const included = evaluated ? new Map(evaluated.includeFiles.map((f) => [f.attribute, f.file])) : undefined;
   const parameters = readParameters(resolved.parameters, { file }, problems, included);
   const includeFiles = evaluated ? includedFilesOf(evaluated, parameters, file, problems) : undefined;
@@ -97,8 +97,23 @@ export function importPythonFlow(file: string, options: ImportPythonFlowOptions 
     steps,
   };
   // The values that did read are judged now too, so one run names every mistake instead of revealing them in turns.
-  if (problems.length > 0) throw new ValidationError([...problems, ...validateFlowSettings(doc)]);
+  if (problems.length > 0) throw new ValidationError([...problems, ...validateFlowSettings(doc), ...unreadBasesProblem(resolved, file)]);
+  // A step or parameter of a base imported from another module is missing from the document: say so beside the
+  // graph problems it causes (an unknown step, a missing end), not only the symptom.
+  if (resolved.unreadBases.length > 0) {
+    const graph = validateFlow(doc);
+    if (graph.length > 0) throw new ValidationError([...graph, ...unreadBasesProblem(resolved, file)]);
+  }
   return doc;
+}
+
+function unreadBasesProblem(resolved: ResolvedFlowClass, file: string): Problem[] {
+  if (resolved.unreadBases.length === 0) return [];
+  return [{
+    where: whereOf({ file }, resolved.cls.line), field: 'bases', value: resolved.unreadBases,
+    message: `${resolved.unreadBases.join(', ')} ${resolved.unreadBases.length > 1 ? 'come' : 'comes'} from another module, which metaflow-cdk does not read: steps, parameters and flow decorators declared there are missing from the flow`,
+    fix: 'declare them in the flow file, or move the base class into it',
+  }];
 }
 
 /**

@@ -75,6 +75,11 @@ export interface RawFlowFile {
   readonly file: string;
   readonly syntaxError: { readonly line: number; readonly column: number; readonly message: string; readonly text: string } | null;
   readonly classes: readonly RawClass[];
+  /**
+   * The module's `if __name__ == "__main__":` block: its line and the names it calls (`MyFlow` for `MyFlow()`); null
+   * when the file has none. @default - a document read by an older reader: not known
+   */
+  readonly main?: { readonly line: number; readonly calls: readonly string[] } | null;
 }
 
 export function isLiteral(value: RawValue): value is { readonly value: unknown } {

@@ -16,6 +16,9 @@ class ${name}(FlowSpec):
     @step
     def end(self):
         pass
+
+if __name__ == "__main__":
+    ${name}()
 `;
 
 describe('the harness app of one graph', () => {

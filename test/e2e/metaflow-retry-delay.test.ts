@@ -64,6 +64,9 @@ class RetryDelayFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+if __name__ == "__main__":
+    RetryDelayFlow()
 `;
 
 // Metaflow's own shape (Batch retries) for a bare @retry; a spot reclaim of a split-and join's job.
@@ -91,6 +94,9 @@ class HostJoinFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+if __name__ == "__main__":
+    HostJoinFlow()
 `;
 
 interface Attempt { retry_count: number; batch_job_id: string; outcome: 'failed' | 'succeeded' | 'fallback' }

@@ -24,6 +24,9 @@ class IncludingFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+if __name__ == "__main__":
+    IncludingFlow()
 `;
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };

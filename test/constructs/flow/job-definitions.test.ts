@@ -109,6 +109,8 @@ describe('a job definition over Batch\'s 24 KiB', () => {
       '    @step',
       '    def end(self):',
       '        pass',
+      'if __name__ == "__main__":',
+      '    LargeEnvFlow()',
     ].join('\n'));
     const stack = new Stack(new App(), 'Python', { env: { account: '123456789012', region: 'eu-west-1' } });
     const problems = problemsOf(() => new MetaflowFlow(stack, 'Flow', { infrastructure: testInfrastructure(stack), pythonFlowFile: join(dir, 'flow.py'), image: 'python:3.11' }));

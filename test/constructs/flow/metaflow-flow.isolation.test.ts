@@ -25,6 +25,8 @@ function pythonFlowWithSecrets(): string {
     '    @step',
     '    def end(self):',
     '        pass',
+    'if __name__ == "__main__":',
+    '    SecretFlow()',
   ].join('\n'));
   return join(dir, 'flow.py');
 }

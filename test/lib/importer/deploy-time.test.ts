@@ -61,7 +61,7 @@ describe('applyDeployTimeValues', () => {
       ['environment', { vars: { value: { A: 'x' } } }],
       ['environment', { vars: { value: { B: 'literal' } } }],
     ]);
-    expect(applied.cls.decorators[0].kwargs.name).toEqual({ value: 'p' });
+    expect(applied.decorators[0].kwargs.name).toEqual({ value: 'p' });
   });
 
   test('a literal stays as written; a written minutes_between_retries is not replaced by Metaflow\'s value', () => {

@@ -27,7 +27,7 @@ describe('flow decorators', () => {
   test('@trigger with S3 events becomes S3 triggers; other events are refused', () => {
     expect(flow(['@trigger(event="s3://in-bucket/incoming/*.csv")']).triggers?.map(read)).toEqual([{ bucket: 'in-bucket', prefix: 'incoming/', suffix: '.csv' }]);
     expect(flow(['@trigger(events=["s3://a", {"name": "s3", "bucket": "b", "prefix": "p/"}])']).triggers?.map(read)).toEqual([{ bucket: 'a' }, { bucket: 'b', prefix: 'p/' }]);
-    const problems = problemsOf(flowWith({ classDecorators: ['@trigger(event="s3")', '@trigger(event={"name": "data_ready", "parameters": {}})'] }));
+    const problems = problemsOf(flowWith({ classDecorators: ['@trigger(events=["s3", {"name": "data_ready", "parameters": {}}])'] }));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatchObject({ field: '@trigger(event=...)', value: 's3' });
     expect(problems[0].fix).toMatch(/s3:\/\/<bucket>/);
@@ -35,11 +35,11 @@ describe('flow decorators', () => {
 
   test("@trigger's parameters hand the object's bucket or key to flow parameters, in both of Metaflow's forms", () => {
     const doc = importSource(flowWith({
-      classDecorators: ['@trigger(event={"name": "s3", "bucket": "in", "parameters": {"input_key": "key"}})', '@trigger(event={"name": "s3", "bucket": "b2", "parameters": ["key", "bucket"]})'],
+      classDecorators: ['@trigger(events=[{"name": "s3", "bucket": "in", "parameters": {"input_key": "key"}}, {"name": "s3", "bucket": "b2", "parameters": ["key", "bucket"]}])'],
       body: ['input_key = Parameter("input_key", default="")', 'key = Parameter("key", default="")', 'bucket = Parameter("bucket", default="")'],
     }));
     expect(doc.triggers?.map(read)).toEqual([{ bucket: 'in', parameters: { input_key: 'key' } }, { bucket: 'b2', parameters: { key: 'key', bucket: 'bucket' } }]);
-    expect(doc.triggers?.map((t) => t.source?.line)).toEqual([3, 4]);
+    expect(doc.triggers?.map((t) => t.source?.line)).toEqual([3, 3]);
     expect(s3Trigger({ name: 's3', bucket: 'b', parameters: 'key' })).toBeUndefined();
     expect(s3Trigger({ name: 's3', bucket: 'b', parameters: { p: 1 } })).toBeUndefined();
   });

@@ -50,5 +50,8 @@ export function flowWith(opts: { startDecorators?: string[]; classDecorators?: s
     '    def end(self):',
     '        pass',
     '',
+    'if __name__ == "__main__":',
+    '    SampleFlow()',
+    '',
   ].join('\n');
 }

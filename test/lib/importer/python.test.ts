@@ -150,7 +150,24 @@ describe('errors of the file itself', () => {
     const problems = problemsOf(source);
     expect(problems[0].value).toEqual(['AFlow', 'BFlow']);
     expect(problems[0].fix).toMatch(/flowClass/);
-    expect(importSource(source, { flowClass: 'BFlow' }).name).toBe('BFlow');
+    const runsB = `${source}\nif __name__ == "__main__":\n    BFlow()\n`;
+    expect(importSource(runsB, { flowClass: 'BFlow' }).name).toBe('BFlow');
+    // the main block names the flow every task runs
+    expect(importSource(runsB).name).toBe('BFlow');
+    expect(problemsOf(runsB, { flowClass: 'AFlow' })).toEqual([
+      expect.objectContaining({ field: 'flowClass', value: 'AFlow', message: "the file's main block runs BFlow, so every task would run BFlow's step, not AFlow's" }),
+    ]);
+  });
+
+  test('a file that never runs its flow (no main block, or one that calls nothing) is refused: every task would do nothing', () => {
+    const flow = ['from metaflow import FlowSpec, step', 'class F(FlowSpec):', '    @step', '    def start(self):', '        self.next(self.end)', '    @step', '    def end(self):', '        pass'].join('\n');
+    expect(problemsOf(flow)).toEqual([
+      expect.objectContaining({ field: 'main block', value: 'none', message: expect.stringMatching(/^the file never runs F: every task runs `python flow_\d+\.py step <step>`/), fix: expect.stringContaining('F()') }),
+    ]);
+    expect(problemsOf(`${flow}\nif __name__ == "__main__":\n    pass\n`)).toEqual([expect.objectContaining({ field: 'main block', value: 'runs nothing' })]);
+    expect(importSource(`${flow}\nif "__main__" == __name__:\n    F()\n`).name).toBe('F');
+    // a main that calls a function of the file cannot be followed; it is trusted
+    expect(importSource(`${flow}\ndef main():\n    F()\nif __name__ == "__main__":\n    main()\n`).name).toBe('F');
   });
 
   test('a missing file and a missing interpreter are ValidationErrors', () => {
@@ -172,6 +189,8 @@ describe('errors of the file itself', () => {
       '    @step',
       '    def end(self):',
       '        pass',
+      'if __name__ == "__main__":',
+      '    F()',
     ].join('\n');
     const problems = problemsOf(source);
     expect(problems.map((p) => [p.where.replace(/^.*\//, ''), p.field])).toEqual([
@@ -199,6 +218,8 @@ describe('errors of the file itself', () => {
       '    @step',
       '    def end(self):',
       '        pass',
+      'if __name__ == "__main__":',
+      '    F()',
     ].join('\n');
     const problems = problemsOf(source);
     expect(problems.map((p) => `${p.where.replace(/\/.*\/flow_\d+\.py/, 'flow.py')} | ${p.field}`)).toEqual([
@@ -232,9 +253,62 @@ describe('flow shape', () => {
       '    @step',
       '    def end(self):',
       '        """overridden"""',
+      'if __name__ == "__main__":',
+      '    Child()',
     ].join('\n'));
     expect(doc.name).toBe('Child');
     expect(doc.steps.map((s) => [s.name, s.doc])).toEqual([['start', undefined], ['end', 'overridden']]);
+  });
+
+  test("a base class's flow decorators apply to the flow, as Metaflow merges them; one on both is refused", () => {
+    const source = (child: string) => [
+      'from metaflow import FlowSpec, step, schedule, project',
+      '@project(name="ranking")',
+      '@schedule(hourly=True)',
+      'class Base(FlowSpec):',
+      '    @step',
+      '    def start(self):',
+      '        self.next(self.end)',
+      '    @step',
+      '    def end(self):',
+      '        pass',
+      child,
+      'class Child(Base):',
+      '    pass',
+      'if __name__ == "__main__":',
+      '    Child()',
+    ].join('\n');
+    const doc = importSource(source(''));
+    expect(doc.schedule).toMatchObject({ hourly: true });
+    expect(doc.runtime).toMatchObject({ project: 'ranking' });
+    expect(problemsOf(source('@schedule(daily=True)'))).toEqual([
+      expect.objectContaining({ field: '@schedule', value: 'Child', message: '@schedule is on Child and on Base; Metaflow refuses a flow decorator twice (DuplicateFlowDecoratorException)' }),
+    ]);
+  });
+
+  test("steps and parameters of a mixin of the same file are the flow's (Metaflow finds them on any base); an imported base is named beside the graph problems it causes", () => {
+    const mixin = [
+      'from metaflow import FlowSpec, step, Parameter',
+      'class CommonSteps:',
+      '    beta = Parameter("beta", default=3)',
+      '    @step',
+      '    def end(self):',
+      '        pass',
+      'class F(FlowSpec, CommonSteps):',
+      '    @step',
+      '    def start(self):',
+      '        self.next(self.end)',
+      'if __name__ == "__main__":',
+      '    F()',
+    ].join('\n');
+    const doc = importSource(mixin);
+    expect(doc.steps.map((s) => s.name).sort()).toEqual(['end', 'start']);
+    expect(doc.parameters?.map((p) => [p.name, p.default])).toEqual([['beta', 3]]);
+    const imported = mixin.replace(/class CommonSteps:[\s\S]*?pass\n/, '').replace('from metaflow import FlowSpec, step, Parameter', 'from metaflow import FlowSpec, step\nfrom common import CommonSteps');
+    const problems = problemsOf(imported);
+    expect(problems.find((p) => p.field === 'bases')).toMatchObject({ value: ['CommonSteps'], message: expect.stringContaining('comes from another module, which metaflow-cdk does not read') });
+    // a helper base from another module is no problem when the flow is whole without it
+    expect(importSource(imported.replace('class F(FlowSpec, CommonSteps):', 'class F(FlowSpec, CommonSteps):\n    @step\n    def end(self):\n        pass')).name).toBe('F');
   });
 
   test('imports through metaflow module aliases and renamed decorators', () => {
@@ -249,6 +323,8 @@ describe('flow shape', () => {
       '    @mf.step',
       '    def end(self):',
       '        pass',
+      'if __name__ == "__main__":',
+      '    F()',
     ].join('\n'));
     expect(doc.steps[0]).toMatchObject({ name: 'start', cpu: 2 });
   });

@@ -1,7 +1,7 @@
 import { importSource, problemsOf } from './import-source';
 
 function flow(steps: string[][]): string {
-  return ['from metaflow import FlowSpec, step, parallel, catch', 'class F(FlowSpec):', ...steps.flat().map((l) => `    ${l}`)].join('\n');
+  return ['from metaflow import FlowSpec, step, parallel, catch', 'class F(FlowSpec):', ...steps.flat().map((l) => `    ${l}`), 'if __name__ == "__main__":', '    F()'].join('\n');
 }
 const end = ['@step', 'def end(self):', '    pass'];
 

@@ -81,7 +81,8 @@ describe('metaflow-cdk validate', () => {
 
   it('reads the class named by --flow-class from a file with several flows', async () => {
     const source = (cls: string) => `class ${cls}(FlowSpec):\n    @step\n    def start(self):\n        self.next(self.end)\n    @step\n    def end(self):\n        pass\n`;
-    const file = write('two_flows.py', `from metaflow import FlowSpec, step\n${source('AFlow')}${source('BFlow')}`);
+    const main = 'if __name__ == "__main__":\n    import sys\n    AFlow() if "--a" in sys.argv else BFlow()\n';
+    const file = write('two_flows.py', `from metaflow import FlowSpec, step\n${source('AFlow')}${source('BFlow')}${main}`);
     const ambiguous = await cli('validate', file);
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stderr).toContain('CLI: --flow-class AFlow');
@@ -90,7 +91,7 @@ describe('metaflow-cdk validate', () => {
   });
 
   it('deploys an extension decorator named by --extension-decorator as written, and refuses it unnamed', async () => {
-    const file = write('audited.py', 'from metaflow import FlowSpec, step\nfrom metaflow import audit\nclass AuditedFlow(FlowSpec):\n    @audit(level=2)\n    @step\n    def start(self):\n        self.next(self.end)\n    @step\n    def end(self):\n        pass\n');
+    const file = write('audited.py', 'from metaflow import FlowSpec, step\nfrom metaflow import audit\nclass AuditedFlow(FlowSpec):\n    @audit(level=2)\n    @step\n    def start(self):\n        self.next(self.end)\n    @step\n    def end(self):\n        pass\nif __name__ == "__main__":\n    AuditedFlow()\n');
     const refused = await cli('validate', file);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('@audit is not a step decorator metaflow-cdk can deploy');

@@ -233,6 +233,8 @@ describe('explicitRetryDelays', () => {
         '    def end(self):',
         '        pass',
         '',
+        'if __name__ == "__main__":',
+        '    DelayFlow()',
       ].join('\n'),
     );
     try {

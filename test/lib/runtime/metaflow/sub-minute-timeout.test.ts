@@ -27,6 +27,8 @@ const flow = (startDecorators: string[], extraSteps = '') => [
   '    @step',
   '    def end(self):',
   '        pass',
+  'if __name__ == "__main__":',
+  '    ShortFlow()',
 ].join('\n');
 
 function compile(source: string, deployment: MetaflowDeployment, staticBatchSteps?: string[]) {

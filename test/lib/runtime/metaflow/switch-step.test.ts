@@ -123,6 +123,8 @@ describe('a flow with switches, compiled', () => {
       '    @step',
       '    def end(self):',
       '        pass',
+      'if __name__ == "__main__":',
+      '    LoopEachFlow()',
     ].join('\n');
     const loopPlan = planFlow(analyzeFlow(importPythonFlow(writeFlow(source))).document, OPTIONS);
     let thrown: unknown;
