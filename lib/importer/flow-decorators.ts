@@ -4,13 +4,12 @@ import { isPlainObject, readDecoratorArgs, whereOf, type DecoratorSpec, type Sit
 import type { RawDecorator } from './reader-output';
 
 const SCHEDULE: DecoratorSpec = { args: { cron: 'string', hourly: 'boolean', daily: 'boolean', weekly: 'boolean', timezone: 'string' } };
-const PROJECT: DecoratorSpec = {
-  args: { name: 'string' },
-  unsupported: {
-    branch: 'the branch is chosen at deploy time, not in the flow file',
-    production: 'the production branch is chosen at deploy time, not in the flow file',
-  },
-};
+// Metaflow reads `branch` and `production` from the decorator in each task, as `--branch`/`--production` would.
+const PROJECT: DecoratorSpec = { args: { name: 'string', branch: 'string', production: 'boolean' } };
+
+/** Metaflow's `format_name` rules for a project or branch name (`project_decorator.py`). */
+const PROJECT_NAME = /^[a-z0-9_]+$/;
+const PROJECT_NAME_MAX = 128;
 const TRIGGER: DecoratorSpec = {
   args: { event: 'literal', events: 'literal' },
   unsupported: { options: 'event options are Argo Workflows settings' },
@@ -35,13 +34,20 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
   for (const deco of decorators) {
     const where = whereOf(site, deco.line);
     switch (deco.name) {
-      case 'schedule':
-        out.schedule = { ...schedule(readDecoratorArgs(deco, SCHEDULE, site, problems)), source: { file: site.file, line: deco.line } };
+      case 'schedule': {
+        const spec = schedule(readDecoratorArgs(deco, SCHEDULE, site, problems));
+        if (spec) out.schedule = { ...spec, source: { file: site.file, line: deco.line } };
         break;
+      }
       case 'project': {
         const args = readDecoratorArgs(deco, PROJECT, site, problems);
-        if (typeof args.name === 'string') out.project = args.name;
-        else if (!('name' in deco.kwargs)) problems.push({ where, field: '@project(name=...)', value: undefined, message: '@project needs a name', fix: 'write @project(name="my_project")' });
+        if (args.name === '' || (args.name === undefined && !('name' in deco.kwargs))) {
+          problems.push({ where, field: '@project(name=...)', value: args.name, message: '@project needs a name', fix: 'write @project(name="my_project")' });
+        } else if (typeof args.name === 'string') {
+          problems.push(...projectNameProblems(where, 'name', args.name));
+          out.project = args.name;
+        }
+        if (typeof args.branch === 'string' && args.branch !== '') problems.push(...projectNameProblems(where, 'branch', args.branch));
         break;
       }
       case 'trigger': {
@@ -74,16 +80,28 @@ export function readFlowDecorators(decorators: readonly RawDecorator[], site: Si
   return out;
 }
 
+/** Metaflow refuses these in every task (`format_name`), so each run would fail at its first step. */
+function projectNameProblems(where: string, field: 'name' | 'branch', value: string): Problem[] {
+  if (PROJECT_NAME.test(value) && value.length <= PROJECT_NAME_MAX) return [];
+  const what = field === 'name' ? 'The @project name' : 'The branch name';
+  const message = PROJECT_NAME.test(value) ? `${what} must be shorter than ${PROJECT_NAME_MAX} characters` : `${what} must contain only lowercase alphanumeric characters and underscores`;
+  return [{ where, field: `@project(${field}=...)`, value, message, fix: `write it in lowercase letters, digits and "_", e.g. "${value.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, PROJECT_NAME_MAX)}"` }];
+}
+
 const S3_TRIGGER_FIX =
   'write @trigger(event="s3://<bucket>/<prefix>*<suffix>") or @trigger(event={"name": "s3", "bucket": "<bucket>", "prefix": "incoming/", "suffix": ".csv", "parameters": {"<flow parameter>": "key"}})';
 
-/** Metaflow's priority: cron, then weekly, hourly, daily (the default of a bare `@schedule`). */
-function schedule(args: Record<string, unknown>): ScheduleSpec {
+/**
+ * Metaflow's priority: cron, then weekly, hourly, daily (the default of a bare `@schedule`), each when truthy; with none
+ * (`daily=False`, `cron=""`) the flow has no schedule.
+ */
+function schedule(args: Record<string, unknown>): ScheduleSpec | undefined {
   const timezone = typeof args.timezone === 'string' ? { timezone: args.timezone } : {};
-  if (typeof args.cron === 'string') return { cron: args.cron, ...timezone };
+  if (typeof args.cron === 'string' && args.cron !== '') return { cron: args.cron, ...timezone };
   if (args.weekly === true) return { weekly: true, ...timezone };
   if (args.hourly === true) return { hourly: true, ...timezone };
-  return { daily: true, ...timezone };
+  if (args.daily !== false) return { daily: true, ...timezone };
+  return undefined;
 }
 
 /** `"s3://bucket/prefix*suffix"` or `{"name": "s3", "bucket", "prefix"?, "suffix"?}`; undefined if neither. */

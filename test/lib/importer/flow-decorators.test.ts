@@ -15,13 +15,25 @@ describe('flow decorators', () => {
     expect(read(flow(['@schedule(weekly=True, hourly=True)']).schedule)).toEqual({ weekly: true });
     expect(read(flow(['@schedule(cron="0 12 * * ? *", daily=True, timezone="Europe/Berlin")']).schedule)).toEqual({ cron: '0 12 * * ? *', timezone: 'Europe/Berlin' });
     expect(flow(['@schedule']).schedule?.source).toEqual({ file: expect.stringMatching(/flow_\d+\.py$/), line: 3 });
+    // each only when truthy: with none the flow has no schedule, as in Metaflow's schedule_decorator
+    expect(flow(['@schedule(daily=False)']).schedule).toBeUndefined();
+    expect(flow(['@schedule(hourly=False, daily=False)']).schedule).toBeUndefined();
+    expect(read(flow(['@schedule(cron="")']).schedule)).toEqual({ daily: true });
+    expect(read(flow(['@schedule(hourly=False)']).schedule)).toEqual({ daily: true });
   });
 
   test('@project names the project', () => {
     const doc = flow(['@project(name="ranking")']);
     expect(doc.runtime).toMatchObject({ kind: 'metaflow', project: 'ranking' });
     expect(problemsOf(flowWith({ classDecorators: ['@project'] }))[0].message).toMatch(/needs a name/);
-    expect(problemsOf(flowWith({ classDecorators: ['@project(name="p", branch="b")'] }))[0].field).toBe('@project(branch=...)');
+    // Metaflow 2.19 reads branch and production from the decorator in each task
+    expect(importSource(flowWith({ classDecorators: ['@project(name="p", branch="b", production=False)'] })).runtime).toMatchObject({ project: 'p' });
+    expect(problemsOf(flowWith({ classDecorators: ['@project(name="My-Proj", branch="Dev")'] })).map((p) => [p.field, p.message])).toEqual([
+      ['@project(name=...)', 'The @project name must contain only lowercase alphanumeric characters and underscores'],
+      ['@project(branch=...)', 'The branch name must contain only lowercase alphanumeric characters and underscores'],
+    ]);
+    expect(problemsOf(flowWith({ classDecorators: ['@project(name="")'] }))[0].message).toMatch(/needs a name/);
+    expect(problemsOf(flowWith({ classDecorators: [`@project(name="${'p'.repeat(129)}")`] }))[0].message).toBe('The @project name must be shorter than 128 characters');
   });
 
   test('@trigger with S3 events becomes S3 triggers; other events are refused', () => {
