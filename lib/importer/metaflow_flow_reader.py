@@ -181,6 +181,8 @@ def step_of(func, names, source):
         if deco["name"] == "step":
             step_flags = deco
         else:
+            # Python applies the lowest decorator first: one below @step meets a function that is no step yet
+            deco["belowStep"] = step_flags is not None
             decorators.append(deco)
     if step_flags is None:
         return None

@@ -15,6 +15,8 @@ export interface RawDecorator {
   readonly args: readonly RawValue[];
   /** Keyword arguments; `**` holds a `**kwargs` splat. */
   readonly kwargs: Readonly<Record<string, RawValue>>;
+  /** A step method's decorator written below `@step` (Metaflow refuses it: BadStepDecoratorException). */
+  readonly belowStep?: boolean;
 }
 
 export interface RawTransition {

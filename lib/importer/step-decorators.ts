@@ -46,6 +46,9 @@ const NO_ARGS: DecoratorSpec = { args: {} };
  */
 export const UNBOUNDED_TEST_FOREACH_DECORATOR = 'unbounded_test_foreach_internal';
 
+/** Step decorators Metaflow allows more than once on a step (`allow_multiple`). */
+const REPEATABLE_STEP_DECORATORS: ReadonlySet<string> = new Set(['card']);
+
 /** Decorators that run inside the task from the code package and need nothing from the stack. */
 const PASS_THROUGH = new Set(['card']);
 
@@ -93,8 +96,18 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
   const secretAccess: Record<string, SecretAccess> = {};
   let parallel = false;
 
+  const seen = new Set<string>();
   for (const deco of decorators) {
     const where = whereOf(site, deco.line);
+    if (deco.belowStep) {
+      problems.push({ where, field: `@${deco.name}`, value: 'below @step', message: `@${deco.name} is below @step, where Metaflow refuses it (BadStepDecoratorException)`, fix: `move @${deco.name} above @step` });
+      continue;
+    }
+    if (seen.has(deco.name) && !REPEATABLE_STEP_DECORATORS.has(deco.name)) {
+      problems.push({ where, field: `@${deco.name}`, value: 'twice', message: `@${deco.name} is on the step twice, which Metaflow refuses (DuplicateStepDecoratorException)`, fix: `keep one @${deco.name}, with the arguments of both` });
+      continue;
+    }
+    seen.add(deco.name);
     switch (deco.name) {
       case 'batch':
         batch = readDecoratorArgs(deco, BATCH, site, problems);
@@ -113,7 +126,8 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
       case 'timeout': {
         const before = problems.length;
         const args = readDecoratorArgs(deco, TIMEOUT, site, problems);
-        const total = num(args.seconds) + 60 * num(args.minutes) + 3600 * num(args.hours);
+        // Metaflow's timeout_decorator takes int() of each part: hours=0.5 is no duration, minutes=1.5 is 60 s.
+        const total = Math.trunc(num(args.seconds)) + 60 * Math.trunc(num(args.minutes)) + 3600 * Math.trunc(num(args.hours));
         if (problems.length > before) break;
         // Under Batch's minimum, the task times itself without Metaflow's @batch (sub-minute-timeout.ts).
         if (total <= 0) {
@@ -128,13 +142,13 @@ export function readStepDecorators(decorators: readonly RawDecorator[], site: Si
       }
       case 'environment': {
         const args = readDecoratorArgs(deco, ENVIRONMENT, site, problems);
-        environment = { ...environment, ...(args.vars as Record<string, string> | undefined) };
+        environment = { ...(args.vars as Record<string, string> | undefined) };
         break;
       }
       case 'secrets': {
         const args = readDecoratorArgs(deco, SECRETS, site, problems);
         const sources = readSecretSources(args.sources, where, problems, args.role);
-        secrets = [...(secrets ?? []), ...sources.map((s) => s.id)];
+        secrets = sources.map((s) => s.id);
         for (const { id, ...access } of sources) if (Object.keys(access).length > 0) secretAccess[id] = access;
         break;
       }
@@ -173,8 +187,16 @@ function num(value: unknown): number {
   return typeof value === 'number' ? value : 0;
 }
 
+/**
+ * What `@resources` asks for when it leaves an argument out (`resources_decorator.py`). Beside a written `@batch` they
+ * count like written values: `@resources(cpu=4) @batch(memory=2048)` gets 4096 MiB, as under Metaflow. Alone they
+ * equal the step defaults.
+ */
+const RESOURCES_DEFAULTS: Readonly<Record<string, number>> = { cpu: 1, memory: 4096 };
+
 /** `@batch` and `@resources` together, the way Metaflow's `compute_resource_attributes` merges them. */
-function batchSettings(batch: Record<string, unknown> | undefined, resources: Record<string, unknown> | undefined): BatchSettings {
+function batchSettings(batch: Record<string, unknown> | undefined, writtenResources: Record<string, unknown> | undefined): BatchSettings {
+  const resources = writtenResources && batch ? { ...RESOURCES_DEFAULTS, ...writtenResources } : writtenResources;
   const merged: Record<string, unknown> = { ...batch };
   // Metaflow's @batch defaults tmpfs_tempdir to True: a tmpfs also becomes METAFLOW_TEMPDIR unless turned off.
   if (batch && (batch.use_tmpfs === true || batch.tmpfs_size !== undefined) && batch.tmpfs_tempdir === undefined) merged.tmpfs_tempdir = true;

@@ -45,14 +45,20 @@ export function readStep(raw: RawStep, isEnd: boolean, file: string, problems: P
   }
   const { settings: read, parallel } = readStepDecorators(raw.decorators, site, problems, extensions);
   const transition = readTransition(raw, isEnd, site, problems);
-  const catchOnForeach = read.catch !== undefined && transition.foreach !== undefined;
-  // Reported here in Python's words; the step keeps no catch, so the flow's own rules do not report it again.
+  // Metaflow's catch_decorator refuses both in every task. Reported here in Python's words; the step keeps no catch, so
+  // the flow's own rules do not report it again.
+  const catchRefused = read.catch === undefined ? undefined : transition.foreach !== undefined ? 'foreach' : transition.switch !== undefined ? 'switch' : undefined;
   const { catch: _refused, ...withoutCatch } = read;
-  const settings = catchOnForeach ? withoutCatch : read;
-  if (catchOnForeach) {
+  const settings = catchRefused ? withoutCatch : read;
+  if (catchRefused === 'foreach') {
     problems.push({
       where: whereOf(site, raw.line), field: '@catch', value: 'foreach', message: 'Metaflow does not allow @catch on a foreach step',
       fix: 'move the work that may fail into the first step inside the foreach and put @catch there',
+    });
+  } else if (catchRefused === 'switch') {
+    problems.push({
+      where: whereOf(site, raw.line), field: '@catch', value: 'switch', message: 'Metaflow does not allow @catch on a switch step (it could not record the condition the switch reads)',
+      fix: 'move the work that may fail into a step before the switch and put @catch there',
     });
   }
   return {

@@ -9,6 +9,9 @@ describe('step decorators', () => {
     // @resources alone may go below Metaflow's @batch defaults.
     expect(start(['@resources(memory=2048)'])).toMatchObject({ memory: 2048 });
     expect(start(['@resources(memory=2048)']).cpu).toBeUndefined();
+    // beside @batch, what @resources leaves out counts at its defaults (cpu 1, memory 4096), as in compute_resource_attributes
+    expect(start(['@resources(cpu=4)', '@batch(memory=2048)'])).toMatchObject({ cpu: 4, memory: 4096 });
+    expect(start(['@resources(gpu=1)', '@batch(cpu=0.25, memory=512)'])).toMatchObject({ cpu: 1, memory: 4096, gpu: 1 });
   });
 
   test('@batch argument names map to document fields and numeric strings become numbers', () => {
@@ -31,22 +34,31 @@ describe('step decorators', () => {
     expect(start(['@timeout(minutes=1)']).timeoutSeconds).toBe(60);
   });
 
-  test('@timeout under 60 s is kept (the task times it); a fraction of a second is refused by the flow rules', () => {
+  test('@timeout under 60 s is kept (the task times it); each part counts whole, as Metaflow takes int() of it', () => {
     expect(start(['@timeout(seconds=1)']).timeoutSeconds).toBe(1);
     expect(start(['@timeout(seconds=30, minutes=1)']).timeoutSeconds).toBe(90);
     expect(validateFlow(importSource(flowWith({ startDecorators: ['@timeout(seconds=1)'] })))).toEqual([]);
-    expect(validateFlow(importSource(flowWith({ startDecorators: ['@timeout(seconds=0.5)'] })))).toEqual([
-      expect.objectContaining({ field: 'timeoutSeconds', value: 0.5, message: 'must be a whole number from 1 to 31536000 seconds' }),
-    ]);
+    expect(start(['@timeout(minutes=1.5)']).timeoutSeconds).toBe(60);
+    for (const fraction of ['seconds=0.5', 'hours=0.5', 'minutes=0.9']) {
+      expect(problemsOf(flowWith({ startDecorators: [`@timeout(${fraction})`] }))[0].message).toMatch(/needs a duration/);
+    }
   });
 
   test('@environment, @secrets and @parallel', () => {
-    expect(start(['@environment(vars={"A": "1"})', '@environment(vars={"B": "2"})']).environment).toEqual({ A: '1', B: '2' });
+    expect(start(['@environment(vars={"A": "1", "B": "2"})']).environment).toEqual({ A: '1', B: '2' });
     expect(start(['@secrets(sources=["aws-secrets-manager.db", "plain", {"type": "aws-secrets-manager", "id": "arn:aws:secretsmanager:us-east-1:1:secret:x"}])']).secrets).toEqual([
       'db', 'plain', 'arn:aws:secretsmanager:us-east-1:1:secret:x',
     ]);
     expect(start(['@parallel']).parallel).toBe(true);
     expect(start(['@card']).parallel).toBeUndefined();
+  });
+
+  test('a step decorator twice (but @card), or one below @step, is refused, as Metaflow refuses it on import', () => {
+    const twice = problemsOf(flowWith({ startDecorators: ['@retry(times=1)', '@retry(times=4)', '@environment(vars={"A": "1"})', '@environment(vars={"B": "2"})', '@card', '@card(type="blank")'] }));
+    expect(twice.map((p) => [p.field, p.value])).toEqual([['@retry', 'twice'], ['@environment', 'twice']]);
+    expect(twice[0].message).toBe('@retry is on the step twice, which Metaflow refuses (DuplicateStepDecoratorException)');
+    const below = problemsOf(flowWith({ startDecorators: [] }).replace('    @step\n    def start(self):', '    @step\n    @batch(cpu=4)\n    def start(self):'));
+    expect(below).toEqual([expect.objectContaining({ field: '@batch', value: 'below @step', fix: 'move @batch above @step' })]);
   });
 
   test('non-literal, unknown, unsupported and mistyped arguments are each reported', () => {

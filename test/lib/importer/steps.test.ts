@@ -71,6 +71,11 @@ describe('steps and transitions', () => {
     expect(by.a).toMatchObject({ next: ['a', 'b'], switch: { condition: 'state', cases: { again: 'a', done: 'b' } } });
   });
 
+  test('@catch on a switch step is refused, as Metaflow refuses it in every task', () => {
+    const problems = problemsOf(flow([['@catch', '@step', 'def start(self):', '    self.mode = "x"', '    self.next({"x": self.a, "y": self.end}, condition="mode")'], ['@step', 'def a(self):', '    self.next(self.end)'], end]));
+    expect(problems).toEqual([expect.objectContaining({ field: '@catch', value: 'switch', message: expect.stringContaining('does not allow @catch on a switch step') })]);
+  });
+
   test('a switch case that is not a step, or a switch without condition=, is refused at its line', () => {
     const [notStep] = problemsOf(flow([['@step', 'def start(self):', '    self.next({"x": self.a, "y": make()}, condition="m")'], ['@step', 'def a(self):', '    self.next(self.end)'], end]));
     expect(notStep).toMatchObject({ field: 'self.next()', message: "the switch case make() does not lead to a step (write 'value': self.<step>)" });
