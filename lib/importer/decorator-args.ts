@@ -12,7 +12,7 @@ export function whereOf(site: Site, line: number): string {
 }
 
 /** The JSON kinds a decorator argument may have. `number` and `integer` also accept numeric strings (`cpu="2"`). */
-export type ArgKind = 'number' | 'integer' | 'boolean' | 'string' | 'stringList' | 'stringMap' | 'literal';
+export type ArgKind = 'number' | 'integer' | 'boolean' | 'string' | 'stringList' | 'stringOrStringList' | 'stringMap' | 'environmentMap' | 'literal';
 
 export interface DecoratorSpec {
   /** Arguments the importer maps, by Python name. */
@@ -81,7 +81,9 @@ const KIND_TEXT: Record<ArgKind, string> = {
   boolean: 'True or False',
   string: 'a string',
   stringList: 'a list of strings',
+  stringOrStringList: 'a string or a list of strings',
   stringMap: 'a dict of string keys to string values',
+  environmentMap: 'a dict of names to strings, numbers or booleans',
   literal: 'a literal',
 };
 
@@ -99,11 +101,25 @@ function convert(value: unknown, kind: ArgKind): unknown {
       return typeof value === 'string' ? value : undefined;
     case 'stringList':
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+    case 'stringOrStringList':
+      // Metaflow wraps a single string in a list (batch_client.py)
+      return typeof value === 'string' ? [value] : convert(value, 'stringList');
     case 'stringMap':
       return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string') ? value : undefined;
+    case 'environmentMap': {
+      // Metaflow sets each variable to str(value) and leaves out None (environment_decorator.py, batch_client.py)
+      if (!isPlainObject(value) || !Object.values(value).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) return undefined;
+      return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, pythonStr(v as string | number | boolean)]));
+    }
     case 'literal':
       return value;
   }
+}
+
+/** Python's `str()` of a JSON scalar: `True`, `4`, `0.5`. */
+function pythonStr(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return String(value);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -16,6 +16,13 @@ import sys
 
 METAFLOW_MODULES = ("metaflow",)
 
+# Keyword names of the positional arguments after `name`, as Metaflow 2.19 declares them.
+POSITIONAL = {
+    "Parameter": ("default", "type", "help", "required", "show_default"),
+    "IncludeFile": ("required", "is_text", "encoding", "help", "parser"),
+    "Config": ("default", "default_value", "help", "required", "parser"),
+}
+
 
 def literal(node, source):
     """{"value": v} for a Python literal (JSON-safe), {"nonLiteral": text} otherwise."""
@@ -216,19 +223,27 @@ def parameter_of(stmt, names, source):
     kind = names.resolve(value.func)
     if kind not in ("Parameter", "IncludeFile", "Config"):
         return None
+    def argument(name, node):
+        if name == "type":
+            return {"typeName": names.resolve(node) or segment(node, source)}
+        return literal(node, source)
+
     kwargs = {}
     for keyword in value.keywords:
         if keyword.arg is None:
             kwargs["**"] = {"nonLiteral": segment(keyword.value, source)}
-        elif keyword.arg == "type":
-            kwargs["type"] = {"typeName": names.resolve(keyword.value) or segment(keyword.value, source)}
         else:
-            kwargs[keyword.arg] = literal(keyword.value, source)
+            kwargs[keyword.arg] = argument(keyword.arg, keyword.value)
+    # Positional arguments after the name are reported under their keyword (Parameter(name, default, type, ...)).
+    positional = POSITIONAL.get(kind, ())
+    for index, node in enumerate(value.args[1:]):
+        if index < len(positional) and positional[index] not in kwargs and not isinstance(node, ast.Starred):
+            kwargs[positional[index]] = argument(positional[index], node)
     return {
         "attribute": attr,
         "kind": kind,
         "line": stmt.lineno,
-        "args": [literal(arg, source) for arg in value.args],
+        "args": [literal(arg, source) for arg in value.args[:1]],
         "kwargs": kwargs,
     }
 

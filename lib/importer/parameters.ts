@@ -78,6 +78,8 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
     spec.type = typeName !== undefined && TYPES[typeName] ? TYPES[typeName] : inferType(spec.default);
     // click converts a default through the type, so Parameter("n", type=int, default="3") means 3.
     if (spec.type === 'number' && typeof spec.default === 'string' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) spec.default = Number(spec.default);
+    // ... and Parameter("s", type=str, default=5) means "5" (Python's str()).
+    if (spec.type === 'string' && typeName === 'str' && (typeof spec.default === 'number' || typeof spec.default === 'boolean')) spec.default = typeof spec.default === 'boolean' ? (spec.default ? 'True' : 'False') : String(spec.default);
     // A deploy-time function's value arrives as Metaflow's string form ("True" for a bool parameter).
     if (spec.type === 'boolean' && typeof spec.default === 'string' && /^(true|false)$/i.test(spec.default)) spec.default = spec.default.toLowerCase() === 'true';
     if (problems.length === before) out.push(spec);

@@ -14,7 +14,7 @@ const BATCH: DecoratorSpec = {
     execution_role: 'string', shared_memory: 'integer', max_swap: 'integer', swappiness: 'integer',
     inferentia: 'integer', trainium: 'integer', efa: 'integer', use_tmpfs: 'boolean', tmpfs_tempdir: 'boolean',
     tmpfs_size: 'integer', tmpfs_path: 'string', ephemeral_storage: 'integer', log_driver: 'string',
-    log_options: 'stringList', aws_batch_tags: 'stringMap', privileged: 'boolean',
+    log_options: 'stringOrStringList', aws_batch_tags: 'stringMap', privileged: 'boolean',
   },
   unsupported: {
     host_volumes: 'host volumes are not supported by metaflow-cdk (jobs run on managed compute environments)',
@@ -32,7 +32,7 @@ const RESOURCES: DecoratorSpec = {
 const RETRY: DecoratorSpec = { args: { times: 'integer', minutes_between_retries: 'number' } };
 const TIMEOUT: DecoratorSpec = { args: { seconds: 'number', minutes: 'number', hours: 'number' } };
 const CATCH: DecoratorSpec = { args: { var: 'string', print_exception: 'boolean' } };
-const ENVIRONMENT: DecoratorSpec = { args: { vars: 'stringMap' } };
+const ENVIRONMENT: DecoratorSpec = { args: { vars: 'environmentMap' } };
 const SECRETS: DecoratorSpec = {
   args: { sources: 'literal', role: 'literal' },
   // Metaflow's own @secrets runs inside the task from the code package, so this keeps working there.
@@ -198,8 +198,15 @@ const RESOURCES_DEFAULTS: Readonly<Record<string, number>> = { cpu: 1, memory: 4
 function batchSettings(batch: Record<string, unknown> | undefined, writtenResources: Record<string, unknown> | undefined): BatchSettings {
   const resources = writtenResources && batch ? { ...RESOURCES_DEFAULTS, ...writtenResources } : writtenResources;
   const merged: Record<string, unknown> = { ...batch };
-  // Metaflow's @batch defaults tmpfs_tempdir to True: a tmpfs also becomes METAFLOW_TEMPDIR unless turned off.
-  if (batch && (batch.use_tmpfs === true || batch.tmpfs_size !== undefined) && batch.tmpfs_tempdir === undefined) merged.tmpfs_tempdir = true;
+  // Metaflow mounts a tmpfs for use_tmpfs or a tmpfs_size alone (batch_client.py), and ignores the other tmpfs
+  // arguments without one. Its @batch defaults tmpfs_tempdir to True: a tmpfs also becomes METAFLOW_TEMPDIR.
+  const tmpfs = batch !== undefined && (batch.use_tmpfs === true || (typeof batch.tmpfs_size === 'number' && batch.tmpfs_size > 0));
+  if (tmpfs) {
+    merged.use_tmpfs = true;
+    if (batch.tmpfs_tempdir === undefined) merged.tmpfs_tempdir = true;
+  } else {
+    for (const ignored of ['tmpfs_size', 'tmpfs_path', 'tmpfs_tempdir']) delete merged[ignored];
+  }
   for (const key of MERGED) {
     const fromBatch = batch?.[key] as number | undefined;
     const fromResources = resources?.[key] as number | undefined;

@@ -30,6 +30,17 @@ describe('Parameters', () => {
     expect(read[0].source?.file).toMatch(/flow_\d+\.py$/);
   });
 
+  test('positional arguments are read in Metaflow\'s order: name, default, type, help, required', () => {
+    const read = params(['alpha = Parameter("alpha", 0.5)', 'mode = Parameter("mode", "fast", str, "the mode", True)', 'n = Parameter("n", "3", int)'])!;
+    expect(read.map(withoutSource)).toEqual([
+      { name: 'alpha', type: 'number', default: 0.5 },
+      { name: 'mode', type: 'string', default: 'fast', help: 'the mode', required: true },
+      { name: 'n', type: 'number', default: 3 },
+    ]);
+    // click converts a default through the type: str of 5 is "5"
+    expect(params(['s = Parameter("s", type=str, default=5)', 'b = Parameter("b", type=str, default=True)'])!.map((p) => p.default)).toEqual(['5', 'True']);
+  });
+
   test('a separator keeps the parameter a string (Metaflow splits it inside the task)', () => {
     const flow = importSource(flowWith({ imports: 'from metaflow import FlowSpec, step, Parameter', body: ['l = Parameter("l", separator=",", default="a,b,c")'] }));
     expect(flow.parameters!.map(withoutSource)).toEqual([{ name: 'l', type: 'string', default: 'a,b,c' }]);

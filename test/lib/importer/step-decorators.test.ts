@@ -53,6 +53,16 @@ describe('step decorators', () => {
     expect(start(['@card']).parallel).toBeUndefined();
   });
 
+  test('values Metaflow converts are converted as it does: @environment numbers and booleans by str(), None left out; one log option string', () => {
+    expect(start(['@environment(vars={"N_THREADS": 4, "DEBUG": True, "RATE": 0.5, "UNSET": None, "S": "x"})']).environment).toEqual({ N_THREADS: '4', DEBUG: 'True', RATE: '0.5', S: 'x' });
+    expect(problemsOf(flowWith({ startDecorators: ['@environment(vars={"L": [1, 2]})'] }))[0].message).toMatch(/a dict of names to strings, numbers or booleans/);
+    expect(start(['@batch(log_driver="awslogs", log_options="awslogs-group:/x")']).logOptions).toEqual(['awslogs-group:/x']);
+    // a tmpfs_size alone mounts the tmpfs; without a tmpfs Metaflow ignores tmpfs_path and tmpfs_tempdir
+    expect(start(['@batch(tmpfs_size=1000)'])).toMatchObject({ useTmpfs: true, tmpfsSize: 1000, tmpfsTempdir: true });
+    const ignored = start(['@batch(tmpfs_path="/scratch", tmpfs_tempdir=True, cpu=2)']);
+    expect([ignored.useTmpfs, ignored.tmpfsPath, ignored.tmpfsTempdir, ignored.cpu]).toEqual([undefined, undefined, undefined, 2]);
+  });
+
   test('a step decorator twice (but @card), or one below @step, is refused, as Metaflow refuses it on import', () => {
     const twice = problemsOf(flowWith({ startDecorators: ['@retry(times=1)', '@retry(times=4)', '@environment(vars={"A": "1"})', '@environment(vars={"B": "2"})', '@card', '@card(type="blank")'] }));
     expect(twice.map((p) => [p.field, p.value])).toEqual([['@retry', 'twice'], ['@environment', 'twice']]);
