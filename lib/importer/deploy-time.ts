@@ -62,7 +62,7 @@ export function evaluateAtDeployTime(file: string, flowClass: string | undefined
     for (const [name, value] of Object.entries(evaluation.configValues ?? {})) args.push('--config-value', name, JSON.stringify(value));
     const result = spawnSync(evaluation.python, args, {
       cwd: path.dirname(path.resolve(file)), encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024, timeout: EVALUATION_TIMEOUT_MS,
-      env: withDeployer({ ...process.env, ...evaluation.environment }),
+      env: withDeployer({ ...process.env, ...S3_DATASTORE, ...evaluation.environment }),
     });
     if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
       throw new ValidationError([{ where, field: 'evaluation', value: path.basename(file), message: `Metaflow's evaluation did not finish within ${EVALUATION_TIMEOUT_MS / 1000} s`, fix: 'find what the flow file does at import or in its config parsers and parameter functions that takes this long (`python flow.py show` in its folder runs the same code)' }]);
@@ -126,6 +126,13 @@ function withDefault(parameter: RawParameter, defaults: ReadonlyMap<string, unkn
   if (parameter.kind !== 'Parameter' || raw === undefined || 'typeName' in raw || isLiteral(raw) || !defaults.has(parameter.attribute)) return parameter;
   return { ...parameter, kwargs: { ...parameter.kwargs, default: { value: defaults.get(parameter.attribute) } } };
 }
+
+/**
+ * The datastore a deployed flow runs with, as `step-functions create` requires it: Metaflow's `@batch` refuses any
+ * other in its `step_init`, which the evaluation runs. Nothing is read from or written to it; the deployer's own
+ * settings (`deployTimeEvaluation.environment`) win.
+ */
+const S3_DATASTORE = { METAFLOW_DEFAULT_DATASTORE: 's3', METAFLOW_DATASTORE_SYSROOT_S3: 's3://metaflow-cdk-deploy-time-evaluation/metaflow' };
 
 /**
  * Metaflow refuses to start without a user name other than root (`get_username`), which CI runners and containers

@@ -79,6 +79,25 @@ class Names:
                 for alias in node.names:
                     if alias.name.split(".")[0] == "metaflow":
                         self.module_aliases.add(alias.asname or alias.name)
+        # Module-level presets of Metaflow decorators: `gpu_batch = batch(gpu=1)` makes `@gpu_batch` that call.
+        self.presets = {}
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call)
+                and self.from_metaflow(node.value.func)
+            ):
+                self.presets[node.targets[0].id] = node.value
+
+    def from_metaflow(self, node):
+        """True for a name imported from metaflow (`batch`, `b` for `batch as b`, `metaflow.batch`)."""
+        name = dotted(node)
+        if name is None:
+            return False
+        head = name.partition(".")[0]
+        return name in self.aliases or ("." in name and head in self.module_aliases)
 
     def resolve(self, node):
         """The Metaflow name a decorator or call refers to, e.g. "batch" for `b`, `metaflow.batch` or `batch`."""
@@ -95,6 +114,8 @@ class Names:
 
 def decorator(node, names, source):
     call = node if isinstance(node, ast.Call) else None
+    if call is None and isinstance(node, ast.Name) and node.id in names.presets:
+        call = names.presets[node.id]
     target = call.func if call else node
     result = {
         "name": names.resolve(target) or segment(target, source),

@@ -104,6 +104,31 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     expect(definition).toMatch(/width[^0-9]*5\}/);
   }, 300_000);
 
+  test('a flow with a written @batch evaluates too: Metaflow\'s @batch needs the S3 datastore a deployed flow runs with', () => {
+    const dir = fs.mkdtempSync(path.join(work, 'batch-'));
+    const file = path.join(dir, 'flow.py');
+    fs.writeFileSync(file, [
+      'from metaflow import Config, FlowSpec, batch, config_expr, retry, step',
+      'class BatchConfigFlow(FlowSpec):',
+      '    limits = Config("limits", default_value={"retries": 2})',
+      '    @batch(cpu=2, memory=2048)',
+      '    @retry(times=config_expr("limits.retries"))',
+      '    @step',
+      '    def start(self):',
+      '        self.next(self.end)',
+      '    @step',
+      '    def end(self):',
+      '        pass',
+      'if __name__ == "__main__":',
+      '    BatchConfigFlow()',
+    ].join('\n'));
+    const stack = new Stack(new App({ outdir: path.join(dir, 'cdk.out') }), 'DeployTimeBatch');
+    const infrastructure = new MetaflowInfrastructure(stack, 'Infra', { computeEnvironments: { cpu: ComputeEnvironmentPresets.onDemand({ maxVcpus: 4 }) }, queues: [{ name: 'cpu', priority: 1, computeEnvironments: ['cpu'] }] });
+    const flow = new MetaflowFlow(stack, 'Flow', { infrastructure, pythonFlowFile: file, image: 'python:3.11', metaflow: { deployTimeEvaluation: evaluation(real()) } });
+    const start = flow.plan.graph.nodes.get('start')!.step;
+    expect([start.cpu, start.memory, start.retry?.times]).toEqual([2, 2048, 2]);
+  }, 120_000);
+
   test('without deployTimeEvaluation the file is refused, each value with its line and the fix', () => {
     const problems = problemsOf(() => synthesizeOne(real(), FLOW_FILE, { deployTimeEvaluation: undefined }));
     expect(problems).toMatch(/flow\.py:14 settings = Config\(\.\.\.\): Config is evaluated when Metaflow deploys.*deployTimeEvaluation/);

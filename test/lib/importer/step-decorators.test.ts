@@ -63,6 +63,11 @@ describe('step decorators', () => {
     expect([ignored.useTmpfs, ignored.tmpfsPath, ignored.tmpfsTempdir, ignored.cpu]).toEqual([undefined, undefined, undefined, 2]);
   });
 
+  test('a module-level preset of a Metaflow decorator is that decorator with its arguments, as Python applies it', () => {
+    const doc = importSource(flowWith({ imports: 'from metaflow import FlowSpec, step, batch, retry\ngpu_batch = batch(gpu=1, memory=16000, queue="gpu-q")\nretry_twice = retry(times=2)', startDecorators: ['@gpu_batch', '@retry_twice'] }));
+    expect(doc.steps[0]).toMatchObject({ gpu: 1, memory: 16000, queue: 'gpu-q', retry: { times: 2 } });
+  });
+
   test('a step decorator twice (but @card), or one below @step, is refused, as Metaflow refuses it on import', () => {
     const twice = problemsOf(flowWith({ startDecorators: ['@retry(times=1)', '@retry(times=4)', '@environment(vars={"A": "1"})', '@environment(vars={"B": "2"})', '@card', '@card(type="blank")'] }));
     expect(twice.map((p) => [p.field, p.value])).toEqual([['@retry', 'twice'], ['@environment', 'twice']]);
