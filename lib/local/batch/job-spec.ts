@@ -40,8 +40,8 @@ export interface NodeRunSpec {
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly image?: string;
-  /** Secrets the container would get from Secrets Manager; not fetched locally. */
-  readonly secretNames: readonly string[];
+  /** Secrets Batch injects from Secrets Manager: the variable and the secret (ARN or name, maybe with a JSON key). */
+  readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
 }
 
 export interface ResolvedJob {
@@ -113,7 +113,7 @@ export function resolveJob(definition: LocalResource, request: SubmitJobRequest)
       command: substituteParameters(command, parameters),
       env: { ...envList(container?.Environment), ...envList(overrides?.Environment) },
       image: container?.Image,
-      secretNames: (container?.Secrets ?? []).map((s) => s.Name),
+      secrets: (container?.Secrets ?? []).map((s) => ({ name: s.Name, valueFrom: s.ValueFrom })),
     };
   };
 

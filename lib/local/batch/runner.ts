@@ -12,6 +12,7 @@ import type { LocalCommandHook, LocalTaskReplacement } from './command-hook';
 import { shouldRetry } from './retry-strategy';
 import { overridesTooLongReason, submitJobSizeError } from './submit-limits';
 import { taskEnvOf } from './task-env';
+import { injectedSecretValue, type LocalSecretValues } from '../services/secrets-manager';
 import {
   ABORT_STATUS_REASON,
   AttemptResult,
@@ -47,6 +48,8 @@ export interface BatchRunnerOptions {
    * `--task-env`). @default none
    */
   readonly hostEnv?: Readonly<Record<string, string>>;
+  /** Secret values (`--secrets-file`): Batch's injected secrets are set from them. @default none: not injected */
+  readonly secretValues?: LocalSecretValues;
 }
 
 const { partition, region, accountId } = LOCAL_PSEUDO;
@@ -279,6 +282,7 @@ export class LocalBatch {
     const spotMarker = path.join(this.options.runDir, 'spot', `${jobId.replace(':', '-')}${suffix}`);
     this.ensureDir(path.dirname(spotMarker));
     const taskEnv = taskEnvOf(spec.env, this.options.hostEnv);
+    const injected = spec.secrets.map((secret) => ({ ...secret, value: injectedSecretValue(secret.valueFrom, this.options.secretValues ?? {}) }));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? os.homedir(),
@@ -292,6 +296,7 @@ export class LocalBatch {
       AWS_EXECUTION_ENV: names.fargate ? 'AWS_ECS_FARGATE' : 'AWS_ECS_EC2',
       [SPOT_RECLAIM_ENV]: spotMarker,
     };
+    for (const secret of injected) if (secret.value !== undefined) env[secret.name] = secret.value;
     if (arrayIndex !== undefined) env.AWS_BATCH_JOB_ARRAY_INDEX = String(arrayIndex);
     if (node !== undefined) {
       env.AWS_BATCH_JOB_NODE_INDEX = String(node);
@@ -318,7 +323,7 @@ export class LocalBatch {
     }
     const header =
       `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}${spec.image ? ` (image ${spec.image} not run: the command runs on the host)` : ''}\n` +
-        (spec.secretNames.length ? `# secrets not fetched locally: ${spec.secretNames.join(', ')}\n` : '') +
+        (injected.some((s) => s.value === undefined) ? `# secrets not in --secrets-file, left unset: ${injected.filter((s) => s.value === undefined).map((s) => s.name).join(', ')}\n` : '') +
         (taskEnv.replaced.length ? `# set by the local engine over the job's own values: ${taskEnv.replaced.join(', ')}\n` : '') +
         (replacement ? `# the job's command was replaced by the run's commandFor hook\n` : '') +
         (cwd !== this.options.cwd ? `# working directory: ${cwd}\n` : '') +

@@ -221,6 +221,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       attemptTimeoutScale: options.attemptTimeoutScale,
       commandFor: options.commandFor,
       hostEnv,
+      secretValues: options.secrets,
       isStopping: () => stopping,
     });
     const handlers: Record<string, TaskHandler> = {};

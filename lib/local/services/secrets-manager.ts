@@ -82,3 +82,26 @@ export async function startLocalAwsFallback(values: LocalSecretValues = {}): Pro
       }),
   };
 }
+
+/**
+ * The value Batch would inject for a job definition's secret (`ValueFrom`: a name, an ARN, or an ARN with
+ * `:<json key>:<version stage>:<version id>`), from the user's values; undefined when they hold no such secret.
+ */
+export function injectedSecretValue(valueFrom: string, values: LocalSecretValues): string | undefined {
+  const withKey = /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+):([^:]*):[^:]*:[^:]*$/.exec(valueFrom);
+  const key = secretKeyFor(withKey ? withKey[1] : valueFrom, values);
+  if (key === undefined) return undefined;
+  const value = values[key];
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const jsonKey = withKey?.[2];
+  if (!jsonKey) return text;
+  let parsed: unknown;
+  try {
+    parsed = typeof value === 'string' ? JSON.parse(value) : value;
+  } catch {
+    return undefined;
+  }
+  const field = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[jsonKey] : undefined;
+  if (field === undefined) return undefined;
+  return typeof field === 'string' ? field : JSON.stringify(field);
+}

@@ -62,6 +62,7 @@ function localName(type: string, logicalId: string, props: { [key: string]: Json
     'AWS::Batch::ComputeEnvironment': 'ComputeEnvironmentName',
     'AWS::StepFunctions::StateMachine': 'StateMachineName',
     'AWS::IAM::Role': 'RoleName',
+    'AWS::SecretsManager::Secret': 'Name',
   };
   const key = explicit[type];
   const given = key ? props[key] : undefined;
@@ -89,6 +90,8 @@ function localArn(type: string, name: string): string {
       return `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
     case 'AWS::IAM::Role':
       return `arn:${partition}:iam::${accountId}:role/${name}`;
+    case 'AWS::SecretsManager::Secret':
+      return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}`;
     default: {
       const service = type.split('::')[1]?.toLowerCase() ?? 'unknown';
       return `arn:${partition}:${service}:${region}:${accountId}:${name}`;

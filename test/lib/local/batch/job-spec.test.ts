@@ -32,7 +32,7 @@ describe('job spec', () => {
       }),
       { JobDefinition: 'Jd', JobName: 'j', JobQueue: 'q', ContainerOverrides: { Command: ['b'], Environment: [{ Name: 'B', Value: '3' }] }, Timeout: { AttemptDurationSeconds: 60 } },
     );
-    expect(job.node(0)).toEqual({ command: ['b'], env: { A: '1', B: '3' }, image: 'img', secretNames: ['S'] });
+    expect(job.node(0)).toEqual({ command: ['b'], env: { A: '1', B: '3' }, image: 'img', secrets: [{ name: 'S', valueFrom: 'arn' }] });
     expect(job.retryStrategy).toEqual({ Attempts: 2 });
     expect(job.attemptDurationSeconds).toBe(60);
     expect(job.multinode).toBe(false);

@@ -24,6 +24,10 @@ const templates = {
         Properties: { ContainerProperties: { Command: ['sh', '-c', 'pwd > "$OUT"; ls -A >> "$OUT"; touch left-behind'], Environment: [{ Name: 'METAFLOW_CODE_URL', Value: 's3://b/k.zip' }, { Name: 'SET_BY_JOB', Value: 'job' }] } },
       },
       NoCommand: { Type: 'AWS::Batch::JobDefinition', Properties: { ContainerProperties: {} } },
+      WithSecrets: {
+        Type: 'AWS::Batch::JobDefinition',
+        Properties: { ContainerProperties: { Command: ['sh', '-c', 'env > "$OUT"'], Secrets: [{ Name: 'PROD_DB', ValueFrom: 'arn:aws:secretsmanager:local:000000000000:secret:prod/db' }, { Name: 'ABSENT', ValueFrom: 'absent' }] } },
+      },
       Killed: { Type: 'AWS::Batch::JobDefinition', Properties: { ContainerProperties: { Command: ['sh', '-c', 'kill -9 $$'] } } },
     },
   },
@@ -109,6 +113,18 @@ describe('LocalBatch', () => {
     const out = path.join(dir, 'host.txt');
     await hosted.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: out }] } });
     expect(envOf(out)).toMatchObject({ FROM_DEF: 'host', EXTRA: 'x' });
+  });
+
+  test('secrets Batch would inject come from --secrets-file values; one without a value is left unset and named in the log', async () => {
+    const withValues = new LocalBatch({
+      assembly: LocalAssembly.fromTemplates(templates), registry, workers: new Semaphore(2), stats: new RunStats(),
+      cwd: dir, runDir: dir, baseEnv: {}, isStopping: () => false, secretValues: { 'prod/db': 's3cr3t' },
+    });
+    const out = path.join(dir, 'secrets.txt');
+    const job = await withValues.submitJobSync('secrets', { JobDefinition: jd('WithSecrets'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Environment: [{ Name: 'OUT', Value: out }] } });
+    expect(envOf(out).PROD_DB).toBe('s3cr3t');
+    expect(envOf(out).ABSENT).toBeUndefined();
+    expect(fs.readFileSync(job.Container!.LogStreamName!, 'utf8')).toContain('# secrets not in --secrets-file, left unset: ABSENT\n');
   });
 
   test("the job's PATH and PYTHONPATH hold, after the engine's own folder; another variable the engine sets over is named in the log", async () => {

@@ -1,4 +1,4 @@
-import { secretKeyFor, startLocalAwsFallback, type LocalAwsFallback } from '../../../../lib/local/services/secrets-manager';
+import { injectedSecretValue, secretKeyFor, startLocalAwsFallback, type LocalAwsFallback } from '../../../../lib/local/services/secrets-manager';
 
 async function call(endpoint: string, target: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(endpoint, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', connection: 'close' }, body: JSON.stringify(body) });
@@ -37,5 +37,18 @@ describe('local Secrets Manager', () => {
     expect(secretKeyFor('arn:aws:secretsmanager:us-east-1:1:secret:a', values)).toBe('a');
     expect(secretKeyFor('arn:aws:secretsmanager:us-east-1:1:secret:b-123456', values)).toBe('arn:aws:secretsmanager:us-east-1:1:secret:b-123456');
     expect(secretKeyFor('b', values)).toBeUndefined();
+  });
+
+  test('injectedSecretValue gives what Batch injects: the secret string (JSON for an object), or one JSON key of it', () => {
+    const values = { 'prod/db': 's3cr3t', creds: { user: 'me', port: 5432 }, text: '{"user": "you"}' };
+    const arn = (name: string) => `arn:aws:secretsmanager:local:000000000000:secret:${name}`;
+    expect(injectedSecretValue('prod/db', values)).toBe('s3cr3t');
+    expect(injectedSecretValue(arn('prod/db-AbC123'), values)).toBe('s3cr3t');
+    expect(injectedSecretValue(arn('creds'), values)).toBe('{"user":"me","port":5432}');
+    expect(injectedSecretValue(`${arn('creds')}:user::`, values)).toBe('me');
+    expect(injectedSecretValue(`${arn('creds')}:port::`, values)).toBe('5432');
+    expect(injectedSecretValue(`${arn('text')}:user::`, values)).toBe('you');
+    expect(injectedSecretValue(`${arn('creds')}:missing::`, values)).toBeUndefined();
+    expect(injectedSecretValue(arn('other'), values)).toBeUndefined();
   });
 });
