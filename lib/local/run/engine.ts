@@ -89,7 +89,8 @@ export interface LocalRunOptions {
 
 export interface LocalRunResult {
   readonly flow: string;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** As Step Functions names an execution's end; `TIMED_OUT` when the state machine's `TimeoutSeconds` passed. */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly runId: string;
   readonly executionName: string;
   readonly runDir: string;
@@ -282,7 +283,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       const thrown = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
       if (stopping || thrown.name === 'ExecutionAbortedError') return stopped();
       if (thrown.name === 'ExecutionTimeoutError') {
-        return finish('FAILED', { error: 'States.Timeout', cause: `the run took longer than the state machine's TimeoutSeconds (${String(prepared.definition.TimeoutSeconds)} s)` });
+        return finish('TIMED_OUT', { error: 'States.Timeout', cause: `the run took longer than the state machine's TimeoutSeconds (${String(prepared.definition.TimeoutSeconds)} s)` });
       }
       return finish('FAILED', {
         error: thrown.cause?.name ?? thrown.name ?? 'Error',

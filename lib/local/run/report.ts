@@ -55,7 +55,7 @@ export function formatRunReport(result: LocalRunResult): string {
     '',
     `run ${result.runId} of ${result.flow}: ${result.status} in ${formatDuration(result.durationMs)} (${result.stateTransitions} state transitions)`,
   ];
-  if (result.status === 'FAILED') lines.push(`error: ${result.error}: ${summarizeCause(result.cause)}`);
+  if (result.status === 'FAILED' || result.status === 'TIMED_OUT') lines.push(`error: ${result.error}: ${summarizeCause(result.cause)}`);
   lines.push(`logs: ${result.logsDir}`);
   return lines.join('\n');
 }

@@ -116,9 +116,9 @@ describe('runLocalFlow on hand-written templates', () => {
     expect(await survivors([grandchild, leader])).toEqual([]);
   });
 
-  test("the state machine's TimeoutSeconds fails the run with States.Timeout and ends its processes", async () => {
+  test("the state machine's TimeoutSeconds ends the run TIMED_OUT, as Step Functions names it, with States.Timeout, and ends its processes", async () => {
     const result = await run({ F: faultFlowTemplates(out).RunTimeout }, 'RunTimeout');
-    expect(result.status).toBe('FAILED');
+    expect(result.status).toBe('TIMED_OUT');
     expect(result.error).toBe('States.Timeout');
     expect(await survivors([Number(fs.readFileSync(path.join(out, 'run-timeout.pid'), 'utf8'))])).toEqual([]);
   });

@@ -37,6 +37,9 @@ describe('run report', () => {
     expect(report).toContain('run sfn-1 of F: FAILED in 2.0 s (3 state transitions)');
     expect(report).toContain('error: States.TaskFailed: job F-train');
     expect(report).toContain('logs: /logs');
+    const timedOut = formatRunReport({ ...result, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'the run took longer than the state machine\'s TimeoutSeconds (60 s)' } as unknown as LocalRunResult);
+    expect(timedOut).toContain('run sfn-1 of F: TIMED_OUT in 2.0 s');
+    expect(timedOut).toContain("error: States.Timeout: the run took longer than the state machine's TimeoutSeconds (60 s)");
   });
 
   test('a stopped run counts the tasks it ended as stopped, not failed, in their own column', () => {
