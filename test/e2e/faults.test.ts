@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SPOT_STATUS_REASON, TIMEOUT_STATUS_REASON } from '../../lib/local/batch/runner';
+import { formatRunOutput, formatRunReport } from '../../lib/local/run/report';
 import type { LocalAssembly } from '../../lib/local/template/assembly';
 import { survivors, waitForLines } from '../lib/local/fixtures/processes';
 import { doc, printedResult, readArtifact, run, step, STEP, synthesize } from './harness';
@@ -41,6 +42,19 @@ describe('fault paths of compiled flows', () => {
         props: { foreachStrategies: { start: 'array-job' } },
       },
       { flow: doc('Spot', [step('start', ['end'], SPOT_ON_FIRST_ATTEMPT), step('end', [], ['true'])]) },
+      {
+        flow: doc(
+          'MapFail',
+          [
+            step('start', ['body'], STEP('foreach'), { foreach: 'items' }),
+            step('body', ['gather'], ['sh', '-c', 'if [ "$MF_SPLIT_INDEX" = 1 ]; then echo "split one breaks"; exit 4; fi']),
+            step('gather', ['end'], ['true'], { join: true }),
+            step('end', [], ['true']),
+          ],
+          width,
+        ),
+        props: { foreachStrategies: { start: 'distributed-map' } },
+      },
       {
         flow: doc('Catch', [
           step('start', ['risky'], ['true']),
@@ -108,6 +122,15 @@ describe('fault paths of compiled flows', () => {
     expect(logs).toHaveLength(2);
     expect(fs.readFileSync(path.join(result.logsDir, 'start', logs.find((l) => l.endsWith('attempt2.log'))!), 'utf8')).toContain('retry count 0');
     expect(SPOT_STATUS_REASON).toMatch(/^Host EC2/);
+  });
+
+  test('a Distributed Map whose child fails names that child\'s job, exit code and log, as its Map Run would', async () => {
+    const result = await run(assembly, 'MapFail', runRoot, { parameters: { width: 3 } });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(result.childFailure?.error).toBe('States.TaskFailed');
+    const report = formatRunReport(result);
+    expect(report).toMatch(/^first failed child execution: States\.TaskFailed: job MapFail-body: .*\(exit code 4\); log: .*\.log$/m);
+    expect(formatRunOutput(result)).toContain('split one breaks');
   });
 
   test('@catch: the run continues after the step fails and the failure is recorded in the datastore', async () => {

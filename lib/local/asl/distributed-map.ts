@@ -29,7 +29,12 @@ export interface DistributedMapDeps {
 
 /** Error raised when more children failed than the Map tolerates, as Step Functions names it. */
 export class ToleratedFailureExceeded extends Error {
-  constructor(failed: number, total: number) {
+  constructor(
+    failed: number,
+    total: number,
+    /** The first failed child's error, for the run's report (Step Functions names it only in the Map Run). */
+    readonly firstFailure?: { readonly error: string; readonly cause: string },
+  ) {
     super(`The specified tolerated failure threshold was exceeded: ${failed} of ${total} child executions failed`);
     this.name = 'States.ExceedToleratedFailureThreshold';
   }
@@ -122,8 +127,13 @@ export async function runDistributedMap(plan: DistributedMapPlan, input: Distrib
   if (input.Writer) {
     return writeResults(deps, input.Writer, mapRunArn, mapRunId, results, failed > tolerated);
   }
-  if (failed > tolerated) throw new ToleratedFailureExceeded(failed, results.length);
+  if (failed > tolerated) throw exceededBy(results);
   return results.map((r) => (r.ok ? r.output : null));
+}
+
+function exceededBy(results: readonly ChildResult[]): ToleratedFailureExceeded {
+  const failures = results.filter((r): r is Extract<ChildResult, { ok: false }> => !r.ok);
+  return new ToleratedFailureExceeded(failures.length, results.length, failures[0] && { error: failures[0].error, cause: failures[0].cause });
 }
 
 type ChildResult =
@@ -165,6 +175,6 @@ async function writeResults(
     { Bucket: bucket, Key: manifestKey, Body: JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files }) },
     'S3',
   );
-  if (exceeded) throw new ToleratedFailureExceeded(results.filter((r) => !r.ok).length, results.length);
+  if (exceeded) throw exceededBy(results);
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: bucket, Key: manifestKey } };
 }

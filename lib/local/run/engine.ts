@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_MAX_WORKERS } from '../../graph/model';
 import { EXECUTION_INPUT, runIdFromExecutionName } from '../../runtime/naming';
-import { runDistributedMap, DistributedMapInput } from '../asl/distributed-map';
+import { runDistributedMap, DistributedMapInput, ToleratedFailureExceeded } from '../asl/distributed-map';
 import { loadInterpreter } from '../asl/interpreter';
 import { Execution, Executions } from '../asl/executions';
 import { LOCAL_EXECUTION_INPUT_KEY, prepareDefinition, scaledWaits } from '../asl/prepare';
@@ -91,6 +91,11 @@ export interface LocalRunResult {
   readonly flow: string;
   /** As Step Functions names an execution's end; `TIMED_OUT` when the state machine's `TimeoutSeconds` passed. */
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /**
+   * When the run failed because a Distributed Map's children failed past its tolerance: the first failed child's error
+   * and cause (e.g. its Batch job), which Step Functions shows in the Map Run.
+   */
+  readonly childFailure?: { readonly error: string; readonly cause: string };
   readonly runId: string;
   readonly executionName: string;
   readonly runDir: string;
@@ -180,6 +185,8 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   let executions: Executions | undefined;
   /** Why the run was stopped when something other than the user stopped it (e.g. the metadata service went away). */
   let failure: { error: string; cause: string } | undefined;
+  /** The first failed child of the last Distributed Map that failed past its tolerance. */
+  let childFailure: { error: string; cause: string } | undefined;
   const stop = (): void => {
     stopping = true;
     execution?.abort();
@@ -256,6 +263,9 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
               Execution: { ...baseContext.Execution, Id: `${executionArn}/${childName}`, Name: childName },
               [LOCAL_EXECUTION_INPUT_KEY]: childInput,
             }),
+        }).catch((error: unknown) => {
+          if (error instanceof ToleratedFailureExceeded && error.firstFailure) childFailure = error.firstFailure;
+          throw error;
         });
       },
     };
@@ -285,9 +295,11 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
       if (thrown.name === 'ExecutionTimeoutError') {
         return finish('TIMED_OUT', { error: 'States.Timeout', cause: `the run took longer than the state machine's TimeoutSeconds (${String(prepared.definition.TimeoutSeconds)} s)` });
       }
+      const name = thrown.cause?.name ?? thrown.name ?? 'Error';
       return finish('FAILED', {
-        error: thrown.cause?.name ?? thrown.name ?? 'Error',
+        error: name,
         cause: thrown.cause?.message ?? thrown.message ?? String(error),
+        ...(name === 'States.ExceedToleratedFailureThreshold' && childFailure ? { childFailure } : {}),
       });
     }
   } finally {
@@ -304,7 +316,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
     }
   }
 
-  function finish(status: LocalRunResult['status'], extra: { output?: Json; error?: string; cause?: string } = {}): LocalRunResult {
+  function finish(status: LocalRunResult['status'], extra: { output?: Json; error?: string; cause?: string; childFailure?: LocalRunResult['childFailure'] } = {}): LocalRunResult {
     return {
       flow: flow!.name,
       status,

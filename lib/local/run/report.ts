@@ -56,6 +56,7 @@ export function formatRunReport(result: LocalRunResult): string {
     `run ${result.runId} of ${result.flow}: ${result.status} in ${formatDuration(result.durationMs)} (${result.stateTransitions} state transitions)`,
   ];
   if (result.status === 'FAILED' || result.status === 'TIMED_OUT') lines.push(`error: ${result.error}: ${summarizeCause(result.cause)}`);
+  if (result.childFailure) lines.push(`first failed child execution: ${result.childFailure.error}: ${summarizeCause(result.childFailure.cause)}`);
   lines.push(`logs: ${result.logsDir}`);
   return lines.join('\n');
 }
@@ -119,7 +120,7 @@ function endStepLog(logsDir: string): string | undefined {
  * result), the failed task's last log lines when it failed; undefined when there is nothing to show.
  */
 export function formatRunOutput(result: LocalRunResult, lines = 10): string | undefined {
-  const log = result.status === 'SUCCEEDED' ? endStepLog(result.logsDir) : result.status === 'FAILED' ? failedTaskLog(result.cause) : undefined;
+  const log = result.status === 'SUCCEEDED' ? endStepLog(result.logsDir) : result.status === 'FAILED' ? failedTaskLog(result.childFailure?.cause ?? result.cause) : undefined;
   const tail = log ? logTail(log, lines) : [];
   if (!log || tail.length === 0) return undefined;
   const what = result.status === 'SUCCEEDED' ? 'output of the end step' : 'end of the failed task\'s log';
