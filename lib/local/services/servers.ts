@@ -8,6 +8,8 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer?: { closeAllConnections?(): void };
+  /** s3rver's winston logger: it loses its transports on close, and a request still in flight then warns on stderr. */
+  logger?: { silent?: boolean };
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 interface DynaliteServer {
@@ -113,6 +115,7 @@ export async function startLocalServers(options: StartServersOptions = {}): Prom
       if (stopped) return;
       stopped = true;
       // keep-alive sockets of SDK clients (steps, cached Lambda clients) would hold close() open
+      if (s3.logger) s3.logger.silent = true;
       s3.httpServer?.closeAllConnections?.();
       dynamo.closeAllConnections?.();
       await Promise.allSettled([
