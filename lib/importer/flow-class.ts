@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { Problem } from '../errors';
 import type { RawClass, RawDecorator, RawFlowFile, RawParameter, RawStep } from './reader-output';
 
@@ -71,7 +72,7 @@ export function resolveFlowClass(raw: RawFlowFile, file: string, flowClass: stri
   if (chosen && raw.main === null) {
     problems.push({
       where: file, field: 'main block', value: 'none',
-      message: `the file never runs ${chosen.name}: every task runs \`python ${file.split('/').pop()} step <step>\`, which would define the flow and exit without running the step`,
+      message: `the file never runs ${chosen.name}: every task runs \`python ${path.basename(file)} step <step>\`, which would define the flow and exit without running the step`,
       fix: MAIN_FIX.replace('MyFlow()', `${chosen.name}()`),
     });
   } else if (chosen && raw.main && raw.main.calls.length === 0) {
