@@ -20,6 +20,7 @@ import {
   BatchJob,
   BatchJobFailed,
   DEPENDENCY_STATUS_REASON,
+  MAIN_NODE_EXITED_STATUS_REASON,
   outcomeOf,
   SPOT_RECLAIM_ENV,
 } from './status';
@@ -243,13 +244,13 @@ export class LocalBatch {
         return result;
       });
       if (!outcome) return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now() };
-      if (outcome.ok) {
-        this.options.stats.taskEnded(step, 'succeeded', tasks);
-        return { status: 'SUCCEEDED', statusReason: outcome.statusReason, attempts, startedAt };
+      const retry = !outcome.ok && !outcome.final && !this.options.isStopping() && shouldRetry(job.retryStrategy, attempt, outcome);
+      // each node of a multi-node job counts as its own task, with its own outcome
+      for (const node of outcome.nodes ?? [outcome]) {
+        const stopped = node.statusReason === ABORT_STATUS_REASON || node.statusReason === MAIN_NODE_EXITED_STATUS_REASON;
+        this.options.stats.taskEnded(step, stopped ? 'stopped' : node.ok ? 'succeeded' : retry ? 'retried' : 'failed');
       }
-      const retry = !outcome.final && !this.options.isStopping() && shouldRetry(job.retryStrategy, attempt, outcome);
-      const stopped = outcome.statusReason === ABORT_STATUS_REASON;
-      this.options.stats.taskEnded(step, stopped ? 'stopped' : retry ? 'retried' : 'failed', tasks);
+      if (outcome.ok) return { status: 'SUCCEEDED', statusReason: outcome.statusReason, attempts, startedAt };
       if (!retry) return { status: 'FAILED', statusReason: outcome.statusReason, attempts, startedAt };
     }
   }
@@ -258,7 +259,7 @@ export class LocalBatch {
    * One attempt: all nodes of a multi-node job run together. As on Batch, the job ends when its main node exits (the
    * nodes still running are stopped) and its outcome is the main node's: a child node failing changes nothing.
    */
-  private async runAttempt(task: Task, attempt: number): Promise<AttemptResult> {
+  private async runAttempt(task: Task, attempt: number): Promise<AttemptResult & { readonly nodes?: readonly AttemptResult[] }> {
     const { job } = task;
     if (!job.multinode) return this.runNode(task, attempt, undefined);
     const mainExited = new AbortController();
@@ -268,7 +269,7 @@ export class LocalBatch {
         return node === job.mainNode ? run.finally(() => mainExited.abort()) : run;
       }),
     );
-    return results[job.mainNode] ?? results[0];
+    return { ...(results[job.mainNode] ?? results[0]), nodes: results };
   }
 
   private async runNode(task: Task, attempt: number, node: number | undefined, stop?: AbortSignal): Promise<AttemptResult> {

@@ -6,7 +6,10 @@ export interface StepStats {
   failed: number;
   /** Attempts that failed and were retried (by Batch or by a state Retry). */
   retried: number;
-  /** Tasks ended because the run was stopped (Ctrl-C, or another step failed the run). */
+  /**
+   * Tasks ended because the run was stopped (Ctrl-C, or another step failed the run), and nodes of a multi-node job
+   * stopped when its main node exited.
+   */
   stopped: number;
   firstStartMs?: number;
   lastEndMs?: number;

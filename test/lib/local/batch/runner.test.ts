@@ -236,6 +236,7 @@ describe('LocalBatch', () => {
 
   test("a multi-node job ends when its main node exits, with the main node's outcome: others are stopped", async () => {
     // node 1 fails (Batch ignores it), node 2 would run for a minute
+    const stats = new RunStats();
     const script =
       `case "$AWS_BATCH_JOB_NODE_INDEX" in 0) while [ ! -s "${dir}/pids" ]; do sleep 0.05; done; exit 0;; 1) exit 3;; esac; ` +
       `echo $$ >> "${dir}/pids"; exec sleep 60`;
@@ -252,7 +253,7 @@ describe('LocalBatch', () => {
       }),
       registry,
       workers: new Semaphore(1),
-      stats: new RunStats(),
+      stats,
       cwd: dir,
       runDir: dir,
       baseEnv: {},
@@ -260,6 +261,8 @@ describe('LocalBatch', () => {
     });
     const started = Date.now();
     const job = await multinode.submitJobSync('train', { JobDefinition: jd('Mnp'), JobName: 'n', JobQueue: 'cpu' });
+    // each node is a task of its own: the main node succeeded, node 1 failed, node 2 was stopped
+    expect(stats.step('train')).toMatchObject({ running: 0, succeeded: 1, failed: 1, stopped: 1, retried: 0 });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(job).toMatchObject({ Status: 'SUCCEEDED', NodeProperties: { NumNodes: 3, MainNode: 0 } });
     const pids = fs.readFileSync(path.join(dir, 'pids'), 'utf8').trim().split('\n').map(Number);
