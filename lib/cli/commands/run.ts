@@ -276,7 +276,7 @@ export function register(program: Command): void {
     .option('--metaflow-standin', 'run the steps of Python Metaflow flows through the protocol stand-in instead of Metaflow (no user code runs)')
     .option('--python <path>', 'the interpreter `python` means inside tasks (default: `python` on PATH, else `python3`); Metaflow flows need Metaflow and boto3 there')
     .option('--task-env <name=value>', 'a variable added to every task, e.g. PYTHONPATH=<folder holding metaflow/> (repeatable)', repeatable)
-    .option('--secrets-file <file>', 'JSON object of secret name to value: the local Secrets Manager answers @secrets with these')
+    .option('--secrets-file <file>', "JSON object of secret name (or ARN) to value: what @secrets reads, and what a step's secrets get")
     .option('--foreach-width <step=n>', 'with --metaflow-standin: splits of a foreach whose list is not a literal in the flow file (repeatable)', repeatable)
     .option('--switch-case <step=value>', 'with --metaflow-standin: the case a switch takes when the flow file does not set its condition to a literal (repeatable)', repeatable)
     .option('--metadata-service', "run Metaflow's metadata service (on a throwaway PostgreSQL) for the run and point every task at it")
