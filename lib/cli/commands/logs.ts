@@ -13,9 +13,12 @@ import { CliError, UsageError } from '../cli-error';
 import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { note, out, printJson } from '../output/print';
 import { startSpinner } from '../output/spinner';
+import { findLocalRun } from '../local-runs/find';
+import { printLocalLogs } from '../local-runs/logs';
+import { localRunRoot, withLocalRunsOptions, type LocalRunsOptions } from '../local-runs/options';
 import type { AwsClients } from '../aws/clients';
 
-interface LogsOptions extends AwsCommandOptions {
+interface LogsOptions extends AwsCommandOptions, LocalRunsOptions {
   readonly flow?: string;
   readonly follow?: boolean;
 }
@@ -79,18 +82,25 @@ async function executionRunning(clients: AwsClients, executionArn: string): Prom
 }
 
 export function register(program: Command): void {
-  withAwsOptions(
-    program
-      .command('logs')
-      .summary("print a step's logs")
-      .description("print the CloudWatch logs of a step's Batch jobs (every task, every attempt)")
-      .argument('<run/step[/task]>', 'run id or execution ARN, step name, and optionally a task (Batch job id, array index or node index)')
-      .option('--flow <flow>', 'the flow of the run')
-      .option('-f, --follow', 'keep printing new lines until every task has finished'),
-    'print {task, attempt, message} lines as one JSON document (not with --follow)',
+  withLocalRunsOptions(
+    withAwsOptions(
+      program
+        .command('logs')
+        .summary("print a step's logs")
+        .description("print the CloudWatch logs of a step's Batch jobs (every task, every attempt; with --local: the log files of a run of `run --local`)")
+        .argument('<run/step[/task]>', 'run id or execution ARN, step name, and optionally a task (Batch job id, array index or node index)')
+        .option('--flow <flow>', 'the flow of the run')
+        .option('-f, --follow', 'keep printing new lines until every task has finished (with --local: until the run has ended)'),
+      'print {task, attempt, message} lines as one JSON document (not with --follow)',
+    ),
   ).action(async (spec: string, options: LogsOptions) => {
     const target = parseLogsTarget(spec);
     if (options.json && options.follow) throw new UsageError('--json and --follow cannot be combined');
+    const runRoot = localRunRoot(options);
+    if (runRoot !== undefined) {
+      await printLocalLogs(findLocalRun(runRoot, target.run, options.flow), target, options);
+      return;
+    }
     const clients = clientsFor(options);
     const run = await resolveRun(clients, target.run, { flow: options.flow });
     const [definition, history] = await Promise.all([describeStateMachine(clients, run.stateMachineArn), executionHistory(clients, run.executionArn)]);

@@ -5,12 +5,14 @@ import { resolveFlow } from '../aws/flows';
 import { collect } from '../aws/paging';
 import { listExecutions } from '../aws/runs';
 import { UsageError } from '../cli-error';
+import { localRunRoot, withLocalRunsOptions, type LocalRunsOptions } from '../local-runs/options';
+import { printLocalRuns } from '../local-runs/runs';
 import { durationSeconds, formatDuration, formatTime, isoOrNull } from '../output/format';
 import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { note, out, printJson } from '../output/print';
 import { renderTable } from '../output/table';
 
-interface RunsOptions extends AwsCommandOptions {
+interface RunsOptions extends AwsCommandOptions, LocalRunsOptions {
   readonly status?: string;
   readonly limit: string;
   readonly stateMachine?: string;
@@ -44,18 +46,26 @@ export function runJson(execution: ExecutionListItem, now = new Date()) {
 }
 
 export function register(program: Command): void {
-  withAwsOptions(
-    program
-      .command('runs')
-      .summary('list the runs of a flow')
-      .description('list the runs of a flow, newest first, with status, start and duration')
-      .argument('<flow>', 'flow name')
-      .option('--status <status>', `only runs in this status (${STATUSES.join(', ')})`)
-      .option('--limit <n>', 'at most this many runs (0: all)', '50')
-      .option('--state-machine <arn>', 'the state machine, when a flow name matches several'),
-  ).action(async (flowName: string, options: RunsOptions) => {
+  withLocalRunsOptions(
+    withAwsOptions(
+      program
+        .command('runs')
+        .summary('list the runs of a flow')
+        .description('list the runs of a flow, newest first, with status, start and duration (with --local: the runs of `run --local`, of every flow when no flow is named)')
+        .argument('[flow]', 'flow name')
+        .option('--status <status>', `only runs in this status (${STATUSES.join(', ')})`)
+        .option('--limit <n>', 'at most this many runs (0: all)', '50')
+        .option('--state-machine <arn>', 'the state machine, when a flow name matches several'),
+    ),
+  ).action(async (flowName: string | undefined, options: RunsOptions) => {
     const status = parseStatus(options.status);
     const limit = parseLimit(options.limit);
+    const runRoot = localRunRoot(options, { '--state-machine': options.stateMachine });
+    if (runRoot !== undefined) {
+      printLocalRuns(runRoot, flowName, { status, limit, json: options.json });
+      return;
+    }
+    if (flowName === undefined) throw new UsageError('runs needs a flow name (`metaflow-cdk flows` lists them); with --local it lists the local runs of every flow');
     const clients = clientsFor(options);
     const flow = await resolveFlow(clients, flowName, options.stateMachine);
     const executions = await collect(listExecutions(clients, flow.stateMachineArn, status, limit));

@@ -8,9 +8,12 @@ import { durationSeconds, formatDuration, formatTime, isoOrNull } from '../outpu
 import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { out, printJson } from '../output/print';
 import { renderTable } from '../output/table';
+import { findLocalRun } from '../local-runs/find';
+import { localRunRoot, withLocalRunsOptions, type LocalRunsOptions } from '../local-runs/options';
+import { printLocalStatus } from '../local-runs/status';
 import { formatCounts, runnableJobs, summarizeSteps } from '../run-status';
 
-interface StatusOptions extends AwsCommandOptions {
+interface StatusOptions extends AwsCommandOptions, LocalRunsOptions {
   readonly flow?: string;
   readonly stateMachine?: string;
 }
@@ -27,15 +30,22 @@ async function runnableChildren(clients: ReturnType<typeof clientsFor>, jobs: re
 }
 
 export function register(program: Command): void {
-  withAwsOptions(
-    program
-      .command('status')
-      .summary('show the steps and Batch jobs of a run')
-      .description('show a run: its state and a per-step table of Batch jobs, including jobs stuck in RUNNABLE and why')
-      .argument('<run>', 'run id (sfn-<execution name>) or execution ARN')
-      .option('--flow <flow>', 'the flow of the run (faster, and needed when several flows have that run id)')
-      .option('--state-machine <arn>', 'the state machine of the run'),
+  withLocalRunsOptions(
+    withAwsOptions(
+      program
+        .command('status')
+        .summary('show the steps and Batch jobs of a run')
+        .description('show a run: its state and a per-step table of Batch jobs, including jobs stuck in RUNNABLE and why (with --local: a run of `run --local`, from its run record)')
+        .argument('<run>', 'run id (sfn-<execution name>) or execution ARN; with --local, also the start of a run id')
+        .option('--flow <flow>', 'the flow of the run (faster, and needed when several flows have that run id)')
+        .option('--state-machine <arn>', 'the state machine of the run'),
+    ),
   ).action(async (run: string, options: StatusOptions) => {
+    const runRoot = localRunRoot(options, { '--state-machine': options.stateMachine });
+    if (runRoot !== undefined) {
+      printLocalStatus(findLocalRun(runRoot, run, options.flow), { json: options.json });
+      return;
+    }
     const clients = clientsFor(options);
     const resolved = await resolveRun(clients, run, { flow: options.flow, stateMachineArn: options.stateMachine });
     const [definition, history] = await Promise.all([

@@ -26,6 +26,7 @@ import { startLocalServers } from '../services/servers';
 import type { LocalAssembly } from '../template/assembly';
 import { findFlow, listFlows } from '../template/flows';
 import { Json, LOCAL_PSEUDO } from '../template/tokens';
+import { RunRecorder } from './run-record';
 import { RunStats } from './step-stats';
 
 export interface LocalRunOptions {
@@ -139,7 +140,6 @@ async function startRunServers<A extends { stop(): Promise<void> }, B extends { 
  */
 export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunResult> {
   const started = Date.now();
-  const { StateMachine } = loadInterpreter();
   const flow = findFlow(options.assembly, options.flow);
   if (!flow) throw new FlowNotFoundError(options.flow, listFlows(options.assembly));
   const prepared = prepareDefinition(flow.definition);
@@ -163,6 +163,39 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   const logsDir = path.join(runDir, 'logs');
   fs.mkdirSync(logsDir, { recursive: true });
   const stats = options.stats ?? new RunStats();
+  const user = options.user ?? os.userInfo().username;
+  const recorder = new RunRecorder(runDir, { flow: flow.name, runId, executionName, user, parameters: options.parameters ?? {}, manifestSteps: flow.manifest?.steps ?? [] }, stats);
+  recorder.start();
+  try {
+    const result = await executeRun(options, { started, flow, prepared, jobTexts, metaflow, cwd, runRoot, executionName, runId, runDir, logsDir, stats, user });
+    recorder.finish(result);
+    return result;
+  } catch (error) {
+    recorder.finish({ status: 'FAILED', durationMs: Date.now() - started, stateTransitions: stats.stateTransitions, error: 'LocalEngineError', cause: (error as Error).message ?? String(error) });
+    throw error;
+  }
+}
+
+interface RunContext {
+  readonly started: number;
+  readonly flow: NonNullable<ReturnType<typeof findFlow>>;
+  readonly prepared: ReturnType<typeof prepareDefinition>;
+  readonly jobTexts: string[];
+  readonly metaflow: ReturnType<typeof metaflowFactsOf>;
+  readonly cwd: string;
+  readonly runRoot: string;
+  readonly executionName: string;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly logsDir: string;
+  readonly stats: RunStats;
+  readonly user: string;
+}
+
+/** The run itself, once its folder and record exist: servers, task processes, the execution. */
+async function executeRun(options: LocalRunOptions, context: RunContext): Promise<LocalRunResult> {
+  const { started, flow, prepared, jobTexts, metaflow, cwd, runRoot, executionName, runId, runDir, logsDir, stats, user } = context;
+  const { StateMachine } = loadInterpreter();
   const maxWorkers = Math.max(1, options.maxWorkers ?? DEFAULT_MAX_WORKERS);
 
   const s3Directory = path.resolve(options.s3Directory ?? path.join(runRoot, 's3'));
@@ -203,7 +236,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
   const executionArn = `arn:${LOCAL_PSEUDO.partition}:states:${LOCAL_PSEUDO.region}:${LOCAL_PSEUDO.accountId}:execution:${flow.stateMachine.name}:${executionName}`;
   const input: Json = {
     [EXECUTION_INPUT.parameters]: (options.parameters ?? {}) as Json,
-    [EXECUTION_INPUT.user]: options.user ?? os.userInfo().username,
+    [EXECUTION_INPUT.user]: user,
   };
   const baseContext = {
     StateMachine: { Id: flow.stateMachine.arn, Name: flow.stateMachine.name },
@@ -318,7 +351,7 @@ export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunRe
 
   function finish(status: LocalRunResult['status'], extra: { output?: Json; error?: string; cause?: string; childFailure?: LocalRunResult['childFailure'] } = {}): LocalRunResult {
     return {
-      flow: flow!.name,
+      flow: flow.name,
       status,
       runId,
       executionName,

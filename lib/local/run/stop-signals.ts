@@ -1,25 +1,9 @@
-import * as fs from 'fs';
+import { procStat, processGone } from '../process/proc-stat';
 
 /** How often the processes that started this one are checked: a run stops within this long of them going away. */
 export const PARENT_CHECK_MS = 250;
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-interface ProcStat {
-  readonly state: string;
-  readonly ppid: number;
-  readonly pgrp: number;
-}
-
-function procStat(pid: number): ProcStat | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state, ppid: Number(ppid), pgrp: Number(pgrp) };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The processes between this one and the shell that started the command: ancestors in this process group
@@ -36,17 +20,6 @@ export function commandAncestors(): number[] {
     pid = stat.ppid;
   }
   return ancestors.length > 0 ? ancestors : [own.ppid];
-}
-
-function gone(pid: number): boolean {
-  const stat = procStat(pid);
-  if (stat) return stat.state === 'Z';
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 /**
@@ -66,7 +39,7 @@ export function abortOnStop(controller: AbortController, onStop: (why: string) =
   const parent = process.ppid;
   const ancestors = commandAncestors();
   const watch = setInterval(() => {
-    const dead = process.ppid !== parent ? parent : ancestors.find(gone);
+    const dead = process.ppid !== parent ? parent : ancestors.find(processGone);
     if (dead !== undefined) stop(`process ${dead} that started it went away`);
   }, PARENT_CHECK_MS);
   watch.unref();

@@ -84,6 +84,6 @@ describe('runs', () => {
   test('missing flow argument is a usage error (exit 2)', async () => {
     const result = await cli('runs');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/missing required argument 'flow'/);
+    expect(result.stderr).toMatch(/runs needs a flow name \(`metaflow-cdk flows` lists them\)/);
   });
 });

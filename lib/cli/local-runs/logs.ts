@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readRunRecord, effectiveStatus } from '../../local/run/run-record';
+import { sleep, timing } from '../aws/timing';
+import { CliError } from '../cli-error';
+import { note, out, printJson } from '../output/print';
+import type { LocalRun } from './find';
+
+/** One attempt's log file: `<jobId>[-<array index>][-node<n>]-attempt<N>.log`, as the local Batch names them. */
+export interface LocalAttemptLog {
+  /** As Batch names the task: the job id, `<job>:<index>` for an array child, `<job>#<node>` for a node. */
+  readonly task: string;
+  readonly jobId: string;
+  readonly index?: number;
+  readonly node?: number;
+  readonly attempt: number;
+  readonly file: string;
+}
+
+const LOG_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:-(\d+))?(?:-node(\d+))?-attempt(\d+)\.log$/;
+
+/** The folder the local Batch writes a step's logs to (it replaces characters a file name should not hold). */
+export function stepLogDir(runDir: string, step: string): string {
+  return path.join(runDir, 'logs', step.replace(/[^A-Za-z0-9_.-]/g, '_'));
+}
+
+/** A step's attempt logs, grouped by task in the order the tasks started, attempts in order. */
+export function attemptLogs(runDir: string, step: string): LocalAttemptLog[] {
+  const dir = stepLogDir(runDir, step);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const logs = names.flatMap((name): LocalAttemptLog[] => {
+    const match = LOG_NAME.exec(name);
+    if (!match) return [];
+    const [, jobId, index, node, attempt] = match;
+    const task = `${jobId}${index !== undefined ? `:${index}` : ''}${node !== undefined ? `#${node}` : ''}`;
+    return [{ task, jobId, index: index === undefined ? undefined : Number(index), node: node === undefined ? undefined : Number(node), attempt: Number(attempt), file: path.join(dir, name) }];
+  });
+  const firstWritten = new Map<string, number>();
+  for (const log of logs) {
+    const written = fs.statSync(log.file).mtimeMs;
+    firstWritten.set(log.jobId, Math.min(firstWritten.get(log.jobId) ?? Infinity, written));
+  }
+  return logs.sort(
+    (a, b) =>
+      firstWritten.get(a.jobId)! - firstWritten.get(b.jobId)! ||
+      a.jobId.localeCompare(b.jobId) ||
+      (a.index ?? -1) - (b.index ?? -1) ||
+      (a.node ?? -1) - (b.node ?? -1) ||
+      a.attempt - b.attempt,
+  );
+}
+
+/**
+ * A task is a job id (all of an array job's children, all of a multi-node job's nodes), a task id as `status` shows
+ * it, the array index or node index alone, or an unambiguous start of a job id.
+ */
+export function matchesLocalTask(log: LocalAttemptLog, task: string | undefined, all: readonly LocalAttemptLog[]): boolean {
+  if (task === undefined) return true;
+  if (log.task === task || log.jobId === task) return true;
+  if (/^\d+$/.test(task)) return log.index === Number(task) || (log.index === undefined && log.node === Number(task));
+  const jobs = new Set(all.filter((l) => l.jobId.startsWith(task)).map((l) => l.jobId));
+  return jobs.size === 1 && log.jobId.startsWith(task);
+}
+
+/** Prints a step's logs (every task, every attempt); with `follow`, keeps printing until the run has ended. */
+export async function printLocalLogs(run: LocalRun, target: { step: string; task?: string }, options: { json?: boolean; follow?: boolean }): Promise<void> {
+  const { record, dir } = run;
+  // the flow's steps come from its manifest (they have a type); without one, the steps that ran are known once it ended
+  const fromManifest = record.steps.filter((s) => s.type !== undefined);
+  const steps = (fromManifest.length ? fromManifest : run.status === 'RUNNING' ? [] : record.steps).map((s) => s.step);
+  if (steps.length && !steps.includes(target.step)) throw new CliError(`flow ${record.flow} has no step "${target.step}"; its steps: ${steps.join(', ')}`);
+  const where = `${record.runId}/${target.step}${target.task ? `/${target.task}` : ''}`;
+  const selected = () => {
+    const all = attemptLogs(dir, target.step);
+    return all.filter((log) => matchesLocalTask(log, target.task, all));
+  };
+  const printed = new Map<string, number>();
+  const collected: { task: string; attempt: number; message: string }[] = [];
+  const readNew = (logs: readonly LocalAttemptLog[], final: boolean) => {
+    const tasks = new Set(logs.map((log) => log.task));
+    const retried = new Set(logs.filter((log) => log.attempt > 1).map((log) => log.task));
+    for (const log of logs) {
+      const text = fs.readFileSync(log.file, 'utf8');
+      const from = printed.get(log.file) ?? 0;
+      // a line still being written is printed once it ends, or when the run has ended
+      const end = final ? text.length : text.lastIndexOf('\n') + 1;
+      if (end <= from) continue;
+      if (from === 0 && retried.has(log.task) && !options.json) note(`--- ${target.step}/${log.task} attempt ${log.attempt} ---`);
+      printed.set(log.file, end);
+      for (const message of text.slice(from, end).replace(/\n$/, '').split('\n')) {
+        if (options.json) collected.push({ task: log.task, attempt: log.attempt, message });
+        else out(tasks.size > 1 && target.task === undefined ? `[${target.step}/${log.task}] ${message}` : message);
+      }
+    }
+  };
+  if (!options.follow) {
+    const logs = selected();
+    if (logs.length === 0) {
+      throw new CliError(`no task logs for ${where} in ${path.join(dir, 'logs')} (the step may not have started${target.task ? ', or no task matches' : ''}); see \`metaflow-cdk status --local ${record.runId}\``);
+    }
+    readNew(logs, true);
+    if (options.json) printJson({ runId: record.runId, flow: record.flow, step: target.step, lines: collected });
+    return;
+  }
+  for (;;) {
+    const ended = ((latest) => latest === undefined || effectiveStatus(latest).status !== 'RUNNING')(readRunRecord(dir));
+    const logs = selected();
+    readNew(logs, ended);
+    if (ended) {
+      if (logs.length === 0) throw new CliError(`run ${record.runId} has ended and ${where} wrote no task logs; see \`metaflow-cdk status --local ${record.runId}\``);
+      note(`Run ${record.runId} has ended; ${new Set(logs.map((log) => log.task)).size} task(s) of ${target.step} printed above.`);
+      return;
+    }
+    await sleep(Math.max(timing.pollMs / 4, 1));
+  }
+}
