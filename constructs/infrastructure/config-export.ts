@@ -10,7 +10,7 @@ const exporters = new WeakMap<Stack, string>();
 /** Stack output holding `{ "<queue name>": "<queue ARN>" }` for every queue. */
 export const QUEUES_OUTPUT = 'MetaflowJobQueues';
 /** Stack output holding the ARN of the secret with the metadata service's API key (never the key). */
-export const SERVICE_AUTH_KEY_OUTPUT = 'MetaflowServiceAuthKeySecret';
+export const SERVICE_AUTH_KEY_OUTPUT = INFRA_OUTPUTS.serviceAuthKey;
 
 export interface MetaflowConfigExportProps {
   readonly inputs: ConfigInputs;

@@ -1,7 +1,7 @@
 import type { JobDetail } from '@aws-sdk/client-batch';
 import type { ManifestStep } from '../runtime/manifest';
 import { JOB_KEYS } from '../runtime/naming';
-import { jobKey } from './aws/jobs';
+import { jobKey, latestJobPerTask } from './aws/jobs';
 
 /** One row of `status`: a step and the Batch jobs that ran it. */
 export interface StepStatus {
@@ -61,14 +61,16 @@ export function summarizeSteps(steps: readonly ManifestStep[] | undefined, jobs:
   const order = [...(steps ?? []).map((s) => s.name), ...[...byStep.keys()].filter((name) => !(steps ?? []).some((s) => s.name === name))];
   return order.map((name) => {
     const stepJobs = byStep.get(name) ?? [];
+    // a job a retry replaced (a retry delay runs each attempt as a job) no longer counts: its task's latest job does
+    const current = latestJobPerTask(stepJobs);
     const byStatus: Record<string, number> = {};
-    for (const job of stepJobs) for (const [status, n] of Object.entries(taskCounts(job))) byStatus[status] = (byStatus[status] ?? 0) + n;
+    for (const job of current) for (const [status, n] of Object.entries(taskCounts(job))) byStatus[status] = (byStatus[status] ?? 0) + n;
     const status = stepJobs.length === 0 ? 'NOT_STARTED' : PRECEDENCE.find((s) => byStatus[s]) ?? Object.keys(byStatus)[0];
     const starts = stepJobs.map((j) => j.startedAt ?? j.createdAt).filter((t): t is number => Boolean(t));
     const allDone = stepJobs.length > 0 && stepJobs.every((j) => j.status === 'SUCCEEDED' || j.status === 'FAILED');
     const stops = stepJobs.map((j) => j.stoppedAt).filter((t): t is number => Boolean(t));
     const ids = new Set(stepJobs.map((j) => j.jobId));
-    const relevant = [...stepJobs, ...children.filter((c) => ids.has(c.arrayProperties?.index !== undefined ? c.jobId?.split(':')[0] : undefined))];
+    const relevant = [...current, ...children.filter((c) => ids.has(c.arrayProperties?.index !== undefined ? c.jobId?.split(':')[0] : undefined))];
     const reasonJob =
       status === 'RUNNABLE' ? relevant.find((j) => j.status === 'RUNNABLE' && j.statusReason) : relevant.find((j) => j.status === 'FAILED' && failureReason(j));
     return {

@@ -53,10 +53,22 @@ export function batchJobName(flowName: string, stepName: string): string {
   return `${flowName}-${stepName}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
 }
 
+/** Metaflow's job name under Step Functions: run, task and attempt are unknown at compile time. */
+export function metaflowJobName(flowName: string, stepName: string): string {
+  return `${metaflowJobNamePrefix(flowName)}${stepName}--`;
+}
+
+/** What every Metaflow job name of a flow starts with. */
+export function metaflowJobNamePrefix(flowName: string): string {
+  return `SFN-${flowName}--`;
+}
+
 /** Stack outputs of `MetaflowInfrastructure` that the CLI reads. */
 export const INFRA_OUTPUTS = {
   /** The whole JSON that `metaflow configure import` accepts. */
   configJson: 'MetaflowConfigJson',
+  /** The ARN of the secret holding the metadata service's API key, when the service has one. */
+  serviceAuthKey: 'MetaflowServiceAuthKeySecret',
 } as const;
 
 /** Tag set on the infrastructure stack's resources so the CLI finds them. */

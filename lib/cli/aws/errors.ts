@@ -5,7 +5,9 @@ const CREDENTIALS_HELP =
   '`aws sso login --profile NAME`, and select the profile with `--profile NAME` or `AWS_PROFILE=NAME`; ' +
   'or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
 
-const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException']);
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
+/** AWS did not recognize the key or session token: a wrong key, or a region the account has not opted in to. */
+const INVALID_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']);
 const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'TokenRefreshRequired']);
 
 /**
@@ -14,8 +16,10 @@ const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'TokenRefreshR
  */
 export function explainAwsError(error: unknown): CliError | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (error.name === 'CredentialsProviderError' || /Could not load credentials from any providers/.test(error.message)) {
-    return new CliError(CREDENTIALS_HELP);
+  if (/Could not load credentials from any providers/.test(error.message)) return new CliError(CREDENTIALS_HELP);
+  if (error.name === 'CredentialsProviderError') {
+    // the provider's own message says what is wrong (an expired SSO session, a profile that does not exist)
+    return new CliError(`AWS credentials could not be loaded: ${error.message.replace(/\.$/, '')}. ${CREDENTIALS_HELP.replace(/^no AWS credentials found\. /, '')}`);
   }
   if (/Region is missing/i.test(error.message)) {
     return new CliError('no AWS region configured. Pass `--region REGION`, set AWS_REGION, or set `region` in the profile (`aws configure`).');
@@ -37,6 +41,12 @@ export function explainAwsError(error: unknown): CliError | undefined {
   }
   if (EXPIRED.has(error.name) || /token.*expired/i.test(error.message)) {
     return new CliError(`the AWS session has expired (${error.message}). Refresh it (e.g. \`aws sso login --profile NAME\`) and retry.`);
+  }
+  if (INVALID_CREDENTIALS.has(error.name)) {
+    return new CliError(
+      `AWS did not accept the credentials: ${error.message.replace(/\.$/, '')}. Check the access key and secret (or the session token) of the ` +
+        'profile in use, or refresh them; in a region your account has not opted in to, enable the region or pass another --region.',
+    );
   }
   if (ACCESS_DENIED.has(error.name)) {
     return new CliError(

@@ -110,7 +110,9 @@ export async function resolveFlow(clients: AwsClients, flowName: string, stateMa
       runsMetaflow: runsMetaflow(described.definition),
     };
   }
-  const matches = await listFlowStateMachines(clients, flowName);
+  // the tagging API lists a deleted state machine for a while after a redeploy replaced it: only existing ones count
+  const tagged = await listFlowStateMachines(clients, flowName);
+  const matches = (await Promise.all(tagged.map((flow) => existingFlowDetails(clients, flow)))).filter((flow): flow is FlowDetails => flow !== undefined);
   if (matches.length === 0) {
     const all = await listFlowStateMachines(clients);
     throw new CliError(`flow "${flowName}" is not deployed here; ${flowListing(all)}.`);
@@ -121,7 +123,15 @@ export async function resolveFlow(clients: AwsClients, flowName: string, stateMa
         'choose one with --state-machine ARN.',
     );
   }
-  return flowDetails(clients, matches[0]);
+  return matches[0];
+}
+
+/** The flow's details, or undefined when its state machine no longer exists. */
+export async function existingFlowDetails(clients: AwsClients, flow: DeployedFlow): Promise<FlowDetails | undefined> {
+  return flowDetails(clients, flow).catch((error: unknown) => {
+    if (error instanceof Error && error.name === 'StateMachineDoesNotExist') return undefined;
+    throw error;
+  });
 }
 
 export { flowListing };

@@ -7,7 +7,8 @@ import {
   type JobStatus,
   type JobSummary,
 } from '@aws-sdk/client-batch';
-import { batchJobName, executionNameFromRunId, JOB_KEYS, TERMINATE_REASON } from '../../runtime/naming';
+import { METAFLOW_CARRIED_TASK_ID_ENV } from '../../runtime/metaflow/retry-delay';
+import { batchJobName, executionNameFromRunId, JOB_KEYS, metaflowJobNamePrefix, TERMINATE_REASON } from '../../runtime/naming';
 import type { AwsClients } from './clients';
 import { chunk, collect, paginate } from './paging';
 import { withRetry } from './retry';
@@ -81,22 +82,55 @@ export function matchesFilter(job: JobDetail, filter: JobFilter): boolean {
 }
 
 /**
- * Finds a flow's jobs the way Metaflow's `batch list` does: every searchable queue, names starting with
- * `<flow>-`, then DescribeJobs to filter on the `metaflow.*` parameters. Array parents come back once (not per child).
+ * The starts of a flow's job names: `<flow>-<step>` for flows written with the library, Metaflow's
+ * `SFN-<flow>--<step>--` for Python flows.
+ */
+export function jobNamePrefixes(flow: string): string[] {
+  return [batchJobName(flow, ''), metaflowJobNamePrefix(flow)];
+}
+
+/** A name of the flow's jobs, or of Metaflow's own `run --with batch` jobs (`<user>-<flow>-...`, what its `batch list` matches). */
+export function isFlowJobName(name: string | undefined, flow: string): boolean {
+  return name !== undefined && (jobNamePrefixes(flow).some((prefix) => name.startsWith(prefix)) || name.includes(`-${flow}-`));
+}
+
+/**
+ * Finds a flow's jobs the way Metaflow's `batch list` does: every searchable queue, the flow's job names, then
+ * DescribeJobs to filter on the `metaflow.*` parameters. Array parents come back once (not per child).
  */
 export async function findJobs(clients: AwsClients, filter: JobFilter): Promise<JobDetail[]> {
-  const prefix = batchJobName(filter.flow, '');
   const ids = new Set<string>(filter.extraJobIds ?? []);
   for (const jobQueue of await searchableQueues(clients)) {
+    // ListJobs' JOB_NAME filter takes one name, with at most a trailing `*`: one listing per naming scheme
     const summaries = filter.activeOnly
       ? (await Promise.all(ACTIVE_STATUSES.map((jobStatus) => listJobs(clients, { jobQueue, jobStatus })))).flat()
-      : await listJobs(clients, { jobQueue, filters: [{ name: 'JOB_NAME', values: [`${prefix}*`] }] });
+      : (await Promise.all(jobNamePrefixes(filter.flow).map((prefix) => listJobs(clients, { jobQueue, filters: [{ name: 'JOB_NAME', values: [`${prefix}*`] }] })))).flat();
     for (const summary of summaries) {
-      if (summary.jobId && summary.jobName?.startsWith(prefix)) ids.add(summary.jobId);
+      if (summary.jobId && isFlowJobName(summary.jobName, filter.flow)) ids.add(summary.jobId);
     }
   }
   const jobs = await describeJobs(clients, [...ids]);
   return jobs.filter((job) => matchesFilter(job, filter)).sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
+}
+
+/**
+ * The task a job runs: a job after the first of a step with a retry delay carries the first job's id
+ * (`MFCDK_TASK_ID`, `retry-delay.ts`), so both are one task whose latest job tells its state; any other job is a task.
+ */
+export function taskIdentity(job: JobDetail): string {
+  const carried = job.container?.environment?.find((e) => e.name === METAFLOW_CARRIED_TASK_ID_ENV)?.value;
+  return carried || (job.jobId ?? '');
+}
+
+/** The latest job (by creation) of each task among `jobs`: earlier attempts a retry replaced are left out. */
+export function latestJobPerTask(jobs: readonly JobDetail[]): JobDetail[] {
+  const latest = new Map<string, JobDetail>();
+  for (const job of jobs) {
+    const task = taskIdentity(job);
+    const seen = latest.get(task);
+    if (!seen || (job.createdAt ?? 0) >= (seen.createdAt ?? 0)) latest.set(task, job);
+  }
+  return jobs.filter((job) => latest.get(taskIdentity(job)) === job);
 }
 
 /** Child ids of an array parent (`<parent>:<index>`); none for other jobs. */

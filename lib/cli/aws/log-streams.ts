@@ -29,14 +29,15 @@ export function logStreamsOf(job: JobDetail): LogStreamRef[] {
 
 /**
  * Reads log streams from where it last stopped (the forward token per stream), so `--follow` prints
- * each event once. A stream that does not exist yet reads as empty.
+ * each event once.
  */
 export class LogReader {
   private readonly tokens = new Map<string, string | undefined>();
 
   constructor(private readonly clients: AwsClients) {}
 
-  async read(ref: LogStreamRef, onMessage: (message: string) => void): Promise<number> {
+  /** Resolves with the number of events read, or `'missing'` when the stream (or its group) does not exist. */
+  async read(ref: LogStreamRef, onMessage: (message: string) => void): Promise<number | 'missing'> {
     const key = `${ref.group}\u0000${ref.stream}`;
     let token = this.tokens.get(key);
     let count = 0;
@@ -49,7 +50,7 @@ export class LogReader {
           ),
         );
       } catch (error) {
-        if (error instanceof Error && error.name === 'ResourceNotFoundException') return count;
+        if (error instanceof Error && error.name === 'ResourceNotFoundException') return count > 0 ? count : 'missing';
         throw error;
       }
       for (const event of page.events ?? []) {
@@ -57,8 +58,9 @@ export class LogReader {
         count++;
       }
       const next = page.nextForwardToken;
-      // GetLogEvents returns the token it was given once the end of the stream is reached.
-      const atEnd = !next || next === token || (page.events ?? []).length === 0;
+      // GetLogEvents returns the token it was given once the end of the stream is reached; an empty page with a new
+      // token is not the end (its API reference says so)
+      const atEnd = !next || next === token;
       token = next ?? token;
       this.tokens.set(key, token);
       if (atEnd) return count;

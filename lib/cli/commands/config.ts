@@ -1,5 +1,6 @@
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { Command } from 'commander';
+import { serviceAuthKeyCommand } from '../../infrastructure/config-export';
 import { INFRA_OUTPUTS } from '../../runtime/naming';
 import type { AwsClients } from '../aws/clients';
 import { collect, paginate } from '../aws/paging';
@@ -86,7 +87,12 @@ export function register(program: Command): void {
       note(`Wrote the Metaflow config of stack ${stack.StackName} to ${options.output}.`);
       note(`Import it with: metaflow configure import ${options.output}`);
     }
-    if (options.json) printJson({ stackName: stack.StackName ?? null, outputKey: output.key, config });
+    // the API key is a secret, never an output: say where it is, or every call to the metadata service is refused
+    const authKeySecret = stack.Outputs?.find((o) => o.OutputKey === INFRA_OUTPUTS.serviceAuthKey)?.OutputValue;
+    if (authKeySecret && !options.json) {
+      note(`The metadata service requires an API key, which the config leaves out: set METAFLOW_SERVICE_AUTH_KEY (in the config, or the environment) to the output of:\n  ${serviceAuthKeyCommand(authKeySecret)}`);
+    }
+    if (options.json) printJson({ stackName: stack.StackName ?? null, outputKey: output.key, config, serviceAuthKeySecretArn: authKeySecret ?? null });
     else if (!options.output) out(text);
   });
 }

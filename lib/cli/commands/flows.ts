@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { flowDetails, listFlowStateMachines, type FlowDetails } from '../aws/flows';
+import { existingFlowDetails, listFlowStateMachines, type FlowDetails } from '../aws/flows';
 import { mapLimit } from '../aws/paging';
 import { describeSchedule, describeTrigger } from '../output/describe';
 import { formatTime, isoOrNull } from '../output/format';
@@ -29,12 +29,7 @@ export function register(program: Command): void {
       const clients = clientsFor(options);
       const flows = await listFlowStateMachines(clients);
       // The tagging API can list a state machine for a while after it was deleted: skip those.
-      const found = await mapLimit(flows, 5, (flow) =>
-        flowDetails(clients, flow).catch((error: unknown) => {
-          if (error instanceof Error && error.name === 'StateMachineDoesNotExist') return undefined;
-          throw error;
-        }),
-      );
+      const found = await mapLimit(flows, 5, (flow) => existingFlowDetails(clients, flow));
       const details = found.filter((d): d is FlowDetails => d !== undefined);
       if (options.json) {
         printJson({ flows: details.map(flowJson) });

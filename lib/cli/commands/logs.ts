@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { withRetry } from '../aws/retry';
 import { describeStateMachine, manifestOf } from '../aws/flows';
 import { batchJobIdsInHistory, executionHistory } from '../aws/history';
-import { arrayChildIds, describeJobs, findJobs, isActive, nodeJobIds } from '../aws/jobs';
+import { arrayChildIds, describeJobs, findJobs, isActive, latestJobPerTask, nodeJobIds, taskIdentity } from '../aws/jobs';
 import { LogReader, logStreamsOf } from '../aws/log-streams';
 import { resolveRun } from '../aws/runs';
 import { sleep, timing } from '../aws/timing';
@@ -76,6 +76,9 @@ async function expandToTasks(clients: AwsClients, jobs: readonly JobDetail[]): P
   return expanded;
 }
 
+/** Polls without a new or active job after which `--follow` ends, once every task has finished. */
+const FOLLOW_SETTLE_POLLS = 2;
+
 async function executionRunning(clients: AwsClients, executionArn: string): Promise<boolean> {
   const execution = await withRetry('states:DescribeExecution', () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
   return execution.status === 'RUNNING';
@@ -90,7 +93,7 @@ export function register(program: Command): void {
         .description("print the CloudWatch logs of a step's Batch jobs (every task, every attempt; with --local: the log files of a run of `run --local`)")
         .argument('<run/step[/task]>', 'run id or execution ARN, step name, and optionally a task (Batch job id, array index or node index)')
         .option('--flow <flow>', 'the flow of the run')
-        .option('-f, --follow', 'keep printing new lines until every task has finished (with --local: until the run has ended)'),
+        .option('-f, --follow', 'keep printing new lines until every task has finished (a failed task: until its retry or the run ends; with --local: until the run ends)'),
       'print {task, attempt, message} lines as one JSON document (not with --follow)',
     ),
   ).action(async (spec: string, options: LogsOptions) => {
@@ -114,22 +117,33 @@ export function register(program: Command): void {
     };
     let tasks = await locate();
     const reader = new LogReader(clients);
-    const multi = () => tasks.length > 1 && target.task === undefined;
+    // the jobs of one task (its retries after a retry delay) print as one task
+    const multi = () => new Set(tasks.map(taskIdentity)).size > 1 && target.task === undefined;
     const collected: { task: string; attempt: number; message: string }[] = [];
     const announced = new Set<string>();
+    const once = (key: string, text: string) => {
+      if (announced.has(key)) return;
+      announced.add(key);
+      note(text);
+    };
     const readAll = async () => {
       for (const job of tasks) {
         const refs = logStreamsOf(job);
+        const ended = !isActive(job.status);
+        const task = taskIdentity(job);
+        if (task !== job.jobId && !options.json) once(`retry:${job.jobId}`, `--- ${target.step}/${task}: retried as job ${job.jobId} ---`);
+        // a job that ended without a container (an image that cannot be pulled, a cancelled job) has no stream
+        if (refs.length === 0 && ended) once(`none:${job.jobId}`, `--- ${target.step}/${job.jobId}: no log stream (${job.status}${job.statusReason ? `: ${job.statusReason}` : ''}) ---`);
         for (const ref of refs) {
           // Retried tasks: say where each attempt starts (once, on stderr, so stdout stays the log itself).
-          if (refs.length > 1 && !options.json && !announced.has(ref.stream)) {
-            announced.add(ref.stream);
-            note(`--- ${target.step}/${job.jobId} attempt ${ref.attempt} ---`);
-          }
-          await reader.read(ref, (message) => {
+          if (refs.length > 1 && !options.json) once(ref.stream, `--- ${target.step}/${job.jobId} attempt ${ref.attempt} ---`);
+          const read = await reader.read(ref, (message) => {
             if (options.json) collected.push({ task: job.jobId as string, attempt: ref.attempt, message });
             else out(multi() ? `[${target.step}/${job.jobId}] ${message}` : message);
           });
+          if (read === 'missing' && ended) {
+            once(`missing:${ref.stream}`, `--- ${target.step}/${job.jobId} attempt ${ref.attempt}: log stream ${ref.stream} not found in ${ref.group} (past the group's retention, deleted, or another group) ---`);
+          }
         }
       }
     };
@@ -143,18 +157,29 @@ export function register(program: Command): void {
     }
     const spinner = startSpinner(`following ${run.runId}/${target.step}`);
     try {
+      let quiet = 0;
+      let known = tasks.length;
       for (;;) {
         await readAll();
-        if (tasks.length === 0 && !(await executionRunning(clients, run.executionArn))) {
-          throw new CliError(`run ${run.runId} has ended and step "${target.step}" ran no Batch jobs; see \`metaflow-cdk status ${run.runId}\``);
+        const running = await executionRunning(clients, run.executionArn);
+        const active = tasks.some((job) => isActive(job.status));
+        if (!running && !active) {
+          if (tasks.length === 0) throw new CliError(`run ${run.runId} has ended and step "${target.step}" ran no Batch jobs; see \`metaflow-cdk status ${run.runId}\``);
+          break;
         }
-        if (tasks.length > 0 && !tasks.some((job) => isActive(job.status))) break;
+        // finished tasks end the follow only when none waits for a retry and no new job (a retry, a foreach's next
+        // wave) has appeared for a few polls
+        const failed = latestJobPerTask(tasks).filter((job) => job.status === 'FAILED');
+        for (const job of failed) once(`failed:${job.jobId}`, `${target.step}/${job.jobId} failed; following until a retry of it ends or the run ends (Ctrl-C stops)`);
+        quiet = active || failed.length > 0 || tasks.length !== known || tasks.length === 0 ? 0 : quiet + 1;
+        known = tasks.length;
+        if (quiet > FOLLOW_SETTLE_POLLS) break;
         await sleep(timing.pollMs);
-        tasks = tasks.length === 0 ? await locate() : await describeJobs(clients, tasks.map((job) => job.jobId as string));
+        tasks = await locate();
       }
     } finally {
       spinner.stop();
     }
-    note(`All ${tasks.length} task(s) of ${run.runId}/${target.step} have finished.`);
+    note(`All ${new Set(tasks.map(taskIdentity)).size} task(s) of ${run.runId}/${target.step} have finished.`);
   });
 }

@@ -24,7 +24,8 @@ interface TerminateOptions extends AwsCommandOptions {
 /** Jobs (and array children) among `jobIds` that are still active. */
 async function stillActive(clients: AwsClients, jobIds: readonly string[]): Promise<JobDetail[]> {
   const jobs = await describeJobs(clients, jobIds);
-  const children = await describeJobs(clients, jobs.flatMap(arrayChildIds));
+  // the ids may already hold children terminated on their own: describe each job once
+  const children = await describeJobs(clients, jobs.flatMap(arrayChildIds).filter((id) => !jobIds.includes(id)));
   return [...jobs, ...children].filter((job) => isActive(job.status));
 }
 

@@ -4,6 +4,9 @@ import { metaflowStepCommand, type MetaflowStepCommandOptions } from './command'
 import { metaflowStepEnvironment, type MetaflowEnvEntry } from './environment';
 import { metaflowAttemptTimeout, metaflowResourceRequirements, type ResourceRequirement } from './resources';
 import { retriesOf, stepProtocol } from './step-protocol';
+import { metaflowJobName } from '../naming';
+
+export { metaflowJobName } from '../naming';
 
 /** Where the job goes: resolved by the compiler from the plan and the infrastructure. */
 export interface MetaflowJobRefs {
@@ -32,10 +35,6 @@ export interface MetaflowSubmitJob {
   readonly Timeout: { readonly AttemptDurationSeconds: number };
 }
 
-/** Metaflow's job name under Step Functions: run, task and attempt are unknown at compile time. */
-export function metaflowJobName(flowName: string, stepName: string): string {
-  return `SFN-${flowName}--${stepName}--`;
-}
 
 /**
  * Everything a Step Functions Task needs to submit one Metaflow step as Metaflow's own compiler does: command,

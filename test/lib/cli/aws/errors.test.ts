@@ -8,6 +8,20 @@ describe('explainAwsError', () => {
     );
   });
 
+  test("a credentials provider's own failure keeps its message (an expired SSO session says how to refresh it)", () => {
+    const sso = 'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.';
+    const message = explainAwsError(named('CredentialsProviderError', sso))?.message;
+    expect(message).toBe(`AWS credentials could not be loaded: ${sso.slice(0, -1)}. Configure them with \`aws configure\` (access keys) or \`aws configure sso\` then \`aws sso login --profile NAME\`, and select the profile with \`--profile NAME\` or \`AWS_PROFILE=NAME\`; or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`);
+  });
+
+  test('credentials AWS does not recognize are not a missing permission', () => {
+    for (const name of ['UnrecognizedClientException', 'InvalidClientTokenId']) {
+      const message = explainAwsError(named(name, 'The security token included in the request is invalid.'))?.message;
+      expect(message).toMatch(/^AWS did not accept the credentials: The security token included in the request is invalid\. Check the access key and secret/);
+      expect(message).not.toMatch(/permission/);
+    }
+  });
+
   test('missing region, expired session, access denied', () => {
     expect(explainAwsError(new Error('Region is missing'))?.message).toMatch(/--region REGION/);
     expect(explainAwsError(named('ExpiredTokenException', 'expired'))?.message).toMatch(/aws sso login/);

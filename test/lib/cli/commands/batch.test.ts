@@ -1,7 +1,7 @@
 import { ListJobsCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { batchJobName } from '../../../../lib/runtime/naming';
+import { batchJobName, metaflowJobName } from '../../../../lib/runtime/naming';
 import { arrayJob, cli, definition, fakeBatch, job, mocks, queueArn, resetMocks, smArn, taggedMapping } from '../harness';
 
 const FLOW = 'TrainFlow';
@@ -102,6 +102,19 @@ describe('batch list', () => {
     expect(result.stderr).toMatch(/No running AWS Batch jobs found/);
     expect(JSON.parse((await cli('batch', 'list', FLOW, '--run-id', 'none', '--json')).stdout).jobs).toEqual([]);
   });
+});
+
+test("a Python flow's jobs, named as Metaflow names them (SFN-<flow>--<step>--), are listed and killed", async () => {
+  fakeBatch([
+    job(FLOW, 'train', 'sfn-r1', 'RUNNING', { jobId: 'mf-train', jobName: metaflowJobName(FLOW, 'train') }),
+    // Metaflow's own `run --with batch` job of the flow: Metaflow's `batch list` matches `-<flow>-` in the name
+    job(FLOW, 'fit', 'sfn-r1', 'RUNNABLE', { jobId: 'mf-local', jobName: `alice-${FLOW}-r1-fit-2-0` }),
+    job(FLOW, 'fit', 'sfn-r1', 'RUNNING', { jobId: 'other-name', jobName: 'SomethingElse' }),
+  ]);
+  const listed = JSON.parse((await cli('batch', 'list', FLOW, '--run-id', 'sfn-r1', '--json')).stdout);
+  expect(listed.jobs.map((j: { jobId: string }) => j.jobId).sort()).toEqual(['mf-local', 'mf-train']);
+  await cli('batch', 'kill', FLOW, '--run-id', 'sfn-r1');
+  expect(mocks.batch.commandCalls(TerminateJobCommand).map((c) => c.args[0].input.jobId).sort()).toEqual(['mf-local', 'mf-train']);
 });
 
 describe('batch kill', () => {

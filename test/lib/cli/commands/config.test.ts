@@ -35,7 +35,17 @@ describe('config', () => {
   test('--stack reads that stack; an exact output key wins', async () => {
     mocks.cfn.on(DescribeStacksCommand, { StackName: 'Mine' }).resolves({ Stacks: [stack('Mine', [{ OutputKey: 'MetaflowConfigJson', OutputValue: '{"A":"1"}' }])] });
     const result = await cli('config', '--stack', 'Mine', '--json');
-    expect(JSON.parse(result.stdout)).toEqual({ stackName: 'Mine', outputKey: 'MetaflowConfigJson', config: { A: '1' } });
+    expect(JSON.parse(result.stdout)).toEqual({ stackName: 'Mine', outputKey: 'MetaflowConfigJson', config: { A: '1' }, serviceAuthKeySecretArn: null });
+  });
+
+  test('a metadata service with an API key: says how to get the key the config leaves out', async () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:1:secret:service-key-AbCdEf';
+    mocks.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('Infra', [...infra.Outputs!, { OutputKey: 'MetaflowServiceAuthKeySecret', OutputValue: secret }])] });
+    const result = await cli('config');
+    expect(JSON.parse(result.stdout)).toEqual(CONFIG);
+    expect(result.stderr).toContain('The metadata service requires an API key, which the config leaves out: set METAFLOW_SERVICE_AUTH_KEY');
+    expect(result.stderr).toContain(`aws secretsmanager get-secret-value --secret-id ${secret} --query SecretString --output text`);
+    expect(JSON.parse((await cli('config', '--json')).stdout)).toMatchObject({ serviceAuthKeySecretArn: secret });
   });
 
   test('--output writes a file for `metaflow configure import`', async () => {

@@ -124,10 +124,45 @@ describe('logs', () => {
     expect(result.stderr).toMatch(/All 1 task\(s\) of sfn-r1\/fit have finished/);
   });
 
-  test('a stream not created yet reads as empty', async () => {
-    setup([job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', withStream('missing'))]);
+  test('a stream not created yet reads as empty; one missing after the job ended, or a job without any, is named', async () => {
+    setup([job(FLOW, 'fit', 'sfn-r1', 'RUNNING', withStream('not-yet', { jobId: 'fit-1' }))]);
+    expect(await cli('logs', 'sfn-r1/fit', '--flow', FLOW)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    setup([
+      job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', withStream('expired', { jobId: 'fit-1' })),
+      job(FLOW, 'fit', 'sfn-r1', 'FAILED', { jobId: 'fit-2', statusReason: 'CannotPullContainerError: pull access denied' }),
+    ]);
     const result = await cli('logs', 'sfn-r1/fit', '--flow', FLOW);
     expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr).toBe(
+      "--- fit/fit-1 attempt 1: log stream expired not found in /aws/batch/job (past the group's retention, deleted, or another group) ---\n" +
+        '--- fit/fit-2: no log stream (FAILED: CannotPullContainerError: pull access denied) ---\n',
+    );
+  });
+
+  test('an empty page with a new token is not the end of a stream', async () => {
+    setup([job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', withStream('s', { jobId: 'fit-1' }))]);
+    streams['/aws/batch/job|s'] = [['line 1'], [], ['line 2']];
+    expect((await cli('logs', 'sfn-r1/fit', '--flow', FLOW)).stdout).toBe('line 1\nline 2\n');
+  });
+
+  test('--follow keeps following a failed task until the job of its retry has ended', async () => {
+    const jobs = [job(FLOW, 'fit', 'sfn-r1', 'FAILED', withStream('a1', { jobId: 'fit-1', createdAt: 1 }))];
+    setup(jobs);
+    streams['/aws/batch/job|a1'] = [['attempt 1: boom']];
+    streams['/aws/batch/job|a2'] = [['attempt 2: ok']];
+    let polls = 0;
+    mocks.sfn.on(DescribeExecutionCommand).callsFake(() => {
+      polls++;
+      // the retry delay passes, then the state machine submits the retry as a job of its own, which succeeds
+      if (polls === 3) jobs.push(job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', withStream('a2', { jobId: 'fit-2', createdAt: 2, container: { logStreamName: 'a2', environment: [{ name: 'MFCDK_TASK_ID', value: 'fit-1' }] } })));
+      return { executionArn: execArn(SM, 'r1'), status: 'RUNNING', startDate: new Date() };
+    });
+    const result = await cli('logs', 'sfn-r1/fit', '--flow', FLOW, '--follow');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('attempt 1: boom\nattempt 2: ok\n');
+    expect(result.stderr).toContain('fit/fit-1 failed; following until a retry of it ends or the run ends');
+    expect(result.stderr).toContain('--- fit/fit-1: retried as job fit-2 ---');
+    expect(result.stderr).toMatch(/All 1 task\(s\) of sfn-r1\/fit have finished/);
   });
 
   test('unknown step: lists the steps of the flow', async () => {

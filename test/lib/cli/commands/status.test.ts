@@ -58,10 +58,29 @@ describe('status', () => {
     expect(result.stdout).not.toContain('other-run');
   });
 
-  test('searches finished jobs with the JOB_NAME prefix filter', async () => {
+  test("searches finished jobs with the JOB_NAME prefix filter, of the library's names and of Metaflow's", async () => {
     world();
     await cli('status', 'sfn-r1', '--flow', FLOW);
-    expect(mocks.batch.commandCalls(ListJobsCommand)[0].args[0].input.filters).toEqual([{ name: 'JOB_NAME', values: ['TrainFlow-*'] }]);
+    expect([...new Set(mocks.batch.commandCalls(ListJobsCommand).map((c) => JSON.stringify(c.args[0].input.filters)))].map((f) => JSON.parse(f))).toEqual([
+      [{ name: 'JOB_NAME', values: ['TrainFlow-*'] }],
+      [{ name: 'JOB_NAME', values: ['SFN-TrainFlow--*'] }],
+    ]);
+  });
+
+  test('a task whose retry (a job of its own, after a retry delay) succeeded counts once, as succeeded', async () => {
+    world();
+    const carried = { environment: [{ name: 'MFCDK_TASK_ID', value: 'fit-1' }] };
+    fakeBatch([
+      job(FLOW, 'fit', 'sfn-r1', 'FAILED', { jobId: 'fit-1', createdAt: 1, statusReason: 'Essential container in task exited', container: { exitCode: 1 } }),
+      job(FLOW, 'fit', 'sfn-r1', 'SUCCEEDED', { jobId: 'fit-2', createdAt: 2, container: carried }),
+      job(FLOW, 'join', 'sfn-r1', 'FAILED', { jobId: 'join-1', createdAt: 1 }),
+      job(FLOW, 'join', 'sfn-r1', 'SUCCEEDED', { jobId: 'join-2', createdAt: 2 }),
+    ]);
+    const parsed = JSON.parse((await cli('status', 'sfn-r1', '--flow', FLOW, '--json')).stdout);
+    const step = (name: string) => parsed.steps.find((s: { step: string }) => s.step === name);
+    expect(step('fit')).toMatchObject({ status: 'SUCCEEDED', tasks: { total: 1, byStatus: { SUCCEEDED: 1 } }, reason: null, jobIds: ['fit-1', 'fit-2'] });
+    // two tasks (no carried id): the failed one still counts
+    expect(step('join')).toMatchObject({ status: 'FAILED', tasks: { total: 2, byStatus: { FAILED: 1, SUCCEEDED: 1 } } });
   });
 
   test('--json shape, with the execution error of a failed run', async () => {

@@ -86,6 +86,18 @@ describe('terminate', () => {
     expect(result.stdout).toMatch(/Terminated TrainFlow-fit \[r1-fit\] \(was RUNNING\)/);
   });
 
+  test('a child still active after its own TerminateJob is listed once', async () => {
+    const jobs = runWorld();
+    mocks.batch.on(TerminateJobCommand).callsFake((input: { jobId: string }) => {
+      const target = jobs.find((j) => j.jobId === input.jobId);
+      if (target && target.jobId !== 'r1-train:0') (target as { status?: string }).status = 'FAILED';
+      return {};
+    });
+    const result = await cli('terminate', 'sfn-r1', '--flow', FLOW, '--timeout', '0', '--json');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('1 job(s) of sfn-r1 still active after 0s: r1-train:0 (RUNNING). Run');
+  });
+
   test('jobs that do not stop within --timeout: listed, exit 1', async () => {
     runWorld();
     mocks.batch.on(TerminateJobCommand).resolves({});

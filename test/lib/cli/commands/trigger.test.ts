@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ParameterSpec } from '../../../../lib/graph/model';
-import { cli, definition, execArn, mocks, resetMocks, smArn, taggedMapping, throttle } from '../harness';
+import { cli, definition, execArn, mocks, named, resetMocks, smArn, taggedMapping, throttle } from '../harness';
 
 const PARAMS: ParameterSpec[] = [
   { name: 'alpha', type: 'number', default: 0.5 },
@@ -105,6 +105,17 @@ describe('trigger', () => {
     const chosen = await cli('trigger', 'TrainFlow', '--param', 'name=x', '--state-machine', smArn('B'));
     expect(chosen.code).toBe(0);
     expect(mocks.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(smArn('B'));
+  });
+
+  test('a state machine the tagging API still lists after a redeploy deleted it is passed over', async () => {
+    mocks.tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [taggedMapping('TrainFlow', 'TrainFlow-new'), taggedMapping('TrainFlow', 'TrainFlow-old')] });
+    mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: smArn('TrainFlow-old') }).rejects(named('StateMachineDoesNotExist', `State Machine Does Not Exist: '${smArn('TrainFlow-old')}'`));
+    const result = await cli('trigger', 'TrainFlow', '--param', 'name=x');
+    expect(result.code).toBe(0);
+    expect(mocks.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(smArn('TrainFlow-new'));
+    mocks.tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [taggedMapping('TrainFlow', 'TrainFlow-old')] });
+    const gone = await cli('trigger', 'TrainFlow', '--param', 'name=x');
+    expect(gone).toMatchObject({ code: 1, stderr: expect.stringContaining('flow "TrainFlow" is not deployed here') });
   });
 
   test('--state-machine of another flow than the one named is refused before anything starts', async () => {
