@@ -29,7 +29,12 @@ export function printLocalRuns(runRoot: string, flow: string | undefined, option
     return;
   }
   if (runs.length === 0) {
-    note(`No local runs${flow ? ` of ${flow}` : ''}${options.status ? ` with status ${options.status}` : ''} under ${runRoot}. Start one with: metaflow-cdk run --local ${flow ?? 'FLOW'}`);
+    const others = flow && all.length === 0 ? [...new Set(localRuns(runRoot).runs.map((run) => run.record.flow))].sort() : [];
+    note(
+      `No local runs${flow ? ` of ${flow}` : ''}${options.status ? ` with status ${options.status}` : ''} under ${runRoot}` +
+        (others.length ? ` (it has runs of ${others.join(', ')})` : '') +
+        `. Start one with: metaflow-cdk run --local ${flow ?? 'FLOW'}`,
+    );
   } else {
     out(
       renderTable(runs, [

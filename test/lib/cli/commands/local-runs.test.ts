@@ -108,6 +108,9 @@ describe('runs, status and logs of local runs', () => {
     expect(region).toMatchObject({ code: 2, stderr: expect.stringContaining('--region apply to runs on AWS, not to --local runs: drop it') });
     const rootWithoutLocal = await captureCli(['runs', 'Retry', '--run-root', runRoot]);
     expect(rootWithoutLocal).toMatchObject({ code: 2, stderr: expect.stringContaining('--run-root read local runs: add --local') });
+    const typo = await local('runs', 'Retyr');
+    expect(typo).toMatchObject({ code: 0, stdout: '' });
+    expect(typo.stderr).toContain(`No local runs of Retyr under ${runRoot} (it has runs of ExitRule, HappyFlow, Retry). Start one with: metaflow-cdk run --local Retyr`);
     const noFlow = await captureCli(['runs']);
     expect(noFlow).toMatchObject({ code: 2, stderr: expect.stringContaining('runs needs a flow name') });
   });
