@@ -72,6 +72,13 @@ export interface ComputeEnvironmentOptions {
    */
   readonly images?: batch.EcsMachineImage[];
   /**
+   * Move instances to the newest AMI Batch supports whenever the environment gets an infrastructure update (EC2
+   * only; an AMI of your own in `images` is kept). Batch never upgrades an environment's AMI by itself, so without
+   * this its instances keep the AMI of the day it was created.
+   * @default true
+   */
+  readonly updateToLatestImageVersion?: boolean;
+  /**
    * Let job containers reach the instance metadata service (EC2 only); see `SecureLaunchTemplateProps`.
    * Off, containers cannot take the instance role's credentials.
    * @default false
@@ -178,6 +185,7 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
       // Without this Batch adds `optimal` (general-purpose x86) next to any GPU or Neuron classes.
       useOptimalInstanceClasses: false,
       images: props.images ?? defaultImages(accelerator),
+      updateToLatestImageVersion: props.updateToLatestImageVersion ?? true,
       launchTemplate: this.launchTemplate,
       instanceRole: props.instanceRole,
     });
@@ -208,6 +216,7 @@ const COMPUTE_OPTION_KINDS: Readonly<Record<keyof MetaflowComputeEnvironmentProp
   spotBidPercentage: 'number',
   rootVolumeSize: 'Size',
   images: 'object list',
+  updateToLatestImageVersion: 'boolean',
   containerMetadataAccess: 'boolean',
   vpc: 'construct',
   vpcSubnets: 'object',
@@ -235,6 +244,7 @@ export function computeSpecOf(props: ComputeEnvironmentOptions): ComputeSpec {
     ...(props.allocationStrategy !== undefined ? { allocationStrategy: props.allocationStrategy } : {}),
     instanceTypes,
     ...(props.rootVolumeSize !== undefined ? { rootVolumeGiB: props.rootVolumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) } : {}),
+    ...(props.images !== undefined ? { images: props.images.map((image) => ({ imageType: image.imageType, customAmi: image.image !== undefined })) } : {}),
   };
 }
 

@@ -124,13 +124,18 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     );
     this.queues = [...queues, ...(props.existingQueues ?? [])];
 
+    // The shared roles serve flows Metaflow deploys itself with the exported config (`step-functions create`,
+    // `run --with batch`), whose @secrets can only read what the infrastructure names; MetaflowFlow's flows get roles
+    // of their own, for the secrets they name.
     this.jobRole = new MetaflowJobRole(this, 'JobRole', {
       datastore: this.datastore,
       coordinationTable: this.coordinationTable,
+      secrets: this.secrets,
       role: props.jobRole,
     }).role;
     this.executionRole = new MetaflowExecutionRole(this, 'ExecutionRole', {
       repositories: props.ecrRepositories,
+      secrets: this.secrets,
       role: props.executionRole,
     }).role;
     this.stateMachineRole = new MetaflowStateMachineRole(this, 'StateMachineRole', {

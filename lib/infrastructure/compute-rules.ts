@@ -23,7 +23,12 @@ export interface ComputeSpec {
   readonly instanceTypes: readonly string[];
   /** Root volume of each instance in GiB (EC2), when given. */
   readonly rootVolumeGiB?: number;
+  /** Machine images given instead of the accelerator's (EC2): their image type, and whether they name an AMI of their own. */
+  readonly images?: readonly { readonly imageType?: string; readonly customAmi: boolean }[];
 }
+
+/** Instance families whose GPUs are not NVIDIA's: Batch's GPU images and GPU scheduling are NVIDIA only. */
+const NON_NVIDIA_GPU_FAMILIES: readonly string[] = ['g4ad'];
 
 /** The ECS-optimized Amazon Linux 2023 AMIs' root snapshot is 30 GiB; a smaller volume cannot be created from it. */
 export const MIN_ROOT_VOLUME_GIB = 30;
@@ -114,8 +119,13 @@ export function validateComputeSpec(where: string, spec: ComputeSpec): Problem[]
     }
   }
 
+  if (spec.allocationStrategy === 'BEST_FIT') {
+    // "BEST_FIT isn't supported when updating compute environments" (Batch's allocation strategies page): the first
+    // change to the environment would fail its stack update; on Spot it also needs a Spot Fleet role
+    add('allocationStrategy', spec.allocationStrategy, 'Batch cannot update a BEST_FIT compute environment in place, so its first change after deploy fails the stack update (and on Spot it needs a Spot Fleet role)', spec.spot ? 'use SPOT_PRICE_CAPACITY_OPTIMIZED (the spot preset\'s) or SPOT_CAPACITY_OPTIMIZED' : 'use BEST_FIT_PROGRESSIVE (the default)');
+  }
   if (spec.allocationStrategy?.startsWith('SPOT_') && (!spec.spot || spec.platform === 'FARGATE')) {
-    add('allocationStrategy', spec.allocationStrategy, 'a spot allocation strategy applies only to EC2 spot environments', 'use BEST_FIT_PROGRESSIVE (or BEST_FIT) on demand, or the spot preset');
+    add('allocationStrategy', spec.allocationStrategy, 'a spot allocation strategy applies only to EC2 spot environments', 'use BEST_FIT_PROGRESSIVE on demand, or the spot preset');
   }
 
   const unknown = spec.instanceTypes.filter((t) => !isToken(t) && !isKnownInstanceType(t));
@@ -155,6 +165,17 @@ export function validateComputeSpec(where: string, spec: ComputeSpec): Problem[]
       add('minVcpus', spec.minVcpus, 'Fargate environments have no minimum vCPUs', 'remove minVcpus');
     }
     return found;
+  }
+
+  if (effectiveAccelerator(spec) === 'GPU') {
+    const withoutDrivers = (spec.images ?? []).filter((image) => !image.customAmi && image.imageType !== undefined && !isToken(image.imageType) && !image.imageType.includes('NVIDIA'));
+    if (withoutDrivers.length > 0) {
+      add('images', withoutDrivers.map((image) => image.imageType), 'a GPU environment needs an image with NVIDIA drivers: on this one, jobs that ask for GPUs never start', 'use EcsMachineImageType.ECS_AL2023_NVIDIA (the gpu preset\'s), or leave images unset');
+    }
+    const amd = spec.instanceTypes.filter((t) => NON_NVIDIA_GPU_FAMILIES.includes(instanceFamily(t)));
+    if (amd.length > 0) {
+      add('instanceTypes', amd, 'these instances have AMD GPUs; Batch gives jobs NVIDIA GPUs only, from its NVIDIA images', 'use an NVIDIA family such as g4dn, g5, g6 or p4d');
+    }
   }
 
   const accelerator = spec.accelerator;

@@ -37,6 +37,13 @@ describe('MetaflowComputeEnvironment presets', () => {
     });
   });
 
+  it('moves every EC2 environment to the newest AMI Batch supports at each infrastructure update', () => {
+    for (const name of ['OnDemand', 'Spot', 'Gpu', 'Neuron']) expect(ce(name).UpdateToLatestImageVersion).toBe(true);
+    const stack = newStack();
+    new MetaflowComputeEnvironment(stack, 'Pinned', { ...ComputeEnvironmentPresets.onDemand({ updateToLatestImageVersion: false }), vpc: newVpc(stack) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ UpdateToLatestImageVersion: false }) });
+  });
+
   it('spot: price-capacity-optimized with the bid percentage', () => {
     expect(ce('Spot')).toMatchObject({ Type: 'SPOT', AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED', BidPercentage: 70, MaxvCpus: 512 });
     expect(envs.spot.capabilities).toEqual({ platform: 'EC2', gpu: false, neuron: false, spot: true, maxVcpus: 512 });

@@ -26,10 +26,29 @@ describe('validateComputeSpec', () => {
     ]);
   });
 
-  it("knows every allocation strategy aws-batch offers", () => {
-    for (const allocationStrategy of Object.values(batch.AllocationStrategy)) {
+  it("knows every allocation strategy aws-batch offers, and refuses BEST_FIT, which Batch cannot update in place", () => {
+    for (const allocationStrategy of Object.values(batch.AllocationStrategy).filter((s) => s !== batch.AllocationStrategy.BEST_FIT)) {
       expect(messages(ec2({ spot: true, allocationStrategy }))).toEqual([]);
     }
+    const [spot] = validateComputeSpec('S', ec2({ spot: true, allocationStrategy: 'BEST_FIT' }));
+    expect(spot).toMatchObject({ field: 'allocationStrategy', value: 'BEST_FIT', message: expect.stringContaining('Batch cannot update a BEST_FIT compute environment in place'), fix: expect.stringContaining('SPOT_PRICE_CAPACITY_OPTIMIZED') });
+    const [onDemand] = validateComputeSpec('S', ec2({ allocationStrategy: 'BEST_FIT' }));
+    expect(onDemand.fix).toBe('use BEST_FIT_PROGRESSIVE (the default)');
+  });
+
+  it('refuses a GPU environment on an image without NVIDIA drivers, or on AMD GPUs', () => {
+    expect(messages(ec2({ accelerator: 'GPU', images: [{ imageType: 'ECS_AL2023', customAmi: false }] }))).toEqual([
+      'images: a GPU environment needs an image with NVIDIA drivers: on this one, jobs that ask for GPUs never start',
+    ]);
+    // g5 alone makes the environment a GPU one
+    expect(messages(ec2({ instanceTypes: ['g5'], images: [{ imageType: 'ECS_AL2', customAmi: false }] }))).toHaveLength(1);
+    // an AMI of one's own may carry its drivers; NVIDIA images pass
+    expect(messages(ec2({ accelerator: 'GPU', images: [{ imageType: 'ECS_AL2023', customAmi: true }] }))).toEqual([]);
+    expect(messages(ec2({ accelerator: 'GPU', images: [{ imageType: 'ECS_AL2_NVIDIA', customAmi: false }] }))).toEqual([]);
+    expect(messages(ec2({ images: [{ imageType: 'ECS_AL2023', customAmi: false }] }))).toEqual([]);
+    expect(validateComputeSpec('S', ec2({ accelerator: 'GPU', instanceTypes: ['g4ad.xlarge', 'g5'] }))).toEqual([
+      expect.objectContaining({ field: 'instanceTypes', value: ['g4ad.xlarge'], message: 'these instances have AMD GPUs; Batch gives jobs NVIDIA GPUs only, from its NVIDIA images' }),
+    ]);
   });
 
   it('refuses max vCPUs below min vCPUs, naming both', () => {
