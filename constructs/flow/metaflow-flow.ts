@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AslDefinition } from '../../lib/compile/asl';
+import { definitionSizeProblems } from '../../lib/compile/definition-size';
 import { buildDefinition } from '../../lib/compile/definition';
 import { triggerProblems } from '../../lib/compile/triggers';
 import { CompileOptions, ForeachStrategy } from '../../lib/compile/options';
@@ -299,6 +300,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
     });
     if (!props.logEncryptionKey) acknowledgeGuardRule(this.logGroup, 'cloudwatch_log_group_encrypted_check', EXECUTION_LOGS_WITHOUT_KMS_REASON);
+    const definitionTooLarge = definitionSizeProblems(`flow "${doc.name}"`, doc.steps.length, stack.resolve(this.definition));
+    if (definitionTooLarge.length > 0) throw new ValidationError(definitionTooLarge);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(this.definition)),

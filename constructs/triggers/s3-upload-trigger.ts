@@ -6,7 +6,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
 import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
-import { keyWildcard, triggerProblems } from '../../lib/compile/triggers';
+import { keyWildcard, ruleDescription, triggerProblems } from '../../lib/compile/triggers';
 import type { S3TriggerField, S3TriggerSpec } from '../../lib/graph/model';
 import { s3TriggerProblems } from '../../lib/graph/rules/flow-fields';
 import { EXECUTION_INPUT } from '../../lib/runtime/naming';
@@ -61,7 +61,7 @@ export class S3UploadTrigger extends Construct {
     });
     const wildcard = keyWildcard(props.trigger);
     this.rule = new events.Rule(this, 'Rule', {
-      description: `Run ${props.flowName} on s3://${props.trigger.bucket}/${wildcard ?? '*'}`,
+      description: ruleDescription(`Run ${props.flowName} on s3://${props.trigger.bucket}/${wildcard ?? '*'}`),
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],

@@ -1,5 +1,5 @@
 import { FOREACH_RECORD_FILE } from '../runtime/env';
-import { BATCH_MAX_ARRAY_SIZE, ForeachStrategy } from './options';
+import { BATCH_MAX_ARRAY_SIZE, ForeachStrategy, INLINE_MAP_MAX_CONCURRENCY } from './options';
 
 /**
  * What the fan-out Lambda returns for one foreach; the state machine reads it at `$.fanout`.
@@ -44,9 +44,10 @@ function balanced(width: number, parts: number): Array<{ offset: number; size: n
 /**
  * Array jobs for `width` splits with at most `maxWorkers` tasks running at once, in as few array jobs as that allows.
  * Width 0 and 1 need none (the state machine skips the body, or submits one plain job: Batch refuses arrays of size 1).
- * Up to `maxWorkers` splits run as one parallel array. Wider foreaches run either as `maxWorkers` SEQUENTIAL lanes in
- * one wave (children of a lane run one at a time), or as waves of one parallel array of up to `maxWorkers` children,
- * whichever needs fewer array jobs; no array job has more than 10,000 children or fewer than 2.
+ * Up to `maxWorkers` splits run as one parallel array. Wider foreaches run either as `maxWorkers` (at most 40, an inline
+ * Map's concurrency) SEQUENTIAL lanes in one wave (children of a lane run one at a time), or as waves of one parallel
+ * array of up to `maxWorkers` children, whichever needs fewer array jobs; no array job has more than 10,000 children or
+ * fewer than 2.
  */
 export function arrayWaves(width: number, maxWorkers: number): ArrayWave[] {
   if (width <= 1) return [];
@@ -54,7 +55,8 @@ export function arrayWaves(width: number, maxWorkers: number): ArrayWave[] {
   if (width <= workers) {
     return [{ chunks: balanced(width, Math.ceil(width / BATCH_MAX_ARRAY_SIZE)).map((c) => ({ ...c, dependsOn: [] })) }];
   }
-  const lanes = Math.max(Math.min(workers, Math.floor(width / 2)), Math.ceil(width / BATCH_MAX_ARRAY_SIZE));
+  // lanes run as iterations of an inline Map, which runs at most 40 at once: more lanes would only queue behind them
+  const lanes = Math.max(Math.min(workers, Math.floor(width / 2), INLINE_MAP_MAX_CONCURRENCY), Math.ceil(width / BATCH_MAX_ARRAY_SIZE));
   const waves = Math.ceil(width / workers);
   if (waves < lanes) return balanced(width, waves).map((c) => ({ chunks: [{ ...c, dependsOn: [] }] }));
   return [{ chunks: balanced(width, lanes).map((c) => ({ ...c, dependsOn: [{ Type: 'SEQUENTIAL' as const }] })) }];

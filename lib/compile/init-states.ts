@@ -1,7 +1,7 @@
 import type { FlowDocument, ParameterSpec } from '../graph/model';
 import { EXECUTION_INPUT } from '../runtime/naming';
 import { TOP_LEVEL_TASK_ID } from '../runtime/env';
-import { AslStates, childPath } from './asl';
+import { AslStates, childPath, stateName } from './asl';
 import { runDefaultsOf } from '../graph/parameter-values';
 
 export const INIT_STATES = {
@@ -12,7 +12,7 @@ export const INIT_STATES = {
 } as const;
 
 export function missingParameterState(name: string): string {
-  return `Init.missing.${name}`;
+  return stateName('Init.missing', name);
 }
 
 /** Parameters a run always has: a default, or required (a run without them fails at `Init.check`). */

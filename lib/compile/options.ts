@@ -45,6 +45,8 @@ export const DEFAULT_HOST_RETRIES = 3;
 /** Batch refuses more than 10 attempts. */
 export const BATCH_MAX_ATTEMPTS = 10;
 /** Batch array jobs have 2 to 10,000 children. */
+/** An inline Map state runs at most 40 iterations at once (Step Functions' inline mode), whatever its MaxConcurrency. */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
 export const BATCH_MAX_ARRAY_SIZE = 10_000;
 /** Batch refuses ContainerOverrides above 8,192 characters. */
 export const BATCH_MAX_OVERRIDES_CHARS = 8192;

@@ -1,4 +1,6 @@
 import type { Problem } from '../errors';
+import { runDefaultsOf } from '../graph/parameter-values';
+import type { ParameterSpec } from '../graph/model';
 import { everyState, type AslState, type AslStates } from './asl';
 import { BATCH_MAX_OVERRIDES_CHARS } from './options';
 import { stepWhere } from './routing';
@@ -33,4 +35,25 @@ export function overridesSizeProblems(flow: string, states: AslStates, stepOf: (
     }
   }
   return problems;
+}
+
+/**
+ * Every job of a run carries its parameters as one JSON text in its container overrides (`MF_PARAMETERS`, Metaflow's
+ * `METAFLOW_PARAMETERS`). Defaults whose text alone passes Batch's bound fail every run that does not override them
+ * (a schedule, an S3 trigger, a trigger without `--param`), so they are refused at synth.
+ */
+export function defaultsOverridesProblems(flow: string, parameters: readonly ParameterSpec[]): Problem[] {
+  const defaults = runDefaultsOf(parameters);
+  const size = JSON.stringify(JSON.stringify(defaults)).length;
+  if (size <= BATCH_MAX_OVERRIDES_CHARS) return [];
+  const largest = Object.entries(defaults).sort(([, a], [, b]) => JSON.stringify(b).length - JSON.stringify(a).length)[0][0];
+  return [
+    {
+      where: `flow "${flow}"`,
+      field: 'parameters',
+      value: `${size} characters`,
+      message: `the parameters' defaults come to ${size} characters in each job's container overrides, and Batch fails a job whose overrides pass ${BATCH_MAX_OVERRIDES_CHARS} without running it`,
+      fix: `shorten the largest default (parameter "${largest}"), e.g. make it an S3 path the steps read`,
+    },
+  ];
 }

@@ -1,4 +1,5 @@
 import { Problem, ValidationError } from '../errors';
+import { defaultsOverridesProblems } from './overrides-size';
 import type { FlowGraph, GraphNode } from '../graph/analyze';
 import { assertValidFlow } from '../graph/validate';
 import type { FlowDocument } from '../graph/model';
@@ -72,6 +73,7 @@ export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
   const metaflow = doc.runtime?.kind === 'metaflow';
   if (metaflow) problems.push(...metaflowPlanProblems(graph, options));
   problems.push(...flowTagProblems(doc.name, doc.tags));
+  problems.push(...defaultsOverridesProblems(doc.name, doc.parameters ?? []));
   const foreachStrategies: Record<string, ForeachStrategy> = {};
   const arrayBodySteps = new Set<string>();
   for (const name of graph.sortedNames) {

@@ -2,10 +2,19 @@ import { Problem } from '../errors';
 import type { S3TriggerSpec } from '../graph/model';
 import { atSource } from '../graph/rules/context';
 
-/** EventBridge wildcard over the object key of an S3 trigger, or undefined when it matches every key. */
+/**
+ * EventBridge wildcard over the object key of an S3 trigger, or undefined when it matches every key. A `*` or `\` of
+ * the key's own is escaped, as EventBridge's wildcard filter requires, so it matches itself.
+ */
 export function keyWildcard(trigger: S3TriggerSpec): string | undefined {
   if (!trigger.prefix && !trigger.suffix) return undefined;
-  return `${trigger.prefix ?? ''}*${trigger.suffix ?? ''}`;
+  const literal = (text: string | undefined) => (text ?? '').replace(/[\\*]/g, (c) => `\\${c}`);
+  return `${literal(trigger.prefix)}*${literal(trigger.suffix)}`;
+}
+
+/** EventBridge rule descriptions hold at most 512 characters. */
+export function ruleDescription(text: string): string {
+  return text.length <= 512 ? text : `${text.slice(0, 511)}…`;
 }
 
 /**

@@ -53,14 +53,17 @@ export function batchJobName(flowName: string, stepName: string): string {
   return `${flowName}-${stepName}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
 }
 
-/** Metaflow's job name under Step Functions: run, task and attempt are unknown at compile time. */
+/**
+ * Metaflow's job name under Step Functions (run, task and attempt are unknown at compile time), cut to Batch's 128
+ * characters: a long flow and step name would fail every SubmitJob of the step.
+ */
 export function metaflowJobName(flowName: string, stepName: string): string {
-  return `${metaflowJobNamePrefix(flowName)}${stepName}--`;
+  return `${metaflowJobNamePrefix(flowName)}${stepName}--`.slice(0, 128);
 }
 
 /** What every Metaflow job name of a flow starts with. */
 export function metaflowJobNamePrefix(flowName: string): string {
-  return `SFN-${flowName}--`;
+  return `SFN-${flowName}--`.slice(0, 128);
 }
 
 /** Stack outputs of `MetaflowInfrastructure` that the CLI reads. */

@@ -73,14 +73,41 @@ function valueProblem(param: ParameterSpec, value: unknown, what: string): { mes
       return typeof value === 'number' && Number.isFinite(value) ? undefined : { message: `${what} of a number parameter must be a finite number`, fix: 'write a number without quotes' };
     case 'boolean':
       return typeof value === 'boolean' ? undefined : { message: `${what} of a boolean parameter must be true or false`, fix: 'write true or false without quotes' };
-    case 'json':
-      if (typeof value !== 'string') return undefined;
-      try {
-        JSON.parse(value);
-        return undefined;
-      } catch {
-        return { message: `${what} of a json parameter is a JSON value, or a string holding JSON (as in Metaflow), and this string is not JSON`, fix: 'write the JSON value itself, or a string that parses as JSON' };
+    case 'json': {
+      let parsed = value;
+      if (typeof value === 'string') {
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          return { message: `${what} of a json parameter is a JSON value, or a string holding JSON (as in Metaflow), and this string is not JSON`, fix: 'write the JSON value itself, or a string that parses as JSON' };
+        }
       }
+      const pathKey = keyEndingInPathMarker(parsed);
+      if (pathKey !== undefined && what === 'the default') {
+        return {
+          message: `${what} has the key ${JSON.stringify(pathKey)}: the state machine carries defaults in a Pass state's Parameters, where Step Functions reads a key ending in ".$" as a path, so the run would get other data, or the deploy fail`,
+          fix: 'rename the key, or pass this value when the run starts (--param)',
+        };
+      }
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The first object key, at any depth, that ends in `.$`. */
+function keyEndingInPathMarker(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = keyEndingInPathMarker(item);
+      if (found !== undefined) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.endsWith('.$')) return key;
+      const found = keyEndingInPathMarker(item);
+      if (found !== undefined) return found;
+    }
   }
   return undefined;
 }

@@ -125,3 +125,16 @@ describe('a flow document built in JavaScript', () => {
     expect(Object.keys(jds)).toHaveLength(1);
   });
 });
+
+describe("a state machine definition over Step Functions' 1 MiB", () => {
+  it('is refused at synth, naming the flow and its size', () => {
+    const names = Array.from({ length: 600 }, (_, i) => (i === 0 ? 'start' : i === 599 ? 'end' : `s${i}`));
+    const doc: FlowDocument = {
+      version: 1,
+      name: 'Long',
+      steps: names.map((name, i) => ({ name, next: i < names.length - 1 ? [names[i + 1]] : [], command: ['true'], retry: { times: 1 } })),
+    };
+    const problems = problemsOf(() => synth(doc));
+    expect(problems).toEqual([expect.objectContaining({ where: 'flow "Long"', field: 'steps', value: '600 steps', message: expect.stringMatching(/definition comes to \d+ bytes; Step Functions refuses one over 1048576/) })]);
+  });
+});

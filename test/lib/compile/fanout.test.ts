@@ -37,6 +37,17 @@ describe('arrayChunks', () => {
     expect(arrayWaves(17, 16).map((w) => w.chunks[0].size)).toEqual([9, 8]);
   });
 
+  it("uses at most 40 lanes, an inline Map's concurrency, unless a lane would exceed 10,000 children", () => {
+    // 100 lanes would run 40 at a time, the other 60 after them: 40 longer lanes finish sooner
+    const waves = arrayWaves(20_000, 100);
+    expect(waves).toHaveLength(1);
+    expect(waves[0].chunks).toHaveLength(40);
+    expect(waves[0].chunks.reduce((n, c) => n + c.size, 0)).toBe(20_000);
+    // fewer waves than that: waves of one parallel array each, which keep all maxWorkers busy
+    expect(arrayWaves(2_000, 100)).toHaveLength(20);
+    expect(arrayChunks(1_000_000, 1000)).toHaveLength(100);
+  });
+
   it('uses more lanes than maxWorkers only when a lane would exceed 10,000 children', () => {
     const chunks = arrayChunks(100_000, 5);
     expect(chunks).toHaveLength(10);

@@ -42,4 +42,11 @@ describe('init states', () => {
     expect(alwaysPresent({ name: 'x', type: 'string' })).toBe(false);
     expect(alwaysPresent({ name: 'x', type: 'string', default: '' })).toBe(true);
   });
+
+  test("a required parameter's long name still makes a state name within Step Functions' 80 characters", () => {
+    const name = `p_${'x'.repeat(90)}`;
+    expect(missingParameterState(name).length).toBeLessThanOrEqual(80);
+    expect(missingParameterState(name)).not.toBe(missingParameterState(`${name}y`));
+    expect(missingParameterState('alpha')).toBe('Init.missing.alpha');
+  });
 });

@@ -2,6 +2,8 @@ import { buildMetaflowDefinition, type MetaflowDefinitionRefs } from '../../../l
 import { planFlow } from '../../../lib/compile/plan';
 import { BATCH_MAX_OVERRIDES_CHARS } from '../../../lib/compile/options';
 import { ValidationError } from '../../../lib/errors';
+import { definitionSizeProblems, STEP_FUNCTIONS_MAX_DEFINITION_BYTES } from '../../../lib/compile/definition-size';
+import { LINEAR, OPTIONS } from './helpers';
 import { recorded } from '../runtime/metaflow/fixture-deployment';
 
 const fixture = recorded('linear_flow');
@@ -31,5 +33,33 @@ describe('container overrides over Batch limit', () => {
 
   test('a step well under the bound compiles', () => {
     expect(() => build({ SMALL: 'x'.repeat(100) })).not.toThrow();
+  });
+});
+
+describe('parameter defaults past Batch limit', () => {
+  const withDefault = (value: string) => ({ ...LINEAR, parameters: [{ name: 'small', type: 'number' as const, default: 1 }, { name: 'notes', type: 'string' as const, default: value }] });
+
+  test('are refused at synth, naming the largest default: every run without --param would fail its first job', () => {
+    let error: unknown;
+    try {
+      planFlow(withDefault('x'.repeat(BATCH_MAX_OVERRIDES_CHARS)), OPTIONS);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ValidationError).problems).toEqual([
+      expect.objectContaining({ where: 'flow "Linear"', field: 'parameters', message: expect.stringMatching(/defaults come to \d+ characters in each job's container overrides/), fix: expect.stringContaining('parameter "notes"') }),
+    ]);
+  });
+
+  test('defaults within the bound plan', () => {
+    expect(() => planFlow(withDefault('x'.repeat(4000)), OPTIONS)).not.toThrow();
+  });
+});
+
+describe('a state machine definition over 1 MiB', () => {
+  test('is refused, with its size and the way out', () => {
+    const [problem] = definitionSizeProblems('flow "F"', 600, { States: { a: { Comment: 'x'.repeat(STEP_FUNCTIONS_MAX_DEFINITION_BYTES) } } });
+    expect(problem).toMatchObject({ where: 'flow "F"', field: 'steps', value: '600 steps', message: expect.stringContaining('refuses one over 1048576 (1 MiB)'), fix: expect.stringContaining('split the flow') });
+    expect(definitionSizeProblems('flow "F"', 2, { States: {} })).toEqual([]);
   });
 });

@@ -48,6 +48,13 @@ describe('parameter rules', () => {
     expectValid(withParams([{ name: 'p', type: 'json', default: { depth: 2, tags: ['a'] } }]));
   });
 
+  it('refuses a json default with a key ending in ".$", which Step Functions would read as a path', () => {
+    expectProblem(withParams([{ name: 'p', type: 'json', default: { a: [{ 'sql.$': 'select 1' }] } }]), { field: 'default', message: /the key "sql\.\$"/ });
+    // a string holding JSON is read as that JSON, as Metaflow reads it
+    expectProblem(withParams([{ name: 'p', type: 'json', default: '{"path.$": "$"}' }]), { field: 'default', message: /the key "path\.\$"/ });
+    expectValid(withParams([{ name: 'p', type: 'json', default: { 'price$': 1, 'a.b': 2 } }]));
+  });
+
   it('refuses a required parameter without default that an S3 trigger does not map', () => {
     const required: ParameterSpec[] = [{ name: 'input_key', type: 'string', required: true }];
     expectProblem(withParams(required, { triggers: [{ bucket: 'landing' }] }), { field: 'required', message: /triggers\[0\] do not map this required parameter/ });

@@ -14,4 +14,8 @@ test('the job name can follow the project naming instead', () => {
   const fixture = recorded('linear_flow');
   expect(metaflowSubmitJob(fixture.graph, 'end', fixture.deployment, { jobDefinition: 'jd', jobQueue: 'q', jobName: 'LinearAnchorFlow-end' }).JobName).toBe('LinearAnchorFlow-end');
   expect(metaflowJobName('F', 's')).toBe('SFN-F--s--');
+  // Batch takes job names of at most 128 characters
+  const long = metaflowJobName(`${'L'.repeat(76)}Flow`, 's'.repeat(64));
+  expect(long).toHaveLength(128);
+  expect(long.startsWith(`SFN-${'L'.repeat(76)}Flow--sss`)).toBe(true);
 });
