@@ -6,12 +6,10 @@ import { coordinationPrefix, mapResultsPrefix } from '../../lib/compile/fanout';
 import { JOB_OWNER_TAG } from '../../lib/runtime/naming';
 import type { IMetaflowInfrastructure } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from '../security/acknowledgements';
-import { LOG_DELIVERY_ACTIONS } from '../security/state-machine-role';
+import { LOG_DELIVERY_ACTIONS, XRAY_ACTIONS } from '../security/state-machine-role';
 import { statesPrincipal } from '../security/trust';
 import { JOB_DEFINITION_HASH_LENGTH, jobDefinitionNamePrefix } from './job-definitions';
 
-/** What `sfn.StateMachine` grants for X-Ray tracing; X-Ray has no resource-level permissions. */
-const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
 export interface FlowRoleProps {
   readonly flowName: string;

@@ -32,6 +32,7 @@ import {
 } from '../../lib/infrastructure/metadata-service';
 import { logRetentionProblems } from '../infrastructure/log-retention';
 import { acknowledgeServiceLogGroup, acknowledgeServiceTaskDefinition } from './acknowledgements';
+import { RestartOnSecretRotation } from './restart-on-rotation';
 import { type MetadataDatabaseOptions, MetadataDatabaseEngine, createMetadataDatabase, passwordSource } from './database';
 import { type MetadataServiceApiGatewayOptions, createApiGateway, createInternalEndpoint } from './endpoint';
 import { MetadataMigration } from './migration';
@@ -165,6 +166,8 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
   readonly connections: ec2.Connections;
   readonly cluster: ecs.Cluster;
   readonly service: ecs.FargateService;
+  /** Forces a new deployment of the service when its database password changes (ECS reads secrets at task start). */
+  readonly restartOnRotation: RestartOnSecretRotation;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly serviceSecurityGroup: ec2.SecurityGroup;
   readonly databaseSecurityGroup: ec2.SecurityGroup;
@@ -257,6 +260,7 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
     });
     // The new task definition serves only after the schema it needs is in place.
     this.service.node.addDependency(this.migration.resource);
+    this.restartOnRotation = new RestartOnSecretRotation(this, 'RestartOnRotation', { secret: db.secret, service: this.service, logRetention, permissionsBoundary: props.permissionsBoundary });
     this.service
       .autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: props.maxTasks ?? 4 })
       .scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.targetCpuPercent ?? 60 });

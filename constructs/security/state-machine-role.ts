@@ -16,6 +16,9 @@ import { statesPrincipal } from './trust';
 export const DISTRIBUTED_MAP_RESULTS_REASON =
   'Distributed Map result files get names generated per run; the grant stops at the sfn_distributed_map_output prefix of the datastore.';
 
+/** What `sfn.StateMachine` grants for X-Ray tracing; X-Ray has no resource-level permissions. */
+export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+
 /** CloudWatch Logs delivery actions a state machine role needs to log executions; none has resource-level permissions. */
 export const LOG_DELIVERY_ACTIONS = [
   'logs:CreateLogDelivery',

@@ -86,6 +86,22 @@ describe('MetaflowInfrastructure with metadataService', () => {
     expect(only(resources, 'AWS::SecretsManager::RotationSchedule')[1].Properties.RotationRules.ScheduleExpression).toBe('rate(30 days)');
   });
 
+  it('restarts the service when its database password changes: ECS reads the secret only when a task starts', () => {
+    const [dbSecretId] = only(resources, 'AWS::SecretsManager::SecretTargetAttachment');
+    const [, rule] = ofType(resources, 'AWS::Events::Rule').find(([id]) => /RestartOnRotation/.test(id))!;
+    expect(rule.Properties.EventPattern).toEqual({ source: ['aws.secretsmanager'], 'detail-type': ['Secret Label Updated'], resources: [{ Ref: dbSecretId }], detail: { labelUpdated: ['AWSCURRENT'] } });
+    const [machineId, machine] = ofType(resources, 'AWS::StepFunctions::StateMachine').find(([id]) => /RestartOnRotation/.test(id))!;
+    expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: machineId });
+    expect(machine.Properties.StateMachineType).toBe('EXPRESS');
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain('arn:');
+    expect(definition).toContain(':states:::aws-sdk:ecs:updateService');
+    expect(definition).toContain('\\"ForceNewDeployment\\":true');
+    const [serviceId] = only(resources, 'AWS::ECS::Service');
+    const statements = ofType(resources, 'AWS::IAM::Policy').filter(([id]) => /RestartOnRotationStateMachineRole/.test(id)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements.find((st) => st.Action === 'ecs:updateService').Resource).toEqual({ Ref: serviceId });
+  });
+
   it('migrates with a one-shot task before the service updates: the service depends on the migration, the migration on the database', () => {
     const [migrationId, migration] = only(resources, MIGRATION_RESOURCE_TYPE);
     const [, svc] = only(resources, 'AWS::ECS::Service');
