@@ -5,7 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { type Problem, ProblemCollector, formatProblem } from '../../lib/errors';
 import { type PropKindSpec, propKindProblems } from '../../lib/infrastructure/prop-kinds';
-import { fargatePublicSubnetWarnings } from '../../lib/infrastructure/network-rules';
+import { ec2PublicSubnetWarnings, fargatePublicSubnetWarnings } from '../../lib/infrastructure/network-rules';
 import { type ComputeSpec, capabilitiesProblems, computeCapabilities, validateComputeSpec } from '../../lib/infrastructure/compute-rules';
 import { type Accelerator, DEFAULT_GPU_CLASSES, DEFAULT_NEURON_CLASSES, acceleratorOf } from '../../lib/infrastructure/instance-families';
 import type { ComputePlatform, QueueCapabilities } from '../infrastructure/contract';
@@ -163,6 +163,15 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
         spot: spec.spot,
       });
       return;
+    }
+
+    const publicIds = new Set(props.vpc.publicSubnets.map((s) => s.subnetId));
+    const subnetFacts = props.vpc.selectSubnets(vpcSubnets).subnets.map((subnet) => {
+      const cfn = subnet.node.defaultChild;
+      return { id: subnet.subnetId, isPublic: publicIds.has(subnet.subnetId), mapsPublicIp: cfn instanceof ec2.CfnSubnet ? cfn.mapPublicIpOnLaunch === true : undefined };
+    });
+    for (const warning of ec2PublicSubnetWarnings(this.node.path, subnetFacts)) {
+      Annotations.of(this).addWarningV2('metaflow-cdk:ec2PublicSubnets', formatProblem(warning));
     }
 
     const accelerator = this.capabilities.gpu ? 'GPU' : this.capabilities.neuron ? 'NEURON' : undefined;

@@ -39,6 +39,23 @@ export function fargatePublicSubnetWarnings(where: string, subnets: { readonly s
   )];
 }
 
+/**
+ * Batch instances in public subnets reach ECS, ECR and CloudWatch Logs only with a public IP, which they get only
+ * where the subnet auto-assigns one (`MapPublicIpOnLaunch`): without it they never register and jobs wait in RUNNABLE.
+ * Subnets CDK creates say whether they do; imported ones cannot be seen at synth, so they are warned of too.
+ */
+export function ec2PublicSubnetWarnings(where: string, subnets: readonly { readonly id: string; readonly isPublic: boolean; readonly mapsPublicIp?: boolean }[]): Problem[] {
+  const selected = subnets.filter((s) => s.isPublic);
+  if (selected.length === 0 || selected.length < subnets.length) return [];
+  const unsure = selected.filter((s) => s.mapsPublicIp !== true);
+  if (unsure.length === 0) return [];
+  return [problem(
+    where, 'vpcSubnets', `public subnets ${unsure.map((s) => s.id).join(', ')}`,
+    'Batch instances in public subnets need a public IP to reach ECS, ECR and CloudWatch Logs, and get one only where the subnet auto-assigns public IPv4 addresses; these do not, or synth cannot tell (an imported VPC)',
+    'use private subnets with a NAT gateway (SubnetType.PRIVATE_WITH_EGRESS, chosen when the VPC has them), or turn on auto-assign public IPv4 for these subnets; acknowledge this warning then',
+  )];
+}
+
 /** The options of the VPC `MetaflowInfrastructure` creates, as the rules see them. */
 export interface NetworkOptions {
   readonly maxAzs?: number;

@@ -113,6 +113,21 @@ describe('MetaflowComputeEnvironment options', () => {
     expect(warnings[0].entry.data).toContain('Fix: give the VPC private subnets with a NAT gateway');
   });
 
+  it('warns that EC2 instances in public subnets that do not (or may not) auto-assign public IPs cannot register', () => {
+    const stack = newStack();
+    // CDK's own public subnets auto-assign public IPs: no warning
+    const created = new ec2.Vpc(stack, 'Created', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PUBLIC }] });
+    new MetaflowComputeEnvironment(stack, 'Mapped', { ...ComputeEnvironmentPresets.onDemand(), vpc: created });
+    const unmapped = new ec2.Vpc(stack, 'Unmapped', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false }] });
+    new MetaflowComputeEnvironment(stack, 'NoIp', { ...ComputeEnvironmentPresets.onDemand(), vpc: unmapped });
+    const imported = ec2.Vpc.fromVpcAttributes(stack, 'Imported', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], publicSubnetIds: ['subnet-1'] });
+    new MetaflowComputeEnvironment(stack, 'Unknown', { ...ComputeEnvironmentPresets.spot(), vpc: imported });
+    new MetaflowComputeEnvironment(stack, 'Private', { ...ComputeEnvironmentPresets.onDemand(), vpc: newVpc(stack) });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('need a public IP to reach ECS'));
+    expect(warnings.map((w) => w.id)).toEqual(['/Test/NoIp', '/Test/Unknown']);
+    expect(warnings[1].entry.data).toContain('public subnets subnet-1');
+  });
+
   it('imports an existing environment with its capabilities', () => {
     const stack = newStack();
     const imported = MetaflowComputeEnvironment.fromComputeEnvironmentArn(stack, 'Imp', 'arn:aws:batch:eu-west-1:123456789012:compute-environment/gpu', {
