@@ -12,8 +12,11 @@ import { jobJson } from '../job-json';
 import { clientsFor, withAwsOptions, type AwsCommandOptions } from '../output/options';
 import { note, out, printJson } from '../output/print';
 import { startSpinner } from '../output/spinner';
+import { findLocalRun } from '../local-runs/find';
+import { localRunRoot, withLocalRunsOptions, type LocalRunsOptions } from '../local-runs/options';
+import { terminateLocalRun } from '../local-runs/terminate';
 
-interface TerminateOptions extends AwsCommandOptions {
+interface TerminateOptions extends AwsCommandOptions, LocalRunsOptions {
   readonly flow?: string;
   readonly stateMachine?: string;
   readonly reason: string;
@@ -34,20 +37,27 @@ async function stillActive(clients: AwsClients, jobIds: readonly string[]): Prom
  * every searchable queue and in the execution history), then waits until Batch reports none of them active.
  */
 export function register(program: Command): void {
-  withAwsOptions(
-    program
-      .command('terminate')
-      .summary('stop a run and all of its Batch jobs')
-      .description('stop a run and terminate all of its Batch jobs (array children included); waits until none is left running')
-      .argument('<run>', 'run id (sfn-<execution name>) or execution ARN')
-      .option('--flow <flow>', 'the flow of the run')
-      .option('--state-machine <arn>', 'the state machine of the run')
-      .option('--reason <text>', 'reason recorded on the execution and the jobs', 'Terminated with metaflow-cdk terminate')
-      .option('--no-wait', 'return after requesting termination, without waiting for the jobs to stop')
-      .option('--timeout <seconds>', 'how long to wait for the jobs to stop', '300'),
+  withLocalRunsOptions(
+    withAwsOptions(
+      program
+        .command('terminate')
+        .summary('stop a run and all of its Batch jobs')
+        .description('stop a run and terminate all of its Batch jobs (array children included); waits until none is left running (with --local: a run of `run --local`, as Ctrl-C stops it)')
+        .argument('<run>', 'run id (sfn-<execution name>) or execution ARN')
+        .option('--flow <flow>', 'the flow of the run')
+        .option('--state-machine <arn>', 'the state machine of the run')
+        .option('--reason <text>', 'reason recorded on the execution and the jobs', 'Terminated with metaflow-cdk terminate')
+        .option('--no-wait', 'return after requesting termination, without waiting for the jobs to stop')
+        .option('--timeout <seconds>', 'how long to wait for the jobs to stop', '300'),
+    ),
   ).action(async (run: string, options: TerminateOptions) => {
     const timeoutSeconds = Number(options.timeout);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) throw new UsageError(`--timeout ${JSON.stringify(options.timeout)} must be a number of seconds`);
+    const runRoot = localRunRoot(options, { '--state-machine': options.stateMachine });
+    if (runRoot !== undefined) {
+      await terminateLocalRun(findLocalRun(runRoot, run, options.flow), { wait: options.wait, timeoutSeconds, json: options.json });
+      return;
+    }
     const clients = clientsFor(options);
     const resolved = await resolveRun(clients, run, { flow: options.flow, stateMachineArn: options.stateMachine });
     const previousStatus = resolved.execution.status ?? 'UNKNOWN';

@@ -165,4 +165,26 @@ describe('runs, status and logs of local runs', () => {
     }
     expect(await survivors(pids)).toEqual([]);
   }, 60_000);
+
+  test('terminate --local stops a running run as Ctrl-C does: every task ended, ABORTED recorded', async () => {
+    const stopOut = path.join(tmp, 'terminate-out');
+    fs.mkdirSync(stopOut);
+    const cdkOutStop = path.join(tmp, 'cdk.out.terminate');
+    fs.mkdirSync(cdkOutStop);
+    fs.writeFileSync(path.join(cdkOutStop, 'Interrupt.template.json'), JSON.stringify(faultFlowTemplates(stopOut).Interrupt));
+    const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'bin/metaflow-cdk.ts', 'run', '--local', 'Interrupt', '--cdk-out', cdkOutStop, '--run-root', runRoot, '--no-progress'], { cwd: REPO });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const pidsFile = path.join(stopOut, 'pids');
+    await waitForLines(pidsFile, 8);
+    const runId = /^run (sfn-\S+) of Interrupt/m.exec(stderr)![1];
+    const stopped = await local('terminate', runId);
+    expect(stopped).toMatchObject({ code: 0, stdout: `Stopped run ${runId} of flow Interrupt: ABORTED.\n` });
+    expect(await exited).toBe(130);
+    const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
+    expect(await survivors(pids)).toEqual([]);
+    const again = await local('terminate', runId, '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ runId, previousStatus: 'ABORTED', stopped: false, status: 'ABORTED' });
+  }, 60_000);
 });
