@@ -1,3 +1,4 @@
+export { ValidationError, isValidationError, formatProblem, type Problem } from '../errors';
 export * from './model';
 export * from './settings';
 export * from './analyze';

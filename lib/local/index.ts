@@ -9,3 +9,6 @@ export { synthesizeApp, withSynthesizedApp } from './template/synth';
 export { SPOT_RECLAIM_ENV, SPOT_STATUS_REASON, TIMEOUT_STATUS_REASON } from './batch/runner';
 export { runMainJob, MAIN_JOB_FLOW, type MainJobOptions } from './main-job';
 export { metaflowStandin, STANDIN_DATASTORE_ENV, type LocalCommandHook, type LocalTaskCommand, type LocalTaskReplacement, type MetaflowStandinOptions } from './batch/command-hook';
+export type { TaskHostOptions } from './batch/task-host';
+export type { LocalSecretValues } from './services/secrets-manager';
+export type { RunMetadataServiceOptions } from './services/metadata/run-hook';

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { packageRoot } from '../package-version';
 import { formatRunReport } from './run/report';
 import { runLocalFlow, type LocalRunResult } from './run/engine';
 import { ProgressPrinter } from './run/progress';
@@ -74,7 +75,9 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<number> 
       flow: MAIN_JOB_FLOW,
       signal: options.signal ?? controller.signal,
       parameters: options.count === undefined ? {} : { count: options.count },
-      runRoot: options.runRoot,
+      // the example's steps are the package's own scripts (`node examples/steps/numbers.mjs`), wherever it is installed
+      cwd: packageRoot(),
+      runRoot: options.runRoot ?? path.join(process.cwd(), '.local-runs'),
       stats,
       onStart: () => progress?.start(),
     });

@@ -9,6 +9,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'metaflow-cdk': 'index.ts',
   'metaflow-cdk/local': 'lib/local/index.ts',
   'metaflow-cdk/graph': 'lib/graph/index.ts',
+  'metaflow-cdk/security': 'lib/stacks/security-checks.ts',
 };
 
 /** A ```ts block of a Markdown page. */
@@ -87,11 +88,12 @@ function compilerOptions(): ts.CompilerOptions {
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO);
   return {
     ...parsed.options,
-    // Samples are pages of a document: a name shown but not used again is fine; top-level await is allowed.
+    // Samples are pages of a document: a name shown but not used again is fine. They compile as a user's CDK app does
+    // (CommonJS, the package being CommonJS only), so top-level await is refused as it would be there.
     noUnusedLocals: false,
     noUnusedParameters: false,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
     types: ['node'],
     noEmit: true,
     declaration: false,

@@ -112,4 +112,10 @@ describe('the packed package in a consumer app', () => {
     });
     expect(endLogs.some((log) => log.includes('Hello, Grace!'))).toBe(true);
   }, 300_000);
+
+  test("metaflow-cdk/local's runMainJob runs the README's example from the installed package, its runs under the app", () => {
+    const stdout = ok('node', ['-e', "require('metaflow-cdk/local').runMainJob({ count: 4, progress: false }).then((code) => process.exit(code))"], app);
+    expect(stdout).toMatch(/^Result read back from the local datastore: n=4, sum of squares=30, mean=2\.5/m);
+    expect(fs.readdirSync(path.join(app, '.local-runs', 'NumbersFlow'))).toHaveLength(1);
+  }, 300_000);
 });

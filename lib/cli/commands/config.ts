@@ -70,7 +70,7 @@ export function register(program: Command): void {
       .description('print the Metaflow config JSON from the infrastructure stack (for `metaflow configure import`)')
       .option('--stack <name>', 'the stack containing MetaflowInfrastructure (default: the one stack with the config output)')
       .option('-o, --output <file>', 'write the config to this file instead of stdout'),
-    'print {stackName, outputKey, config} instead of the bare config',
+    'print {stackName, outputKey, config, serviceAuthKeySecretArn} instead of the bare config',
   ).action(async (options: ConfigOptions) => {
     const clients = clientsFor(options);
     const stack = await findStack(clients, options.stack);
