@@ -55,6 +55,7 @@ describe('the packed package in a consumer app', () => {
       'dist/index.d.ts',
       'dist/lib/local/index.d.ts',
       'dist/lib/graph/index.d.ts',
+      'dist/lib/stacks/security-checks.d.ts',
       'dist/bin/metaflow-cdk.js',
       'dist/lambda-bundles/coordination/index.js',
       'schema/flow-document.schema.json',
@@ -112,6 +113,11 @@ describe('the packed package in a consumer app', () => {
     });
     expect(endLogs.some((log) => log.includes('Hello, Grace!'))).toBe(true);
   }, 300_000);
+
+  test('metaflow-cdk/security resolves for an app that adds cdk-nag and the guard plugin', () => {
+    const resolved = ok('node', ['-p', "require.resolve('metaflow-cdk/security')"], app).trim();
+    expect(resolved).toBe(fs.realpathSync(path.join(app, 'node_modules', 'metaflow-cdk', 'dist', 'lib', 'stacks', 'security-checks.js')));
+  });
 
   test("metaflow-cdk/local's runMainJob runs the README's example from the installed package, its runs under the app", () => {
     const stdout = ok('node', ['-e', "require('metaflow-cdk/local').runMainJob({ count: 4, progress: false }).then((code) => process.exit(code))"], app);
