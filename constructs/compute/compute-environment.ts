@@ -140,7 +140,7 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
   constructor(scope: Construct, id: string, props: MetaflowComputeEnvironmentProps) {
     super(scope, id);
     const problems = new ProblemCollector();
-    problems.addAll(computeOptionKindProblems(this.node.path, props));
+    problems.addAll(propKindProblems(this.node.path, props, { ...COMPUTE_OPTION_KINDS, vpc: { kind: 'construct', required: true, fix: VPC_FIX } }));
     problems.throwIfAny();
     const spec = computeSpecOf(props);
     problems.addAll(validateComputeSpec(this.node.path, spec));
@@ -213,6 +213,8 @@ export class MetaflowComputeEnvironment extends Construct implements IMetaflowCo
   }
 }
 
+const VPC_FIX = 'pass an ec2.IVpc: the infrastructure\'s vpc, or one imported with ec2.Vpc.fromLookup(this, "Vpc", { vpcId })';
+
 const COMPUTE_OPTION_KINDS: Readonly<Record<keyof MetaflowComputeEnvironmentProps, PropKindSpec>> = {
   platform: 'string',
   spot: 'boolean',
@@ -227,7 +229,7 @@ const COMPUTE_OPTION_KINDS: Readonly<Record<keyof MetaflowComputeEnvironmentProp
   images: 'object list',
   updateToLatestImageVersion: 'boolean',
   containerMetadataAccess: 'boolean',
-  vpc: 'construct',
+  vpc: { kind: 'construct', fix: VPC_FIX },
   vpcSubnets: 'object',
   securityGroups: 'construct list',
   instanceRole: 'construct',

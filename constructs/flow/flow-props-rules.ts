@@ -79,8 +79,9 @@ const METAFLOW_OPTION_KINDS: Readonly<Record<keyof MetaflowRuntimeOptions, PropK
 };
 
 /** Props of the wrong JavaScript kind, before anything reads them. */
-export function flowPropKindProblems(flow: IConstruct, props: MetaflowFlowProps): Problem[] {
+export function flowPropKindProblems(flow: IConstruct, given: MetaflowFlowProps | undefined): Problem[] {
   const where = `MetaflowFlow ${flow.node.path}`;
+  const props = given ?? ({} as MetaflowFlowProps);
   const found = [...propKindProblems(where, props, FLOW_PROP_KINDS), ...logRetentionProblems(where, 'logRetention', props.logRetention)];
   if (props.infrastructure === undefined) {
     found.push({ where, field: 'infrastructure', value: undefined, message: 'is required', fix: INFRASTRUCTURE_FIX });

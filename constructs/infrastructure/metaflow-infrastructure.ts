@@ -330,9 +330,9 @@ const INFRASTRUCTURE_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowInfrastru
 };
 
 const QUEUE_OPTION_KINDS: Readonly<Record<Exclude<keyof MetaflowQueueOptions, 'runnableWatchdog'>, PropKindSpec>> = {
-  name: 'string',
+  name: { kind: 'string', required: true, fix: 'name the queue, e.g. name: "cpu"' },
   priority: 'number',
-  computeEnvironments: { kind: 'list', fix: 'list the environments by name, e.g. ["spot", "onDemand"]' },
+  computeEnvironments: { kind: 'list', required: true, fix: 'list the environments by name, e.g. ["spot", "onDemand"]' },
 };
 
 /** Props of the wrong JavaScript kind, at every level, before anything reads them. */

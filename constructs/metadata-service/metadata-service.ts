@@ -334,7 +334,7 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
 }
 
 const SERVICE_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowMetadataServiceProps, 'database' | 'apiGateway' | 'logRetention'>, PropKindSpec>> = {
-  vpc: 'construct',
+  vpc: { kind: 'construct', required: true, fix: 'pass an ec2.IVpc with private subnets, e.g. the infrastructure\'s vpc' },
   vpcSubnets: 'object',
   image: 'string',
   cpu: 'number',

@@ -65,7 +65,7 @@ export class MetaflowJobQueue extends Construct implements MetaflowQueueRef {
 
   constructor(scope: Construct, id: string, props: MetaflowJobQueueProps) {
     super(scope, id);
-    const kinds = propKindProblems(this.node.path, props, { name: 'string', priority: 'number', computeEnvironments: { kind: 'object list', fix: 'write e.g. [spot, onDemand], even for one environment' } });
+    const kinds = propKindProblems(this.node.path, props, { name: { kind: 'string', required: true, fix: 'name the queue, e.g. name: "cpu"' }, priority: 'number', computeEnvironments: { kind: 'object list', required: true, fix: 'write e.g. [spot, onDemand], even for one environment' } });
     if (kinds.length > 0) throw new ValidationError(kinds);
     const entries = props.computeEnvironments.map((entry, i) =>
       'computeEnvironment' in entry && !('capabilities' in entry)

@@ -71,7 +71,7 @@ export class MetaflowJobRole extends Construct {
   constructor(scope: Construct, id: string, props: MetaflowJobRoleProps) {
     super(scope, id);
     const kinds = [...datastoreRefProblems(this.node.path, 'datastore', props.datastore), ...propKindProblems(this.node.path, props, {
-      coordinationTable: 'construct', secrets: 'construct list', role: 'construct', description: 'string',
+      coordinationTable: { kind: 'construct', required: true, fix: "pass the infrastructure's coordinationTable (a dynamodb.ITable)" }, secrets: 'construct list', role: 'construct', description: 'string',
       permissionsBoundary: { kind: 'construct', fix: 'import the policy, e.g. iam.ManagedPolicy.fromManagedPolicyArn(this, "Boundary", arn)' },
     })];
     if (kinds.length > 0) throw new ValidationError(kinds);

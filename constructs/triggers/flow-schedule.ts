@@ -33,12 +33,14 @@ export class FlowSchedule extends Construct {
   constructor(scope: Construct, id: string, props: FlowScheduleProps) {
     super(scope, id);
     const problems = new ProblemCollector();
-    problems.addAll(scheduleProblems(`${this.node.path} schedule`, props.schedule));
-    problems.addAll(propKindProblems(this.node.path, props, {
-      stateMachine: { kind: 'construct', fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' },
+    const kinds = propKindProblems(this.node.path, props, {
+      stateMachine: { kind: 'construct', required: true, fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' },
+      schedule: { kind: 'object', required: true, fix: 'write e.g. { cron: "0 6 * * ? *" } or { daily: true }' },
       role: 'construct',
       parameters: 'record',
-    }));
+    });
+    if (!kinds.some((p) => p.field === 'schedule')) problems.addAll(scheduleProblems(`${this.node.path} schedule`, props.schedule));
+    problems.addAll(kinds);
     problems.throwIfAny();
     const role =
       props.role ??

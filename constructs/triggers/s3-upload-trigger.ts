@@ -46,8 +46,12 @@ export class S3UploadTrigger extends Construct {
   constructor(scope: Construct, id: string, props: S3UploadTriggerProps) {
     super(scope, id);
     const kinds = propKindProblems(this.node.path, props, {
-      stateMachine: { kind: 'construct', fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' },
-      trigger: 'object', flowName: 'string', datastoreBucketName: 'string', datastorePrefix: 'string', role: 'construct',
+      stateMachine: { kind: 'construct', required: true, fix: 'import it, e.g. sfn.StateMachine.fromStateMachineArn(this, "Flow", arn)' },
+      trigger: { kind: 'object', required: true, fix: 'write e.g. { bucket: "landing", prefix: "incoming/" }' },
+      flowName: { kind: 'string', required: true, fix: 'name the flow the trigger starts' },
+      datastoreBucketName: { kind: 'string', required: true, fix: "pass the datastore bucket's name (the infrastructure's datastore.bucket.bucketName)" },
+      datastorePrefix: { kind: 'string', required: true, fix: "pass the datastore's root prefix (the infrastructure's datastore.rootPrefix)" },
+      role: 'construct',
     });
     if (kinds.length > 0) throw new ValidationError(kinds);
     const problems = [

@@ -58,15 +58,21 @@ const DESCRIPTIONS: Readonly<Record<PropKind, [message: string, fix: string]>> =
   'construct list': ['must be a list of constructs, not names or ARNs', 'write e.g. [group], importing each by its ARN or id (fromXxxArn, fromXxxId)'],
 };
 
-/** A prop's kind, with a fix of its own where the kind's general one would not say enough. */
-export type PropKindSpec = PropKind | { readonly kind: PropKind; readonly fix: string };
+/**
+ * A prop's kind, with a fix of its own where the kind's general one would not say enough, and whether it must be set
+ * (TypeScript makes it required; a JavaScript caller can leave it out).
+ */
+export type PropKindSpec = PropKind | { readonly kind: PropKind; readonly fix?: string; readonly required?: boolean };
 
-/** Props whose value is not of its kind; unset props are not judged. */
-export function propKindProblems(where: string, props: object, kinds: Readonly<Record<string, PropKindSpec>>): Problem[] {
-  const values = props as Record<string, unknown>;
+/** Props whose value is not of its kind, and required props left unset; other unset props are not judged. */
+export function propKindProblems(where: string, props: object | undefined, kinds: Readonly<Record<string, PropKindSpec>>): Problem[] {
+  const values = (props ?? {}) as Record<string, unknown>;
   return Object.entries(kinds).flatMap(([name, spec]) => {
-    const { kind, fix } = typeof spec === 'string' ? { kind: spec, fix: undefined } : spec;
-    if (values[name] === undefined || CHECKS[kind](values[name])) return [];
+    const { kind, fix, required } = typeof spec === 'string' ? { kind: spec, fix: undefined, required: false } : spec;
+    if (values[name] === undefined) {
+      return required ? [problem(where, name, undefined, `is required (${DESCRIPTIONS[kind][0].replace(/^must be /, '')})`, fix ?? `set ${name}: ${DESCRIPTIONS[kind][1]}`)] : [];
+    }
+    if (CHECKS[kind](values[name])) return [];
     const [message, kindFix] = DESCRIPTIONS[kind];
     return [problem(where, name, describe(values[name]), message, fix ?? kindFix)];
   });

@@ -9,6 +9,8 @@ import { MetaflowNetwork } from '../../constructs/infrastructure/network';
 import { MetaflowJobQueue } from '../../constructs/queues/job-queue';
 import { MetaflowJobRole } from '../../constructs/security/job-role';
 import { FlowSchedule } from '../../constructs/triggers/flow-schedule';
+import { S3UploadTrigger } from '../../constructs/triggers/s3-upload-trigger';
+import { MetaflowMetadataService } from '../../constructs/metadata-service/metadata-service';
 import { testInfrastructure } from './flow/test-infrastructure';
 import { newStack, newVpc, problemsOf } from './support';
 
@@ -81,5 +83,22 @@ describe('props from JavaScript that failed inside the library', () => {
 
   it('Durations given as numbers', () => {
     expect(fieldsOf(() => new MetaflowDatastore(newStack(), 'Ds', { distributedMapExpiration: as(30), expiringPrefixes: [{ prefix: 'scratch', expiration: as(7) }] }))).toEqual(['distributedMapExpiration=30', 'expiringPrefixes[0].expiration=7']);
+  });
+
+  it('required props left out (TypeScript requires them; JavaScript callers met a TypeError inside the library)', () => {
+    const stack = newStack();
+    const required = (build: () => unknown) => problemsOf(build).map((p) => `${p.field}: ${p.message}`);
+    expect(required(() => new MetaflowComputeEnvironment(stack, 'Ce', as({})))).toEqual(['vpc: is required (a construct, not its name or ARN)']);
+    expect(problemsOf(() => new MetaflowComputeEnvironment(stack, 'Ce2', as({})))[0].fix).toContain('ec2.Vpc.fromLookup');
+    expect(required(() => new MetaflowJobQueue(stack, 'Q', as({ name: 'q' })))).toEqual(['computeEnvironments: is required (a list of objects)']);
+    expect(required(() => new FlowSchedule(stack, 'S', as({ schedule: { daily: true } })))).toEqual(['stateMachine: is required (a construct, not its name or ARN)']);
+    expect(required(() => new MetaflowFlow(stack, 'F', as(undefined)))).toEqual(['infrastructure: is required']);
+    expect(required(() => new MetaflowJobRole(stack, 'R', as({ datastore: testInfrastructure(stack).datastore })))).toEqual(['coordinationTable: is required (a construct, not its name or ARN)']);
+    expect(required(() => new MetaflowMetadataService(stack, 'Svc', as({})))).toEqual(['vpc: is required (a construct, not its name or ARN)']);
+    expect(required(() => new S3UploadTrigger(stack, 'T', as({ trigger: { bucket: 'landing' } })))).toEqual([
+      'stateMachine: is required (a construct, not its name or ARN)', 'flowName: is required (a string)', 'datastoreBucketName: is required (a string)', 'datastorePrefix: is required (a string)',
+    ]);
+    // a queue without a name synthesized a queue called "undefined" beside the others
+    expect(required(() => new MetaflowInfrastructure(newStack(), 'M', { queues: [{ name: 'cpu', computeEnvironments: ['spot'] }, as({ computeEnvironments: ['onDemand'] })] }))).toEqual(['name: is required (a string)']);
   });
 });

@@ -23,10 +23,11 @@ import { LocalAws } from '../services/aws';
 import { LocalLambda } from '../services/lambda';
 import { checkNoServiceNeeded, startRunMetadataService, type RunMetadataServiceOptions } from '../services/metadata/run-hook';
 import { startLocalServers } from '../services/servers';
-import type { LocalAssembly } from '../template/assembly';
 import { findFlow, listFlows } from '../template/flows';
 import { Json, LOCAL_PSEUDO } from '../template/tokens';
 import { RunRecorder } from './run-record';
+import { type Problem, ValidationError } from '../../errors';
+import { LocalAssembly } from '../template/assembly';
 import { RunStats } from './step-stats';
 
 export interface LocalRunOptions {
@@ -139,6 +140,8 @@ async function startRunServers<A extends { stop(): Promise<void> }, B extends { 
  * S3 and DynamoDB on local servers. Resolves with the outcome; it never leaves a process or a server behind.
  */
 export async function runLocalFlow(options: LocalRunOptions): Promise<LocalRunResult> {
+  const wrong = localRunOptionProblems(options);
+  if (wrong.length > 0) throw new ValidationError(wrong);
   const started = Date.now();
   const flow = findFlow(options.assembly, options.flow);
   if (!flow) throw new FlowNotFoundError(options.flow, listFlows(options.assembly));
@@ -383,4 +386,27 @@ function stagedPackageDir(assembly: LocalAssembly, flowName: string, jobTexts: r
     if (dir !== undefined) return dir;
   }
   return undefined;
+}
+
+/** Options a JavaScript caller can get wrong, judged before a folder or a server exists. */
+function localRunOptionProblems(options: LocalRunOptions | undefined): Problem[] {
+  const where = 'runLocalFlow';
+  const given = (options ?? {}) as Partial<Record<keyof LocalRunOptions, unknown>>;
+  const found: Problem[] = [];
+  if (!(given.assembly instanceof LocalAssembly)) {
+    found.push({ where, field: 'assembly', value: given.assembly === undefined ? undefined : typeof given.assembly, message: 'must be a LocalAssembly', fix: "pass LocalAssembly.fromDirectory('cdk.out') (a synthesized app)" });
+  }
+  if (typeof given.flow !== 'string' || given.flow === '') {
+    found.push({ where, field: 'flow', value: given.flow, message: 'must be the name of a flow of the app', fix: 'pass the flow name, as `metaflow-cdk flows` or listFlows(assembly) list them' });
+  }
+  for (const field of ['maxWorkers', 'attemptTimeoutScale', 'waitScale'] as const) {
+    const value = given[field];
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && (field !== 'maxWorkers' || Number.isInteger(value)))) {
+      found.push({ where, field, value, message: field === 'maxWorkers' ? 'must be a whole number of at least 1' : 'must be a number above 0', fix: `pass e.g. ${field}: ${field === 'maxWorkers' ? 4 : 1}` });
+    }
+  }
+  if (given.parameters !== undefined && (typeof given.parameters !== 'object' || given.parameters === null || Array.isArray(given.parameters))) {
+    found.push({ where, field: 'parameters', value: given.parameters, message: 'must be an object of parameter name to value', fix: 'pass e.g. parameters: { count: 5 }' });
+  }
+  return found;
 }

@@ -123,6 +123,9 @@ function readTemplate(file: string): Record<string, unknown> {
  */
 export class LocalAssembly {
   static fromDirectory(outdir: string): LocalAssembly {
+    if (typeof outdir !== 'string' || !fs.existsSync(outdir) || !fs.statSync(outdir).isDirectory()) {
+      throw new Error(`${JSON.stringify(outdir)} is not a cloud assembly folder: synthesize the app first (cdk synth, or metaflow-cdk synth) and pass the folder it wrote (cdk.out by default)`);
+    }
     const files: string[] = [];
     const assetManifests: string[] = [];
     const walk = (dir: string): void => {

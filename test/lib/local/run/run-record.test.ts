@@ -74,3 +74,11 @@ describe('run records', () => {
     }
   });
 });
+
+describe('runLocalFlow options from JavaScript', () => {
+  test('are refused before any folder or server exists, each with its fix', async () => {
+    const error = await runLocalFlow({ assembly: {} as never, flow: '' , maxWorkers: 'four' as never, parameters: 'count=5' as never }).catch((e: unknown) => e);
+    expect((error as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual(['assembly', 'flow', 'maxWorkers', 'parameters']);
+    expect(() => LocalAssembly.fromDirectory('/no/such/cdk.out')).toThrow('"/no/such/cdk.out" is not a cloud assembly folder: synthesize the app first');
+  });
+});
