@@ -21,6 +21,8 @@ export interface FanoutEvent {
    * foreach item's `ttl` before any body task adds its id to one (Metaflow's UpdateItem sets no ttl).
    */
   readonly joinSetBlock?: number;
+  /** The flow's maxNumSplits: a wider foreach gets no fan-out built (the state machine then fails it). */
+  readonly maxNumSplits?: number;
 }
 
 /** Thrown when the foreach step did not record its width; the run fails with this error name. */
@@ -49,15 +51,22 @@ async function widthFromS3(event: FanoutEvent, bucket: string, prefix: string, f
     if (name === 'NoSuchKey' || name === 'NotFound') {
       throw new ForeachWidthMissing(`foreach step "${event.step}" did not write s3://${bucket}/${key}: a generic foreach step writes {"width": N} there`);
     }
+    // without s3:ListBucket, S3 answers a missing key with 403: the function may read only this flow's prefix
+    if (name === 'AccessDenied') {
+      throw new ForeachWidthMissing(`foreach step "${event.step}" did not write s3://${bucket}/${key} (S3 answered AccessDenied, as it does for a missing key to a reader without s3:ListBucket): a generic foreach step writes {"width": N} there`);
+    }
     throw error;
   }
-  let record: { width?: unknown };
+  let record: unknown;
   try {
-    record = JSON.parse(text) as { width?: unknown };
+    record = JSON.parse(text);
   } catch {
     throw new ForeachWidthMissing(`s3://${bucket}/${key} is not JSON: a generic foreach step writes {"width": N}`);
   }
-  return checkWidth(record.width, `s3://${bucket}/${key}`);
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    throw new ForeachWidthMissing(`s3://${bucket}/${key} holds ${JSON.stringify(record)}, not an object: a generic foreach step writes {"width": N}`);
+  }
+  return checkWidth((record as { width?: unknown }).width, `s3://${bucket}/${key}`);
 }
 
 async function widthFromDynamoDb(event: FanoutEvent, table: string): Promise<number> {
@@ -103,6 +112,10 @@ export async function handler(event: FanoutEvent): Promise<FanoutResult> {
     process.env[LAMBDA_ENV.widthSource] === 'dynamodb'
       ? await widthFromDynamoDb(event, requireEnv(LAMBDA_ENV.table))
       : await widthFromS3(event, bucket, prefix, flow);
+  if (event.maxNumSplits !== undefined && width > event.maxNumSplits) {
+    // nothing is built for a foreach the state machine refuses: the shape the result selector reads, and the width
+    return { ...planFanout(event.strategy, 0, event.maxWorkers), width, ...(event.strategy === 'distributed-map' ? { manifest: { bucket, key: '' } } : {}) };
+  }
   const planned = planFanout(event.strategy, width, event.maxWorkers);
   if (event.strategy !== 'distributed-map') return planned;
   const key = itemManifestKey(prefix, flow, event.runId, event.step, event.taskId);

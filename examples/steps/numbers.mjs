@@ -6,6 +6,11 @@ import { inputPaths, readArtifact, step, task, writeArtifact, writeForeachWidth 
 const steps = {
   async start() {
     const count = Number(task.parameters.count ?? 10);
+    // the mean and variance of no numbers, or of 1..2.5, mean nothing: refuse them where the run starts
+    if (!Number.isInteger(count) || count < 1) {
+      console.error(`start: count must be a whole number of at least 1, got ${JSON.stringify(task.parameters.count)}; run with --param count=10`);
+      process.exit(1);
+    }
     const numbers = Array.from({ length: count }, (_, i) => i + 1);
     await writeArtifact('numbers', numbers);
     console.log(`start: ${count} numbers`);

@@ -50,7 +50,12 @@ function convert(spec: ParameterSpec, raw: string): { value?: unknown; problem?:
   switch (spec.type) {
     case 'number': {
       const value = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
-      return Number.isFinite(value) ? { value } : { problem: 'is not a number', fix: `pass a decimal number, e.g. --param ${spec.name}=3` };
+      if (!Number.isFinite(value)) return { problem: 'is not a number', fix: `pass a decimal number, e.g. --param ${spec.name}=3` };
+      // the run input is JSON, whose numbers are doubles: a whole number past 2^53 would reach the steps changed
+      if (/^[+-]?\d+$/.test(raw.trim()) && !Number.isSafeInteger(value)) {
+        return { problem: `is a whole number past 2^53 (${Number.MAX_SAFE_INTEGER}), which the run's JSON input would round to ${value}`, fix: `declare ${spec.name} a string parameter for such ids, or pass a smaller number` };
+      }
+      return { value };
     }
     case 'boolean': {
       const lower = raw.toLowerCase();

@@ -141,7 +141,7 @@ class DefinitionBuilder {
       Resource: partitionArn(this.refs.partition, 'lambda:invoke'),
       Parameters: {
         FunctionName: this.refs.fanoutFunctionArn,
-        Payload: { step: name, strategy, maxWorkers: this.maxWorkers, 'runId.$': PAYLOAD.runId, 'taskId.$': PAYLOAD.path, 'jobId.$': `${PAYLOAD.job}.JobId` },
+        Payload: { step: name, strategy, maxWorkers: this.maxWorkers, maxNumSplits: maxSplits, 'runId.$': PAYLOAD.runId, 'taskId.$': PAYLOAD.path, 'jobId.$': `${PAYLOAD.job}.JobId` },
       },
       ResultSelector: selected,
       ResultPath: PAYLOAD.fanout,

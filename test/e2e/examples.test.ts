@@ -9,6 +9,7 @@ import { readSummary, runMainJob } from '../../lib/local/main-job';
 import { synthesizeExampleApp } from '../../lib/local/example-app';
 import type { FlowDocument } from '../../lib/graph/model';
 import { LocalAssembly } from '../../lib/local/template/assembly';
+import { failedTaskLog } from '../../lib/local/run/report';
 import { REPO, run, synthesize } from './harness';
 
 const GRAPHS = path.resolve(__dirname, '../../examples/graphs');
@@ -55,6 +56,14 @@ describe('example flows on the local engine', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(readSummary(result)).toMatchObject({ count: 7, sumOfSquares: 140, mean: 4, variance: 4 });
     expect(result.stats.step('square')).toMatchObject({ succeeded: 7, failed: 0 });
+  });
+
+  test('NumbersFlow refuses a count that is no whole number of at least 1 in its start step, saying so', async () => {
+    for (const count of [0, 2.5]) {
+      const result = await run(examples, 'NumbersFlow', runRoot, { parameters: { count } });
+      expect(result.status).toBe('FAILED');
+      expect(fs.readFileSync(failedTaskLog(result.cause)!, 'utf8')).toContain(`start: count must be a whole number of at least 1, got ${count}`);
+    }
   });
 
   test('GridFlow (a foreach whose body branches) runs every split', async () => {

@@ -90,6 +90,21 @@ describe('foreach fan-out', () => {
     await expect(handler({ ...event, strategy: 'array-job' })).rejects.toBeInstanceOf(ForeachWidthMissing);
   });
 
+  it("reads S3's AccessDenied for a missing record (no s3:ListBucket) and a JSON null as a missing width", async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    await expect(handler({ ...event, strategy: 'array-job' })).rejects.toThrow(/foreach step "start" did not write s3:\/\/bucket\/.+ \(S3 answered AccessDenied/);
+    s3.on(GetObjectCommand).resolves(body('null'));
+    await expect(handler({ ...event, strategy: 'array-job' })).rejects.toThrow(/holds null, not an object/);
+  });
+
+  it('builds nothing for a foreach past maxNumSplits: the state machine fails it by its width alone', async () => {
+    s3.on(GetObjectCommand).resolves(body('{"width": 3000000}'));
+    expect(await handler({ ...event, strategy: 'distributed-map', maxNumSplits: 100 })).toEqual({ width: 3000000, manifest: { bucket: 'bucket', key: '' } });
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(await handler({ ...event, strategy: 'inline-map', maxNumSplits: 100 })).toEqual({ width: 3000000, items: [] });
+    expect(await handler({ ...event, strategy: 'array-job', maxNumSplits: 100 })).toEqual({ width: 3000000, waves: [] });
+  });
+
   it('needs its environment', async () => {
     delete process.env.DATASTORE_BUCKET;
     await expect(handler({ ...event, strategy: 'array-job' })).rejects.toThrow(/DATASTORE_BUCKET/);

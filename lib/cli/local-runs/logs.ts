@@ -67,6 +67,44 @@ export function matchesLocalTask(log: LocalAttemptLog, task: string | undefined,
   return jobs.size === 1 && log.jobId.startsWith(task);
 }
 
+/** Bytes read at a time: a task's log may be larger than a string can hold. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Calls `onLine` for each line of `file` from byte `from`, a chunk at a time; a last line without its newline waits
+ * for it unless `final`. Returns the offset after the last line given.
+ */
+export function forEachNewLine(file: string, from: number, final: boolean, onLine: (line: string) => void): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    let position = from;
+    let carry = Buffer.alloc(0);
+    while (position < size) {
+      const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, size - position));
+      const read = fs.readSync(fd, chunk, 0, chunk.length, position);
+      if (read === 0) break;
+      position += read;
+      const data = Buffer.concat([carry, chunk.subarray(0, read)]);
+      // a newline byte never occurs inside a UTF-8 sequence: splitting there keeps every character whole
+      const last = data.lastIndexOf(0x0a);
+      if (last < 0) {
+        carry = data;
+        continue;
+      }
+      for (const line of data.subarray(0, last).toString('utf8').split('\n')) onLine(line);
+      carry = data.subarray(last + 1);
+    }
+    if (final && carry.length > 0) {
+      onLine(carry.toString('utf8'));
+      carry = Buffer.alloc(0);
+    }
+    return position - carry.length;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Prints a step's logs (every task, every attempt); with `follow`, keeps printing until the run has ended. */
 export async function printLocalLogs(run: LocalRun, target: { step: string; task?: string }, options: { json?: boolean; follow?: boolean }): Promise<void> {
   const { record, dir } = run;
@@ -85,17 +123,15 @@ export async function printLocalLogs(run: LocalRun, target: { step: string; task
     const tasks = new Set(logs.map((log) => log.task));
     const retried = new Set(logs.filter((log) => log.attempt > 1).map((log) => log.task));
     for (const log of logs) {
-      const text = fs.readFileSync(log.file, 'utf8');
       const from = printed.get(log.file) ?? 0;
-      // a line still being written is printed once it ends, or when the run has ended
-      const end = final ? text.length : text.lastIndexOf('\n') + 1;
-      if (end <= from) continue;
-      if (from === 0 && retried.has(log.task) && !options.json) note(`--- ${target.step}/${log.task} attempt ${log.attempt} ---`);
-      printed.set(log.file, end);
-      for (const message of text.slice(from, end).replace(/\n$/, '').split('\n')) {
+      let announced = false;
+      const next = forEachNewLine(log.file, from, final, (message) => {
+        if (!announced && from === 0 && retried.has(log.task) && !options.json) note(`--- ${target.step}/${log.task} attempt ${log.attempt} ---`);
+        announced = true;
         if (options.json) collected.push({ task: log.task, attempt: log.attempt, message });
         else out(tasks.size > 1 && target.task === undefined ? `[${target.step}/${log.task}] ${message}` : message);
-      }
+      });
+      printed.set(log.file, next);
     }
   };
   if (!options.follow) {

@@ -70,7 +70,10 @@ function valueProblem(param: ParameterSpec, value: unknown, what: string): { mes
     case 'string':
       return typeof value === 'string' ? undefined : { message: `${what} of a string parameter must be a string`, fix: `quote it: ${JSON.stringify(String(value))}` };
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : { message: `${what} of a number parameter must be a finite number`, fix: 'write a number without quotes' };
+      if (typeof value !== 'number' || !Number.isFinite(value)) return { message: `${what} of a number parameter must be a finite number`, fix: 'write a number without quotes' };
+      return Number.isInteger(value) && !Number.isSafeInteger(value)
+        ? { message: `${what} is a whole number past 2^53, which JSON carries only rounded (it is ${value} already)`, fix: 'make the parameter a string for such ids, or use a smaller number' }
+        : undefined;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : { message: `${what} of a boolean parameter must be true or false`, fix: 'write true or false without quotes' };
     case 'json': {

@@ -84,15 +84,32 @@ export function summarizeCause(cause: string | undefined): string {
   return cause;
 }
 
+/** How much of a log's end `logTail` reads: a task may print gigabytes, the tail needs its last lines. */
+const TAIL_BYTES = 64 * 1024;
+
 /** The last `lines` lines a task printed: its log without the runner's `# ` header lines. */
 export function logTail(file: string, lines = 10): string[] {
   let text: string;
+  let whole: boolean;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const length = Math.min(size, TAIL_BYTES);
+      const buffer = Buffer.alloc(length);
+      fs.readSync(fd, buffer, 0, length, size - length);
+      text = buffer.toString('utf8');
+      whole = length === size;
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return [];
   }
-  const printed = text.split('\n').filter((line, i, all) => !line.startsWith('# ') && !(i === all.length - 1 && line === ''));
+  // a tail that starts mid-file starts mid-line: that line is dropped
+  const all = text.split('\n');
+  const complete = whole ? all : all.slice(1);
+  const printed = complete.filter((line, i) => !line.startsWith('# ') && !(i === complete.length - 1 && line === ''));
   return printed.slice(-lines);
 }
 

@@ -47,6 +47,12 @@ describe('checkParameters', () => {
     }
   });
 
+  test('a whole number past 2^53 is refused: the run input would round it', () => {
+    expect(() => checkParameters('F', declared, new Map([['n', '9007199254740993'], ['s', 'x']]))).toThrow(/is a whole number past 2\^53 \(9007199254740991\), which the run's JSON input would round to 9007199254740992.*Fix: declare n a string parameter/);
+    expect(checkParameters('F', declared, new Map([['n', '9007199254740991'], ['s', 'x']])).n).toBe(9007199254740991);
+    expect(checkParameters('F', declared, new Map([['n', '1e300'], ['s', 'x']])).n).toBe(1e300);
+  });
+
   test('a name with _ for - (or - for _) names the one declared parameter it fits; twice is refused', () => {
     const hyphenated = [{ name: 'batch-size', type: 'number' as const, default: 1 }, { name: 'dry_run', type: 'boolean' as const, default: false }];
     expect(checkParameters('F', hyphenated, new Map([['batch_size', '8'], ['dry-run', 'true']]))).toEqual({ 'batch-size': 8, dry_run: true });

@@ -48,6 +48,11 @@ describe('parameter rules', () => {
     expectValid(withParams([{ name: 'p', type: 'json', default: { depth: 2, tags: ['a'] } }]));
   });
 
+  it('refuses a number default that is a whole number past 2^53 (it is rounded already)', () => {
+    expectProblem(withParams([{ name: 'p', type: 'number', default: 12345678901234567890 }]), { field: 'default', message: /past 2\^53/ });
+    expectValid(withParams([{ name: 'p', type: 'number', default: 9007199254740991 }]));
+  });
+
   it('refuses a json default with a key ending in ".$", which Step Functions would read as a path', () => {
     expectProblem(withParams([{ name: 'p', type: 'json', default: { a: [{ 'sql.$': 'select 1' }] } }]), { field: 'default', message: /the key "sql\.\$"/ });
     // a string holding JSON is read as that JSON, as Metaflow reads it
