@@ -11,6 +11,8 @@ export interface CatchEvent {
   readonly taskId: string;
   readonly error: string;
   readonly cause: string;
+  /** A multi-node step: its nodes' tasks are `<taskId>-<node>`, and the failure is stored under each. */
+  readonly nodes?: number;
 }
 
 /** What later steps read from `<task root>/_catch.json` of a step that failed under `@catch`. */
@@ -37,15 +39,20 @@ export async function handler(event: CatchEvent): Promise<{ key: string }> {
   const flow = requireEnv(LAMBDA_ENV.flowName);
   const bucket = requireEnv(LAMBDA_ENV.bucket);
   const prefix = process.env[LAMBDA_ENV.prefix] ?? '';
-  const key = [prefix, flow, event.runId, event.step, event.taskId, CATCH_RECORD_FILE].filter((p) => p !== '').join('/');
-  const record: CatchRecord = {
-    step: event.step,
-    taskId: event.taskId,
-    ...(event.var ? { var: event.var } : {}),
-    error: event.error,
-    cause: parseCause(event.cause),
-    recordedAt: new Date().toISOString(),
-  };
-  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record), ContentType: 'application/json' }));
-  return { key };
+  const taskIds = event.nodes !== undefined ? Array.from({ length: event.nodes }, (_, node) => `${event.taskId}-${node}`) : [event.taskId];
+  const keys: string[] = [];
+  for (const taskId of taskIds) {
+    const key = [prefix, flow, event.runId, event.step, taskId, CATCH_RECORD_FILE].filter((p) => p !== '').join('/');
+    const record: CatchRecord = {
+      step: event.step,
+      taskId,
+      ...(event.var ? { var: event.var } : {}),
+      error: event.error,
+      cause: parseCause(event.cause),
+      recordedAt: new Date().toISOString(),
+    };
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record), ContentType: 'application/json' }));
+    keys.push(key);
+  }
+  return { key: keys[0] };
 }

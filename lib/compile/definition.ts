@@ -5,7 +5,7 @@ import { AslDefinition, AslState, AslStates, PAYLOAD, partitionArn } from './asl
 import { mapResultsPrefix } from './fanout';
 import { foreachBody, maxNumSplitsOf } from './foreach-strategy';
 import { INIT_STATES, initStates } from './init-states';
-import { FlowPlan } from './plan';
+import { FlowPlan, numNodesOf } from './plan';
 import { catchRecorderState, retryLoopStates } from './failure-states';
 import { LAMBDA_TRANSIENT_RETRY, userRetries } from './retry';
 import { stateNames } from './state-names';
@@ -115,7 +115,8 @@ class DefinitionBuilder {
     if (catches) catchers.push({ ErrorEquals: ['States.ALL'], ResultPath: PAYLOAD.caught, Next: stateNames.caught(name) });
     if (catchers.length > 0) (state as Record<string, unknown>).Catch = catchers;
     if (catches) {
-      scope.states[stateNames.caught(name)] = { ...catchRecorderState(node, this.refs.partition, this.refs.catchFunctionArn), ...transition };
+      const nodes = mode === 'multinode' ? numNodesOf(this.plan.graph, node) : undefined;
+      scope.states[stateNames.caught(name)] = { ...catchRecorderState(node, this.refs.partition, this.refs.catchFunctionArn, nodes), ...transition };
     }
     scope.states[name] = state;
   }

@@ -36,8 +36,11 @@ export function retryLoopStates(node: GraphNode, name: string, times: number, ca
   return states;
 }
 
-/** `@catch`: the Lambda that stores the failure where later steps read it (Next/End added by the caller). */
-export function catchRecorderState(node: GraphNode, partition: string, functionArn: string): AslState {
+/**
+ * `@catch`: the Lambda that stores the failure where later steps read it (Next/End added by the caller). A multi-node
+ * step's `nodes` tasks are `<task id>-<node>`, the paths its join reads: the failure is stored under each.
+ */
+export function catchRecorderState(node: GraphNode, partition: string, functionArn: string, nodes?: number): AslState {
   return {
     Type: 'Task',
     Comment: `@catch: store the failure of step "${node.name}" where later steps read it, then go on`,
@@ -47,6 +50,7 @@ export function catchRecorderState(node: GraphNode, partition: string, functionA
       Payload: {
         step: node.name,
         ...(node.step.catch?.var ? { var: node.step.catch.var } : {}),
+        ...(nodes !== undefined ? { nodes } : {}),
         'runId.$': PAYLOAD.runId,
         'taskId.$': PAYLOAD.path,
         'error.$': `${PAYLOAD.caught}.Error`,

@@ -37,7 +37,7 @@ export interface FlowPlan {
 }
 
 /** The step that a `split-parallel` step fans out to runs on `numParallel` nodes. */
-function numNodesOf(graph: FlowGraph, node: GraphNode): number | undefined {
+export function numNodesOf(graph: FlowGraph, node: GraphNode): number | undefined {
   if (!isParallelNode(node)) return undefined;
   const parent = graph.nodes.get(node.inFuncs[0] ?? '');
   return parent?.numParallel ?? 1;

@@ -45,4 +45,24 @@ describe('a multi-node parallel step on the local engine', () => {
     expect(result.stats.step('train')).toMatchObject({ succeeded: 3, failed: 0 });
     for (const i of [0, 1, 2]) expect(logs.some((l) => l.includes(`node ${i} of 3 main 127.0.0.1`))).toBe(true);
   });
+
+  test("@catch on a multi-node step stores the failure under each node's task, the paths its join reads", async () => {
+    const { assembly: catching } = synthesize([
+      {
+        flow: doc('ParCatch', [
+          step('start', ['train'], ['true'], { numParallel: 2 }),
+          step('train', ['gather'], ['sh', '-c', 'exit 3'], { parallel: true, catch: { var: 'failure' } }),
+          step('gather', ['end'], ['true'], { join: true }),
+          step('end', [], ['true']),
+        ]),
+      },
+    ]);
+    const result = await run(catching, 'ParCatch', runRoot);
+    expect(result.status).toBe('SUCCEEDED');
+    const s3 = path.join(runRoot, 's3');
+    const stepDirs = fs.readdirSync(s3).map((bucket) => path.join(s3, bucket, 'metaflow', 'ParCatch', result.runId, 'train')).filter((dir) => fs.existsSync(dir));
+    expect(stepDirs).toHaveLength(1);
+    const withRecord = fs.readdirSync(stepDirs[0]).filter((task) => fs.existsSync(path.join(stepDirs[0], task, '_catch.json._S3rver_object')));
+    expect(withRecord.sort()).toEqual(['1-0', '1-1']);
+  });
 });

@@ -23,6 +23,13 @@ describe('catch recorder', () => {
     expect(record).toMatchObject({ step: 'train', taskId: '1-2', var: 'failure', error: 'States.TaskFailed', cause: { StatusReason: 'Essential container in task exited' } });
   });
 
+  it("stores a multi-node step's failure under each node's task", async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const result = await handler({ step: 'train', runId: 'r', taskId: '1', error: 'E', cause: 'c', nodes: 3 });
+    expect(result.key).toBe('metaflow/Demo/r/train/1-0/_catch.json');
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['1-0', '1-1', '1-2'].map((t) => `metaflow/Demo/r/train/${t}/_catch.json`));
+  });
+
   it('keeps a cause that is not JSON as text', async () => {
     s3.on(PutObjectCommand).resolves({});
     await handler({ step: 's', runId: 'r', taskId: '1', error: 'E', cause: 'plain words' });
