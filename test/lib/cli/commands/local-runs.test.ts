@@ -27,7 +27,7 @@ describe('runs, status and logs of local runs', () => {
     fs.mkdirSync(out);
     const faults = faultFlowTemplates(out);
     fs.writeFileSync(path.join(cdkOut, 'Happy.template.json'), JSON.stringify(happyFlowTemplate(out)));
-    for (const flow of ['Retry', 'ExitRule', 'Interrupt']) fs.writeFileSync(path.join(cdkOut, `${flow}.template.json`), JSON.stringify(faults[flow]));
+    for (const flow of ['Retry', 'ExitRule']) fs.writeFileSync(path.join(cdkOut, `${flow}.template.json`), JSON.stringify(faults[flow]));
     process.chdir(REPO);
     for (const [flow, params] of [['Retry', []], ['ExitRule', []], ['HappyFlow', ['--param', 'alpha=2']]] as const) {
       const run = await captureCli(['run', '--local', flow, '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress', ...params]);
@@ -38,6 +38,22 @@ describe('runs, status and logs of local runs', () => {
     process.chdir(cwd);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
+
+  /** `run --local` of a flow whose 4 tasks sleep, in a process of its own, once its tasks have started. */
+  async function startInterruptRun(name: string): Promise<{ runId: string; exited: Promise<number | null>; pidsFile: string }> {
+    const out = path.join(tmp, `${name}-out`);
+    const assembly = path.join(tmp, `${name}.cdk.out`);
+    fs.mkdirSync(out);
+    fs.mkdirSync(assembly);
+    fs.writeFileSync(path.join(assembly, 'Interrupt.template.json'), JSON.stringify(faultFlowTemplates(out).Interrupt));
+    const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'bin/metaflow-cdk.ts', 'run', '--local', 'Interrupt', '--cdk-out', assembly, '--run-root', runRoot, '--no-progress'], { cwd: REPO });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const pidsFile = path.join(out, 'pids');
+    await waitForLines(pidsFile, 8);
+    return { runId: /^run (sfn-\S+) of Interrupt/m.exec(stderr)![1], exited, pidsFile };
+  }
 
   test('runs lists every flow\'s runs newest first, and one flow\'s with a status filter', async () => {
     const all = await local('runs');
@@ -125,16 +141,7 @@ describe('runs, status and logs of local runs', () => {
   });
 
   test('a running run is RUNNING, its logs follow until it ends; killed with SIGKILL it reads as ABORTED', async () => {
-    const interruptOut = path.join(tmp, 'interrupt-out');
-    fs.mkdirSync(interruptOut);
-    fs.writeFileSync(path.join(cdkOut, 'Interrupt.template.json'), JSON.stringify(faultFlowTemplates(interruptOut).Interrupt));
-    const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'bin/metaflow-cdk.ts', 'run', '--local', 'Interrupt', '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress'], { cwd: REPO });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const pidsFile = path.join(interruptOut, 'pids');
-    await waitForLines(pidsFile, 8);
-    const runId = /^run (sfn-\S+) of Interrupt/m.exec(stderr)![1];
+    const { runId, exited, pidsFile } = await startInterruptRun('sigkill');
     // the record is rewritten at most every second while tasks change
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const running = JSON.parse((await local('status', runId, '--json')).stdout);
@@ -167,18 +174,7 @@ describe('runs, status and logs of local runs', () => {
   }, 60_000);
 
   test('terminate --local stops a running run as Ctrl-C does: every task ended, ABORTED recorded', async () => {
-    const stopOut = path.join(tmp, 'terminate-out');
-    fs.mkdirSync(stopOut);
-    const cdkOutStop = path.join(tmp, 'cdk.out.terminate');
-    fs.mkdirSync(cdkOutStop);
-    fs.writeFileSync(path.join(cdkOutStop, 'Interrupt.template.json'), JSON.stringify(faultFlowTemplates(stopOut).Interrupt));
-    const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'bin/metaflow-cdk.ts', 'run', '--local', 'Interrupt', '--cdk-out', cdkOutStop, '--run-root', runRoot, '--no-progress'], { cwd: REPO });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const pidsFile = path.join(stopOut, 'pids');
-    await waitForLines(pidsFile, 8);
-    const runId = /^run (sfn-\S+) of Interrupt/m.exec(stderr)![1];
+    const { runId, exited, pidsFile } = await startInterruptRun('terminate');
     const stopped = await local('terminate', runId);
     expect(stopped).toMatchObject({ code: 0, stdout: `Stopped run ${runId} of flow Interrupt: ABORTED.\n` });
     expect(await exited).toBe(130);
