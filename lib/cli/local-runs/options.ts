@@ -22,11 +22,11 @@ export function withLocalRunsOptions(command: Command): Command {
 export function localRunRoot(options: LocalRunsOptions, awsOnly: Readonly<Record<string, unknown>> = {}): string | undefined {
   if (!options.local) {
     const given = [options.runRoot !== undefined && '--run-root', options.app !== undefined && '--app'].filter(Boolean);
-    if (given.length) throw new UsageError(`${given.join(' and ')} read local runs: add --local, or drop ${given.join(' and ')} to read runs on AWS`);
+    if (given.length) throw new UsageError(`${given.join(' and ')} ${given.length > 1 ? 'choose' : 'chooses'} where local runs are: add --local, or drop ${given.length > 1 ? 'them' : 'it'} to read runs on AWS`);
     return undefined;
   }
   const aws = Object.entries({ '--region': options.region, '--profile': options.profile, ...awsOnly }).filter(([, value]) => value !== undefined).map(([flag]) => flag);
-  if (aws.length) throw new UsageError(`${aws.join(' and ')} apply to runs on AWS, not to --local runs: drop ${aws.length > 1 ? 'them' : 'it'}`);
+  if (aws.length) throw new UsageError(`${aws.join(' and ')} ${aws.length > 1 ? 'apply' : 'applies'} to runs on AWS, not to --local runs: drop ${aws.length > 1 ? 'them' : 'it'}`);
   const root = path.resolve(options.runRoot ?? path.join(options.app ?? process.cwd(), '.local-runs'));
   if (!fs.existsSync(root)) {
     throw new CliError(`no local runs: ${root} does not exist. Start one with \`metaflow-cdk run --local FLOW\`, or pass the --run-root (or --app) it used.`);

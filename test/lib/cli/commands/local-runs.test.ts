@@ -121,9 +121,9 @@ describe('runs, status and logs of local runs', () => {
     const noRoot = await captureCli(['runs', '--local', '--run-root', path.join(tmp, 'nowhere')]);
     expect(noRoot).toMatchObject({ code: 1, stderr: expect.stringContaining(`no local runs: ${path.join(tmp, 'nowhere')} does not exist. Start one with \`metaflow-cdk run --local FLOW\``) });
     const region = await local('runs', 'Retry', '--region', 'eu-west-1');
-    expect(region).toMatchObject({ code: 2, stderr: expect.stringContaining('--region apply to runs on AWS, not to --local runs: drop it') });
+    expect(region).toMatchObject({ code: 2, stderr: expect.stringContaining('--region applies to runs on AWS, not to --local runs: drop it') });
     const rootWithoutLocal = await captureCli(['runs', 'Retry', '--run-root', runRoot]);
-    expect(rootWithoutLocal).toMatchObject({ code: 2, stderr: expect.stringContaining('--run-root read local runs: add --local') });
+    expect(rootWithoutLocal).toMatchObject({ code: 2, stderr: expect.stringContaining('--run-root chooses where local runs are: add --local, or drop it to read runs on AWS') });
     const typo = await local('runs', 'Retyr');
     expect(typo).toMatchObject({ code: 0, stdout: '' });
     expect(typo.stderr).toContain(`No local runs of Retyr under ${runRoot} (it has runs of ExitRule, HappyFlow, Retry). Start one with: metaflow-cdk run --local Retyr`);
