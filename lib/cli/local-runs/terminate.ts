@@ -1,6 +1,5 @@
 import * as os from 'os';
 import { effectiveStatus, readRunRecord } from '../../local/run/run-record';
-import { procStat } from '../../local/process/proc-stat';
 import { sleep, timing } from '../aws/timing';
 import { CliError } from '../cli-error';
 import { out, printJson } from '../output/print';
@@ -23,11 +22,8 @@ export async function terminateLocalRun(run: LocalRun, options: { wait: boolean;
   if (record.process.host !== os.hostname()) {
     throw new CliError(`run ${record.runId} runs on host ${record.process.host}, not this one (${os.hostname()}): stop it there, with Ctrl-C or \`metaflow-cdk terminate --local ${record.runId}\``);
   }
-  const { pid, startTicks } = record.process;
-  // the pid is checked against the process that started the run, so a later process that reuses it is never signalled
-  if (startTicks !== undefined && procStat(pid) !== undefined && procStat(pid)?.startTicks !== startTicks) {
-    throw new CliError(`run ${record.runId} is recorded as running in process ${pid}, but that process is another one now; the run ended without recording it`);
-  }
+  // RUNNING here means effectiveStatus found the very process that started the run (a reused pid reads as ABORTED)
+  const { pid } = record.process;
   process.kill(pid, 'SIGTERM');
   if (!options.wait) {
     report(true, 'RUNNING');
