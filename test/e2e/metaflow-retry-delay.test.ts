@@ -228,6 +228,21 @@ describe('@retry(times=2, minutes_between_retries=2) on a foreach step that fail
   });
 });
 
+describe('the run table', () => {
+  test('counts every job the state machine submitted again as retried, none as failed', () => {
+    const counts = (run: string, step: string) => {
+      const { succeeded, failed, retried } = runs.get(run)!.result.stats.step(step);
+      return { succeeded, failed, retried };
+    };
+    expect(counts('delay', 'fan_out')).toEqual({ succeeded: 1, failed: 0, retried: 2 });
+    expect(counts('delay', 'body')).toEqual({ succeeded: 2, failed: 0, retried: 2 });
+    // the job that lost its host, then the fresh task's failed first job
+    expect(counts('delay', 'merge')).toEqual({ succeeded: 1, failed: 0, retried: 2 });
+    expect(counts('delay', 'guarded')).toEqual({ succeeded: 1, failed: 0, retried: 2 });
+    expect(counts('host', 'merge')).toEqual({ succeeded: 1, failed: 0, retried: 1 });
+  });
+});
+
 describe('@retry(times=1, minutes_between_retries=1) inside a foreach', () => {
   test('each split is one task that failed once and succeeded on retry 1 after a 60 s wait', () => {
     const { tasks, jobs, definition, entered } = runs.get('delay')!;

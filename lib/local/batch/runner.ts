@@ -9,6 +9,7 @@ import type { Semaphore } from '../process/semaphore';
 import type { RunStats } from '../run/step-stats';
 import { resolveJob, ResolvedJob, SubmitJobRequest } from './job-spec';
 import type { LocalCommandHook, LocalTaskReplacement } from './command-hook';
+import { Resubmissions } from './resubmissions';
 import { shouldRetry } from './retry-strategy';
 import { overridesTooLongReason, submitJobSizeError } from './submit-limits';
 import { taskEnvOf } from './task-env';
@@ -57,10 +58,22 @@ const { partition, region, accountId } = LOCAL_PSEUDO;
 
 /** Runs `batch:submitJob.sync` requests as local processes with Batch's retry, timeout, array and multi-node rules. */
 export class LocalBatch {
+  private readonly resubmissions = new Resubmissions();
+
   constructor(private readonly options: BatchRunnerOptions) {}
 
   /** Runs the job to completion; resolves with the job, or rejects with `BatchJobFailed`. */
   async submitJobSync(step: string, request: SubmitJobRequest): Promise<BatchJob> {
+    const retried = this.resubmissions.retriedBy(request);
+    if (retried) this.options.stats.failedTasksRetried(retried.step, retried.failedTasks);
+    const { job, failedTasks } = await this.runJob(step, request);
+    this.resubmissions.jobFailed(request, step, failedTasks);
+    if (job.Status === 'FAILED') throw new BatchJobFailed(job);
+    return job;
+  }
+
+  /** The job and how many of its tasks ended counted as failed. */
+  private async runJob(step: string, request: SubmitJobRequest): Promise<{ job: BatchJob; failedTasks: number }> {
     const definition = this.resolvedDefinition(request.JobDefinition);
     if (!definition) {
       throw Object.assign(new Error(`Job definition ${request.JobDefinition} is not in the synthesized app`), {
@@ -80,10 +93,12 @@ export class LocalBatch {
     if (tooLarge !== undefined) throw Object.assign(new Error(tooLarge), { name: 'Batch.ClientException' });
     const base = this.jobSkeleton(jobId, request, job, createdAt);
     const overridesTooLong = overridesTooLongReason(request);
-    if (overridesTooLong !== undefined) return this.finish(base, { status: 'FAILED', statusReason: overridesTooLong, attempts: [], startedAt: Date.now() });
+    if (overridesTooLong !== undefined) {
+      return { job: this.finish(base, { status: 'FAILED', statusReason: overridesTooLong, attempts: [], startedAt: Date.now(), failedTasks: 0 }), failedTasks: 0 };
+    }
     if (size === undefined) {
       const result = await this.runWithRetries({ step, jobId, job, request });
-      return this.finish(base, result);
+      return { job: this.finish(base, result), failedTasks: result.failedTasks };
     }
     const sequential = (request.DependsOn ?? []).some((d) => d.Type === 'SEQUENTIAL' && !d.JobId);
     let children: JobResult[];
@@ -94,7 +109,7 @@ export class LocalBatch {
         const previous = children[index - 1];
         children.push(
           previous?.status === 'FAILED'
-            ? { status: 'FAILED', statusReason: DEPENDENCY_STATUS_REASON, attempts: [], startedAt: Date.now() }
+            ? { status: 'FAILED', statusReason: DEPENDENCY_STATUS_REASON, attempts: [], startedAt: Date.now(), failedTasks: 0 }
             : await this.runWithRetries({ step, jobId: `${jobId}:${index}`, job, request, arrayIndex: index }),
         );
       }
@@ -104,6 +119,7 @@ export class LocalBatch {
       );
     }
     const failed = children.filter((c) => c.status === 'FAILED').length;
+    const failedTasks = children.reduce((sum, c) => sum + c.failedTasks, 0);
     const parent: BatchJob = {
       ...base,
       Status: failed === 0 ? 'SUCCEEDED' : 'FAILED',
@@ -118,9 +134,8 @@ export class LocalBatch {
       const exit = container?.ExitCode !== undefined ? ` (exit code ${container.ExitCode})` : '';
       const log = container?.LogStreamName ? `; log: ${container.LogStreamName}` : '';
       parent.StatusReason = `${failed} of ${size} child jobs failed; first failure: child ${index}: ${children[index].statusReason}${exit}${log}`;
-      throw new BatchJobFailed(parent);
     }
-    return parent;
+    return { job: parent, failedTasks };
   }
 
   private readonly dirs = new Set<string>();
@@ -182,7 +197,6 @@ export class LocalBatch {
         ? { ...base.Container, ExitCode: last?.Container.ExitCode, Reason: last?.Container.Reason, LogStreamName: last?.Container.LogStreamName }
         : undefined,
     };
-    if (result.status === 'FAILED') throw new BatchJobFailed(job);
     return job;
   }
 
@@ -226,7 +240,7 @@ export class LocalBatch {
     let startedAt = 0;
     for (let attempt = 1; ; attempt++) {
       if (this.options.isStopping()) {
-        return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now() };
+        return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now(), failedTasks: 0 };
       }
       const outcome = await this.options.workers.use(async () => {
         // queued behind the workers while the run was stopped: never started, so not counted
@@ -243,15 +257,18 @@ export class LocalBatch {
         });
         return result;
       });
-      if (!outcome) return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now() };
+      if (!outcome) return { status: 'FAILED', statusReason: ABORT_STATUS_REASON, attempts, startedAt: startedAt || Date.now(), failedTasks: 0 };
       const retry = !outcome.ok && !outcome.final && !this.options.isStopping() && shouldRetry(job.retryStrategy, attempt, outcome);
+      let failedTasks = 0;
       // each node of a multi-node job counts as its own task, with its own outcome
       for (const node of outcome.nodes ?? [outcome]) {
         const stopped = node.statusReason === ABORT_STATUS_REASON || node.statusReason === MAIN_NODE_EXITED_STATUS_REASON;
-        this.options.stats.taskEnded(step, stopped ? 'stopped' : node.ok ? 'succeeded' : retry ? 'retried' : 'failed');
+        const counted = stopped ? 'stopped' : node.ok ? 'succeeded' : retry ? 'retried' : 'failed';
+        if (counted === 'failed') failedTasks++;
+        this.options.stats.taskEnded(step, counted);
       }
-      if (outcome.ok) return { status: 'SUCCEEDED', statusReason: outcome.statusReason, attempts, startedAt };
-      if (!retry) return { status: 'FAILED', statusReason: outcome.statusReason, attempts, startedAt };
+      if (outcome.ok) return { status: 'SUCCEEDED', statusReason: outcome.statusReason, attempts, startedAt, failedTasks: 0 };
+      if (!retry) return { status: 'FAILED', statusReason: outcome.statusReason, attempts, startedAt, failedTasks };
     }
   }
 
@@ -371,4 +388,6 @@ interface JobResult {
   statusReason: string;
   attempts: BatchAttempt[];
   startedAt: number;
+  /** Tasks of the last attempt counted as failed (a multi-node job's failed nodes). */
+  failedTasks: number;
 }

@@ -4,7 +4,7 @@ export interface StepStats {
   running: number;
   succeeded: number;
   failed: number;
-  /** Attempts that failed and were retried (by Batch or by a state Retry). */
+  /** Attempts that failed and were retried (by Batch, or by the state machine submitting the task again). */
   retried: number;
   /**
    * Tasks ended because the run was stopped (Ctrl-C, or another step failed the run), and nodes of a multi-node job
@@ -52,6 +52,15 @@ export class RunStats {
     s.running = Math.max(0, s.running - count);
     s[outcome] += count;
     s.lastEndMs = Date.now();
+    this.changed();
+  }
+
+  /** `count` tasks counted as failed were retried by the state machine after all. */
+  failedTasksRetried(name: string, count: number): void {
+    const s = this.step(name);
+    const moved = Math.min(count, s.failed);
+    s.failed -= moved;
+    s.retried += moved;
     this.changed();
   }
 

@@ -19,4 +19,15 @@ describe('RunStats', () => {
     stats.taskEnded('nodes', 'succeeded', 3);
     expect(stats.step('nodes')).toMatchObject({ running: 0, succeeded: 3 });
   });
+
+  test('failed tasks the state machine retried move to retried, never more than were counted failed', () => {
+    const stats = new RunStats();
+    stats.taskStarted('nodes', 3);
+    stats.taskEnded('nodes', 'failed', 2);
+    stats.taskEnded('nodes', 'stopped');
+    stats.failedTasksRetried('nodes', 2);
+    expect(stats.step('nodes')).toMatchObject({ failed: 0, retried: 2, stopped: 1 });
+    stats.failedTasksRetried('nodes', 5);
+    expect(stats.step('nodes')).toMatchObject({ failed: 0, retried: 2 });
+  });
 });
