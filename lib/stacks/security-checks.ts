@@ -3,6 +3,9 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AcknowledgementCheck } from './acknowledgement-check';
 
+/** For acknowledging findings of your own constructs in apps these checks run on. */
+export { acknowledgeGuardRule, acknowledgeWildcardAction, acknowledgeWildcardResource } from '../../constructs/security/acknowledgements';
+
 /**
  * Registers the policy validation plugins every app of this project synthesizes with: cdk-nag 3 AwsSolutions checks,
  * the AWS Control Tower proactive controls (cfn-guard) and metaflow-cdk's own check (wildcard grants stay within what
