@@ -59,8 +59,23 @@ export interface MetaflowStepCommandOptions extends StepProtocolOptions {
   readonly failureCheck?: string;
 }
 
-/** Name of the file `set_batch_environment` writes exports to, then sourced (Metaflow uses a random name). */
+/** Name of the file the parameters' exports are written to, then sourced (Metaflow uses a random name). */
 export const PARAMETERS_ENV_FILE = 'mfcdkparam';
+
+/**
+ * Writes the run's parameters (defaults, then the execution's) as `export METAFLOW_INIT_<NAME>=<value>` lines, in
+ * place of Metaflow's `set_batch_environment parameters`. Metaflow writes a string as `json.dumps` gives it, which the
+ * shell then reads inside double quotes: `$(...)`, backticks and `$VAR` in a value run or expand in the start task (a
+ * value may be an S3 object key anyone who can upload chose), `\n` and non-ASCII characters arrive as JSON escapes,
+ * and a dict or list default splits at its spaces. Here each value is single-quoted for the shell (`shlex.quote`):
+ * strings as they are, anything else as its JSON text, which Metaflow's parameter types parse.
+ */
+export const PARAMETERS_EXPORT_COMMAND =
+  "python -c 'import json, os, shlex, sys; " +
+  'p = json.loads(os.environ.get("METAFLOW_DEFAULT_PARAMETERS") or "{}"); ' +
+  'p.update(json.loads(os.environ.get("METAFLOW_PARAMETERS") or "{}")); ' +
+  'open(sys.argv[1], "w").write("".join("export METAFLOW_INIT_%s=%s\\n" % (k.upper().replace("-", "_"), ' +
+  "shlex.quote(v if isinstance(v, str) else json.dumps(v))) for k, v in p.items()))'";
 export const PARENT_TASKS_ENV_FILE = 'mfcdkjoins';
 
 /** Attribute order of Metaflow's `@batch` (its `defaults` dict), as `--with batch:...` lists them. */
@@ -146,7 +161,7 @@ export function metaflowStepCommands(graph: FlowGraph, stepName: string, deploym
     const init = [`${executable} ${top} init --run-id sfn-$METAFLOW_RUN_ID --task-id \${AWS_BATCH_JOB_ID}-params`, ...tags].join(' ');
     commands.push(
       `if ! ${executable} dump --max-value-size=0 ${params} >/dev/null 2>/dev/null; then ` +
-        `python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters ${PARAMETERS_ENV_FILE} && . \`pwd\`/${PARAMETERS_ENV_FILE} && ${init}; fi`,
+        `${PARAMETERS_EXPORT_COMMAND} ${PARAMETERS_ENV_FILE} && . \`pwd\`/${PARAMETERS_ENV_FILE} && ${init}; fi`,
     );
   } else if (options.joinInputsCommand !== undefined) {
     commands.push(options.joinInputsCommand);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { analyzeFlow, type FlowGraph } from '../../../../lib/graph';
 import { importPythonFlow } from '../../../../lib/importer/python';
 import type { MetaflowDeployment } from '../../../../lib/runtime/metaflow/deployment';
+import { PARAMETERS_EXPORT_COMMAND } from '../../../../lib/runtime/metaflow/command';
 import { METAFLOW_FIXTURES } from '../../../support/fixtures';
 
 export const FIXTURES = METAFLOW_FIXTURES;
@@ -87,9 +88,16 @@ export function recorded(dir: string): Recorded {
   };
 }
 
-/** Metaflow names the files `set_batch_environment` writes with 10 random letters; ours are fixed. */
+const METAFLOW_PARAMETERS_EXPORT = 'python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters';
+
+/**
+ * Metaflow names the files `set_batch_environment` writes with 10 random letters; ours are fixed. Our parameters
+ * export (`PARAMETERS_EXPORT_COMMAND`, tested on its own for what it writes) is put back as Metaflow's, in a script or
+ * its JSON text.
+ */
 export function normaliseEnvFiles(script: string): string {
-  return withoutSegfaultNote(script)
+  const ourExport = [PARAMETERS_EXPORT_COMMAND, JSON.stringify(PARAMETERS_EXPORT_COMMAND).slice(1, -1)];
+  return withoutSegfaultNote(ourExport.reduce((text, ours) => text.split(ours).join(METAFLOW_PARAMETERS_EXPORT), script))
     .replace(/set_batch_environment (parameters|parent_tasks) (\w+) && \. `pwd`\/\2/g, 'set_batch_environment $1 ENVFILE && . `pwd`/ENVFILE')
     .replace(/--metadata=(local|service)\b/g, METADATA_FROM_ENV);
 }
