@@ -1,6 +1,6 @@
 /**
  * Width 10,000 (Batch's largest array) through the CLI in its own process, as a user runs it. The body is `true`
- * so the test measures the engine, not the steps: about 4 ms per task on 2 cores, so ~40-60 s in all.
+ * so the test measures the engine, not the steps: about 2 ms per task on 2 cores, 17-20 s in all (docs/benchmarks.md).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
