@@ -146,6 +146,7 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
           ...expiring.map((rule, i) => ({ id: expiryIds[i], prefix: `${rule.prefix}/`, expiration: rule.expiration })),
         ],
       });
+      if (this.encryptionKey) this.denyUploadsNotUnderKey(bucket, this.encryptionKey);
       // S3 events on the default bus: S3-upload triggers match them without a notification custom resource.
       (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: props.eventBridgeEnabled ?? true } };
       acknowledgeGuardRule(bucket, 's3_bucket_object_lock_enabled_check', OBJECT_LOCK_REASON);
@@ -190,6 +191,29 @@ export class MetaflowDatastore extends Construct implements IMetaflowDatastoreRe
         conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
+  }
+
+  /**
+   * With KMS chosen, an upload that asks for other encryption is refused: `AES256`, another key, or `aws:kms` without a
+   * key (S3 then uses the account's `aws/s3` key). Such an object could be read without `kms:Decrypt` on this key.
+   * Uploads that name no encryption get the bucket's key.
+   * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html)
+   */
+  private denyUploadsNotUnderKey(bucket: s3.Bucket, key: kms.IKey): void {
+    const sse = 's3:x-amz-server-side-encryption';
+    const keyId = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+    const deny = (sid: string, conditions: Record<string, Record<string, string>>) =>
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('*')],
+        conditions,
+      }));
+    deny('DenyUploadsWithOtherEncryption', { StringNotEqualsIfExists: { [sse]: 'aws:kms' } });
+    deny('DenyUploadsWithOtherKeys', { StringNotEquals: { [keyId]: key.keyArn }, Null: { [keyId]: 'false' } });
+    deny('DenyUploadsWithTheAccountKey', { StringEquals: { [sse]: 'aws:kms' }, Null: { [keyId]: 'true' } });
   }
 
   /** Read access to objects under `<rootPrefix>/<keyPattern>` and listing of that prefix. */

@@ -61,6 +61,7 @@ const FLOW_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowFlowProps, 'logRete
   logEncryptionKey: { kind: 'construct', fix: 'import the key, e.g. kms.Key.fromKeyArn(this, "Key", arn)' },
   hostRetries: 'number',
   scheduledParameters: 'record',
+  triggerDeadLetterQueue: { kind: 'construct', fix: 'import the queue, e.g. sqs.Queue.fromQueueArn(this, "Dlq", arn)' },
   jobTags: 'string map',
   jobRole: { kind: 'construct', fix: 'import the role, e.g. iam.Role.fromRoleArn(this, "JobRole", arn): as a string no job definition would get it' },
 };

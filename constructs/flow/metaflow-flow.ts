@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AslDefinition } from '../../lib/compile/asl';
 import { definitionSizeProblems } from '../../lib/compile/definition-size';
@@ -116,6 +117,12 @@ export interface MetaflowFlowProps {
    */
   readonly scheduledParameters?: Readonly<Record<string, unknown>>;
   /**
+   * Where the flow's schedule and S3 triggers put a run they could not start (after EventBridge's retries: the state
+   * machine throttled, deleted, or refused the input), instead of dropping it.
+   * @default - none: such a run is lost without a trace
+   */
+  readonly triggerDeadLetterQueue?: sqs.IQueue;
+  /**
    * Extra tags on every Batch job of the flow.
    * @default - none
    */
@@ -199,6 +206,7 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       hostRetries: props.hostRetries,
       // The owner tag last, so no user tag can take another flow's jobs out of its role's reach.
       jobTags: { ...props.jobTags, [JOB_OWNER_TAG]: stateMachineName },
+      scheduledParameters: Object.entries(props.scheduledParameters ?? {}).filter(([, value]) => value !== undefined).map(([name]) => name),
       ...(Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? {} : { stackEnvironment: { account: stack.account, region: stack.region } }),
       ...metadataServiceJobSettings(infra, doc, props.metaflow),
     };
@@ -222,9 +230,10 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
 
     this.jobRole = props.jobRole ?? new MetaflowJobRole(this, 'JobRole', {
       datastore: infra.datastore,
+      flowName: doc.name,
       coordinationTable: infra.coordinationTable,
       permissionsBoundary: infra.permissionsBoundary,
-      description: `Batch jobs of flow ${doc.name}: datastore prefix, coordination table, this flow's secrets`,
+      description: `Batch jobs of flow ${doc.name}: its datastore prefixes, coordination table, this flow's secrets`,
     }).role;
     // Secrets Batch injects (generic steps, the metadata service's API key) are read by the execution role: one of this flow's own, for exactly those.
     const injected = [...new Set(this.plan.jobDefinitions.flatMap((spec) => Object.values(spec.secrets)))];
@@ -326,6 +335,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
       this.schedule = new FlowSchedule(this, 'Schedule', {
         stateMachine: this.stateMachine,
         schedule: doc.schedule,
+        deadLetterQueue: props.triggerDeadLetterQueue,
+        permissionsBoundary: infra.permissionsBoundary,
         parameters: metaflowRun === undefined ? props.scheduledParameters && runValuesOf(doc.parameters ?? [], props.scheduledParameters) : metaflowParameterValues(doc.parameters ?? [], props.scheduledParameters ?? {}),
       });
     }
@@ -337,6 +348,8 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
           flowName: doc.name,
           datastoreBucketName: datastoreBucket,
           datastorePrefix,
+          deadLetterQueue: props.triggerDeadLetterQueue,
+          permissionsBoundary: infra.permissionsBoundary,
         }),
     );
     registerFlow(this, doc.name, stateMachineName);
@@ -360,13 +373,12 @@ export class MetaflowFlow extends Construct implements IMetaflowFlow {
   }
 }
 
-/** The fan-out reads foreach widths and writes item manifests; the catch recorder writes failures. */
+/** A generic flow's fan-out reads foreach widths from S3 and writes item manifests; the catch recorder writes failures. */
 function grantCoordination(fanoutFunction: CoordinationFunction, catchFunction: CoordinationFunction, infra: IMetaflowInfrastructure, flowName: string, prefix: string): void {
   const flow = { fanoutFunction, catchFunction };
   grantObjects(flow.fanoutFunction, infra, ['s3:GetObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'foreach widths are written per run and task under the flow prefix');
   grantObjects(flow.fanoutFunction, infra, ['s3:PutObject'], `${[prefix, '_metaflow-cdk', flowName, 'foreach'].filter(Boolean).join('/')}/*`, 'item manifests are written per run under the flow coordination prefix');
   grantObjects(flow.catchFunction, infra, ['s3:PutObject'], `${[prefix, flowName].filter(Boolean).join('/')}/*`, 'failures are stored per run and task under the flow prefix');
-  grantCoordinationTableRead(flow.fanoutFunction, infra);
 }
 
 /**

@@ -156,7 +156,8 @@ export function metaflowRuntime(scope: Construct, input: MetaflowRuntimeInput): 
     ...metadataSettings(infra, options),
     ...(options.tags !== undefined && options.tags.length > 0 ? { tags: options.tags } : {}),
     ...(runtime.configs !== undefined ? { configNames: Object.keys(runtime.configs) } : {}),
-    ...(infra.datastore.encryptionKey !== undefined ? { s3ServerSideEncryption: 'aws:kms' } : {}),
+    // No METAFLOW_S3_SERVER_SIDE_ENCRYPTION on a KMS datastore: `aws:kms` without a key id would encrypt with the
+    // account's aws/s3 key, not the datastore's; without the header the bucket's default key applies.
     ...(usesSecrets ? { secretsBackendType: 'aws-secrets-manager', secretsManagerRegion: stack.region } : {}),
     dynamoDbTable: infra.coordinationTable.tableName,
     stateMachineName: input.stateMachineName,

@@ -125,17 +125,18 @@ export class MetaflowInfrastructure extends Construct implements IMetaflowInfras
     this.queues = [...queues, ...(props.existingQueues ?? [])];
 
     // The shared roles serve flows Metaflow deploys itself with the exported config (`step-functions create`,
-    // `run --with batch`), whose @secrets can only read what the infrastructure names; MetaflowFlow's flows get roles
-    // of their own, for the secrets they name.
+    // `run --with batch`); they read the secrets only when asked, as every such flow could then read them all.
+    // MetaflowFlow's flows get roles of their own, for the secrets they name.
+    const sharedSecrets = props.sharedRolesReadSecrets === true ? this.secrets : [];
     this.jobRole = new MetaflowJobRole(this, 'JobRole', {
       datastore: this.datastore,
       coordinationTable: this.coordinationTable,
-      secrets: this.secrets,
+      secrets: sharedSecrets,
       role: props.jobRole,
     }).role;
     this.executionRole = new MetaflowExecutionRole(this, 'ExecutionRole', {
       repositories: props.ecrRepositories,
-      secrets: this.secrets,
+      secrets: sharedSecrets,
       role: props.executionRole,
     }).role;
     this.stateMachineRole = new MetaflowStateMachineRole(this, 'StateMachineRole', {
@@ -316,6 +317,7 @@ const INFRASTRUCTURE_PROP_KINDS: Readonly<Record<Exclude<keyof MetaflowInfrastru
   existingQueues: 'object list',
   defaultQueueName: 'string',
   secrets: { kind: 'construct list', fix: 'import each secret, e.g. secretsmanager.Secret.fromSecretNameV2(this, "Db", "prod/db")' },
+  sharedRolesReadSecrets: 'boolean',
   ecrRepositories: { kind: 'construct list', fix: 'import each repository, e.g. ecr.Repository.fromRepositoryName(this, "Repo", name)' },
   jobRole: 'construct',
   executionRole: 'construct',

@@ -80,6 +80,13 @@ export interface MetaflowInfrastructureProps {
    */
   readonly secrets?: secretsmanager.ISecret[];
   /**
+   * Whether the shared job and execution roles, which flows Metaflow deploys itself use (`step-functions create`,
+   * `run --with batch` with the exported config), may read every secret of `secrets`. Any such flow could then read a
+   * secret named for one flow only; `MetaflowFlow`s never need it (their roles read exactly what their steps name).
+   * @default false
+   */
+  readonly sharedRolesReadSecrets?: boolean;
+  /**
    * ECR repositories the execution role may pull from.
    * @default - every repository of the account and region
    */

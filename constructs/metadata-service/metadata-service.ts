@@ -37,6 +37,7 @@ import { type MetadataDatabaseOptions, MetadataDatabaseEngine, createMetadataDat
 import { type MetadataServiceApiGatewayOptions, createApiGateway, createInternalEndpoint } from './endpoint';
 import { MetadataMigration } from './migration';
 import { withWritableTmp } from './writable-tmp';
+import { ecsTaskRoles } from '../security/trust';
 
 /** A Metaflow metadata service, deployed here or elsewhere: what flows and the config export need of it. */
 export interface IMetaflowMetadataService {
@@ -226,6 +227,7 @@ export class MetaflowMetadataService extends Construct implements IMetaflowMetad
     this.migration.resource.node.addDependency(this.database);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      ...ecsTaskRoles(this, 'Metaflow metadata service'),
       cpu: props.cpu ?? 512,
       memoryLimitMiB: (props.memory ?? Size.gibibytes(1)).toMebibytes(),
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },

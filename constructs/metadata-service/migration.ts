@@ -9,6 +9,7 @@ import { METADATA_MIGRATION_COMMAND } from '../../lib/infrastructure/metadata-se
 import { lambdaBundleDirectory, METADATA_MIGRATION_BUNDLE } from '../flow/coordination-bundle';
 import { acknowledgeMigrationFunction } from './acknowledgements';
 import { withWritableTmp } from './writable-tmp';
+import { ecsTaskRoles } from '../security/trust';
 
 /** Name of the migration container; the custom resource reads its exit code. */
 export const MIGRATION_CONTAINER = 'Migrate';
@@ -39,6 +40,7 @@ export class MetadataMigration extends Construct {
   constructor(scope: Construct, id: string, props: MetadataMigrationProps) {
     super(scope, id);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      ...ecsTaskRoles(this, 'Metaflow metadata service schema migration'),
       cpu: 256,
       memoryLimitMiB: 512,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },

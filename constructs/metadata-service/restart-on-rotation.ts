@@ -1,7 +1,7 @@
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -11,6 +11,7 @@ import { acknowledgeWildcardResource } from '../security/acknowledgements';
 import { applyPermissionsBoundary } from '../security/permissions-boundary';
 import { LOG_DELIVERY_ACTIONS, XRAY_ACTIONS } from '../security/state-machine-role';
 import { acknowledgeServiceLogGroup } from './acknowledgements';
+import { eventsPrincipal, statesPrincipal } from '../security/trust';
 
 export interface RestartOnSecretRotationProps {
   /** The database secret the service's tasks get as ECS secrets. */
@@ -48,6 +49,7 @@ export class RestartOnSecretRotation extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL },
       tracingEnabled: true,
       comment: 'Forces a new deployment of the Metaflow metadata service when its database password rotates',
+      role: new iam.Role(this, 'StateMachineRole', { assumedBy: statesPrincipal(this), description: 'Restarts the Metaflow metadata service after a password rotation' }),
     });
     acknowledgeWildcardResource(this.stateMachine.role, '*', [...XRAY_ACTIONS, ...LOG_DELIVERY_ACTIONS], 'X-Ray and CloudWatch Logs delivery have no resource-level permissions');
     this.rule = new events.Rule(this, 'Rule', {
@@ -58,7 +60,7 @@ export class RestartOnSecretRotation extends Construct {
         resources: [props.secret.secretArn],
         detail: { labelUpdated: ['AWSCURRENT'] },
       },
-      targets: [new targets.SfnStateMachine(this.stateMachine)],
+      targets: [new targets.SfnStateMachine(this.stateMachine, { role: new iam.Role(this, 'RuleRole', { assumedBy: eventsPrincipal(this), description: 'Starts the metadata service restart' }) })],
     });
     // the state machine's role and the rule's role to start it
     if (props.permissionsBoundary) applyPermissionsBoundary(this, props.permissionsBoundary);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
 import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
 import { validateStateMachinePrefix } from '../../lib/infrastructure/security-rules';
+import { FLOW_TAGS } from '../../lib/runtime/naming';
 import { acknowledgeWildcardResource } from './acknowledgements';
 
 export interface MetaflowEventsRoleProps {
@@ -44,6 +45,7 @@ export class MetaflowEventsRole extends Construct {
         resources: [stateMachineArnPattern(stack, props.stateMachinePrefix)],
       }),
     );
+    this.role.addToPrincipalPolicy(denyFlowStateMachines(stack, props.stateMachinePrefix, ['states:StartExecution']));
     acknowledgeWildcardResource(this, stateMachineArnPattern(stack, props.stateMachinePrefix), ['states:StartExecution'], STATE_MACHINES_REASON);
   }
 }
@@ -57,6 +59,22 @@ export const STATE_MACHINES_REASON =
  */
 export function stateMachineArnPattern(stack: Stack, prefix: string): string {
   return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${prefix}_*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * Keeps a shared role (used by flows Metaflow itself deploys) off the state machines of `MetaflowFlow`s, which the
+ * default names put under the same `<prefix>_` (each flow has roles of its own). Executions carry their state
+ * machine's tags for IAM, so the flow tag reaches runs too
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/tag-based-policies.html).
+ */
+export function denyFlowStateMachines(stack: Stack, prefix: string, actions: readonly string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'KeepOffMetaflowFlowStateMachines',
+    effect: iam.Effect.DENY,
+    actions: [...actions],
+    resources: [stateMachineArnPattern(stack, prefix), executionArnPattern(stack, prefix)],
+    conditions: { Null: { [`aws:ResourceTag/${FLOW_TAGS.flowName}`]: 'false' } },
+  });
 }
 
 /** `execution:<prefix>_*`: executions (and Distributed Map child executions) of those state machines. */

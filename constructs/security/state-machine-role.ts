@@ -10,8 +10,9 @@ import { SAFE_SYSROOT_SUBPREFIXES } from '../../lib/infrastructure/datastore-rul
 import type { IMetaflowDatastoreRef, MetaflowQueueRef } from '../infrastructure/contract';
 import { acknowledgeWildcardResource } from './acknowledgements';
 import { DATASTORE_READ_WRITE_ACTIONS } from './job-role';
-import { STATE_MACHINES_REASON, executionArnPattern, stateMachineArnPattern } from './events-role';
+import { STATE_MACHINES_REASON, denyFlowStateMachines, executionArnPattern, stateMachineArnPattern } from './events-role';
 import { statesPrincipal } from './trust';
+import { JOB_OWNER_TAG } from '../../lib/runtime/naming';
 
 export const DISTRIBUTED_MAP_RESULTS_REASON =
   'Distributed Map result files get names generated per run; the grant stops at the sfn_distributed_map_output prefix of the datastore.';
@@ -85,6 +86,14 @@ export class MetaflowStateMachineRole extends Construct {
       resources: [...props.queues.map((q) => q.queue.jobQueueArn), metaflowJobDefinitions],
     });
     add({ sid: 'ManageJobs', actions: ['batch:TerminateJob', 'batch:TagResource'], resources: [arn('batch', 'job', '*')] });
+    // ...but not the jobs of a MetaflowFlow, which carry their owner tag (their own role stops them).
+    add({
+      sid: 'KeepOffMetaflowFlowJobs',
+      effect: iam.Effect.DENY,
+      actions: ['batch:TerminateJob', 'batch:TagResource'],
+      resources: [arn('batch', 'job', '*')],
+      conditions: { Null: { [`aws:ResourceTag/${JOB_OWNER_TAG}`]: 'false' } },
+    });
     // DescribeJobs has no resource-level permissions.
     add({ sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], resources: ['*'] });
     add({
@@ -109,6 +118,7 @@ export class MetaflowStateMachineRole extends Construct {
       actions: ['states:DescribeExecution', 'states:StopExecution'],
       resources: [executionArnPattern(stack, props.stateMachinePrefix)],
     });
+    this.role.addToPrincipalPolicy(denyFlowStateMachines(stack, props.stateMachinePrefix, ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution']));
     add({
       sid: 'LogDelivery',
       // CloudWatch Logs delivery APIs have no resource-level permissions.

@@ -16,6 +16,22 @@ export function ecsTasksPrincipal(scope: Construct): iam.IPrincipal {
   });
 }
 
+/** EventBridge from this account only (a rule's role to start a target). */
+export function eventsPrincipal(scope: Construct): iam.IPrincipal {
+  return new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } });
+}
+
+/**
+ * The task and execution roles of a Fargate task definition, trusted by this account's ECS tasks only (CDK's own
+ * trust `ecs-tasks.amazonaws.com` from anywhere).
+ */
+export function ecsTaskRoles(scope: Construct, purpose: string): { taskRole: iam.IRole; executionRole: iam.IRole } {
+  return {
+    taskRole: new iam.Role(scope, 'TaskRole', { assumedBy: ecsTasksPrincipal(scope), description: `${purpose}: task role` }),
+    executionRole: new iam.Role(scope, 'TaskExecutionRole', { assumedBy: ecsTasksPrincipal(scope), description: `${purpose}: task execution role` }),
+  };
+}
+
 /** Step Functions from this account only. */
 export function statesPrincipal(scope: Construct): iam.IPrincipal {
   return new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } });

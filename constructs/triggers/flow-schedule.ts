@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ProblemCollector } from '../../lib/errors';
@@ -23,6 +24,16 @@ export interface FlowScheduleProps {
    * @default - none: defaults only
    */
   readonly parameters?: Readonly<Record<string, unknown>>;
+  /**
+   * Where EventBridge Scheduler puts a run it could not start (after its retries), instead of dropping it.
+   * @default - none: a run that cannot be started is lost
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Permissions boundary of the new role.
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
 /** Starts a flow on a schedule through EventBridge Scheduler, which (unlike EventBridge rules) honours time zones. */
@@ -38,6 +49,8 @@ export class FlowSchedule extends Construct {
       schedule: { kind: 'object', required: true, fix: 'write e.g. { cron: "0 6 * * ? *" } or { daily: true }' },
       role: 'construct',
       parameters: 'record',
+      deadLetterQueue: 'construct',
+      permissionsBoundary: 'construct',
     });
     if (!kinds.some((p) => p.field === 'schedule')) problems.addAll(scheduleProblems(`${this.node.path} schedule`, props.schedule));
     problems.addAll(kinds);
@@ -47,8 +60,11 @@ export class FlowSchedule extends Construct {
       new iam.Role(this, 'Role', {
         assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
         description: 'Starts a scheduled flow run: this state machine only',
+        ...(props.permissionsBoundary ? { permissionsBoundary: props.permissionsBoundary } : {}),
       });
     props.stateMachine.grantStartExecution(role);
+    // Scheduler sends undeliverable runs with the schedule's own role.
+    props.deadLetterQueue?.grantSendMessages(role);
     this.role = role;
     this.schedule = new scheduler.CfnSchedule(this, 'Resource', {
       scheduleExpression: scheduleExpression(props.schedule),
@@ -60,6 +76,7 @@ export class FlowSchedule extends Construct {
         roleArn: role.roleArn,
         input: JSON.stringify({ [EXECUTION_INPUT.parameters]: props.parameters ?? {}, [EXECUTION_INPUT.user]: 'scheduler' }),
         retryPolicy: { maximumRetryAttempts: 3 },
+        ...(props.deadLetterQueue ? { deadLetterConfig: { arn: props.deadLetterQueue.queueArn } } : {}),
       },
     });
   }

@@ -1,8 +1,9 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Resource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib/errors';
 import { propKindProblems } from '../../lib/infrastructure/prop-kinds';
@@ -24,6 +25,16 @@ export interface S3UploadTriggerProps {
    * @default - a new role, trusted by EventBridge from this account, that may start only this state machine
    */
   readonly role?: iam.IRole;
+  /**
+   * Where EventBridge puts an upload event it could not start a run for (after its retries), instead of dropping it.
+   * @default - none: such an upload starts no run and leaves no trace
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Permissions boundary of the new role.
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
 /** Where EventBridge's `Object Created` event holds what a trigger hands the run. */
@@ -52,6 +63,8 @@ export class S3UploadTrigger extends Construct {
       datastoreBucketName: { kind: 'string', required: true, fix: "pass the datastore bucket's name (the infrastructure's datastore.bucket.bucketName)" },
       datastorePrefix: { kind: 'string', required: true, fix: "pass the datastore's root prefix (the infrastructure's datastore.rootPrefix)" },
       role: 'construct',
+      deadLetterQueue: 'construct',
+      permissionsBoundary: 'construct',
     });
     if (kinds.length > 0) throw new ValidationError(kinds);
     const problems = [
@@ -62,6 +75,7 @@ export class S3UploadTrigger extends Construct {
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: `Starts ${props.flowName} when an object lands: this state machine only`,
+      ...(props.permissionsBoundary ? { permissionsBoundary: props.permissionsBoundary } : {}),
     });
     const wildcard = keyWildcard(props.trigger);
     this.rule = new events.Rule(this, 'Rule', {
@@ -75,9 +89,18 @@ export class S3UploadTrigger extends Construct {
         },
       },
     });
+    if (props.deadLetterQueue && !Resource.isOwnedResource(props.deadLetterQueue)) {
+      // EventBridge sends to a rule's dead-letter queue under the queue's own policy, which CDK writes only for a queue
+      // of this app
+      Annotations.of(this).addWarningV2(
+        'metaflow-cdk:importedDeadLetterQueue',
+        `the dead-letter queue ${props.deadLetterQueue.node.path} is imported, so no policy lets EventBridge send to it: give it one allowing sqs:SendMessage to events.amazonaws.com with aws:SourceArn ${this.rule.node.path}'s ARN, or pass a queue created in this app`,
+      );
+    }
     this.rule.addTarget(
       new targets.SfnStateMachine(props.stateMachine, {
         role: this.role,
+        ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
         input: events.RuleTargetInput.fromObject({
           [EXECUTION_INPUT.parameters]: Object.fromEntries(Object.entries(props.trigger.parameters ?? {}).map(([name, field]) => [name, OBJECT_FIELDS[field]])),
           [EXECUTION_INPUT.trigger]: { bucket: OBJECT_FIELDS.bucket, key: OBJECT_FIELDS.key },

@@ -36,6 +36,8 @@ export interface CompileOptions {
   readonly jobEnvironment?: Readonly<Record<string, string>>;
   /** Secrets Manager ARNs by variable name, in every job definition (e.g. `METAFLOW_SERVICE_HEADERS`). @default none */
   readonly jobSecrets?: Readonly<Record<string, string>>;
+  /** Parameters the flow's schedule passes (`scheduledParameters`): a required one among them needs no default. @default none */
+  readonly scheduledParameters?: readonly string[];
   /** Account and region of the flow's stack, when known at synth: a queue named by ARN must be in them. */
   readonly stackEnvironment?: { readonly account: string; readonly region: string };
 }

@@ -67,7 +67,7 @@ function jobTagCountProblems(flow: string, node: GraphNode, spec: JobDefinitionS
  * the queue can run it, and derives the job definitions. Throws one `ValidationError` with every problem.
  */
 export function planFlow(doc: FlowDocument, options: CompileOptions): FlowPlan {
-  const graph = assertValidFlow(doc);
+  const graph = assertValidFlow(doc, { scheduledParameters: options.scheduledParameters });
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const metaflow = doc.runtime?.kind === 'metaflow';

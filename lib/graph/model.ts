@@ -139,6 +139,8 @@ export interface ParameterSpec {
   /** Default value; a parameter without a default and with `required` must be given at trigger time. */
   readonly default?: unknown;
   readonly required?: boolean;
+  /** A `number` parameter that takes whole numbers only (Metaflow's `int`): `2.5` is refused when a run starts. */
+  readonly integer?: boolean;
   readonly help?: string;
   /** Where the parameter was declared (Python importer: file and line), used in error messages. */
   readonly source?: SourceLocation;

@@ -29,15 +29,21 @@ const INDEPENDENT_RULES: readonly Rule[] = [
   checkSchedule,
 ];
 
+/** What a document alone does not say, from where it is deployed. */
+export interface FlowValidationOptions {
+  /** Parameters the flow's schedule passes (MetaflowFlow's `scheduledParameters`). @default none */
+  readonly scheduledParameters?: readonly string[];
+}
+
 /** Every problem of a flow document at once; `[]` when it is valid. */
-export function validateFlow(doc: FlowDocument): Problem[] {
+export function validateFlow(doc: FlowDocument, options: FlowValidationOptions = {}): Problem[] {
   // A document built in JavaScript reaches here unchecked by TypeScript or a JSON parse; the rules trust its shape.
   const shape = documentShapeProblems(doc);
   if (shape.length > 0) return shape;
   doc = withTransitions(doc);
   const terminals = findTerminals(doc);
   const graph = terminals.start !== undefined && terminals.end !== undefined ? analyzeFlow(doc) : undefined;
-  const ctx = createContext(doc, graph);
+  const ctx = createContext(doc, graph, options.scheduledParameters);
   const transitionProblems = TRANSITION_RULES.flatMap((rule) => rule(ctx));
   return [
     ...INDEPENDENT_RULES.flatMap((rule) => rule(ctx)),
@@ -56,8 +62,8 @@ export function validateFlowSettings(doc: FlowDocument): Problem[] {
 }
 
 /** The analysed graph of a valid flow; throws one `ValidationError` with every problem otherwise. */
-export function assertValidFlow(doc: FlowDocument): FlowGraph {
-  const problems = validateFlow(doc);
+export function assertValidFlow(doc: FlowDocument, options: FlowValidationOptions = {}): FlowGraph {
+  const problems = validateFlow(doc, options);
   if (problems.length > 0) throw new ValidationError(problems);
   return analyzeFlow(withTransitions(doc));
 }

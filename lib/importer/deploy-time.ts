@@ -33,7 +33,7 @@ export interface EvaluatedDecorator {
 /** What `metaflow_deploy_time.py` writes. */
 export interface DeployTimeValues {
   readonly flowName: string;
-  readonly parameters: readonly { readonly attribute: string; readonly name: string; readonly default?: unknown; readonly unrepresentableDefault?: string }[];
+  readonly parameters: readonly { readonly attribute: string; readonly name: string; readonly default?: unknown; readonly defaultIsFloat?: boolean; readonly unrepresentableDefault?: string }[];
   readonly configs: readonly { readonly attribute: string; readonly name: string }[];
   /** Metaflow's `user_configs`: config name -> [value, is_plain]. Null when a value has no JSON form. */
   readonly configValues: Readonly<Record<string, readonly [unknown, boolean]>> | null;
@@ -93,7 +93,7 @@ export function evaluateAtDeployTime(file: string, flowClass: string | undefined
  * with the reader's own message.
  */
 export function applyDeployTimeValues(resolved: ResolvedFlowClass, values: DeployTimeValues): ResolvedFlowClass {
-  const defaults = new Map(values.parameters.filter((p) => 'default' in p).map((p) => [p.attribute, p.default]));
+  const defaults = new Map(values.parameters.filter((p) => 'default' in p).map((p): [string, RawValue] => [p.attribute, { value: p.default, ...(p.defaultIsFloat === true ? { float: true as const } : {}) }]));
   const configAttributes = new Set(values.configs.map((c) => c.attribute));
   return {
     ...resolved,
@@ -121,10 +121,11 @@ function withEvaluated(raws: readonly RawDecorator[], evaluated: readonly Evalua
   });
 }
 
-function withDefault(parameter: RawParameter, defaults: ReadonlyMap<string, unknown>): RawParameter {
+function withDefault(parameter: RawParameter, defaults: ReadonlyMap<string, RawValue>): RawParameter {
   const raw = parameter.kwargs.default;
-  if (parameter.kind !== 'Parameter' || raw === undefined || 'typeName' in raw || isLiteral(raw) || !defaults.has(parameter.attribute)) return parameter;
-  return { ...parameter, kwargs: { ...parameter.kwargs, default: { value: defaults.get(parameter.attribute) } } };
+  const evaluated = defaults.get(parameter.attribute);
+  if (parameter.kind !== 'Parameter' || raw === undefined || 'typeName' in raw || isLiteral(raw) || evaluated === undefined) return parameter;
+  return { ...parameter, kwargs: { ...parameter.kwargs, default: evaluated } };
 }
 
 /**

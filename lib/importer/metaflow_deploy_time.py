@@ -81,6 +81,8 @@ def collect(obj):
         if "default" in param.kwargs:
             ok, value = json_or_none(deploy_time_eval(param.kwargs.get("default")))
             entry["default" if ok else "unrepresentableDefault"] = value
+            if ok and isinstance(value, float):
+                entry["defaultIsFloat"] = True  # JSON's 3 for 3.0 would read as an int parameter
         parameters.append(entry)
     ok, user_configs = json_or_none(dump_config_values(flow).get("user_configs", {}))
     steps = {}

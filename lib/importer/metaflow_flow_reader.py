@@ -25,7 +25,7 @@ POSITIONAL = {
 
 
 def literal(node, source):
-    """{"value": v} for a Python literal (JSON-safe), {"nonLiteral": text} otherwise."""
+    """{"value": v} for a Python literal (JSON-safe; a float also says so, as JSON loses 3.0 vs 3), {"nonLiteral": text} otherwise."""
     try:
         value = ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -37,6 +37,8 @@ def literal(node, source):
         if isinstance(value, tuple):
             return literal_tuple(value, node, source)
         return {"nonLiteral": segment(node, source)}
+    if isinstance(value, float):
+        return {"value": value, "float": True}
     return {"value": value}
 
 

@@ -44,8 +44,9 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
     if (name === undefined) {
       problems.push({ where, field: `${raw.attribute} = Parameter(name)`, value: nameRaw && !isLiteral(nameRaw) ? nameRaw.nonLiteral : undefined, message: 'the parameter name must be a literal string', fix: `write Parameter("${raw.attribute}", ...)` });
     }
-    const spec: { name: string; type: ParameterType; default?: unknown; required?: boolean; help?: string; source: SourceLocation } = { name: name ?? raw.attribute, type: 'string', source: { file: site.file, line: raw.line } };
+    const spec: { name: string; type: ParameterType; default?: unknown; required?: boolean; integer?: boolean; help?: string; source: SourceLocation } = { name: name ?? raw.attribute, type: 'string', source: { file: site.file, line: raw.line } };
     let typeName: string | undefined;
+    let floatDefault = false;
     for (const [key, value] of Object.entries(raw.kwargs)) {
       const field = `Parameter("${spec.name}", ${key}=...)`;
       if (key === 'name' || CLI_ONLY.has(key)) continue;
@@ -63,6 +64,7 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
       }
       if (key === 'default') {
         if (raw2.value !== null) spec.default = raw2.value;
+        floatDefault = 'float' in raw2 && raw2.float === true;
       } else if (key === 'required') {
         if (typeof raw2.value === 'boolean') spec.required = raw2.value;
         else problems.push({ where, field, value: raw2.value, message: 'must be True or False', fix: 'write required=True or required=False' });
@@ -76,6 +78,8 @@ export function readParameters(raws: readonly RawParameter[], site: Site, proble
       }
     }
     spec.type = typeName !== undefined && TYPES[typeName] ? TYPES[typeName] : inferType(spec.default);
+    // Metaflow's int is click's INT, which refuses 2.5; without type=, an int default makes the parameter an int.
+    if (typeName === 'int' || (typeName === undefined && spec.type === 'number' && !floatDefault)) spec.integer = true;
     // click converts a default through the type, so Parameter("n", type=int, default="3") means 3.
     if (spec.type === 'number' && typeof spec.default === 'string' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) spec.default = Number(spec.default);
     // ... and Parameter("s", type=str, default=5) means "5" (Python's str()).

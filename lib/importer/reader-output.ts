@@ -4,7 +4,8 @@
  * text) when it is not, so the mapper can name the exact expression a user has to change.
  */
 
-export type RawValue = { readonly value: unknown } | { readonly nonLiteral: string };
+/** A literal (`float` for a Python float, whose JSON form may look whole: `3.0` reads as 3), or its source text. */
+export type RawValue = { readonly value: unknown; readonly float?: true } | { readonly nonLiteral: string };
 
 export interface RawDecorator {
   /** Metaflow name after resolving imports (`b` from `from metaflow import batch as b` is `batch`). */

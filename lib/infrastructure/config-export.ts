@@ -1,4 +1,4 @@
-import { SAFE_SYSROOT_SUBPREFIXES } from './datastore-rules';
+import { DATATOOLS_SUFFIX, SAFE_SYSROOT_SUBPREFIXES } from './datastore-rules';
 
 /**
  * The Metaflow configuration this infrastructure exports: the keys of the de-facto import format
@@ -64,7 +64,7 @@ export function buildMetaflowConfig(inputs: ConfigInputs): MetaflowConfig {
   const values: MetaflowConfig = {
     METAFLOW_DEFAULT_DATASTORE: 's3',
     METAFLOW_DATASTORE_SYSROOT_S3: root,
-    METAFLOW_DATATOOLS_S3ROOT: `${root}/data`,
+    METAFLOW_DATATOOLS_S3ROOT: `${root}/${DATATOOLS_SUFFIX}`,
     METAFLOW_DEFAULT_METADATA: inputs.serviceUrl ? 'service' : 'local',
     METAFLOW_SERVICE_URL: inputs.serviceUrl,
     METAFLOW_SERVICE_INTERNAL_URL: inputs.serviceUrl ? (inputs.serviceInternalUrl ?? inputs.serviceUrl) : undefined,

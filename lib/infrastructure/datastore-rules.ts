@@ -20,6 +20,18 @@ export function validateKeyPrefix(where: string, field: string, prefix: string):
   return bad ? [problem(where, field, prefix, 'not a valid S3 key prefix', fix)] : [];
 }
 
+/** Metaflow's defaults under the sysroot: `METAFLOW_DATATOOLS_S3ROOT` (`metaflow.S3`) and `METAFLOW_CARD_S3ROOT`. */
+export const DATATOOLS_SUFFIX = 'data';
+export const CARD_SUFFIX = 'mf.cards';
+
+/**
+ * Key patterns under the sysroot a flow's Batch jobs write: its task datastore and content-addressed store
+ * (`<Flow>/`), what `metaflow.S3(run=self)` writes (`data/<Flow>/`) and its cards (`mf.cards/<Flow>/`).
+ */
+export function flowJobWritePatterns(flowName: string): string[] {
+  return [`${flowName}/*`, `${DATATOOLS_SUFFIX}/${flowName}/*`, `${CARD_SUFFIX}/${flowName}/*`];
+}
+
 /** Prefixes under the sysroot that only ever hold per-run scratch data, so expiring them by age is safe. */
 export const SAFE_SYSROOT_SUBPREFIXES = {
   /** Metaflow's `METAFLOW_SFN_S3_DISTRIBUTED_MAP_OUTPUT_PATH` default: Distributed Map result manifests. */

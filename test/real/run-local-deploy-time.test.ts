@@ -51,7 +51,7 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     // tasks' pointer to the packaged configs
     const definition = synthesizedDefinition(cdkOut);
     expect(definition).toMatch(/RetryStrategy[^}]*Attempts[^0-9]*3,/);
-    expect(definition).toMatch(/width[^0-9]*3\}/);
+    expect(definition).toMatch(/"width[^0-9]*3[,}]/);
     const template = fs.readFileSync(path.join(cdkOut, 'RealMetaflow.template.json'), 'utf8');
     expect(template).toContain('batch-scoring');
     expect(template).toContain('METAFLOW_FLOW_CONFIG_VALUE');
@@ -101,7 +101,7 @@ describeWithRealMetaflow('deploy-time values evaluated by the real Metaflow at s
     synthesizeFlows(cdkOut, [FLOW_FILE], { deployTimeEvaluation: { ...evaluation(real()), configValues: { limits: { retries: 4, batch: 5 } } } });
     const definition = synthesizedDefinition(cdkOut);
     expect(definition).toMatch(/RetryStrategy[^}]*Attempts[^0-9]*5,/);
-    expect(definition).toMatch(/width[^0-9]*5\}/);
+    expect(definition).toMatch(/"width[^0-9]*5[,}]/);
   }, 300_000);
 
   test('a flow with a written @batch evaluates too: Metaflow\'s @batch needs the S3 datastore a deployed flow runs with', () => {

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { captureCli } from '../lib/cli/capture';
 import { METAFLOW_FIXTURES } from '../support/fixtures';
 import { describeWithRealMetaflow } from '../support/real-metaflow';
-import { engineRunArtifacts, realRunArgs, referenceRun, runIdOf, synthesizeFlows } from './support/metaflow-runs';
+import { flowJobWritePatterns } from '../../lib/infrastructure/datastore-rules';
+import { datastoreKeys, engineRunArtifacts, realRunArgs, referenceRun, runIdOf, synthesizeFlows } from './support/metaflow-runs';
 
 // Every fixture flow and the README's Python example, run by `metaflow-cdk run --local` with the real Metaflow in
 // every task (no stand-in), against `python flow.py --datastore=local run` of the same file: the run succeeds and the
@@ -58,5 +59,11 @@ describeWithRealMetaflow('Python flows under run --local with the real Metaflow'
     expect(ours.successful).toBe(true);
     expect(reference.successful).toBe(true);
     expect(ours.artifacts).toEqual(reference.artifacts);
+    // On AWS the flow's job role may write only these prefixes (the fan-out function writes item manifests under
+    // its own): everything the real Metaflow wrote is within them.
+    const writable = [...flowJobWritePatterns(flow), `_metaflow-cdk/${flow}/*`].map((pattern) => `metaflow/${pattern.slice(0, -1)}`);
+    const keys = datastoreKeys(runRoot);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((key) => !writable.some((prefix) => key.startsWith(prefix)))).toEqual([]);
   }, 900_000);
 });

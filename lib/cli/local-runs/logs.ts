@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { SPLIT_INDEX_HEADER } from '../../local/batch/log-header';
 import { readRunRecord, effectiveStatus } from '../../local/run/run-record';
 import { sleep, timing } from '../aws/timing';
 import { CliError } from '../cli-error';
@@ -57,14 +58,31 @@ export function attemptLogs(runDir: string, step: string): LocalAttemptLog[] {
 
 /**
  * A task is a job id (all of an array job's children, all of a multi-node job's nodes), a task id as `status` shows
- * it, the array index or node index alone, or an unambiguous start of a job id.
+ * it, a number (a foreach task's split index; an array index where the log names no split; a node index), or an
+ * unambiguous start of a job id.
  */
 export function matchesLocalTask(log: LocalAttemptLog, task: string | undefined, all: readonly LocalAttemptLog[]): boolean {
   if (task === undefined) return true;
   if (log.task === task || log.jobId === task) return true;
-  if (/^\d+$/.test(task)) return log.index === Number(task) || (log.index === undefined && log.node === Number(task));
+  if (/^\d+$/.test(task)) {
+    const split = log.node === undefined ? splitIndexInLog(log.file) : undefined;
+    return (split ?? log.index ?? log.node) === Number(task);
+  }
   const jobs = new Set(all.filter((l) => l.jobId.startsWith(task)).map((l) => l.jobId));
   return jobs.size === 1 && log.jobId.startsWith(task);
+}
+
+/** The foreach split the engine wrote in a task's log header, if it did. */
+function splitIndexInLog(file: string): number | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const text = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)).toString('utf8');
+    const line = text.split('\n').find((l) => l.startsWith(SPLIT_INDEX_HEADER));
+    return line === undefined ? undefined : Number(line.slice(SPLIT_INDEX_HEADER.length));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Bytes read at a time: a task's log may be larger than a string can hold. */

@@ -10,7 +10,7 @@ export interface StepDefinition<N extends string> extends Omit<StepSpec, 'name' 
 /** A parameter whose default has the parameter's type. */
 export type ParameterDefinition = { readonly required?: boolean; readonly help?: string } & (
   | { readonly type: 'string'; readonly default?: string }
-  | { readonly type: 'number'; readonly default?: number }
+  | { readonly type: 'number'; readonly default?: number; /** Whole numbers only (Metaflow's `int`). */ readonly integer?: boolean }
   | { readonly type: 'boolean'; readonly default?: boolean }
   | { readonly type: 'json'; readonly default?: unknown }
 );

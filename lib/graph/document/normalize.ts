@@ -20,7 +20,7 @@ const DOCUMENT_KEYS = allKeys<FlowDocument>()([
   '$schema', 'version', 'name', 'doc', 'runtime', 'defaults', 'parameters', 'schedule', 'triggers', 'maxWorkers',
   'maxNumSplits', 'workflowTimeoutSeconds', 'tags', 'steps',
 ]);
-const PARAMETER_KEYS = allKeys<ParameterSpec>()(['name', 'type', 'default', 'required', 'help', 'source']);
+const PARAMETER_KEYS = allKeys<ParameterSpec>()(['name', 'type', 'default', 'required', 'integer', 'help', 'source']);
 const SCHEDULE_KEYS = allKeys<ScheduleSpec>()(['cron', 'rate', 'hourly', 'daily', 'weekly', 'timezone', 'source']);
 const TRIGGER_KEYS = allKeys<S3TriggerSpec>()(['bucket', 'prefix', 'suffix', 'parameters', 'source']);
 

@@ -8,6 +8,8 @@ export interface RuleContext {
   readonly graph?: FlowGraph;
   /** `flow "name"`. */
   readonly flowWhere: string;
+  /** Parameters the flow's schedule passes. */
+  readonly scheduledParameters: ReadonlySet<string>;
   /** `flow "name" step "step"`, with the source location when the document has one. */
   stepWhere(step: string): string;
   /** The first step of that name, if any. */
@@ -55,7 +57,7 @@ const PYTHON_SPELLING: Spelling = {
 
 export type Rule = (ctx: RuleContext) => Problem[];
 
-export function createContext(doc: FlowDocument, graph: FlowGraph | undefined): RuleContext {
+export function createContext(doc: FlowDocument, graph: FlowGraph | undefined, scheduledParameters: readonly string[] = []): RuleContext {
   const flowWhere = `flow "${doc.name}"`;
   const byName = new Map<string, StepSpec>();
   for (const step of doc.steps) if (!byName.has(step.name)) byName.set(step.name, step);
@@ -63,6 +65,7 @@ export function createContext(doc: FlowDocument, graph: FlowGraph | undefined): 
     doc,
     graph,
     flowWhere,
+    scheduledParameters: new Set(scheduledParameters),
     spell: doc.runtime?.kind === 'metaflow' ? PYTHON_SPELLING : JSON_SPELLING,
     step: (name) => byName.get(name),
     stepWhere(name) {

@@ -35,19 +35,22 @@ export const checkParameters: Rule = (ctx) => {
     } else {
       seen.set(envKey, param.name);
     }
+    if (param.integer !== undefined && (typeof param.integer !== 'boolean' || (param.integer && param.type !== 'number'))) {
+      problems.push({ where, field: 'integer', value: param.integer, message: 'integer is true or false, and only a number parameter takes whole numbers only', fix: param.type === 'number' ? 'write integer: true' : 'remove integer, or make the parameter a number' });
+    }
     if (!TYPES.includes(param.type)) {
       problems.push({ where, field: 'type', value: param.type, message: 'unknown parameter type', fix: `use one of ${TYPES.join(', ')}` });
     } else if (param.default !== undefined) {
       const bad = valueProblem(param, param.default, 'the default');
       if (bad) problems.push({ where, field: 'default', value: param.default, ...bad });
     }
-    if (param.required === true && param.default === undefined && ctx.doc.schedule !== undefined) {
+    if (param.required === true && param.default === undefined && ctx.doc.schedule !== undefined && !ctx.scheduledParameters.has(param.name)) {
       problems.push({
         where,
         field: 'required',
         value: true,
-        message: 'a scheduled run passes no parameters, so a required parameter without a default cannot be given',
-        fix: 'give the parameter a default, make it optional, or remove the schedule',
+        message: 'a scheduled run passes only the scheduled parameters, and this required parameter without a default is not one of them',
+        fix: `give the parameter a default, make it optional, pass it in MetaflowFlow's scheduledParameters ({ "${param.name}": ... }), or remove the schedule`,
       });
     }
     const unmapped = (ctx.doc.triggers ?? []).map((trigger, i) => ({ trigger, i })).filter(({ trigger }) => trigger.parameters?.[param.name] === undefined);
@@ -71,6 +74,7 @@ function valueProblem(param: ParameterSpec, value: unknown, what: string): { mes
       return typeof value === 'string' ? undefined : { message: `${what} of a string parameter must be a string`, fix: `quote it: ${JSON.stringify(String(value))}` };
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return { message: `${what} of a number parameter must be a finite number`, fix: 'write a number without quotes' };
+      if (param.integer === true && !Number.isInteger(value)) return { message: `${what} of a whole-number parameter (Metaflow's int) must be a whole number`, fix: `write ${Math.trunc(value)}, or make the parameter a float (integer: false)` };
       return Number.isInteger(value) && !Number.isSafeInteger(value)
         ? { message: `${what} is a whole number past 2^53, which JSON carries only rounded (it is ${value} already)`, fix: 'make the parameter a string for such ids, or use a smaller number' }
         : undefined;
@@ -128,6 +132,10 @@ export function scheduledParameterProblems(flowWhere: string, declared: readonly
     if (param === undefined) {
       const listing = declared.length > 0 ? `declared parameters: ${declared.map((p) => p.name).join(', ')}` : 'the flow declares no parameters';
       problems.push({ where, field: name, value, message: 'is not a parameter of this flow', fix: listing });
+      continue;
+    }
+    if (value === undefined) {
+      problems.push({ where, field: name, value, message: 'has no value (undefined), so scheduled runs would not get it', fix: `give ${name} a value, or leave it out of scheduledParameters` });
       continue;
     }
     const bad = valueProblem(param, value, 'the scheduled value');

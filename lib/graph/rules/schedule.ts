@@ -60,6 +60,15 @@ export function scheduleProblems(where: string, schedule: ScheduleSpec): Problem
   }
   if (problems.length > 0) return problems;
   const given = SCHEDULE_KINDS.filter((k) => schedule[k] !== undefined && schedule[k] !== false);
+  const turnedOff = SCHEDULE_KINDS.filter((k) => schedule[k] === false);
+  if (given.length === 0 && turnedOff.length > 0) {
+    // `{}` is daily (Metaflow's bare @schedule); Metaflow's @schedule(daily=False) schedules nothing
+    problems.push({
+      where, field: turnedOff.join('/'), value: schedule,
+      message: `the schedule sets only ${turnedOff.map((k) => `${k}: false`).join(', ')}, which would schedule nothing (Metaflow's @schedule(daily=False) has no schedule)`,
+      fix: 'remove the schedule to run only when started, or choose one: e.g. daily: true, or cron: "0 6 * * ? *"',
+    });
+  }
   if (given.length > 1) {
     problems.push({ where, field: given.join('/'), value: schedule, message: `the schedule sets ${given.join(' and ')}; it takes one`, fix: `keep one of ${given.join(', ')}` });
   }

@@ -13,6 +13,7 @@ import { Resubmissions } from './resubmissions';
 import { shouldRetry } from './retry-strategy';
 import { overridesTooLongReason, submitJobSizeError } from './submit-limits';
 import { taskEnvOf } from './task-env';
+import { SPLIT_INDEX_HEADER, splitIndexOf } from './log-header';
 import { injectedSecretValue, type LocalSecretValues } from '../services/secrets-manager';
 import {
   ABORT_STATUS_REASON,
@@ -339,8 +340,10 @@ export class LocalBatch {
       cwd = path.join(this.options.runDir, 'work', step.replace(/[^A-Za-z0-9_.-]/g, '_'), `${jobId.split(':')[0]}${suffix}`);
       fs.mkdirSync(cwd, { recursive: true });
     }
+    const split = node === undefined ? splitIndexOf(env, arrayIndex) : undefined;
     const header =
       `# ${step} job ${env.AWS_BATCH_JOB_ID} attempt ${attempt}${spec.image ? ` (image ${spec.image} not run: the command runs on the host)` : ''}\n` +
+        (split !== undefined ? `${SPLIT_INDEX_HEADER}${split}\n` : '') +
         (injected.some((s) => s.value === undefined) ? `# secrets not in --secrets-file, left unset: ${injected.filter((s) => s.value === undefined).map((s) => s.name).join(', ')}\n` : '') +
         (taskEnv.replaced.length ? `# set by the local engine over the job's own values: ${taskEnv.replaced.join(', ')}\n` : '') +
         (replacement ? `# the job's command was replaced by the run's commandFor hook\n` : '') +

@@ -7,7 +7,7 @@ It takes the `bash -c` script of a Metaflow step's Batch job (as `metaflowStepCo
 
 - expands the shell variables of the command line: run id `sfn-$METAFLOW_RUN_ID`, task id `$AWS_BATCH_JOB_ID`,
   retry count `$((AWS_BATCH_JOB_ATTEMPT-1))`, input paths, split index;
-- start step: runs the guarded parameters init (`dump` check, `set_batch_environment parameters`, `init`), merging
+- start step: runs the guarded parameters init (`dump` check, the parameters export, `init`), merging
   `METAFLOW_DEFAULT_PARAMETERS` with the execution's `METAFLOW_PARAMETERS` into the `_parameters` task;
 - foreach join: reads `parent_task_ids_for_foreach_join` from DynamoDB (GetItem, consistent) into
   `METAFLOW_PARENT_TASK_IDS`, checks it got exactly as many inputs as the foreach had splits, and records their split
@@ -304,8 +304,12 @@ def metaflow_commands(script):
             commands[-1] += " && " + piece
         else:
             commands.append(piece)
-        depth += piece.count("if ") - piece.count("; fi")
+        depth += len(SHELL_IF.findall(piece)) - piece.count("; fi")
     return commands
+
+
+# `if` as a shell keyword (a command's start), not inside a `python -c '...'` program such as the parameters export
+SHELL_IF = re.compile(r"(?:^|; |then |else |do )if ")
 
 
 def flags(text):

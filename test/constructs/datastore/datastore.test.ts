@@ -91,6 +91,30 @@ describe('MetaflowDatastore options', () => {
     expect(ds.sysroot).toContain('/team/mf');
   });
 
+  it('with KMS, refuses uploads that ask for other encryption, another key, or aws:kms without a key; SSE-S3 buckets get no such rule', () => {
+    const denies = (encryption: DatastoreEncryption) => {
+      const stack = newStack();
+      new MetaflowDatastore(stack, 'D', { encryption, serverAccessLogs: false });
+      const policies = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy'));
+      return policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: { Sid?: string }) => st.Sid?.startsWith('DenyUploadsWith'));
+    };
+    const conditions = Object.fromEntries(denies(DatastoreEncryption.KMS).map((st: { Sid: string; Action: string; Condition: object }) => {
+      expect(st.Action).toBe('s3:PutObject');
+      return [st.Sid, JSON.parse(JSON.stringify(st.Condition).replace(/\{"Fn::GetAtt":\["DKey[0-9A-F]+","Arn"\]\}/, '"KEY"'))];
+    }));
+    const sse = 's3:x-amz-server-side-encryption';
+    const keyId = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+    expect(conditions).toEqual({
+      // AES256 (no header at all is allowed: the bucket's key applies)
+      DenyUploadsWithOtherEncryption: { StringNotEqualsIfExists: { [sse]: 'aws:kms' } },
+      // a key named, and not this one
+      DenyUploadsWithOtherKeys: { StringNotEquals: { [keyId]: 'KEY' }, Null: { [keyId]: 'false' } },
+      // aws:kms without a key: S3 would use the account's aws/s3 key
+      DenyUploadsWithTheAccountKey: { StringEquals: { [sse]: 'aws:kms' }, Null: { [keyId]: 'true' } },
+    });
+    expect(denies(DatastoreEncryption.S3_MANAGED)).toEqual([]);
+  });
+
   it('accepts an existing bucket as is', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-bucket');

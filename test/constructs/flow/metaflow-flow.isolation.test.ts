@@ -87,6 +87,33 @@ describe('per-flow isolation', () => {
     expect(JSON.stringify(jd.Properties.ContainerProperties.JobRoleArn)).toMatch(/AJobRole/);
   });
 
+  it("lets each flow's jobs write only that flow's datastore prefixes, and read the datastore", () => {
+    const statementsOf = (role: string) => Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref.startsWith(role)))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>);
+    const objectArns = (statement: { Resource: unknown }) =>
+      [statement.Resource].flat().map((arn) => JSON.stringify(arn)).filter((arn) => arn.includes('/'));
+    for (const [role, flowName] of [['AJobRole', 'TeamAFlow'], ['BJobRole', 'SecretFlow']]) {
+      const writes = statementsOf(role).filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('s3:PutObject'));
+      const written = writes.flatMap(objectArns).map((arn) => /"\/(metaflow\/[^"]*)"/.exec(arn)?.[1]).sort();
+      const own = [`metaflow/${flowName}/*`, `metaflow/data/${flowName}/*`, `metaflow/mf.cards/${flowName}/*`];
+      expect(written).toEqual(expect.arrayContaining(own));
+      // anything else written is a key below them (a Python flow's start step copies its code package into its store)
+      expect(written.filter((key) => !own.some((pattern) => key!.startsWith(pattern.slice(0, -1))))).toEqual([]);
+      const reads = statementsOf(role).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('s3:GetObject')));
+      expect(reads.flatMap(objectArns).some((arn) => arn.includes('"/metaflow/*"'))).toBe(true);
+    }
+  });
+
+  it("gives a generic flow's coordination functions no coordination-table access (its widths are in S3)", () => {
+    const roles = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::IAM::Role' && /^A(ForeachFanout|CatchRecorder)/.test(id));
+    expect(roles).toHaveLength(2);
+    for (const role of roles) {
+      expect(policiesOf(role)).toMatch(/s3:PutObject/);
+      expect(policiesOf(role)).not.toMatch(/dynamodb:/);
+    }
+  });
+
   it('starts each flow from its own schedule and trigger roles, which may start only that state machine', () => {
     const startPolicies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes('states:StartExecution'));
     for (const policy of startPolicies) {
@@ -196,5 +223,18 @@ describe('flows in one app', () => {
     expect(error.message).not.toContain('${Token[');
     expect(error.message).toContain('"team-a/token"');
     expect(error.message).toContain('"team-b/db-password"');
+  });
+});
+
+describe('a flow under the infrastructure\'s permissions boundary', () => {
+  it('bounds every role it creates: job, state machine, coordination functions, schedule and trigger', () => {
+    const { stack, infrastructure } = setup();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', 'arn:aws:iam::123456789012:policy/Boundary');
+    const uploads = new s3.Bucket(stack, 'Uploads');
+    const f = flow('Bounded', [step('start', ['end']), step('end', [])], { schedule: { daily: true }, triggers: [{ bucket: uploads.bucketName }] });
+    new MetaflowFlow(stack, 'F', { infrastructure: { ...infrastructure, permissionsBoundary: boundary }, flow: f, image: 'node:22-slim' });
+    const roles = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('F'));
+    expect(roles.map(([id]) => id)).toEqual(expect.arrayContaining([expect.stringMatching(/^FScheduleRole/), expect.stringMatching(/^FS3Trigger0Role/), expect.stringMatching(/^FJobRole/)]));
+    for (const [id, role] of roles) expect([id, role.Properties.PermissionsBoundary]).toEqual([id, 'arn:aws:iam::123456789012:policy/Boundary']);
   });
 });

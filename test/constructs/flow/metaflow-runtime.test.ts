@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { MetaflowFlow } from '../../../constructs/flow';
 import { standardPaths } from '../../../lib/compile/metaflow-definition';
 import { ValidationError } from '../../../lib/errors';
@@ -209,6 +210,19 @@ describe('a Metaflow flow with @secrets, a time-zoned schedule and an S3 trigger
   });
 });
 
+describe('a Python flow on a KMS datastore', () => {
+  test("sends no METAFLOW_S3_SERVER_SIDE_ENCRYPTION: aws:kms without a key would use the account's aws/s3 key, not the datastore's", () => {
+    const stack = new Stack(new App(), 'Kms', { env: { account: '123456789012', region: 'us-east-1' } });
+    const infrastructure = testInfrastructure(stack);
+    const key = new kms.Key(stack, 'Key');
+    new MetaflowFlow(stack, 'Linear', { infrastructure: { ...infrastructure, datastore: { ...infrastructure.datastore, encryptionKey: key } }, pythonFlowFile: path.join(FIXTURES, 'linear_flow', 'flow.py'), image: 'python:3.11' });
+    const definitions = Object.values(Template.fromStack(stack).findResources('AWS::Batch::JobDefinition'));
+    const names = definitions.flatMap((d) => (d.Properties.ContainerProperties.Environment as Array<{ Name: string }>).map((e) => e.Name));
+    expect(names).toContain('METAFLOW_DATASTORE_SYSROOT_S3');
+    expect(names).not.toContain('METAFLOW_S3_SERVER_SIDE_ENCRYPTION');
+  });
+});
+
 describe('scheduledParameters', () => {
   const paramsFlow = (scheduledParameters: Record<string, unknown>, schedule = true) => {
     const stack = new Stack(new App(), 'Scheduled', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -250,6 +264,24 @@ describe('scheduledParameters', () => {
       /scheduledParameters.*repeats.*is not a parameter of this flow.*declared parameters: greeting, repeat[\s\S]*repeat.*must be a finite number[\s\S]*verbose.*must be true or false/,
     );
     expect(() => paramsFlow({ repeat: 5 }, false)).toThrow(/no schedule, so no run would get these parameters/);
+  });
+
+  test('a required parameter without a default may be scheduled when scheduledParameters passes it', () => {
+    const flow = (scheduledParameters?: Record<string, unknown>) => {
+      const stack = new Stack(new App(), 'ScheduledRequired', { env: { account: '123456789012', region: 'us-east-1' } });
+      return new MetaflowFlow(stack, 'F', {
+        infrastructure: testInfrastructure(stack),
+        image: 'node:22-slim',
+        flow: {
+          version: 1, name: 'Required', schedule: { daily: true },
+          parameters: [{ name: 'day', type: 'string', required: true }],
+          steps: [{ name: 'start', next: ['end'], command: ['true'] }, { name: 'end', next: [], command: ['true'] }],
+        },
+        scheduledParameters,
+      });
+    };
+    expect(() => flow()).toThrow(/required[\s\S]*pass it in MetaflowFlow's scheduledParameters/);
+    expect(() => flow({ day: '2026-01-01' })).not.toThrow();
   });
 });
 

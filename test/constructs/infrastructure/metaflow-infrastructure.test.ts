@@ -212,6 +212,26 @@ describe('MetaflowInfrastructure with a permissions boundary and its own network
   });
 });
 
+describe('MetaflowInfrastructure secrets and the shared roles', () => {
+  const readersOf = (sharedRolesReadSecrets?: boolean) => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'Token');
+    new MetaflowInfrastructure(stack, 'Metaflow', { secrets: [secret], sharedRolesReadSecrets });
+    return Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument.Statement).includes('secretsmanager:GetSecretValue'))
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+      .sort();
+  };
+
+  it('by default, no shared role reads them: a flow Metaflow deploys itself could otherwise read every one', () => {
+    expect(readersOf()).toEqual([]);
+  });
+
+  it('with sharedRolesReadSecrets, the shared job and execution roles read them', () => {
+    expect(readersOf(true)).toEqual(['MetaflowExecutionRoleDefaultPolicy', 'MetaflowJobRoleDefaultPolicy']);
+  });
+});
+
 describe('MetaflowInfrastructure bad input', () => {
   it('reports every problem of the construct together, naming where, field, value and fix', () => {
     const problems = problemsOf(() => new MetaflowInfrastructure(newStack(), 'Metaflow', {

@@ -123,8 +123,20 @@ describe('MetaflowInfrastructure with metadataService', () => {
     expect(run.Condition.ArnEquals['ecs:cluster']).toBeDefined();
     const pass = statements.find((s) => s.Action === 'iam:PassRole');
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-    expect(pass.Resource.map((r: { 'Fn::GetAtt': string[] }) => r['Fn::GetAtt'][0]).every((id: string) => /MigrationTask(TaskRole|ExecutionRole)/.test(id))).toBe(true);
+    expect(pass.Resource.map((r: { 'Fn::GetAtt': string[] }) => r['Fn::GetAtt'][0]).every((id: string) => /Migration(TaskRole|TaskExecutionRole)/.test(id))).toBe(true);
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('ecs:*');
+  });
+
+  it("every role of the service is trusted by its AWS service from this account only (confused-deputy guard)", () => {
+    const roles = ofType(resources, 'AWS::IAM::Role').filter(([id]) => /^MetaflowMetadataService/.test(id));
+    expect(roles.map(([id]) => id)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/TaskRole/), expect.stringMatching(/TaskExecutionRole/), expect.stringMatching(/MigrationTaskRole/), expect.stringMatching(/RestartOnRotationRuleRole/),
+    ]));
+    for (const [id, role] of roles) {
+      for (const statement of role.Properties.AssumeRolePolicyDocument.Statement) {
+        expect([id, statement.Condition?.StringEquals?.['aws:SourceAccount']]).toEqual([id, expect.anything()]);
+      }
+    }
   });
 
   it('the tasks\' execution roles read only the database secret; the task roles get no permission at all', () => {

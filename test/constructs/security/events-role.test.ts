@@ -15,6 +15,9 @@ describe('MetaflowEventsRole', () => {
     expect(statement.Action).toBe('states:StartExecution');
     // `mf_*`, not `mf*`: another infrastructure with prefix `mfprod` stays out of reach.
     expect(JSON.stringify(statement.Resource)).toMatch(/:states:eu-west-1:123456789012:stateMachine:mf_\*"\]\]\}$/);
+    // ...except the state machines of MetaflowFlows (tagged), whose schedules and triggers have roles of their own
+    const deny = statementsOfRole(t.toJSON() as never, 'Events').find((s) => s.Effect === 'Deny');
+    expect(deny).toMatchObject({ Action: 'states:StartExecution', Condition: { Null: { 'aws:ResourceTag/metaflow-cdk:flow': 'false' } } });
   });
 
   it('adds its grant to a brought role instead of creating one', () => {

@@ -77,4 +77,26 @@ describe('MetaflowJobRole', () => {
     t.resourceCountIs('AWS::IAM::Role', 0);
     t.hasResourceProperties('AWS::IAM::Policy', { Roles: ['mine'] });
   });
+
+  describe('for one flow', () => {
+    it("reads the whole datastore and writes only the flow's prefixes: its store, its metaflow.S3 objects, its cards", () => {
+      const stack = newStack();
+      const { datastore, table } = roleFixture(stack);
+      new MetaflowJobRole(stack, 'JobRole', { datastore, coordinationTable: table, flowName: 'TrainFlow' });
+      const flowStatements = statementsOfRole(Template.fromStack(stack).toJSON() as never, 'JobRole');
+      const keys = (action: string) => flowStatements
+        .filter((st) => st.Effect === 'Allow' && [st.Action].flat().includes(action))
+        .flatMap((st) => [st.Resource].flat().map((r: unknown) => /\/(metaflow\/[^"]*)"\]\]\}$/.exec(JSON.stringify(r))?.[1]));
+      expect(keys('s3:PutObject').sort()).toEqual(['metaflow/TrainFlow/*', 'metaflow/data/TrainFlow/*', 'metaflow/mf.cards/TrainFlow/*']);
+      expect(keys('s3:GetObject')).toContain('metaflow/*');
+      const listing = flowStatements.filter((st) => st.Action === 's3:ListBucket').map((st) => st.Condition.StringLike['s3:prefix']);
+      expect(listing).toContainEqual(['metaflow', 'metaflow/*']);
+    });
+
+    it('refuses a flow named "data", whose prefix is every flow\'s metaflow.S3 root', () => {
+      const stack = newStack();
+      const { datastore, table } = roleFixture(stack);
+      expect(() => new MetaflowJobRole(stack, 'JobRole', { datastore, coordinationTable: table, flowName: 'data' })).toThrow(/flowName.*a flow named "data" writes under <sysroot>\/data\/.*rename the flow/s);
+    });
+  });
 });

@@ -41,6 +41,21 @@ describe('MetaflowStateMachineRole', () => {
     expect(flat(sid('BatchSyncRule').Resource)).toContain('rule/StepFunctionsGetEventsForBatchJobsRule');
   });
 
+  it("keeps off MetaflowFlow jobs, state machines and runs: those carry a tag the denies match, and have roles of their own", () => {
+    expect(sid('KeepOffMetaflowFlowJobs')).toMatchObject({
+      Effect: 'Deny',
+      Action: ['batch:TerminateJob', 'batch:TagResource'],
+      Condition: { Null: { 'aws:ResourceTag/metaflow-cdk:state-machine': 'false' } },
+    });
+    const flows = sid('KeepOffMetaflowFlowStateMachines');
+    expect(flows).toMatchObject({
+      Effect: 'Deny',
+      Action: ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'],
+      Condition: { Null: { 'aws:ResourceTag/metaflow-cdk:flow': 'false' } },
+    });
+    expect(flat(flows.Resource)).toMatch(/stateMachine:mf_\*.*execution:mf_\*/);
+  });
+
   it('reads the foreach width', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: 'dynamodb:GetItem' }));
   });

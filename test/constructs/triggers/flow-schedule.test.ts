@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FlowSchedule } from '../../../constructs/triggers/flow-schedule';
 import { problemsOf } from '../support';
@@ -25,6 +27,21 @@ describe('FlowSchedule', () => {
     const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy'))[0]);
     expect(policy).toContain('states:StartExecution');
     expect(policy).not.toContain('"*"');
+  });
+
+  it('puts runs it could not start in the dead-letter queue, which its role may send to; its role takes the boundary', () => {
+    const other = new Stack(new App(), 'Dlq');
+    const target = new sfn.StateMachine(other, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(other, 'P')) });
+    const queue = new sqs.Queue(other, 'Dead', { enforceSSL: true });
+    const boundary = iam.ManagedPolicy.fromManagedPolicyArn(other, 'Boundary', 'arn:aws:iam::123456789012:policy/boundary');
+    new FlowSchedule(other, 'Daily', { stateMachine: target, schedule: { daily: true }, deadLetterQueue: queue, permissionsBoundary: boundary });
+    const t = Template.fromStack(other);
+    const schedule = Object.values(t.findResources('AWS::Scheduler::Schedule'))[0].Properties;
+    expect(JSON.stringify(schedule.Target.DeadLetterConfig.Arn)).toContain('Dead');
+    const role = Object.values(t.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!.Properties;
+    expect(role.PermissionsBoundary).toBe('arn:aws:iam::123456789012:policy/boundary');
+    const policy = JSON.stringify(Object.values(t.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument);
+    expect(policy).toMatch(/"sqs:SendMessage".*Dead/);
   });
 
   it("refuses on its own what a flow's @schedule would be refused for, and parameters that are not an object", () => {

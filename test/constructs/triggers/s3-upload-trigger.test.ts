@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { S3UploadTrigger } from '../../../constructs/triggers/s3-upload-trigger';
 import { ValidationError } from '../../../lib/errors';
@@ -33,6 +35,31 @@ describe('S3UploadTrigger', () => {
     new S3UploadTrigger(mapped, 'T', { ...common, stateMachine: target, trigger: { bucket: 'uploads', parameters: { input_key: 'key', source: 'bucket' } } });
     const rule = Object.values(Template.fromStack(mapped).findResources('AWS::Events::Rule'))[0] as { Properties: { Targets: Array<{ InputTransformer: { InputTemplate: string } }> } };
     expect(rule.Properties.Targets[0].InputTransformer.InputTemplate).toMatch(/"Parameters":\{"input_key":<detail-object-key>,"source":<detail-bucket-name>\}/);
+  });
+
+  it('puts events it could not start a run for in the dead-letter queue; its role takes the boundary', () => {
+    const other = new Stack(new App(), 'Dlq');
+    const target = new sfn.StateMachine(other, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(other, 'P')) });
+    const queue = new sqs.Queue(other, 'Dead', { enforceSSL: true });
+    const boundary = iam.ManagedPolicy.fromManagedPolicyArn(other, 'Boundary', 'arn:aws:iam::123456789012:policy/boundary');
+    new S3UploadTrigger(other, 'Csv', { ...common, stateMachine: target, trigger: { bucket: 'uploads' }, deadLetterQueue: queue, permissionsBoundary: boundary });
+    const t = Template.fromStack(other);
+    const rule = Object.values(t.findResources('AWS::Events::Rule'))[0].Properties;
+    expect(JSON.stringify(rule.Targets[0].DeadLetterConfig.Arn)).toContain('Dead');
+    const role = Object.values(t.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'))!.Properties;
+    expect(role.PermissionsBoundary).toBe('arn:aws:iam::123456789012:policy/boundary');
+    // EventBridge may send to the queue (CDK writes the queue policy)
+    expect(JSON.stringify(t.findResources('AWS::SQS::QueuePolicy'))).toContain('events.amazonaws.com');
+    expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('importedDeadLetterQueue'))).toEqual([]);
+  });
+
+  it('warns of an imported dead-letter queue, whose policy CDK cannot write', () => {
+    const other = new Stack(new App(), 'Imported');
+    const target = new sfn.StateMachine(other, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(other, 'P')) });
+    const queue = sqs.Queue.fromQueueArn(other, 'Dead', 'arn:aws:sqs:eu-west-1:123456789012:dead');
+    new S3UploadTrigger(other, 'Csv', { ...common, stateMachine: target, trigger: { bucket: 'uploads' }, deadLetterQueue: queue });
+    const warnings = Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('is imported, so no policy lets EventBridge send to it'));
+    expect(warnings).toHaveLength(1);
   });
 
   it('refuses a trigger on the flow datastore at synth', () => {

@@ -47,6 +47,21 @@ describe('checkParameters', () => {
     }
   });
 
+  test("an int parameter takes whole numbers only, as click's INT (Python's int()) reads them", () => {
+    const ints = [{ name: 'k', type: 'number' as const, integer: true }];
+    for (const raw of ['3', '-4', '+5', ' 6 ']) expect(checkParameters('F', ints, new Map([['k', raw]])).k).toBe(Number(raw));
+    for (const raw of ['2.5', '1e3', '3.0']) {
+      expect(() => checkParameters('F', ints, new Map([['k', raw]]))).toThrow(/--param k \(number\) = ".*": is not a whole number \(the parameter is an int\)\. Fix: pass a whole number/);
+    }
+  });
+
+  test("booleans take click's spellings: true/t/1/yes/y and false/f/0/no/n, any case", () => {
+    for (const [raw, value] of [['T', true], ['t', true], ['Y', true], ['f', false], ['N', false], ['0', false]] as const) {
+      expect(checkParameters('F', declared, new Map([['b', raw], ['s', 'x']])).b).toBe(value);
+    }
+    expect(() => checkParameters('F', declared, new Map([['b', 'on'], ['s', 'x']]))).toThrow(/is not a boolean/);
+  });
+
   test('a whole number past 2^53 is refused: the run input would round it', () => {
     expect(() => checkParameters('F', declared, new Map([['n', '9007199254740993'], ['s', 'x']]))).toThrow(/is a whole number past 2\^53 \(9007199254740991\), which the run's JSON input would round to 9007199254740992.*Fix: declare n a string parameter/);
     expect(checkParameters('F', declared, new Map([['n', '9007199254740991'], ['s', 'x']])).n).toBe(9007199254740991);

@@ -76,8 +76,16 @@ describe('applyDeployTimeValues', () => {
     expect(problems).toEqual([]);
     expect(specs).toEqual([
       { name: 'when', type: 'string', default: 'evaluated', source: { file: 'flow.py', line: 6 } },
-      { name: 'fixed', type: 'number', default: 3, source: { file: 'flow.py', line: 7 } },
+      { name: 'fixed', type: 'number', default: 3, integer: true, source: { file: 'flow.py', line: 7 } },
     ]);
+  });
+
+  test("a deploy-time default Metaflow evaluated to a float keeps the parameter a float, whole or not (JSON's 1 for 1.0)", () => {
+    const file = writeFlow(SOURCE.replace('    fixed = Parameter("fixed", default=3)', '    fixed = Parameter("fixed", default=3)\n    lr = Parameter("lr", default=cfg.lr)\n    n = Parameter("n", default=cfg.n)'));
+    const values: DeployTimeValues = { ...VALUES, parameters: [...VALUES.parameters, { attribute: 'lr', name: 'lr', default: 1, defaultIsFloat: true }, { attribute: 'n', name: 'n', default: 4 }] };
+    const applied = applyDeployTimeValues(resolveFlowClass(readFlowFile(file), file, undefined, [])!, values);
+    const specs = readParameters(applied.parameters, { file: 'flow.py' }, []);
+    expect(specs.filter((p) => p.name === 'lr' || p.name === 'n').map((p) => [p.name, p.type, p.default, p.integer])).toEqual([['lr', 'number', 1, undefined], ['n', 'number', 4, true]]);
   });
 
   test('without values for it, a non-literal stays non-literal and is refused as before', () => {

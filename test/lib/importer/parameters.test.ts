@@ -18,12 +18,12 @@ describe('Parameters', () => {
     ])!;
     expect(read.map(withoutSource)).toEqual([
       { name: 'a', type: 'string', default: 'x' },
-      { name: 'b', type: 'number', default: 2 },
+      { name: 'b', type: 'number', default: 2, integer: true },
       { name: 'c', type: 'number' },
       { name: 'd', type: 'boolean', default: true },
       { name: 'e', type: 'json', default: '{"k": 1}' },
       { name: 'f-name', type: 'string', required: true, help: 'h' },
-      { name: 'g', type: 'number', default: 3 },
+      { name: 'g', type: 'number', default: 3, integer: true },
     ]);
     // flowWith puts the class body after the imports, a blank line, the class line and its docstring.
     expect(read.map((p) => p.source?.line)).toEqual([5, 6, 7, 8, 9, 10, 11]);
@@ -35,10 +35,15 @@ describe('Parameters', () => {
     expect(read.map(withoutSource)).toEqual([
       { name: 'alpha', type: 'number', default: 0.5 },
       { name: 'mode', type: 'string', default: 'fast', help: 'the mode', required: true },
-      { name: 'n', type: 'number', default: 3 },
+      { name: 'n', type: 'number', default: 3, integer: true },
     ]);
     // click converts a default through the type: str of 5 is "5"
     expect(params(['s = Parameter("s", type=str, default=5)', 'b = Parameter("b", type=str, default=True)'])!.map((p) => p.default)).toEqual(['5', 'True']);
+  });
+
+  test("an int parameter (type=int, or an int default) takes whole numbers only; a float default, even 3.0, does not", () => {
+    const read = params(['i = Parameter("i", default=3)', 'f = Parameter("f", default=3.0)', 'e = Parameter("e", type=float, default=3)', 'n = Parameter("n", type=int)'])!;
+    expect(read.map((p) => [p.name, p.type, p.integer])).toEqual([['i', 'number', true], ['f', 'number', undefined], ['e', 'number', undefined], ['n', 'number', true]]);
   });
 
   test('a separator keeps the parameter a string (Metaflow splits it inside the task)', () => {

@@ -131,6 +131,17 @@ export function realRunArgs(real: RealMetaflow, flow: string, cdkOut: string, ru
   return ['run', '--local', flow, '--cdk-out', cdkOut, '--run-root', runRoot, '--no-progress', '--python', real.python, '--task-env', `PYTHONPATH=${real.metaflowSrc}`];
 }
 
+/** Keys of every object the runs under `runRoot` left in the local datastore buckets (`<runRoot>/s3/<bucket>/<key>`). */
+export function datastoreKeys(runRoot: string): string[] {
+  const s3 = path.join(runRoot, 's3');
+  const suffix = '._S3rver_object';
+  return fs.readdirSync(s3)
+    .filter((bucket) => bucket.includes('datastorebucket'))
+    .flatMap((bucket) => (fs.readdirSync(path.join(s3, bucket), { recursive: true }) as string[])
+      .filter((file) => file.endsWith(suffix))
+      .map((file) => file.slice(0, -suffix.length).split(path.sep).join('/')));
+}
+
 /** The run id `run --local` printed. */
 export function runIdOf(stdout: string): string | undefined {
   return /run (sfn-\S+) of \S+: /.exec(stdout)?.[1];

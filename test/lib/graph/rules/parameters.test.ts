@@ -1,10 +1,22 @@
-import { METAFLOW_RESERVED_PARAMETER_NAMES, parameterEnvKey } from '../../../../lib/graph/rules/parameters';
+import { validateFlow } from '../../../../lib/graph/validate';
+import { METAFLOW_RESERVED_PARAMETER_NAMES, parameterEnvKey, scheduledParameterProblems } from '../../../../lib/graph/rules/parameters';
 import { ParameterSpec } from '../../../../lib/graph/model';
 import { expectProblem, expectValid, linearFlow } from '../flows';
 
 const withParams = (parameters: ParameterSpec[], changes = {}) => linearFlow({ parameters, ...changes });
 
 describe('parameter rules', () => {
+  it('an int parameter (integer: true) takes whole numbers: its default and its scheduled value; only a number may be one', () => {
+    expectProblem(withParams([{ name: 'k', type: 'number', integer: true, default: 2.5 }]), { field: 'default', message: /whole-number parameter/ });
+    expectValid(withParams([{ name: 'k', type: 'number', integer: true, default: 2 }]));
+    expectProblem(withParams([{ name: 's', type: 'string', integer: true }]), { field: 'integer' });
+    const int: ParameterSpec[] = [{ name: 'k', type: 'number', integer: true }];
+    expect(scheduledParameterProblems('flow "F"', int, { k: 2.5 }, true)).toEqual([expect.objectContaining({ field: 'k', message: expect.stringMatching(/scheduled value of a whole-number parameter/) })]);
+    expect(scheduledParameterProblems('flow "F"', int, { k: 2 }, true)).toEqual([]);
+    // from JavaScript, a key present with no value
+    expect(scheduledParameterProblems('flow "F"', [{ name: 'cfg', type: 'json' }], { cfg: undefined }, true)).toEqual([expect.objectContaining({ field: 'cfg', message: expect.stringMatching(/has no value/) })]);
+  });
+
   it('refuses names outside the pattern', () => {
     expectProblem(withParams([{ name: '1alpha', type: 'string' }]), { field: 'name', value: '1alpha' });
     expectValid(withParams([{ name: 'num-items', type: 'number' }, { name: 'alpha_2', type: 'string' }]));
@@ -71,5 +83,9 @@ describe('parameter rules', () => {
     expectProblem(withParams([{ name: 'date', type: 'string', required: true }], { schedule: { daily: true } }), { field: 'required', message: /scheduled run/ });
     expectValid(withParams([{ name: 'date', type: 'string', required: true, default: '' }], { schedule: { daily: true } }));
     expectValid(withParams([{ name: 'date', type: 'string', required: true }]));
+    // ...unless the schedule passes it (MetaflowFlow's scheduledParameters)
+    const scheduled = withParams([{ name: 'date', type: 'string', required: true }], { schedule: { daily: true } });
+    expect(validateFlow(scheduled, { scheduledParameters: ['date'] })).toEqual([]);
+    expect(validateFlow(scheduled, { scheduledParameters: ['other'] })).toEqual([expect.objectContaining({ field: 'required', fix: expect.stringContaining('scheduledParameters') })]);
   });
 });

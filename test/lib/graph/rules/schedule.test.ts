@@ -16,6 +16,13 @@ describe('schedule rules', () => {
     expectValid(linearFlow({ schedule: { cron: '0 12 * * ? *', hourly: false } }));
   });
 
+  it('refuses a schedule of only false flags, which would schedule nothing (not daily)', () => {
+    expectProblem(linearFlow({ schedule: { daily: false } }), { field: 'daily', message: /would schedule nothing/ });
+    expectProblem(linearFlow({ schedule: { hourly: false, weekly: false, timezone: 'UTC' } }), { field: 'hourly/weekly' });
+    expectValid(linearFlow({ schedule: { daily: false, weekly: true } }));
+    expectValid(linearFlow({ schedule: {} }));
+  });
+
   it('refuses a bad cron and a cron( ) wrapper, naming the flow field', () => {
     expectProblem(linearFlow({ schedule: { cron: '0 12 * * *' } }), { where: 'flow "TestFlow" schedule', field: 'cron', value: '0 12 * * *' });
     const problems = expectProblem(linearFlow({ schedule: { cron: 'cron(0 12 * * ? *)' } }), { field: 'cron', message: /wrapper/ });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { attemptLogs, matchesLocalTask } from '../../../../lib/cli/local-runs/logs';
 import { BatchJobFailed, LocalBatch, SPOT_RECLAIM_ENV } from '../../../../lib/local/batch/runner';
 import { ProcessRegistry } from '../../../../lib/local/process/children';
 import { survivors } from '../fixtures/processes';
@@ -175,6 +176,28 @@ describe('LocalBatch', () => {
     await expect(batch.submitJobSync('s', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ArrayProperties: { Size: 1 } })).rejects.toMatchObject({
       name: 'Batch.ClientException',
     });
+  });
+
+  test("a foreach task names its split in the log header, which logs --local RUN/STEP/N selects by", async () => {
+    const chunk = (offset: string) => batch.submitJobSync('chunks', {
+      JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ArrayProperties: { Size: 4 },
+      ContainerOverrides: { Command: ['sh', '-c', 'echo child $AWS_BATCH_JOB_ARRAY_INDEX of $MF_ARRAY_OFFSET'], Environment: [{ Name: 'MF_ARRAY_OFFSET', Value: offset }] },
+    });
+    await chunk('0');
+    const second = await chunk('4');
+    const logs = attemptLogs(dir, 'chunks');
+    const selected = logs.filter((log) => matchesLocalTask(log, '6', logs));
+    expect(selected.map((log) => log.task)).toEqual([`${second.JobId}:2`]);
+    expect(fs.readFileSync(selected[0].file, 'utf8')).toMatch(/^# chunks job \S+:2 attempt 1\n# split index 6\n[\s\S]*child 2 of 4/);
+    // an inline-Map task is a job of its own, given its split by the state machine
+    const inline = await batch.submitJobSync('inline', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ContainerOverrides: { Command: ['true'], Environment: [{ Name: 'MF_SPLIT_INDEX', Value: '5' }] } });
+    const inlineLogs = attemptLogs(dir, 'inline');
+    expect(inlineLogs.filter((log) => matchesLocalTask(log, '5', inlineLogs)).map((log) => log.task)).toEqual([inline.JobId]);
+    expect(inlineLogs.filter((log) => matchesLocalTask(log, '0', inlineLogs))).toEqual([]);
+    // an array job that is no foreach chunk has no split: its array index selects
+    const plain = await batch.submitJobSync('plain', { JobDefinition: jd('Env'), JobName: 'n', JobQueue: 'cpu', ArrayProperties: { Size: 2 }, ContainerOverrides: { Command: ['true'] } });
+    const plainLogs = attemptLogs(dir, 'plain');
+    expect(plainLogs.filter((log) => matchesLocalTask(log, '1', plainLogs)).map((log) => log.task)).toEqual([`${plain.JobId}:1`]);
   });
 
   test('an unknown job definition is a client error; a job without a command cannot start; a signal maps to 128+n', async () => {
