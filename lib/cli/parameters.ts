@@ -52,7 +52,7 @@ function convert(spec: ParameterSpec, raw: string): { value?: unknown; problem?:
       const value = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
       if (!Number.isFinite(value)) return { problem: 'is not a number', fix: `pass a decimal number, e.g. --param ${spec.name}=3` };
       // Metaflow's int is click's INT, Python's int(): digits only, no "2.5", "1e3" or "3.0"
-      if (spec.integer === true && !/^[+-]?\d+$/.test(raw.trim())) return { problem: 'is not a whole number (the parameter is an int)', fix: `pass a whole number, e.g. --param ${spec.name}=${Number.isFinite(Math.trunc(value)) ? Math.trunc(value) : 3}` };
+      if (spec.integer === true && !/^[+-]?\d+$/.test(raw.trim())) return { problem: 'is not a whole number (the parameter is an int)', fix: `pass a whole number, e.g. --param ${spec.name}=${Math.trunc(value)}` };
       // the run input is JSON, whose numbers are doubles: a whole number past 2^53 would reach the steps changed
       if (/^[+-]?\d+$/.test(raw.trim()) && !Number.isSafeInteger(value)) {
         return { problem: `is a whole number past 2^53 (${Number.MAX_SAFE_INTEGER}), which the run's JSON input would round to ${value}`, fix: `declare ${spec.name} a string parameter for such ids, or pass a smaller number` };
